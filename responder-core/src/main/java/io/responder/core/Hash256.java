@@ -1,0 +1,104 @@
+package io.responder.core;
+
+import io.responder.core.internal.Hex;
+
+/**
+ * A 32-byte hash shown as 64 hex characters in Bitcoin's usual display order (byte-reversed relative
+ * to the serialised form), as bitcoind's RPC and block explorers print it.
+ *
+ * <p>The bytes are held as four {@code long}s so that equality and hashing cost no array walk and a
+ * tracked txid costs 48 bytes of heap. Instances are immutable and thread-safe. Two hashes are equal
+ * only when they are of the same kind and hold the same bytes.
+ */
+public abstract sealed class Hash256 permits Txid, BlockHash {
+  private final long w0;
+  private final long w1;
+  private final long w2;
+  private final long w3;
+
+  Hash256(long[] words) {
+    this.w0 = words[0];
+    this.w1 = words[1];
+    this.w2 = words[2];
+    this.w3 = words[3];
+  }
+
+  static long[] parse(String field, String hex) {
+    return Hex.parseWords(field, hex, 4);
+  }
+
+  static long[] fromDisplayBytes(String field, byte[] bytes) {
+    if (bytes == null) {
+      throw new InvalidInputException(field, "must not be null");
+    }
+    if (bytes.length != 32) {
+      throw new InvalidInputException(field, "must be 32 bytes, got " + bytes.length);
+    }
+    return Hex.bytesToWords(bytes, 0, 4);
+  }
+
+  static long[] fromInternalBytes(String field, byte[] bytes) {
+    if (bytes == null || bytes.length != 32) {
+      throw new InvalidInputException(field, "must be 32 bytes");
+    }
+    byte[] reversed = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      reversed[i] = bytes[31 - i];
+    }
+    return Hex.bytesToWords(reversed, 0, 4);
+  }
+
+  /**
+   * Returns the 32 bytes in display order; the array is a fresh copy.
+   *
+   * @return a new 32-byte array
+   */
+  public final byte[] toDisplayBytes() {
+    return Hex.wordsToBytes(new long[] {w0, w1, w2, w3});
+  }
+
+  /**
+   * Returns the 64 lower-case hex characters in display order.
+   *
+   * @return the hex form, as bitcoind prints it
+   */
+  public final String toHex() {
+    return Hex.wordsToHex(new long[] {w0, w1, w2, w3});
+  }
+
+  /** The first 16 display-order bytes, as the two leading words; used to derive locators. */
+  final long word(int index) {
+    switch (index) {
+      case 0: return w0;
+      case 1: return w1;
+      case 2: return w2;
+      case 3: return w3;
+      default: throw new IndexOutOfBoundsException(index);
+    }
+  }
+
+  @Override
+  public final boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || o.getClass() != getClass()) {
+      return false;
+    }
+    Hash256 h = (Hash256) o;
+    return w0 == h.w0 && w1 == h.w1 && w2 == h.w2 && w3 == h.w3;
+  }
+
+  @Override
+  public final int hashCode() {
+    // The words are already uniformly distributed hash output; fold them.
+    long x = w0 ^ w1 ^ w2 ^ w3;
+    return (int) (x ^ (x >>> 32));
+  }
+
+  /** Returns {@link #toHex()}. */
+  @Override
+  public final String toString() {
+    return toHex();
+  }
+}

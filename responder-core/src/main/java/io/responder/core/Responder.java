@@ -1,0 +1,1138 @@
+package io.responder.core;
+
+import io.responder.core.internal.HeightIndex;
+import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.RecentBlocks;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gets the penalty transactions of channel breaches mined, and keeps at it until they are
+ * irrevocably resolved.
+ *
+ * <p>The host hands breaches to {@link #handleBreach(Breach)} and drives {@link #onBlock(Block)} from
+ * its own chain loop. Per connected block the Responder confirms tracked penalties found in the
+ * block, completes trackers at the irrevocable depth, expires unconfirmed trackers whose subscription
+ * ended, rebroadcasts penalties that missed too many blocks, retries pending ones, and commits all of
+ * it with the new tip to the {@link TrackerStore} as one unit. A block that does not extend the tip
+ * is a gap or a reorganisation: the Responder fetches the missing ancestors from the
+ * {@link BlockSource}, disconnects its own blocks back to the fork point (unconfirming and
+ * rebroadcasting what they had confirmed, the dispute first when it too was disconnected), and
+ * connects the new branch block by block.
+ *
+ * <p>Per-block work is proportional to the block's txids plus the trackers whose state changes:
+ * penalties are indexed by txid, due work by height, and no tracker that does not change causes a
+ * carrier call or a store write.
+ *
+ * <h2>Threading</h2>
+ * Instances are thread-safe. Every public method runs under one lock, so calls are serialised: each
+ * call sees the effects of every call that returned before it started, and a {@code handleBreach}
+ * that arrives during an {@code onBlock} waits for it and is then handled against the new tip.
+ * Carrier, block source, store and listener calls are made with the lock held, on the caller's
+ * thread. The Responder starts no threads and reads no clock.
+ *
+ * <h2>Failures</h2>
+ * Bad input throws {@link InvalidInputException} and changes nothing. A {@link BlockSourceException}
+ * during catch-up stops it at the last fully processed block, which is committed; the next call
+ * resumes. A store failure is rethrown; the Responder then reloads its state from the store before
+ * its next call, so what is in memory never runs ahead of what is persisted.
+ */
+public final class Responder {
+  private static final Logger log = LoggerFactory.getLogger(Responder.class);
+
+  private final ResponderConfig config;
+  private final Carrier carrier;
+  private final BlockSource blockSource;
+  private final TrackerStore store;
+  private final ResponderListener listener;
+  private final ReentrantLock lock = new ReentrantLock();
+
+  // Everything below is guarded by lock.
+  private final Map<Txid, PenaltyGroup> groups = new HashMap<>();
+  private final Set<PenaltyGroup> pending = new LinkedHashSet<>();
+  /** Confirmation height -> groups; also the completion schedule (height + depth - 1). */
+  private final HeightIndex<PenaltyGroup> confirmedAt = new HeightIndex<>();
+  /** Height at which an in-mempool penalty is due for rebroadcast -> groups. */
+  private final HeightIndex<PenaltyGroup> rebroadcastDue = new HeightIndex<>();
+  /** Subscription end height -> groups with a member ending there. */
+  private final HeightIndex<PenaltyGroup> expiries = new HeightIndex<>();
+  /** Height of the block the dispute was seen in -> groups; only heights a reorg can still reach. */
+  private final HeightIndex<PenaltyGroup> disputesAt = new HeightIndex<>();
+  private final RecentBlocks window;
+  /** Receipts of this block interval, so a transaction is pushed at most once per block. */
+  private final Map<Txid, BroadcastResult> sentThisBlock = new HashMap<>();
+  /** True until the state is loaded from the store, and again after a failed commit. */
+  private boolean stale = true;
+
+  private Responder(Builder b) {
+    this.config = b.config;
+    this.carrier = Objects.requireNonNull(b.carrier, "carrier");
+    this.blockSource = Objects.requireNonNull(b.blockSource, "blockSource");
+    this.store = Objects.requireNonNull(b.store, "store");
+    this.listener = b.listener;
+    this.window = new RecentBlocks(config.reorgWindow() + 1);
+  }
+
+  /**
+   * Starts configuring a Responder.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public API
+
+  /**
+   * Takes responsibility for a breach: broadcasts its penalty (unless the same penalty is already
+   * tracked or was sent in this block interval) and, unless the node refused it for good, creates and
+   * persists a tracker before returning.
+   *
+   * <p>If the block the breach was seen in is not on the Responder's chain yet, the Responder first
+   * catches up with the block source; if that fails, it handles the breach at its current tip and logs
+   * that it acted out of sync. A breach under a uuid that is already tracked is idempotent when it
+   * is the same breach.
+   *
+   * @param breach the breach
+   * @return what the node answered and whether the breach is now tracked
+   * @throws InvalidInputException if the uuid is already tracked with a different breach; nothing changes
+   * @throws RuntimeException from the store if the tracker could not be persisted; nothing changes
+   */
+  public BreachReceipt handleBreach(Breach breach) {
+    Objects.requireNonNull(breach, "breach");
+    lock.lock();
+    try {
+      ensureLoaded();
+      Optional<TransactionTracker> known = store.find(breach.uuid());
+      if (known.isPresent()) {
+        if (!breach.sameAppointmentAs(known.get())) {
+          throw new InvalidInputException("uuid", "is already tracked with a different breach");
+        }
+        return new BreachReceipt(breach.uuid(), describe(known.get().status(), breach.penaltyTxid()),
+            BreachReceipt.Disposition.ALREADY_TRACKED);
+      }
+      if (window.heightOf(breach.seenInBlock()) < 0) {
+        catchUpBeforeIntake(breach);
+      }
+      return intake(breach);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Processes a block the host's chain loop saw connected. A block already processed is ignored. A
+   * child of the tip is connected. Anything else is a gap or a reorganisation, resolved through the
+   * block source as described on this class.
+   *
+   * @param block the block
+   * @throws BlockSourceException if missing blocks could not be fetched; the Responder keeps the last
+   *     block it fully processed and resumes on the next call
+   * @throws RuntimeException from the store if a commit failed; the state is reloaded before the next call
+   */
+  public void onBlock(Block block) {
+    Objects.requireNonNull(block, "block");
+    lock.lock();
+    try {
+      ensureLoaded();
+      processBlock(block);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * For hosts that see disconnections: the block {@code block} and every block above it were
+   * disconnected. Gives the same state as letting {@link #onBlock} find the reorganisation. A block
+   * the Responder does not have on its chain is ignored.
+   *
+   * @param block the disconnected block
+   * @throws BlockSourceException if the parent of a block outside the remembered window cannot be fetched
+   */
+  public void blockDisconnected(BlockRef block) {
+    Objects.requireNonNull(block, "block");
+    lock.lock();
+    try {
+      ensureLoaded();
+      if (!window.contains(block)) {
+        log.atDebug().addKeyValue("block", block.hash()).addKeyValue("height", block.height())
+            .log("disconnection of a block not on the responder's chain ignored");
+        return;
+      }
+      BlockHash parent = window.hashAt(block.height() - 1);
+      if (parent == null) {
+        parent = fetchBlock(block.hash(), block.height()).previousHash();
+      }
+      disconnectTo(new BlockRef(parent, block.height() - 1));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Catches up with the block source's best block (what {@link Builder#start()} does once): useful
+   * for hosts that were told the node is reachable again.
+   *
+   * @throws BlockSourceException if the block source fails; progress made so far is kept
+   */
+  public void syncWithBlockSource() {
+    lock.lock();
+    try {
+      ensureLoaded();
+      syncToBest();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns a tracker by uuid, as last committed.
+   *
+   * @param uuid the tracker's uuid
+   * @return the tracker, or empty if it is not tracked (never was, or completed, expired, rejected)
+   */
+  public Optional<TransactionTracker> tracker(UUID uuid) {
+    Objects.requireNonNull(uuid, "uuid");
+    lock.lock();
+    try {
+      return store.find(uuid);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns every tracker, as last committed. Reads the whole store: meant for inspection, not for
+   * per-block use.
+   *
+   * @return the trackers, in no particular order
+   */
+  public List<TransactionTracker> trackers() {
+    lock.lock();
+    try {
+      List<TransactionTracker> out = new ArrayList<>();
+      store.loadTrackers(out::add);
+      return out;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Counts trackers by state. Every state is present in the map, possibly with 0.
+   *
+   * @return an immutable map from state to count
+   */
+  public Map<TrackerState, Integer> countsByState() {
+    lock.lock();
+    try {
+      ensureLoaded();
+      Map<TrackerState, Integer> counts = new EnumMap<>(TrackerState.class);
+      for (TrackerState s : TrackerState.values()) {
+        counts.put(s, 0);
+      }
+      for (PenaltyGroup g : groups.values()) {
+        counts.merge(g.status().state(), g.size(), Integer::sum);
+      }
+      return Collections.unmodifiableMap(counts);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns the number of trackers.
+   *
+   * @return how many uuids are tracked
+   */
+  public int trackerCount() {
+    return countsByState().values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /**
+   * Returns the last block the Responder processed.
+   *
+   * @return its tip
+   */
+  public BlockRef tip() {
+    lock.lock();
+    try {
+      ensureLoaded();
+      return window.tip();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns the configuration.
+   *
+   * @return the numbers in force
+   */
+  public ResponderConfig config() {
+    return config;
+  }
+
+  /**
+   * Checks that the in-memory indexes agree with the store: the same uuids, the same statuses, the
+   * same tip. Reads the whole store; meant for tests and diagnostics.
+   *
+   * @throws IllegalStateException describing the first disagreement
+   */
+  public void checkConsistency() {
+    lock.lock();
+    try {
+      ensureLoaded();
+      Map<UUID, TrackerStatus> stored = new HashMap<>();
+      store.loadTrackers(t -> stored.put(t.uuid(), t.status()));
+      int inMemory = 0;
+      for (PenaltyGroup g : groups.values()) {
+        if (g.size() == 0) {
+          throw new IllegalStateException("penalty " + g.txid() + " is indexed with no tracker");
+        }
+        for (int i = 0; i < g.size(); i++) {
+          inMemory++;
+          TrackerStatus s = stored.get(g.uuid(i));
+          if (!g.status().equals(s)) {
+            throw new IllegalStateException("tracker " + g.uuid(i) + " is " + g.status() + " in memory but "
+                + s + " in the store");
+          }
+        }
+        if ((g.status() instanceof TrackerStatus.Pending) != pending.contains(g)) {
+          throw new IllegalStateException("penalty " + g.txid() + " is " + g.status() + " but pending="
+              + pending.contains(g));
+        }
+      }
+      if (inMemory != stored.size()) {
+        throw new IllegalStateException(inMemory + " trackers in memory, " + stored.size() + " in the store");
+      }
+      Optional<BlockRef> storedTip = store.loadTip();
+      if (!storedTip.equals(Optional.of(window.tip()))) {
+        throw new IllegalStateException("tip " + window.tip() + " in memory, " + storedTip + " in the store");
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Intake
+
+  private void catchUpBeforeIntake(Breach breach) {
+    try {
+      syncToBest();
+    } catch (BlockSourceException e) {
+      log.atWarn().addKeyValue("uuid", breach.uuid()).addKeyValue("seenInBlock", breach.seenInBlock())
+          .addKeyValue("tip", window.tip().height()).addKeyValue("reason", e.getMessage())
+          .log("breach seen in a block the responder has not processed and could not catch up: handling it out of sync");
+    }
+  }
+
+  private BreachReceipt intake(Breach breach) {
+    BlockRef tip = window.tip();
+    Txid txid = breach.penaltyTxid();
+    int disputeHeight = window.heightOf(breach.seenInBlock());
+    PenaltyGroup group = groups.get(txid);
+
+    BroadcastResult result;
+    TrackerStatus status;
+    if (group != null && !(group.status() instanceof TrackerStatus.Pending)) {
+      // Broadcast once, watch once: the penalty is already in the node's hands.
+      status = group.status();
+      BroadcastResult earlier = sentThisBlock.get(txid);
+      result = earlier != null ? earlier : describe(status, txid);
+    } else {
+      result = send(txid, breach.penaltyRawTxUnsafe());
+      status = statusAfterBroadcast(result, txid, disputeHeight, tip);
+      if (group != null && status instanceof TrackerStatus.Pending) {
+        status = group.status(); // still pending: joining it changes nothing for the others
+      }
+    }
+
+    if (result instanceof BroadcastResult.Rejected rejection) {
+      Changes ch = new Changes();
+      ch.event(l -> l.breachRejected(breach.uuid(), txid, rejection));
+      if (group != null) {
+        // The pending trackers of the same penalty can never succeed either.
+        dropGroup(group, ch, (l, u) -> l.breachRejected(u, txid, rejection));
+      }
+      log.atWarn().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
+          .addKeyValue("code", rejection.code()).addKeyValue("message", rejection.message())
+          .log("penalty rejected for good: breach not tracked");
+      if (group != null) {
+        commit(ch, Optional.empty());
+      } else {
+        ch.fire(); // nothing was stored, nothing to commit
+      }
+      return new BreachReceipt(breach.uuid(), result, BreachReceipt.Disposition.NOT_TRACKED);
+    }
+
+    TransactionTracker tracker = TransactionTracker.of(
+        breach, disputeHeight >= 0 ? OptionalInt.of(disputeHeight) : OptionalInt.empty(), status);
+    Changes ch = new Changes();
+    ch.added.add(tracker);
+    ch.event(l -> l.trackerAdded(tracker));
+    boolean statusChanged = group != null && !status.equals(group.status());
+    if (statusChanged) {
+      for (int i = 0; i < group.size(); i++) {
+        ch.status.put(group.uuid(i), status);
+      }
+    }
+    if (status instanceof TrackerStatus.Confirmed c) {
+      Set<UUID> newlyConfirmed = new LinkedHashSet<>();
+      newlyConfirmed.add(breach.uuid());
+      if (statusChanged) {
+        for (int i = 0; i < group.size(); i++) {
+          newlyConfirmed.add(group.uuid(i));
+        }
+      }
+      for (UUID u : newlyConfirmed) {
+        ch.event(l -> l.penaltyConfirmed(u, txid, c.block()));
+      }
+    }
+
+    // Persist first: if the store fails, memory is untouched and the caller may retry.
+    store.commit(ch.toUpdate(Optional.empty()));
+
+    int expiry = breach.subscriptionEndOrMinusOne();
+    if (group == null) {
+      group = new PenaltyGroup(txid, status, breach.uuid(), expiry, disputeHeight, breach.disputeRawTxUnsafe() != null);
+      groups.put(txid, group);
+      indexStatus(group);
+    } else {
+      group.add(breach.uuid(), expiry);
+      if (breach.disputeRawTxUnsafe() != null) {
+        group.setHasRawDispute(true);
+      }
+      if (disputeHeight >= 0 && group.disputeHeight() < 0) {
+        group.setDisputeHeight(disputeHeight);
+      }
+      if (statusChanged) {
+        pending.remove(group);
+        group.setStatus(status);
+        indexStatus(group);
+      }
+    }
+    if (expiry >= 0) {
+      expiries.add(expiry, group);
+    }
+    if (disputeHeight >= 0) {
+      disputesAt.add(disputeHeight, group);
+    }
+    log.atInfo().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
+        .addKeyValue("disputeTxid", breach.disputeTxid()).addKeyValue("status", status)
+        .addKeyValue("disputeHeight", disputeHeight).log("tracker added");
+    ch.fire();
+    return new BreachReceipt(breach.uuid(), result,
+        status instanceof TrackerStatus.Pending ? BreachReceipt.Disposition.PENDING : BreachReceipt.Disposition.TRACKED);
+  }
+
+  /** The status a penalty gets from a broadcast answer; null for a permanent rejection. */
+  private TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, BlockRef tip) {
+    if (result instanceof BroadcastResult.Accepted) {
+      return new TrackerStatus.InMempool(tip.height());
+    }
+    if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
+      return new TrackerStatus.Confirmed(locateConfirmation(txid, ac.confirmations(), disputeHeight));
+    }
+    if (result instanceof BroadcastResult.Rejected) {
+      return null;
+    }
+    return new TrackerStatus.Pending(tip.height());
+  }
+
+  /**
+   * Finds the block that confirmed a penalty the node reported as already confirmed: from the
+   * confirmation count when the carrier gave one, else from the carrier's status lookup, else by
+   * reading the blocks since the dispute (at most the irrevocable depth of them). When all of that
+   * fails the tip is assumed: completion can then come late, never early.
+   */
+  private BlockRef locateConfirmation(Txid txid, OptionalInt confirmations, int disputeHeight) {
+    BlockRef tip = window.tip();
+    try {
+      if (confirmations.isPresent()) {
+        int height = Math.max(0, tip.height() - confirmations.getAsInt() + 1);
+        BlockHash hash = hashOnChainAt(height);
+        if (hash != null) {
+          return new BlockRef(hash, height);
+        }
+      }
+      Optional<BlockHash> hint = disputeHeight >= 0 ? Optional.ofNullable(window.hashAt(disputeHeight)) : Optional.empty();
+      TxStatus status = safeStatus(txid, hint);
+      if (status instanceof TxStatus.Confirmed c && c.block().height() <= tip.height()) {
+        return c.block();
+      }
+      int lowest = Math.max(tip.height() - config.irrevocableDepth() + 1, Math.max(disputeHeight, 0));
+      for (int h = lowest; h <= tip.height(); h++) {
+        BlockHash hash = hashOnChainAt(h);
+        if (hash != null && fetchBlock(hash, h).txids().contains(txid)) {
+          return new BlockRef(hash, h);
+        }
+      }
+    } catch (BlockSourceException e) {
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("reason", e.getMessage())
+          .log("could not look up the confirmation of an already confirmed penalty");
+    }
+    log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("assumedHeight", tip.height())
+        .log("confirmation height of an already confirmed penalty unknown: assuming the tip, so it completes late rather than early");
+    return tip;
+  }
+
+  private BlockHash hashOnChainAt(int height) {
+    BlockHash inWindow = window.hashAt(height);
+    return inWindow != null ? inWindow : blockSource.blockHashAt(height).orElse(null);
+  }
+
+  private BroadcastResult describe(TrackerStatus status, Txid txid) {
+    BroadcastResult earlier = sentThisBlock.get(txid);
+    if (earlier != null) {
+      return earlier;
+    }
+    if (status instanceof TrackerStatus.Confirmed c) {
+      return new BroadcastResult.AlreadyConfirmed(OptionalInt.of(Math.max(1, c.confirmations(window.tip().height()))));
+    }
+    if (status instanceof TrackerStatus.InMempool) {
+      return new BroadcastResult.Accepted();
+    }
+    return new BroadcastResult.NodeUnavailable("not sent again: the penalty is pending and retried on every block");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Chain following
+
+  private void syncToBest() {
+    BlockRef best = blockSource.bestBlock();
+    if (window.contains(best)) {
+      return;
+    }
+    processBlock(fetchBlock(best.hash(), best.height()));
+  }
+
+  private void processBlock(Block target) {
+    if (window.contains(target.ref())) {
+      return; // already processed
+    }
+    if (target.height() < window.bottomHeight()) {
+      // Older than anything remembered: a late or repeated delivery. Reorganising that deep on the
+      // word of one stale block would unconfirm everything, so it is ignored.
+      log.atWarn().addKeyValue("block", target.hash()).addKeyValue("height", target.height())
+          .addKeyValue("tip", window.tip().height()).log("block below the remembered window ignored");
+      return;
+    }
+    if (extendsTip(target)) {
+      connect(target);
+      return;
+    }
+    connectGapOnBestChain(target);
+    if (window.contains(target.ref())) {
+      return;
+    }
+    if (extendsTip(target)) {
+      connect(target);
+      return;
+    }
+
+    // A reorganisation (or a gap the fast path could not close): walk back from the target until a
+    // block the Responder has, remembering only positions; blocks are fetched again to connect them.
+    List<BlockRef> branch = new ArrayList<>();
+    branch.add(target.ref());
+    BlockRef parent = target.parent();
+    while (!window.contains(parent)) {
+      if (parent.height() < window.bottomHeight()) {
+        if (extendWindowBackwards()) {
+          continue;
+        }
+        break; // deeper than the remembered window
+      }
+      Block b = fetchBlock(parent.hash(), parent.height());
+      branch.add(b.ref());
+      parent = b.parent();
+    }
+    BlockRef fork = parent;
+    if (!fork.equals(window.tip())) {
+      if (!window.contains(fork)) {
+        log.atWarn().addKeyValue("forkHeight", fork.height()).addKeyValue("tip", window.tip().height())
+            .addKeyValue("window", window.size())
+            .log("reorganisation deeper than the remembered window: unconfirming every penalty above it and re-learning");
+      }
+      disconnectTo(fork);
+    }
+    for (int i = branch.size() - 1; i >= 0; i--) {
+      BlockRef ref = branch.get(i);
+      Block b = i == 0 ? target : fetchBlock(ref.hash(), ref.height());
+      if (!extendsTip(b)) {
+        throw new BlockSourceException("block source answered inconsistently: block " + b.hash() + " at height "
+            + b.height() + " does not extend " + window.tip().hash(), false);
+      }
+      connect(b);
+    }
+  }
+
+  private boolean extendsTip(Block b) {
+    BlockRef tip = window.tip();
+    return b.height() == tip.height() + 1 && b.previousHash().equals(tip.hash());
+  }
+
+  /**
+   * The common gap: the host skipped blocks (or the Responder was stopped) but its tip is still on
+   * the node's best chain. Connects forward by height without walking back.
+   */
+  private void connectGapOnBestChain(Block target) {
+    BlockRef tip = window.tip();
+    if (target.height() <= tip.height() + 1) {
+      return;
+    }
+    Optional<BlockHash> atTip = blockSource.blockHashAt(tip.height());
+    if (atTip.isEmpty() || !atTip.get().equals(tip.hash())) {
+      return;
+    }
+    for (int h = tip.height() + 1; h < target.height(); h++) {
+      Optional<BlockHash> hash = blockSource.blockHashAt(h);
+      if (hash.isEmpty()) {
+        return;
+      }
+      Block b = fetchBlock(hash.get(), h);
+      if (!extendsTip(b)) {
+        return; // the node reorganised under us; the general path takes over
+      }
+      connect(b);
+    }
+  }
+
+  private boolean extendWindowBackwards() {
+    if (window.isFull() || window.bottomHeight() == 0) {
+      return false;
+    }
+    int bottom = window.bottomHeight();
+    try {
+      Block oldest = fetchBlock(window.hashAt(bottom), bottom);
+      return window.prepend(oldest.previousHash());
+    } catch (BlockSourceException e) {
+      if (e.isTransient()) {
+        throw e;
+      }
+      return false; // the node no longer has our old branch: treat as deeper than the window
+    }
+  }
+
+  private Block fetchBlock(BlockHash hash, int expectedHeight) {
+    Block b = blockSource.block(hash);
+    if (b == null || !b.hash().equals(hash)) {
+      throw new BlockSourceException("block source answered another block for " + hash, false);
+    }
+    if (b.height() != expectedHeight) {
+      throw new BlockSourceException("block source says block " + hash + " is at height " + b.height()
+          + ", but its position in the chain puts it at " + expectedHeight, false);
+    }
+    return b;
+  }
+
+  /** B2: one connected block, committed as one unit. */
+  private void connect(Block block) {
+    BlockRef ref = block.ref();
+    int height = block.height();
+    Changes ch = new Changes();
+
+    // 1. Confirmations.
+    TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);
+    for (Txid txid : block.txids()) {
+      PenaltyGroup g = groups.get(txid);
+      if (g == null || g.status() instanceof TrackerStatus.Confirmed) {
+        continue;
+      }
+      pending.remove(g);
+      setStatus(g, confirmed, ch);
+      confirmedAt.add(height, g);
+      forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, ref)));
+      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", height).addKeyValue("trackers", g.size())
+          .log("penalty confirmed");
+    }
+
+    // 2. Completion at the irrevocable depth.
+    int completesAtOrBelow = height - config.irrevocableDepth() + 1;
+    for (PenaltyGroup g : confirmedAt.removeUpTo(completesAtOrBelow)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
+        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("confirmedHeight", c.block().height())
+            .addKeyValue("height", height).addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
+        Txid txid = g.txid();
+        dropGroup(g, ch, (l, u) -> l.trackerCompleted(u, txid, ref));
+      }
+    }
+
+    // 3. Expiry of unconfirmed trackers whose subscription ended.
+    for (PenaltyGroup g : expiries.removeUpTo(height)) {
+      if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
+        expireMembers(g, ref, ch);
+      }
+    }
+
+    // 4. Missed confirmations: rebroadcast what is due, once per penalty.
+    Set<PenaltyGroup> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (PenaltyGroup g : rebroadcastDue.removeUpTo(height)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m
+          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && done.add(g)) {
+        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - m.sinceHeight())
+            .log("penalty missed too many blocks: rebroadcasting");
+        resend(g, height, ch);
+      }
+    }
+
+    // 5. Pending retries.
+    for (PenaltyGroup g : new ArrayList<>(pending)) {
+      retryPending(g, ref, ch);
+    }
+
+    // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.
+    window.push(ref);
+    disputesAt.pruneBelow(height - config.reorgWindow());
+    sentThisBlock.clear();
+    commit(ch, Optional.of(ref));
+    log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
+        .log("block connected");
+  }
+
+  private void expireMembers(PenaltyGroup g, BlockRef ref, Changes ch) {
+    Txid txid = g.txid();
+    for (int i = g.size() - 1; i >= 0; i--) {
+      int end = g.expiry(i);
+      if (end >= 0 && end <= ref.height()) {
+        UUID u = g.uuid(i);
+        g.removeAt(i);
+        ch.remove(u);
+        ch.event(l -> l.trackerExpired(u, txid, ref));
+        log.atInfo().addKeyValue("uuid", u).addKeyValue("penaltyTxid", txid).addKeyValue("height", ref.height())
+            .log("subscription ended before the penalty confirmed: tracker expired");
+      }
+    }
+    if (g.size() == 0) {
+      unindex(g);
+    }
+  }
+
+  /** Broadcasts an in-mempool (or freshly unconfirmed) penalty again and restarts its count. */
+  private void resend(PenaltyGroup g, int height, Changes ch) {
+    byte[] raw = rawPenalty(g);
+    if (raw == null) {
+      return;
+    }
+    BroadcastResult result = send(g.txid(), raw);
+    if (result instanceof BroadcastResult.NodeUnavailable) {
+      rebroadcastDue.add(height + 1, g); // nothing was learnt: try again on the next block
+    } else {
+      setStatus(g, new TrackerStatus.InMempool(height), ch);
+      rebroadcastDue.add(height + config.rebroadcastAfterMissed(), g);
+    }
+    Txid txid = g.txid();
+    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+  }
+
+  private void retryPending(PenaltyGroup g, BlockRef ref, Changes ch) {
+    if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
+      pending.remove(g);
+      return;
+    }
+    byte[] raw = rawPenalty(g);
+    if (raw == null) {
+      return;
+    }
+    Txid txid = g.txid();
+    BroadcastResult result = send(txid, raw);
+    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+    if (result instanceof BroadcastResult.Rejected rejection) {
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
+          .addKeyValue("message", rejection.message()).log("pending penalty rejected for good: trackers dropped");
+      dropGroup(g, ch, (l, u) -> l.breachRejected(u, txid, rejection));
+      return;
+    }
+    TrackerStatus next = statusAfterBroadcast(result, txid, g.disputeHeight(), ref);
+    if (next instanceof TrackerStatus.Pending) {
+      return; // still pending; its recorded status does not change
+    }
+    pending.remove(g);
+    setStatus(g, next, ch);
+    indexStatus(g);
+    if (next instanceof TrackerStatus.Confirmed c) {
+      forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, c.block())));
+    }
+    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("status", next).log("pending penalty accepted");
+  }
+
+  /**
+   * B3: takes the blocks above {@code fork} off the chain, newest first. Penalties they confirmed
+   * become unconfirmed, in-mempool counts restart from the fork, and what the disconnection touched
+   * is sent again, the dispute first where its block was disconnected. Committed as one unit.
+   */
+  private void disconnectTo(BlockRef fork) {
+    List<BlockRef> removed = window.popAbove(fork.height());
+    if (window.size() == 0 || !window.contains(fork)) {
+      window.reset(fork);
+    }
+    Changes ch = new Changes();
+    TrackerStatus.InMempool back = new TrackerStatus.InMempool(fork.height());
+    int threshold = config.rebroadcastAfterMissed();
+    Map<PenaltyGroup, Boolean> affected = new LinkedHashMap<>(); // value: whether its dispute was disconnected
+
+    // In-mempool penalties broadcast above the fork count their missed blocks from the fork again.
+    for (PenaltyGroup g : rebroadcastDue.removeAbove(fork.height())) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m) {
+        if (m.sinceHeight() > fork.height()) {
+          setStatus(g, back, ch);
+        }
+        rebroadcastDue.add(((TrackerStatus.InMempool) g.status()).sinceHeight() + threshold, g);
+      }
+    }
+    for (PenaltyGroup g : confirmedAt.removeAbove(fork.height())) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() > fork.height()) {
+        setStatus(g, back, ch);
+        rebroadcastDue.add(fork.height() + threshold, g);
+        for (int i = 0; i < g.size(); i++) {
+          if (g.expiry(i) >= 0) {
+            expiries.add(g.expiry(i), g); // a subscription that ended while it was confirmed ends now
+          }
+        }
+        affected.putIfAbsent(g, false);
+      }
+    }
+    for (PenaltyGroup g : disputesAt.removeAbove(fork.height())) {
+      if (g.isLive() && g.disputeHeight() > fork.height()) {
+        g.setDisputeHeight(-1);
+        affected.put(g, true);
+      }
+    }
+
+    if (!removed.isEmpty()) {
+      List<BlockRef> gone = List.copyOf(removed);
+      ch.event(l -> l.blocksDisconnected(fork, gone));
+      log.atWarn().addKeyValue("forkHeight", fork.height()).addKeyValue("fork", fork.hash())
+          .addKeyValue("disconnected", gone.size()).addKeyValue("penaltiesAffected", affected.size())
+          .log("blocks disconnected");
+    }
+
+    for (Map.Entry<PenaltyGroup, Boolean> e : affected.entrySet()) {
+      PenaltyGroup g = e.getKey();
+      if (!g.isLive()) {
+        continue;
+      }
+      if (e.getValue() && g.hasRawDispute()) {
+        resendDispute(g);
+      }
+      if (g.status() instanceof TrackerStatus.Pending) {
+        retryPending(g, fork, ch);
+      } else if (g.status() instanceof TrackerStatus.InMempool) {
+        resend(g, fork.height(), ch);
+      }
+    }
+    commit(ch, Optional.of(fork));
+  }
+
+  private void resendDispute(PenaltyGroup g) {
+    for (int i = 0; i < g.size(); i++) {
+      Optional<TransactionTracker> t = store.find(g.uuid(i));
+      if (t.isPresent() && t.get().disputeRawTxUnsafe() != null) {
+        BroadcastResult r = send(t.get().disputeTxid(), t.get().disputeRawTxUnsafe());
+        log.atInfo().addKeyValue("disputeTxid", t.get().disputeTxid()).addKeyValue("penaltyTxid", g.txid())
+            .addKeyValue("result", r).log("dispute disconnected: re-sent before its penalty");
+        return;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Index maintenance
+
+  private void setStatus(PenaltyGroup g, TrackerStatus status, Changes ch) {
+    if (status.equals(g.status())) {
+      return;
+    }
+    g.setStatus(status);
+    for (int i = 0; i < g.size(); i++) {
+      ch.status.put(g.uuid(i), status);
+    }
+  }
+
+  private void indexStatus(PenaltyGroup g) {
+    TrackerStatus s = g.status();
+    if (s instanceof TrackerStatus.Pending) {
+      pending.add(g);
+    } else if (s instanceof TrackerStatus.InMempool m) {
+      rebroadcastDue.add(m.sinceHeight() + config.rebroadcastAfterMissed(), g);
+    } else {
+      confirmedAt.add(((TrackerStatus.Confirmed) s).block().height(), g);
+    }
+  }
+
+  private void dropGroup(PenaltyGroup g, Changes ch, ListenerCall perMember) {
+    for (int i = 0; i < g.size(); i++) {
+      UUID u = g.uuid(i);
+      ch.remove(u);
+      ch.event(l -> perMember.call(l, u));
+    }
+    unindex(g);
+  }
+
+  private void unindex(PenaltyGroup g) {
+    groups.remove(g.txid());
+    pending.remove(g);
+    g.kill(); // schedule entries are lazy and skip dead groups
+  }
+
+  private static void forEachMember(PenaltyGroup g, Consumer<UUID> action) {
+    for (int i = 0; i < g.size(); i++) {
+      action.accept(g.uuid(i));
+    }
+  }
+
+  private byte[] rawPenalty(PenaltyGroup g) {
+    for (int i = 0; i < g.size(); i++) {
+      Optional<TransactionTracker> t = store.find(g.uuid(i));
+      if (t.isPresent()) {
+        return t.get().penaltyRawTxUnsafe();
+      }
+    }
+    log.atError().addKeyValue("penaltyTxid", g.txid())
+        .log("the store has no tracker for an indexed penalty: cannot broadcast it");
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ports
+
+  private BroadcastResult send(Txid txid, byte[] raw) {
+    BroadcastResult earlier = sentThisBlock.get(txid);
+    if (earlier != null) {
+      return earlier;
+    }
+    BroadcastResult result;
+    try {
+      result = Objects.requireNonNull(carrier.broadcast(txid, raw), "carrier returned null");
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("txid", txid).addKeyValue("reason", e.toString()).log("carrier failed to broadcast");
+      result = new BroadcastResult.NodeUnavailable("carrier threw " + e.getClass().getSimpleName());
+    }
+    sentThisBlock.put(txid, result);
+    return result;
+  }
+
+  private TxStatus safeStatus(Txid txid, Optional<BlockHash> hint) {
+    try {
+      return Objects.requireNonNull(carrier.status(txid, hint), "carrier returned null");
+    } catch (RuntimeException e) {
+      return new TxStatus.Unknown("carrier threw " + e.getClass().getSimpleName());
+    }
+  }
+
+  private void commit(Changes ch, Optional<BlockRef> tip) {
+    try {
+      store.commit(ch.toUpdate(tip));
+    } catch (RuntimeException e) {
+      stale = true; // memory ran ahead of the store: reload before the next call
+      throw e;
+    }
+    ch.fire();
+  }
+
+  private void ensureLoaded() {
+    if (!stale) {
+      return;
+    }
+    groups.values().forEach(PenaltyGroup::kill);
+    groups.clear();
+    pending.clear();
+    confirmedAt.clear();
+    rebroadcastDue.clear();
+    expiries.clear();
+    disputesAt.clear();
+    sentThisBlock.clear();
+    Optional<BlockRef> storedTip = store.loadTip();
+    BlockRef tip;
+    if (storedTip.isPresent()) {
+      tip = storedTip.get();
+    } else {
+      tip = blockSource.bestBlock();
+      store.commit(new StoreUpdate(List.of(), Map.of(), Set.of(), Optional.of(tip)));
+    }
+    window.reset(tip);
+    store.loadTrackers(this::indexLoaded);
+    stale = false;
+    log.atInfo().addKeyValue("tip", tip.height()).addKeyValue("penalties", groups.size())
+        .log(storedTip.isPresent() ? "responder state loaded from the store" : "fresh store: starting at the node's tip");
+  }
+
+  private void indexLoaded(TransactionTracker t) {
+    PenaltyGroup g = groups.get(t.penaltyTxid());
+    int expiry = t.subscriptionEndOrMinusOne();
+    int disputeHeight = t.disputeHeight().orElse(-1);
+    if (g == null) {
+      g = new PenaltyGroup(t.penaltyTxid(), t.status(), t.uuid(), expiry, disputeHeight, t.disputeRawTxUnsafe() != null);
+      groups.put(t.penaltyTxid(), g);
+      indexStatus(g);
+    } else {
+      if (!g.status().equals(t.status())) {
+        throw new IllegalStateException("store is inconsistent: trackers of penalty " + t.penaltyTxid()
+            + " have different statuses (" + g.status() + ", " + t.status() + " for " + t.uuid() + ")");
+      }
+      g.add(t.uuid(), expiry);
+      if (t.disputeRawTxUnsafe() != null) {
+        g.setHasRawDispute(true);
+      }
+    }
+    if (expiry >= 0) {
+      expiries.add(expiry, g);
+    }
+    if (disputeHeight >= 0 && disputeHeight > window.tip().height() - config.reorgWindow()) {
+      if (g.disputeHeight() < 0) {
+        g.setDisputeHeight(disputeHeight);
+      }
+      disputesAt.add(disputeHeight, g);
+    }
+  }
+
+  @FunctionalInterface
+  private interface ListenerCall {
+    void call(ResponderListener l, UUID uuid);
+  }
+
+  /** The changes of one commit, and the events to deliver once it is durable. */
+  private final class Changes {
+    final List<TransactionTracker> added = new ArrayList<>(1);
+    final Map<UUID, TrackerStatus> status = new LinkedHashMap<>();
+    final Set<UUID> removed = new LinkedHashSet<>();
+    final List<Consumer<ResponderListener>> events = new ArrayList<>();
+
+    void remove(UUID u) {
+      status.remove(u);
+      removed.add(u);
+    }
+
+    void event(Consumer<ResponderListener> e) {
+      events.add(e);
+    }
+
+    StoreUpdate toUpdate(Optional<BlockRef> tip) {
+      return new StoreUpdate(added, status, removed, tip);
+    }
+
+    void fire() {
+      for (Consumer<ResponderListener> e : events) {
+        try {
+          e.accept(listener);
+        } catch (RuntimeException ex) {
+          log.atWarn().addKeyValue("listener", listener.getClass().getName()).addKeyValue("exception", ex.toString())
+              .log("listener threw; ignored");
+        }
+      }
+    }
+  }
+
+  /**
+   * Configures and starts a {@link Responder}. Not thread-safe: use one builder per thread.
+   */
+  public static final class Builder {
+    private ResponderConfig config = ResponderConfig.defaults();
+    private Carrier carrier;
+    private BlockSource blockSource;
+    private TrackerStore store;
+    private ResponderListener listener = ResponderListener.NONE;
+
+    private Builder() {}
+
+    /**
+     * Sets the numbers; defaults to {@link ResponderConfig#defaults()}.
+     *
+     * @param config the configuration
+     * @return this builder
+     */
+    public Builder config(ResponderConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Sets the carrier (required).
+     *
+     * @param carrier how transactions reach the node
+     * @return this builder
+     */
+    public Builder carrier(Carrier carrier) {
+      this.carrier = Objects.requireNonNull(carrier, "carrier");
+      return this;
+    }
+
+    /**
+     * Sets the block source (required).
+     *
+     * @param blockSource where missing blocks come from
+     * @return this builder
+     */
+    public Builder blockSource(BlockSource blockSource) {
+      this.blockSource = Objects.requireNonNull(blockSource, "blockSource");
+      return this;
+    }
+
+    /**
+     * Sets the store (required).
+     *
+     * @param store where trackers persist
+     * @return this builder
+     */
+    public Builder store(TrackerStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Sets the listener; defaults to {@link ResponderListener#NONE}.
+     *
+     * @param listener told about every event
+     * @return this builder
+     */
+    public Builder listener(ResponderListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Builds the Responder, loads the store (a fresh store starts at the block source's best block)
+     * and catches up with the block source, through any reorganisation that happened while it was
+     * stopped. If the catch-up fails because the node is unreachable, the Responder still starts at
+     * its stored tip and catches up on its next call.
+     *
+     * @return the running Responder
+     * @throws BlockSourceException if the store is fresh and the block source cannot give its best block
+     */
+    public Responder start() {
+      Responder r = new Responder(this);
+      r.lock.lock();
+      try {
+        r.ensureLoaded();
+        try {
+          r.syncToBest();
+        } catch (BlockSourceException e) {
+          log.atWarn().addKeyValue("tip", r.window.tip().height()).addKeyValue("reason", e.getMessage())
+              .log("could not catch up with the block source at start; will retry on the next block");
+        }
+      } finally {
+        r.lock.unlock();
+      }
+      return r;
+    }
+  }
+}

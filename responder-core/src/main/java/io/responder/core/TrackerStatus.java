@@ -1,0 +1,87 @@
+package io.responder.core;
+
+import java.util.Objects;
+
+/**
+ * Where a tracked penalty stands. A closed set: pending (the node has not accepted it yet), in the
+ * mempool since a height, or confirmed in a block. Heights are recorded, never counts, so depth and
+ * missed confirmations are derived from the current tip. Instances are immutable.
+ */
+public sealed interface TrackerStatus {
+  /**
+   * Returns the coarse state, for counting and display.
+   *
+   * @return the state
+   */
+  TrackerState state();
+
+  /**
+   * The node has not accepted the penalty yet (it was unreachable, warming up, or rejected it for a
+   * reason that can clear); it is retried on every block.
+   *
+   * @param sinceHeight the Responder's tip height when the breach was handed over
+   */
+  record Pending(int sinceHeight) implements TrackerStatus {
+    /** Validates the height. */
+    public Pending {
+      checkHeight("sinceHeight", sinceHeight);
+    }
+
+    @Override
+    public TrackerState state() {
+      return TrackerState.PENDING;
+    }
+  }
+
+  /**
+   * The node accepted the penalty (last (re)broadcast when the tip was at {@code sinceHeight}); every
+   * block connected after it while it stays unconfirmed is a missed confirmation.
+   *
+   * @param sinceHeight the tip height at the last accepted broadcast
+   */
+  record InMempool(int sinceHeight) implements TrackerStatus {
+    /** Validates the height. */
+    public InMempool {
+      checkHeight("sinceHeight", sinceHeight);
+    }
+
+    @Override
+    public TrackerState state() {
+      return TrackerState.IN_MEMPOOL;
+    }
+  }
+
+  /**
+   * The penalty is in a block of the best chain.
+   *
+   * @param block the confirming block
+   */
+  record Confirmed(BlockRef block) implements TrackerStatus {
+    /** Validates the block. */
+    public Confirmed {
+      Objects.requireNonNull(block, "block");
+    }
+
+    /**
+     * Returns the depth of the penalty when the tip is at {@code tipHeight}:
+     * {@code tipHeight - height + 1}.
+     *
+     * @param tipHeight the current tip height
+     * @return the number of confirmations
+     */
+    public int confirmations(int tipHeight) {
+      return tipHeight - block.height() + 1;
+    }
+
+    @Override
+    public TrackerState state() {
+      return TrackerState.CONFIRMED;
+    }
+  }
+
+  private static void checkHeight(String field, int height) {
+    if (height < 0) {
+      throw new InvalidInputException(field, "must not be negative, got " + height);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.responder.core;
+
+/**
+ * A transaction id: 32 bytes, shown in display order (as {@code bitcoind} prints it).
+ *
+ * <p>Instances are immutable and thread-safe; factories validate and throw
+ * {@link InvalidInputException} naming the field.
+ */
+public final class Txid extends Hash256 {
+  private Txid(long[] words) {
+    super(words);
+  }
+
+  /**
+   * Parses 64 hex characters (either case) in display order.
+   *
+   * @param hex the txid as bitcoind prints it
+   * @return the txid
+   * @throws InvalidInputException if {@code hex} is null, not 64 characters long, or not hex
+   */
+  public static Txid fromHex(String hex) {
+    return fromHex("txid", hex);
+  }
+
+  /**
+   * Parses 64 hex characters, naming {@code field} in any error.
+   *
+   * @param field the caller's name for the value, used in error messages
+   * @param hex the txid as bitcoind prints it
+   * @return the txid
+   * @throws InvalidInputException if {@code hex} is null, not 64 characters long, or not hex
+   */
+  public static Txid fromHex(String field, String hex) {
+    return new Txid(parse(field, hex));
+  }
+
+  /**
+   * Wraps 32 bytes given in display order; the array is copied.
+   *
+   * @param displayBytes 32 bytes, display order
+   * @return the txid
+   * @throws InvalidInputException if the array is null or not 32 bytes long
+   */
+  public static Txid fromDisplayBytes(byte[] displayBytes) {
+    return new Txid(fromDisplayBytes("txid", displayBytes));
+  }
+
+  /**
+   * Wraps the 32 bytes of a double-SHA256 digest as serialised inside transactions (internal order).
+   *
+   * @param internalBytes 32 bytes, internal (little-endian) order
+   * @return the txid
+   * @throws InvalidInputException if the array is null or not 32 bytes long
+   */
+  public static Txid fromInternalBytes(byte[] internalBytes) {
+    return new Txid(fromInternalBytes("txid", internalBytes));
+  }
+
+  /**
+   * Returns the locator of this txid when it is a dispute txid: its first 16 display-order bytes.
+   *
+   * @return the locator a watcher derives from this dispute txid
+   */
+  public Locator locator() {
+    return Locator.of(word(0), word(1));
+  }
+}

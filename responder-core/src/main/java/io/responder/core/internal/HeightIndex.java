@@ -1,0 +1,77 @@
+package io.responder.core.internal;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * Work keyed by block height: which penalties confirmed at a height, which are due for rebroadcast,
+ * whose subscriptions end. Entries are lazy: a consumer re-checks an entry against the live state
+ * when it takes it, so a status change never has to hunt down old entries. Mutable, confined to the
+ * Responder's lock. Not published API.
+ *
+ * @param <T> the entry type
+ */
+public final class HeightIndex<T> {
+  private final NavigableMap<Integer, List<T>> byHeight = new TreeMap<>();
+
+  /**
+   * Files an entry at a height.
+   *
+   * @param height the height
+   * @param entry the entry
+   */
+  public void add(int height, T entry) {
+    byHeight.computeIfAbsent(height, h -> new ArrayList<>(2)).add(entry);
+  }
+
+  /**
+   * Removes and returns every entry at or below {@code height}, lowest height first.
+   *
+   * @param height the highest height taken
+   * @return the entries
+   */
+  public List<T> removeUpTo(int height) {
+    return drain(byHeight.headMap(height, true));
+  }
+
+  /**
+   * Removes and returns every entry above {@code height}, highest height first.
+   *
+   * @param height the highest height kept
+   * @return the entries
+   */
+  public List<T> removeAbove(int height) {
+    return drain(byHeight.tailMap(height, false).descendingMap());
+  }
+
+  /**
+   * Drops every entry below {@code height}.
+   *
+   * @param height the lowest height kept
+   */
+  public void pruneBelow(int height) {
+    byHeight.headMap(height, false).clear();
+  }
+
+  /** Drops everything. */
+  public void clear() {
+    byHeight.clear();
+  }
+
+  private List<T> drain(NavigableMap<Integer, List<T>> view) {
+    if (view.isEmpty()) {
+      return List.of();
+    }
+    List<T> out = new ArrayList<>();
+    Iterator<Map.Entry<Integer, List<T>>> it = view.entrySet().iterator();
+    while (it.hasNext()) {
+      out.addAll(it.next().getValue());
+      it.remove();
+    }
+    return out;
+  }
+}

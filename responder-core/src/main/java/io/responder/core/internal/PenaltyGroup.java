@@ -1,0 +1,178 @@
+package io.responder.core.internal;
+
+import io.responder.core.TrackerStatus;
+import io.responder.core.Txid;
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * Everything the Responder keeps in memory about one penalty transaction: its status, which is shared
+ * by every tracker (uuid) that handed it over, and those uuids with their subscription ends. One
+ * broadcast, one watch, however many uuids. Raw transactions are not kept: they stay in the store.
+ *
+ * <p>The first member is held inline because almost every penalty has exactly one; more spill into
+ * arrays. Mutable, confined to the Responder's lock. Not published API.
+ */
+public final class PenaltyGroup {
+  private final Txid txid;
+  private TrackerStatus status;
+  private int disputeHeight;
+  private boolean hasRawDispute;
+  private boolean live = true;
+
+  private UUID firstUuid;
+  private int firstExpiry;
+  private UUID[] moreUuids;
+  private int[] moreExpiries;
+  private int size;
+
+  /**
+   * Creates a group with its first member.
+   *
+   * @param txid the penalty txid
+   * @param status the penalty's status
+   * @param uuid the first tracker
+   * @param expiry its subscription end, or -1
+   * @param disputeHeight the height the dispute was seen at, or -1
+   * @param hasRawDispute whether the store holds the raw dispute
+   */
+  public PenaltyGroup(Txid txid, TrackerStatus status, UUID uuid, int expiry, int disputeHeight, boolean hasRawDispute) {
+    this.txid = txid;
+    this.status = status;
+    this.firstUuid = uuid;
+    this.firstExpiry = expiry;
+    this.size = 1;
+    this.disputeHeight = disputeHeight;
+    this.hasRawDispute = hasRawDispute;
+  }
+
+  /** @return the penalty txid */
+  public Txid txid() {
+    return txid;
+  }
+
+  /** @return the shared status */
+  public TrackerStatus status() {
+    return status;
+  }
+
+  /** @param status the new shared status */
+  public void setStatus(TrackerStatus status) {
+    this.status = status;
+  }
+
+  /** @return the dispute height, or -1 */
+  public int disputeHeight() {
+    return disputeHeight;
+  }
+
+  /** @param height the dispute height, or -1 when it is no longer known */
+  public void setDisputeHeight(int height) {
+    this.disputeHeight = height;
+  }
+
+  /** @return whether some member's raw dispute is in the store */
+  public boolean hasRawDispute() {
+    return hasRawDispute;
+  }
+
+  /** @param value whether some member's raw dispute is in the store */
+  public void setHasRawDispute(boolean value) {
+    this.hasRawDispute = value;
+  }
+
+  /** @return false once the group has been dropped from the indexes */
+  public boolean isLive() {
+    return live;
+  }
+
+  /** Marks the group dropped; lazy schedule entries pointing at it are then ignored. */
+  public void kill() {
+    live = false;
+  }
+
+  /** @return the number of members */
+  public int size() {
+    return size;
+  }
+
+  /**
+   * @param i index below {@link #size()}
+   * @return that member's uuid
+   */
+  public UUID uuid(int i) {
+    return i == 0 ? firstUuid : moreUuids[i - 1];
+  }
+
+  /**
+   * @param i index below {@link #size()}
+   * @return that member's subscription end, or -1
+   */
+  public int expiry(int i) {
+    return i == 0 ? firstExpiry : moreExpiries[i - 1];
+  }
+
+  /**
+   * @param uuid a uuid
+   * @return its index, or -1
+   */
+  public int indexOf(UUID uuid) {
+    for (int i = 0; i < size; i++) {
+      if (uuid(i).equals(uuid)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Adds a member.
+   *
+   * @param uuid the tracker
+   * @param expiry its subscription end, or -1
+   */
+  public void add(UUID uuid, int expiry) {
+    if (size == 0) {
+      firstUuid = uuid;
+      firstExpiry = expiry;
+    } else {
+      int extra = size - 1;
+      if (moreUuids == null) {
+        moreUuids = new UUID[2];
+        moreExpiries = new int[2];
+      } else if (extra == moreUuids.length) {
+        moreUuids = Arrays.copyOf(moreUuids, extra * 2);
+        moreExpiries = Arrays.copyOf(moreExpiries, extra * 2);
+      }
+      moreUuids[extra] = uuid;
+      moreExpiries[extra] = expiry;
+    }
+    size++;
+  }
+
+  /**
+   * Removes the member at {@code i}; the order of the others may change.
+   *
+   * @param i index below {@link #size()}
+   */
+  public void removeAt(int i) {
+    int last = size - 1;
+    if (i != last) {
+      UUID u = uuid(last);
+      int e = expiry(last);
+      if (i == 0) {
+        firstUuid = u;
+        firstExpiry = e;
+      } else {
+        moreUuids[i - 1] = u;
+        moreExpiries[i - 1] = e;
+      }
+    }
+    if (last == 0) {
+      firstUuid = null;
+    } else {
+      moreUuids[last - 1] = null;
+    }
+    size--;
+  }
+}

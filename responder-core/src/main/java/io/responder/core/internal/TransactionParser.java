@@ -1,0 +1,179 @@
+package io.responder.core.internal;
+
+import io.responder.core.InvalidInputException;
+import io.responder.core.Txid;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses a serialised Bitcoin transaction, legacy or segwit (BIP 144), far enough to compute its txid
+ * and list the outpoints it spends. The txid is the double SHA-256 of the serialisation without the
+ * marker, flag and witnesses. Not published API.
+ */
+public final class TransactionParser {
+  /** A transaction can not be larger than a block's weight allows (4,000,000 weight units). */
+  private static final int MAX_TRANSACTION_BYTES = 4_000_000;
+
+  /** An outpoint spent by a transaction input. */
+  public record Outpoint(Txid txid, long vout) {}
+
+  /** What the parser learnt: the txid and the spent outpoints. */
+  public record Parsed(Txid txid, List<Outpoint> inputs) {}
+
+  private final String field;
+  private final byte[] raw;
+  private int pos;
+
+  private TransactionParser(String field, byte[] raw) {
+    this.field = field;
+    this.raw = raw;
+  }
+
+  /**
+   * Computes the txid of a raw transaction.
+   *
+   * @param field the field name for errors
+   * @param raw the serialised transaction
+   * @return its txid
+   * @throws InvalidInputException if the bytes are not exactly one well-formed transaction
+   */
+  public static Txid txid(String field, byte[] raw) {
+    return parse(field, raw).txid();
+  }
+
+  /**
+   * Parses a raw transaction.
+   *
+   * @param field the field name for errors
+   * @param raw the serialised transaction
+   * @return its txid and inputs
+   * @throws InvalidInputException if the bytes are not exactly one well-formed transaction
+   */
+  public static Parsed parse(String field, byte[] raw) {
+    if (raw == null) {
+      throw new InvalidInputException(field, "must not be null");
+    }
+    if (raw.length > MAX_TRANSACTION_BYTES) {
+      throw new InvalidInputException(field, "is larger than any valid transaction");
+    }
+    return new TransactionParser(field, raw).run();
+  }
+
+  private Parsed run() {
+    take(4); // version
+    boolean segwit = false;
+    int afterVersion = pos;
+    long inputCount = varInt();
+    if (inputCount == 0) {
+      // BIP 144: marker 0x00 followed by a non-zero flag. A legacy transaction never has zero inputs.
+      int flag = u8();
+      if (flag == 0) {
+        throw bad("has no inputs");
+      }
+      segwit = true;
+      inputCount = varInt();
+      if (inputCount == 0) {
+        throw bad("has no inputs");
+      }
+    }
+    int bodyStart = segwit ? pos - varIntSize(inputCount) : afterVersion;
+    List<Outpoint> inputs = new ArrayList<>((int) Math.min(inputCount, 1024));
+    for (long i = 0; i < inputCount; i++) {
+      byte[] prev = take(32);
+      long vout = u32();
+      inputs.add(new Outpoint(Txid.fromInternalBytes(prev), vout));
+      take(checkedLength(varInt())); // scriptSig
+      take(4); // sequence
+    }
+    long outputCount = varInt();
+    for (long i = 0; i < outputCount; i++) {
+      take(8); // value
+      take(checkedLength(varInt())); // scriptPubKey
+    }
+    int bodyEnd = pos;
+    if (segwit) {
+      for (long i = 0; i < inputCount; i++) {
+        long items = varInt();
+        for (long j = 0; j < items; j++) {
+          take(checkedLength(varInt()));
+        }
+      }
+    }
+    int lockTimeStart = pos;
+    take(4);
+    if (pos != raw.length) {
+      throw bad("has " + (raw.length - pos) + " bytes after the end of the transaction");
+    }
+    MessageDigest sha = sha256();
+    sha.update(raw, 0, 4);
+    sha.update(raw, bodyStart, bodyEnd - bodyStart);
+    sha.update(raw, lockTimeStart, 4);
+    byte[] once = sha.digest();
+    byte[] twice = sha.digest(once);
+    return new Parsed(Txid.fromInternalBytes(twice), List.copyOf(inputs));
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform provides SHA-256", e);
+    }
+  }
+
+  private int checkedLength(long length) {
+    if (length > raw.length - pos) {
+      throw bad("is truncated");
+    }
+    return (int) length;
+  }
+
+  private byte[] take(int n) {
+    if (n > raw.length - pos) {
+      throw bad("is truncated");
+    }
+    byte[] out = new byte[n];
+    System.arraycopy(raw, pos, out, 0, n);
+    pos += n;
+    return out;
+  }
+
+  private int u8() {
+    if (pos >= raw.length) {
+      throw bad("is truncated");
+    }
+    return raw[pos++] & 0xff;
+  }
+
+  private long u32() {
+    byte[] b = take(4);
+    return (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
+  }
+
+  private long varInt() {
+    int first = u8();
+    if (first < 0xfd) {
+      return first;
+    }
+    int size = first == 0xfd ? 2 : first == 0xfe ? 4 : 8;
+    byte[] b = take(size);
+    long v = 0;
+    for (int i = size - 1; i >= 0; i--) {
+      v = (v << 8) | (b[i] & 0xffL);
+    }
+    if (v < 0 || v > MAX_TRANSACTION_BYTES) {
+      throw bad("has an impossible count");
+    }
+    return v;
+  }
+
+  private static int varIntSize(long v) {
+    return v < 0xfd ? 1 : v <= 0xffff ? 3 : v <= 0xffffffffL ? 5 : 9;
+  }
+
+  private InvalidInputException bad(String problem) {
+    return new InvalidInputException(field, "is not a valid Bitcoin transaction: it " + problem);
+  }
+}

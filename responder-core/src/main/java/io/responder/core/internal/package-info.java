@@ -1,0 +1,5 @@
+/**
+ * Implementation details of the core. Not published API: types here may change in any release
+ * without notice, and hosts must not depend on them.
+ */
+package io.responder.core.internal;
