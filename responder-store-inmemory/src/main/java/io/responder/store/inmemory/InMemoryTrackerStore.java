@@ -1,0 +1,104 @@
+package io.responder.store.inmemory;
+
+import io.responder.core.BlockRef;
+import io.responder.core.StoreUpdate;
+import io.responder.core.TrackerStatus;
+import io.responder.core.TrackerStore;
+import io.responder.core.TransactionTracker;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * A {@link TrackerStore} in memory, for tests and for hosts that persist trackers elsewhere.
+ *
+ * <p>It honours the same contract as a durable store: each {@link #commit(StoreUpdate)} is applied
+ * whole or not at all (an update that adds a uuid already stored is refused before anything changes),
+ * and a Responder built over the same instance later sees exactly the committed state. Nothing
+ * survives the process, of course.
+ *
+ * <p>Instances are thread-safe: every method holds the instance's monitor, so readers never see half
+ * an update.
+ */
+public final class InMemoryTrackerStore implements TrackerStore {
+  private final Map<UUID, TransactionTracker> trackers = new HashMap<>();
+  private BlockRef tip;
+  private long commits;
+
+  /** Creates an empty store. */
+  public InMemoryTrackerStore() {}
+
+  @Override
+  public synchronized Optional<BlockRef> loadTip() {
+    return Optional.ofNullable(tip);
+  }
+
+  @Override
+  public void loadTrackers(Consumer<TransactionTracker> sink) {
+    Objects.requireNonNull(sink, "sink");
+    List<TransactionTracker> copy;
+    synchronized (this) {
+      copy = new ArrayList<>(trackers.values());
+    }
+    // The sink runs outside the monitor so a slow consumer does not block commits.
+    copy.forEach(sink);
+  }
+
+  @Override
+  public synchronized Optional<TransactionTracker> find(UUID uuid) {
+    return Optional.ofNullable(trackers.get(Objects.requireNonNull(uuid, "uuid")));
+  }
+
+  @Override
+  public synchronized void commit(StoreUpdate update) {
+    Objects.requireNonNull(update, "update");
+    for (TransactionTracker t : update.added()) {
+      if (trackers.containsKey(t.uuid())) {
+        throw new IllegalStateException("tracker " + t.uuid() + " is already stored; nothing was committed");
+      }
+    }
+    for (TransactionTracker t : update.added()) {
+      trackers.put(t.uuid(), t);
+    }
+    for (Map.Entry<UUID, TrackerStatus> e : update.statusChanges().entrySet()) {
+      trackers.computeIfPresent(e.getKey(), (u, t) -> t.withStatus(e.getValue()));
+    }
+    for (UUID u : update.removed()) {
+      trackers.remove(u);
+    }
+    update.tip().ifPresent(t -> tip = t);
+    commits++;
+  }
+
+  /**
+   * Returns how many trackers are stored.
+   *
+   * @return the count
+   */
+  public synchronized int size() {
+    return trackers.size();
+  }
+
+  /**
+   * Returns how many updates were committed; lets tests assert that an operation wrote nothing.
+   *
+   * @return the number of successful commits
+   */
+  public synchronized long commitCount() {
+    return commits;
+  }
+
+  /**
+   * Returns an immutable copy of the stored trackers, keyed by uuid.
+   *
+   * @return the snapshot
+   */
+  public synchronized Map<UUID, TransactionTracker> snapshot() {
+    return Map.copyOf(trackers);
+  }
+}

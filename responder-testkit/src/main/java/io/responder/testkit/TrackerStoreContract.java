@@ -1,0 +1,280 @@
+package io.responder.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.BlockHash;
+import io.responder.core.BlockRef;
+import io.responder.core.Responder;
+import io.responder.core.StoreUpdate;
+import io.responder.core.TrackerStatus;
+import io.responder.core.TrackerStore;
+import io.responder.core.TransactionTracker;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link TrackerStore} must honour, as a JUnit 5 suite: extend it, implement
+ * {@link #createStore()} (and {@link #reopen(TrackerStore)} for a durable store), and every test here
+ * runs against your store.
+ *
+ * <pre>{@code
+ * class MyStoreTest extends TrackerStoreContract {
+ *   protected TrackerStore createStore() { return new MyStore(freshDatabase()); }
+ *   protected TrackerStore reopen(TrackerStore store) { ((MyStore) store).close(); return new MyStore(sameDatabase()); }
+ * }
+ * }</pre>
+ *
+ * <p>It checks: a fresh store is empty; added trackers come back field for field, also after a
+ * reopen; status changes and removals apply, and are ignored for unknown uuids; the tip moves only
+ * when an update names one; a refused update changes nothing; readers never see half an update; and a
+ * Responder restarted over the store resumes the state it committed.
+ */
+public abstract class TrackerStoreContract {
+  /** For subclasses. */
+  protected TrackerStoreContract() {}
+
+  /**
+   * Creates an empty store; called once per test.
+   *
+   * @return the store under test
+   * @throws Exception if it cannot be created
+   */
+  protected abstract TrackerStore createStore() throws Exception;
+
+  /**
+   * Simulates a process restart: closes {@code store} and opens the same data again. The default
+   * returns {@code store} itself, which is right for a store that lives only in memory.
+   *
+   * @param store a store made by {@link #createStore()}
+   * @return a store over the same data
+   * @throws Exception if it cannot be reopened
+   */
+  protected TrackerStore reopen(TrackerStore store) throws Exception {
+    return store;
+  }
+
+  private final Random rng = new Random(20261124);
+
+  private BlockRef block(int height) {
+    byte[] b = new byte[32];
+    rng.nextBytes(b);
+    return new BlockRef(BlockHash.fromDisplayBytes(b), height);
+  }
+
+  private TransactionTracker tracker(TrackerStatus status) {
+    return TransactionTracker.of(Appointment.random(rng).breach(block(100)), OptionalInt.of(100), status);
+  }
+
+  private static StoreUpdate add(TransactionTracker... trackers) {
+    return new StoreUpdate(List.of(trackers), Map.of(), Set.of(), Optional.empty());
+  }
+
+  private static Map<UUID, TransactionTracker> contents(TrackerStore store) {
+    Map<UUID, TransactionTracker> out = new HashMap<>();
+    store.loadTrackers(t -> {
+      if (out.put(t.uuid(), t) != null) {
+        throw new AssertionError("loadTrackers gave " + t.uuid() + " twice");
+      }
+    });
+    return out;
+  }
+
+  @Test
+  void freshStoreIsEmpty() throws Exception {
+    TrackerStore store = createStore();
+    assertEquals(Optional.empty(), store.loadTip());
+    assertEquals(Map.of(), contents(store));
+    assertEquals(Optional.empty(), store.find(UUID.randomUUID()));
+  }
+
+  @Test
+  void addedTrackersComeBackFieldForField() throws Exception {
+    TrackerStore store = createStore();
+    TransactionTracker pending = tracker(new TrackerStatus.Pending(100));
+    TransactionTracker inMempool = tracker(new TrackerStatus.InMempool(101));
+    TransactionTracker confirmed = tracker(new TrackerStatus.Confirmed(block(102)));
+    TransactionTracker bare = TransactionTracker.of(
+        Appointment.random(rng).breachBuilder(block(100).hash()).disputeRawTx((byte[]) null)
+            .subscriptionEndHeight(150).build(),
+        OptionalInt.empty(), new TrackerStatus.InMempool(100));
+    store.commit(add(pending, inMempool, confirmed, bare));
+
+    for (TrackerStore s : List.of(store, reopen(store))) {
+      Map<UUID, TransactionTracker> all = contents(s);
+      assertEquals(4, all.size());
+      for (TransactionTracker t : List.of(pending, inMempool, confirmed, bare)) {
+        assertEquals(t, all.get(t.uuid()));
+        assertEquals(Optional.of(t), s.find(t.uuid()));
+      }
+      store = s;
+    }
+  }
+
+  @Test
+  void statusChangesApplyAndSurviveReopen() throws Exception {
+    TrackerStore store = createStore();
+    TransactionTracker t = tracker(new TrackerStatus.Pending(100));
+    store.commit(add(t));
+    TrackerStatus mempool = new TrackerStatus.InMempool(101);
+    store.commit(new StoreUpdate(List.of(), Map.of(t.uuid(), mempool), Set.of(), Optional.of(block(101))));
+    assertEquals(mempool, store.find(t.uuid()).orElseThrow().status());
+    TrackerStatus confirmed = new TrackerStatus.Confirmed(block(102));
+    store.commit(new StoreUpdate(List.of(), Map.of(t.uuid(), confirmed), Set.of(), Optional.of(block(102))));
+    store = reopen(store);
+    assertEquals(t.withStatus(confirmed), store.find(t.uuid()).orElseThrow());
+  }
+
+  @Test
+  void removalDeletesAndUnknownUuidsAreIgnored() throws Exception {
+    TrackerStore store = createStore();
+    TransactionTracker kept = tracker(new TrackerStatus.InMempool(100));
+    TransactionTracker removed = tracker(new TrackerStatus.InMempool(100));
+    store.commit(add(kept, removed));
+    store.commit(new StoreUpdate(List.of(), Map.of(UUID.randomUUID(), new TrackerStatus.InMempool(105)),
+        Set.of(removed.uuid(), UUID.randomUUID()), Optional.empty()));
+    store = reopen(store);
+    assertEquals(Map.of(kept.uuid(), kept), contents(store));
+    assertEquals(Optional.empty(), store.find(removed.uuid()));
+  }
+
+  @Test
+  void tipMovesOnlyWhenAnUpdateNamesOne() throws Exception {
+    TrackerStore store = createStore();
+    BlockRef first = block(100);
+    store.commit(new StoreUpdate(List.of(), Map.of(), Set.of(), Optional.of(first)));
+    store.commit(add(tracker(new TrackerStatus.InMempool(100))));
+    assertEquals(Optional.of(first), store.loadTip());
+    BlockRef second = block(101);
+    store.commit(new StoreUpdate(List.of(), Map.of(), Set.of(), Optional.of(second)));
+    store = reopen(store);
+    assertEquals(Optional.of(second), store.loadTip());
+  }
+
+  @Test
+  void aRefusedUpdateChangesNothing() throws Exception {
+    TrackerStore store = createStore();
+    BlockRef tip = block(100);
+    TransactionTracker existing = tracker(new TrackerStatus.InMempool(100));
+    TransactionTracker other = tracker(new TrackerStatus.InMempool(100));
+    store.commit(new StoreUpdate(List.of(existing, other), Map.of(), Set.of(), Optional.of(tip)));
+
+    TransactionTracker fresh = tracker(new TrackerStatus.Pending(101));
+    StoreUpdate bad = new StoreUpdate(
+        List.of(fresh, tracker(new TrackerStatus.Pending(101)), existing), // existing is already stored
+        Map.of(other.uuid(), new TrackerStatus.Confirmed(block(101))),
+        Set.of(), Optional.of(block(101)));
+    TrackerStore s = store;
+    assertThrows(RuntimeException.class, () -> s.commit(bad));
+
+    store = reopen(store);
+    assertEquals(Optional.of(tip), store.loadTip());
+    assertEquals(Map.of(existing.uuid(), existing, other.uuid(), other), contents(store));
+  }
+
+  @Test
+  void trackersSharingAPenaltyAreStoredIndependently() throws Exception {
+    TrackerStore store = createStore();
+    Appointment a = Appointment.random(rng);
+    Appointment sibling = a.sibling(rng);
+    BlockRef seen = block(100);
+    TransactionTracker t1 = TransactionTracker.of(a.breach(seen), OptionalInt.of(100), new TrackerStatus.InMempool(100));
+    TransactionTracker t2 = TransactionTracker.of(sibling.breach(seen), OptionalInt.of(100), new TrackerStatus.InMempool(100));
+    store.commit(add(t1, t2));
+    store.commit(new StoreUpdate(List.of(), Map.of(), Set.of(t1.uuid()), Optional.empty()));
+    store = reopen(store);
+    assertEquals(Map.of(t2.uuid(), t2), contents(store));
+  }
+
+  @Test
+  void manyTrackersRoundTrip() throws Exception {
+    TrackerStore store = createStore();
+    Map<UUID, TransactionTracker> expected = new HashMap<>();
+    for (int batch = 0; batch < 10; batch++) {
+      List<TransactionTracker> added = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        TransactionTracker t = tracker(new TrackerStatus.InMempool(100 + batch));
+        added.add(t);
+        expected.put(t.uuid(), t);
+      }
+      store.commit(new StoreUpdate(added, Map.of(), Set.of(), Optional.of(block(100 + batch))));
+    }
+    store = reopen(store);
+    assertEquals(expected, contents(store));
+  }
+
+  @Test
+  void readersNeverSeeHalfAnUpdate() throws Exception {
+    TrackerStore store = createStore();
+    ExecutorService reader = Executors.newSingleThreadExecutor();
+    try {
+      AtomicBoolean writing = new AtomicBoolean(true);
+      CountDownLatch started = new CountDownLatch(1);
+      Future<Integer> reads = reader.submit(() -> {
+        int n = 0;
+        started.countDown();
+        while (writing.get() || n == 0) {
+          int[] count = {0};
+          store.loadTrackers(t -> count[0]++);
+          if (count[0] % 2 != 0) {
+            throw new AssertionError("saw " + count[0] + " trackers: half of a two-tracker update");
+          }
+          n++;
+        }
+        return n;
+      });
+      assertTrue(started.await(10, TimeUnit.SECONDS));
+      for (int i = 0; i < 100; i++) {
+        store.commit(add(tracker(new TrackerStatus.InMempool(100)), tracker(new TrackerStatus.InMempool(100))));
+      }
+      writing.set(false);
+      assertTrue(reads.get(30, TimeUnit.SECONDS) > 0);
+    } finally {
+      reader.shutdownNow();
+    }
+  }
+
+  @Test
+  void aResponderRestartedOverTheStoreResumesWhatItCommitted() throws Exception {
+    TrackerStore store = createStore();
+    FakeChain chain = FakeChain.atHeight(200);
+    Responder responder = Responder.builder().carrier(chain).blockSource(chain).store(store).start();
+    Appointment confirmedSoon = Appointment.random(rng);
+    Appointment waiting = Appointment.random(rng);
+    chain.mineTransactions(confirmedSoon.dispute(), waiting.dispute());
+    responder.onBlock(chain.blockAt(chain.tip().height()));
+    responder.handleBreach(confirmedSoon.breach(chain.tip()));
+    responder.handleBreach(waiting.breach(chain.tip()));
+    chain.dropFromMempool(waiting.penalty().txid());
+    responder.onBlock(chain.mineOnly(confirmedSoon.penalty().txid()));
+    responder.onBlock(chain.mineEmpty());
+    List<TransactionTracker> before = sorted(responder.trackers());
+    BlockRef tipBefore = responder.tip();
+
+    Responder restarted = Responder.builder().carrier(chain).blockSource(chain).store(reopen(store)).start();
+    assertEquals(tipBefore, restarted.tip());
+    assertEquals(before, sorted(restarted.trackers()));
+    restarted.checkConsistency();
+  }
+
+  private static List<TransactionTracker> sorted(List<TransactionTracker> trackers) {
+    List<TransactionTracker> out = new ArrayList<>(trackers);
+    out.sort((a, b) -> a.uuid().compareTo(b.uuid()));
+    return out;
+  }
+}
