@@ -650,6 +650,9 @@ public final class Responder {
     BlockRef ref = block.ref();
     int height = block.height();
     Changes ch = new Changes();
+    // A connected block starts a new interval: what was sent before it may be sent again now (a
+    // pending penalty must really be retried), but not twice within this block's own work.
+    sentThisBlock.clear();
 
     // 1. Confirmations.
     TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);

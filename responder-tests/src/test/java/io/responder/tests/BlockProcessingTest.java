@@ -1,0 +1,185 @@
+package io.responder.tests;
+
+import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
+import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
+import static io.responder.testkit.RecordingListener.Kind.EXPIRED;
+import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.Block;
+import io.responder.core.BreachReceipt.Disposition;
+import io.responder.core.TrackerState;
+import io.responder.core.TrackerStatus;
+import io.responder.testkit.Appointment;
+import io.responder.testkit.RecordingListener.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** B2: what each connected block does. */
+class BlockProcessingTest {
+  final Harness h = new Harness();
+
+  @AfterEach
+  void invariants() {
+    h.checkInvariants();
+  }
+
+  @Test
+  void aPenaltyInABlockIsConfirmedAtThatHeight() {
+    Appointment a = h.breachedAppointment();
+    h.handOver(a);
+    Block b = h.mineAndDeliver();
+    assertEquals(new TrackerStatus.Confirmed(b.ref()), h.store.find(a.uuid()).orElseThrow().status());
+    assertEquals(b.height(), h.events.events(CONFIRMED).get(0).height());
+  }
+
+  @Test
+  void completionComesExactlyAtTheHundredthConfirmation() {
+    Appointment a = h.breachedAppointment();
+    h.handOver(a);
+    Block confirming = h.mineAndDeliver();
+    h.mineEmptyAndDeliver(98); // 99 confirmations keep it
+    assertTrue(h.store.find(a.uuid()).isPresent());
+    assertEquals(List.of(), h.events.uuids(COMPLETED));
+
+    h.mineEmptyAndDeliver(1); // 100
+    assertFalse(h.store.find(a.uuid()).isPresent());
+    assertEquals(List.of(a.uuid()), h.events.uuids(COMPLETED));
+    assertEquals(confirming.height() + 99, h.events.events(COMPLETED).get(0).height());
+    assertEquals(0, h.responder.trackerCount());
+  }
+
+  @Test
+  void aPenaltyIsRebroadcastAtSixAndTwelveMissedConfirmationsOncePerTxid() {
+    Appointment a = h.breachedAppointment();
+    Appointment sibling = a.sibling(h.rng);
+    h.handOver(a);
+    h.handOver(sibling);
+    h.chain.drainBroadcasts();
+
+    h.mineEmptyAndDeliver(5);
+    assertEquals(List.of(), h.chain.drainBroadcasts());
+    h.mineEmptyAndDeliver(1); // sixth missed
+    assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
+    assertEquals(2, h.events.events(REBROADCAST).size()); // one notification per uuid
+    h.mineEmptyAndDeliver(5);
+    assertEquals(List.of(), h.chain.drainBroadcasts());
+    h.mineEmptyAndDeliver(1); // twelfth
+    assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
+    assertEquals(new TrackerStatus.InMempool(h.chain.tip().height()), h.store.find(a.uuid()).orElseThrow().status());
+  }
+
+  @Test
+  void aPenaltyDroppedFromTheMempoolIsBroughtBackByTheRebroadcast() {
+    Appointment a = h.breachedAppointment();
+    h.handOver(a);
+    h.chain.dropFromMempool(a.penalty().txid());
+    h.mineEmptyAndDeliver(6);
+    assertTrue(h.chain.inMempool(a.penalty().txid()));
+    h.mineAndDeliver();
+    assertEquals(TrackerState.CONFIRMED, h.store.find(a.uuid()).orElseThrow().status().state());
+  }
+
+  @Test
+  void expiryDropsOnlyUnconfirmedTrackers() {
+    Appointment confirmed = Appointment.random(h.rng);
+    Appointment waiting = Appointment.random(h.rng);
+    Block disputes = h.deliver(h.chain.mineTransactions(confirmed.dispute(), waiting.dispute()));
+    int end = disputes.height() + 3;
+    h.responder.handleBreach(confirmed.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build());
+    h.responder.handleBreach(waiting.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build());
+    h.chain.dropFromMempool(waiting.penalty().txid());
+    h.deliver(h.chain.mineOnly(confirmed.penalty().txid()));
+    h.mineEmptyAndDeliver(1);
+    assertEquals(List.of(), h.events.uuids(EXPIRED));
+
+    Block endBlock = h.deliver(h.chain.mineEmpty()); // the subscription ends at this height
+    assertEquals(end, endBlock.height());
+    assertEquals(List.of(waiting.uuid()), h.events.uuids(EXPIRED));
+    assertFalse(h.store.find(waiting.uuid()).isPresent());
+    assertTrue(h.store.find(confirmed.uuid()).isPresent());
+
+    h.mineEmptyAndDeliver(97); // the confirmed one runs to completion
+    assertEquals(List.of(confirmed.uuid()), h.events.uuids(COMPLETED));
+  }
+
+  @Test
+  void expiryOfOneAppointmentLeavesItsSiblingsTracked() {
+    Appointment a = h.breachedAppointment();
+    Appointment sibling = a.sibling(h.rng);
+    int end = h.chain.tip().height() + 2;
+    h.handOver(a);
+    h.responder.handleBreach(sibling.breachBuilder(h.chain.tip().hash()).subscriptionEndHeight(end).build());
+    h.mineEmptyAndDeliver(2);
+    assertEquals(List.of(sibling.uuid()), h.events.uuids(EXPIRED));
+    assertTrue(h.store.find(a.uuid()).isPresent());
+    h.chain.drainBroadcasts();
+    h.mineEmptyAndDeliver(4); // the survivor is still rebroadcast after 6 missed blocks
+    assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
+  }
+
+  @Test
+  void aPendingTrackerExpiresWhenItsSubscriptionEnds() {
+    Appointment a = h.breachedAppointment();
+    h.chain.nodeDown(true);
+    int end = h.chain.tip().height() + 2;
+    assertEquals(Disposition.PENDING,
+        h.responder.handleBreach(a.breachBuilder(h.chain.tip().hash()).subscriptionEndHeight(end).build()).disposition());
+    h.mineEmptyAndDeliver(2);
+    assertEquals(List.of(a.uuid()), h.events.uuids(EXPIRED));
+    assertEquals(0, h.store.size());
+  }
+
+  @Test
+  void trackersWhoseStateDoesNotChangeCostNoCarrierOrBlockSourceCall() {
+    List<Appointment> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(Appointment.random(h.rng));
+    }
+    Block disputes = h.deliver(h.chain.mineTransactions(all.stream().map(Appointment::dispute).toArray(
+        io.responder.testkit.TestTransaction[]::new)));
+    all.forEach(a -> h.responder.handleBreach(a.breach(disputes.ref())));
+    int broadcasts = h.chain.broadcastCount();
+    long sourceCalls = h.chain.blockSourceCalls();
+    long commits = h.store.commitCount();
+    // Twenty penalties wait in the mempool; the next two blocks change none of them (the oldest is
+    // due for rebroadcast only after six missed blocks).
+    h.mineEmptyAndDeliver(2);
+    assertEquals(broadcasts, h.chain.broadcastCount());
+    assertEquals(sourceCalls, h.chain.blockSourceCalls(), "a block extending the tip needs no block source call");
+    assertEquals(commits + 2, h.store.commitCount(), "one commit per block");
+  }
+
+  @Test
+  void quietBlocksMakeNoCarrierCalls() {
+    Appointment a = h.breachedAppointment();
+    h.handOver(a);
+    Appointment b = h.breachedAppointment();
+    h.handOver(b);
+    h.mineAndDeliver(); // both confirmed
+    int broadcasts = h.chain.broadcastCount();
+    long sourceCalls = h.chain.blockSourceCalls();
+    h.mineEmptyAndDeliver(50);
+    assertEquals(broadcasts, h.chain.broadcastCount());
+    assertEquals(sourceCalls, h.chain.blockSourceCalls());
+  }
+
+  @Test
+  void eventsOfOneBlockComeInSpecOrder() {
+    Appointment old = h.breachedAppointment();
+    h.handOver(old);
+    Block first = h.mineAndDeliver();
+    h.mineEmptyAndDeliver(97);
+    Appointment fresh = h.breachedAppointment(); // block first+98
+    h.handOver(fresh);
+    h.events.drain();
+    Block b = h.deliver(h.chain.mine()); // confirms fresh, completes old
+    assertEquals(first.height() + 99, b.height());
+    List<Kind> kinds = h.events.events().stream().map(e -> e.kind()).toList();
+    assertEquals(List.of(CONFIRMED, COMPLETED), kinds);
+  }
+}
