@@ -1,0 +1,235 @@
+package io.responder.bitcoind;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.responder.core.BlockSourceException;
+import io.responder.core.BroadcastResult;
+import io.responder.core.TxStatus;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.OptionalInt;
+
+/**
+ * The one place where bitcoind's HTTP statuses, I/O failures, RPC error codes and unreadable answers
+ * become typed outcomes: first {@link BitcoindException}s, then the core's {@link BroadcastResult},
+ * {@link TxStatus} and {@link BlockSourceException}. Every row is covered by
+ * {@code BitcoindErrorsTest}.
+ *
+ * <h2>Broadcast outcomes</h2>
+ * <table>
+ *   <caption>sendrawtransaction answers</caption>
+ *   <tr><th>answer</th><th>result</th><th>why</th></tr>
+ *   <tr><td>transport failure, 401/403, -28 warm-up</td><td>NodeUnavailable</td>
+ *       <td>nothing was learnt about the transaction</td></tr>
+ *   <tr><td>malformed answer</td><td>NodeUnavailable</td>
+ *       <td>the node may or may not have it; sending again is harmless</td></tr>
+ *   <tr><td>-27</td><td>AlreadyConfirmed(unknown depth)</td>
+ *       <td>"outputs already in utxo set": it is in a block</td></tr>
+ *   <tr><td>-22</td><td>Rejected</td><td>bytes that do not decode never will</td></tr>
+ *   <tr><td>-25 naming missing or spent inputs</td><td>Rejected</td>
+ *       <td>the dispute's output was spent in a block by someone else (the cheater swept it)</td></tr>
+ *   <tr><td>-25, any other message</td><td>RejectedForNow</td>
+ *       <td>-25 also carries local caps ("Fee exceeds maximum configured by user", the burn cap),
+ *       which a pre-signed penalty must never lose the channel to; with maxfeerate 0 the fee cap
+ *       cannot occur, and if a user sets one, the breach stays pending until they lift it</td></tr>
+ *   <tr><td>-26 "txn-already-in-mempool" / "txn-already-known"</td><td>Accepted</td>
+ *       <td>how older bitcoind versions answer a resend</td></tr>
+ *   <tr><td>-26, any other message</td><td>RejectedForNow</td>
+ *       <td>-26 mixes rejections that clear (fee too low, replacement refused, non-final, mempool
+ *       full or conflicting) with policy ones that do not (non-standard script); messages are not a
+ *       stable interface, and a wrong "for good" loses the channel while a wrong "for now" costs
+ *       one call per block until the subscription ends</td></tr>
+ *   <tr><td>any other RPC code</td><td>RejectedForNow</td>
+ *       <td>the node answered, but with something this table does not know: keep the breach</td></tr>
+ * </table>
+ *
+ * <h2>Block source failures</h2>
+ * Transport, authentication and warm-up are transient; RPC errors (-5 unknown block, -8 bad
+ * parameter, pruned data) and malformed answers are not.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class BitcoindErrors {
+  /** Internal error, also "Block not available (pruned data)". */
+  static final int RPC_MISC_ERROR = -1;
+  /** A parameter of the wrong JSON type. */
+  static final int RPC_TYPE_ERROR = -3;
+  /** Unknown block or transaction. */
+  static final int RPC_INVALID_ADDRESS_OR_KEY = -5;
+  /** Invalid parameter, for example a block height out of range. */
+  static final int RPC_INVALID_PARAMETER = -8;
+  /** The transaction does not decode. */
+  static final int RPC_DESERIALIZATION_ERROR = -22;
+  /** Missing or spent inputs, or a local cap (maxfeerate, maxburnamount). */
+  static final int RPC_VERIFY_ERROR = -25;
+  /** Refused by mempool policy or consensus. */
+  static final int RPC_VERIFY_REJECTED = -26;
+  /** The transaction's outputs are already in the UTXO set: it is confirmed. */
+  static final int RPC_VERIFY_ALREADY_IN_CHAIN = -27;
+  /** The node is starting. */
+  static final int RPC_IN_WARMUP = -28;
+  /** The method does not exist (or is not allowed to this user). */
+  static final int RPC_METHOD_NOT_FOUND = -32601;
+  /** The request was not JSON. */
+  static final int RPC_PARSE_ERROR = -32700;
+
+  private BitcoindErrors() {}
+
+  // -----------------------------------------------------------------------------------------------
+  // HTTP, I/O and JSON-RPC -> BitcoindException
+
+  /**
+   * Classifies an HTTP status whose body is not worth reading. Every other status (200, 400, 404,
+   * 500, ...) has its body read as a JSON-RPC answer, because bitcoind sends its errors with them.
+   *
+   * @return the failure, or null if the body should be read
+   */
+  static BitcoindException fromHttpStatus(int status, String call, URI uri) {
+    switch (status) {
+      case 401:
+        return new BitcoindException.Authentication(
+            "bitcoind " + call + ": credentials refused (HTTP 401) at " + uri, null);
+      case 403:
+        return new BitcoindException.Authentication(
+            "bitcoind " + call + ": call forbidden for these credentials (HTTP 403, see -rpcwhitelist) at " + uri, null);
+      case 502:
+      case 503:
+      case 504:
+        return new BitcoindException.Transport(BitcoindException.Transport.Kind.NODE_BUSY,
+            "bitcoind " + call + ": node busy or unavailable (HTTP " + status + ") at " + uri, null);
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Classifies a failure while sending or reading. {@code status} is the HTTP status when headers
+   * had arrived, or 0.
+   */
+  static BitcoindException fromIo(IOException e, String call, URI uri, int status) {
+    String where = "bitcoind " + call + ": ";
+    if (e instanceof BadAnswerException) {
+      return malformed(where, status, e.getMessage());
+    }
+    if (e instanceof ResponseTooLargeException) {
+      return malformed(where, status, e.getMessage());
+    }
+    if (e instanceof JsonEOFException) {
+      // The document stopped in the middle: the connection ended early, not a bad document.
+      return new BitcoindException.Transport(BitcoindException.Transport.Kind.CONNECTION_LOST,
+          where + "answer ended before the JSON was complete (" + uri + ")", null);
+    }
+    if (e instanceof JsonProcessingException jpe) {
+      // Jackson's own message may quote the body; only its position is kept.
+      JsonLocation at = jpe.getLocation();
+      String pos = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      return malformed(where, status, "answer is not valid JSON" + pos);
+    }
+    if (e instanceof HttpTimeoutException || e instanceof SocketTimeoutException) {
+      return new BitcoindException.Transport(BitcoindException.Transport.Kind.TIMEOUT,
+          where + "timed out (" + uri + ")", e);
+    }
+    if (e instanceof InterruptedIOException) {
+      return interrupted(call, uri);
+    }
+    if (hasCause(e, ConnectException.class) || hasCause(e, UnresolvedAddressException.class)) {
+      return new BitcoindException.Transport(BitcoindException.Transport.Kind.CONNECTION_REFUSED,
+          where + "connection refused (" + uri + ")", e);
+    }
+    // EOF before the headers, "connection reset", a body shorter than its Content-Length: the JDK
+    // reports them as plain IOExceptions with varying messages.
+    return new BitcoindException.Transport(BitcoindException.Transport.Kind.CONNECTION_LOST,
+        where + "connection lost before a complete answer (" + e.getClass().getSimpleName() + ", " + uri + ")", e);
+  }
+
+  static BitcoindException interrupted(String call, URI uri) {
+    return new BitcoindException.Transport(BitcoindException.Transport.Kind.INTERRUPTED,
+        "bitcoind " + call + ": interrupted while waiting for " + uri, null);
+  }
+
+  /** Classifies an error object of a JSON-RPC answer. */
+  static BitcoindException fromRpcError(int code, String message, String call) {
+    if (code == RPC_IN_WARMUP) {
+      return new BitcoindException.WarmingUp("bitcoind " + call + ": node warming up (" + code + " " + message + ")");
+    }
+    return new BitcoindException.RpcError(code, message, "bitcoind " + call + ": error " + code + ": " + message);
+  }
+
+  static BitcoindException cookieUnreadable(Path cookieFile, String problem, Throwable cause) {
+    return new BitcoindException.Authentication("cannot use the cookie file " + cookieFile + ": " + problem, cause);
+  }
+
+  private static BitcoindException malformed(String where, int status, String detail) {
+    String http = status != 0 && status != 200 ? "HTTP " + status + ", " : "";
+    return new BitcoindException.MalformedResponse(where + http + detail);
+  }
+
+  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // BitcoindException -> the core's outcomes
+
+  /** The broadcast outcome of a failed {@code sendrawtransaction}; see the table on this class. */
+  static BroadcastResult broadcastResult(BitcoindException e) {
+    if (!(e instanceof BitcoindException.RpcError rpc)) {
+      return new BroadcastResult.NodeUnavailable(e.getMessage());
+    }
+    int code = rpc.code();
+    String message = rpc.rpcMessage();
+    String lower = message.toLowerCase(Locale.ROOT);
+    switch (code) {
+      case RPC_VERIFY_ALREADY_IN_CHAIN:
+        return new BroadcastResult.AlreadyConfirmed(OptionalInt.empty());
+      case RPC_DESERIALIZATION_ERROR:
+        return new BroadcastResult.Rejected(code, message);
+      case RPC_VERIFY_ERROR:
+        return lower.contains("missingorspent") || lower.contains("missing inputs")
+            ? new BroadcastResult.Rejected(code, message)
+            : new BroadcastResult.RejectedForNow(code, message);
+      case RPC_VERIFY_REJECTED:
+        return lower.contains("txn-already-in-mempool") || lower.contains("txn-already-known")
+            ? new BroadcastResult.Accepted()
+            : new BroadcastResult.RejectedForNow(code, message);
+      default:
+        return new BroadcastResult.RejectedForNow(code, message);
+    }
+  }
+
+  /** A {@code BlockSourceException} for a failed call, transient exactly when the failure is. */
+  static BlockSourceException blockSourceFailure(BitcoindException e) {
+    return new BlockSourceException(e.getMessage(), e.isTransient(), e);
+  }
+
+  /** The status of a transaction the node could not be asked about. */
+  static TxStatus.Unknown unknownStatus(BitcoindException e) {
+    return new TxStatus.Unknown(e.getMessage());
+  }
+
+  /** Whether bitcoind said the block or transaction asked about does not exist (-5). */
+  static boolean isNotFound(BitcoindException e) {
+    return e instanceof BitcoindException.RpcError rpc && rpc.code() == RPC_INVALID_ADDRESS_OR_KEY;
+  }
+
+  /**
+   * Whether a {@code getblockhash} failed because the height is above the tip (-8). Its only
+   * parameter is a non-negative int, so -8 can mean nothing else there.
+   */
+  static boolean isHeightOutOfRange(BitcoindException e) {
+    return e instanceof BitcoindException.RpcError rpc && rpc.code() == RPC_INVALID_PARAMETER;
+  }
+}
