@@ -113,7 +113,7 @@ abstract class TestDatabase implements AutoCloseable {
     }
   }
 
-  private static final class Postgres extends TestDatabase {
+  static final class Postgres extends TestDatabase {
     private static final Random NAMES = new Random();
     private final String schema;
     private final PGSimpleDataSource direct = new PGSimpleDataSource();
