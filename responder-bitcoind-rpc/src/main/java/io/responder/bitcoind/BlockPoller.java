@@ -259,6 +259,10 @@ public final class BlockPoller implements AutoCloseable {
       while (!ex.awaitTermination(1, TimeUnit.MINUTES)) {
         log.atWarn().log("still waiting for a bitcoind poll to finish");
       }
+      Thread t = pollThread;
+      if (t != null) {
+        t.join(); // the executor has terminated; this only waits for the thread's last instructions
+      }
     } catch (InterruptedException e) {
       interrupted = true;
     }

@@ -14,6 +14,7 @@ final class RecordingChain implements BlockPoller.Chain {
   private final List<Block> received = new ArrayList<>();
   private BlockRef tip;
   private Consumer<Block> beforeNext = b -> {};
+  private Runnable afterEvery = () -> {};
 
   RecordingChain(BlockRef tip) {
     this.tip = tip;
@@ -31,6 +32,12 @@ final class RecordingChain implements BlockPoller.Chain {
     hook.accept(block);
     received.add(block);
     tip = block.ref();
+    afterEvery.run();
+  }
+
+  /** Runs {@code r} after every block handed over. */
+  synchronized void afterEveryBlock(Runnable r) {
+    afterEvery = r;
   }
 
   /** The next onBlock runs {@code hook} first; it may throw. */
