@@ -104,9 +104,7 @@ public final class BitcoindCarrier implements Carrier {
   public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
     Objects.requireNonNull(txid, "txid");
     Objects.requireNonNull(inBlock, "inBlock");
-    TxStatus notInMempool = inBlock.isPresent()
-        ? new TxStatus.NotFound()
-        : new TxStatus.Unknown("not in the mempool; without -txindex bitcoind cannot tell whether it is confirmed");
+    TxStatus notInMempool = BitcoindErrors.missingTransaction(inBlock.isPresent());
     try {
       Answers.TxLocation where;
       try {

@@ -51,6 +51,11 @@ import java.util.OptionalInt;
  *       <td>the node answered, but with something this table does not know: keep the breach</td></tr>
  * </table>
  *
+ * <h2>Transaction status</h2>
+ * Any failure to ask is {@code Unknown}. Not found (-5) in the named block and not in the mempool
+ * is {@code NotFound}; not in the mempool with no block named is {@code Unknown} (see
+ * {@link #missingTransaction}).
+ *
  * <h2>Block source failures</h2>
  * Transport, authentication and warm-up are transient; RPC errors (-5 unknown block, -8 bad
  * parameter, pruned data) and malformed answers are not.
@@ -58,10 +63,6 @@ import java.util.OptionalInt;
  * <p>Stateless; thread-safe.
  */
 final class BitcoindErrors {
-  /** Internal error, also "Block not available (pruned data)". */
-  static final int RPC_MISC_ERROR = -1;
-  /** A parameter of the wrong JSON type. */
-  static final int RPC_TYPE_ERROR = -3;
   /** Unknown block or transaction. */
   static final int RPC_INVALID_ADDRESS_OR_KEY = -5;
   /** Invalid parameter, for example a block height out of range. */
@@ -76,10 +77,6 @@ final class BitcoindErrors {
   static final int RPC_VERIFY_ALREADY_IN_CHAIN = -27;
   /** The node is starting. */
   static final int RPC_IN_WARMUP = -28;
-  /** The method does not exist (or is not allowed to this user). */
-  static final int RPC_METHOD_NOT_FOUND = -32601;
-  /** The request was not JSON. */
-  static final int RPC_PARSE_ERROR = -32700;
 
   private BitcoindErrors() {}
 
@@ -116,10 +113,7 @@ final class BitcoindErrors {
    */
   static BitcoindException fromIo(IOException e, String call, URI uri, int status) {
     String where = "bitcoind " + call + ": ";
-    if (e instanceof BadAnswerException) {
-      return malformed(where, status, e.getMessage());
-    }
-    if (e instanceof ResponseTooLargeException) {
+    if (e instanceof BadAnswerException || e instanceof ResponseTooLargeException) {
       return malformed(where, status, e.getMessage());
     }
     if (e instanceof JsonEOFException) {
@@ -218,6 +212,17 @@ final class BitcoindErrors {
   /** The status of a transaction the node could not be asked about. */
   static TxStatus.Unknown unknownStatus(BitcoindException e) {
     return new TxStatus.Unknown(e.getMessage());
+  }
+
+  /**
+   * The status of a transaction that is in neither the named block nor the mempool. With a block
+   * named that is {@code NotFound}; with none it is {@code Unknown}, because bitcoind without
+   * {@code -txindex} searched only its mempool and answers a confirmed transaction the same way.
+   */
+  static TxStatus missingTransaction(boolean blockNamed) {
+    return blockNamed
+        ? new TxStatus.NotFound()
+        : new TxStatus.Unknown("not in the mempool; without -txindex bitcoind cannot tell whether it is confirmed");
   }
 
   /** Whether bitcoind said the block or transaction asked about does not exist (-5). */

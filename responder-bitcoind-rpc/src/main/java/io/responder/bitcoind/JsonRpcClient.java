@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -91,7 +92,7 @@ final class JsonRpcClient {
   private final URI uri;
   private final String jsonRpcVersion;
   private final Credentials credentials;
-  private final java.time.Duration requestTimeout;
+  private final Duration requestTimeout;
   private final long maxResponseBytes;
 
   JsonRpcClient(BitcoindConfig config) {

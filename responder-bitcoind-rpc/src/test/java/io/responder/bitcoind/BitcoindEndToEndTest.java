@@ -27,15 +27,11 @@ import org.junit.jupiter.api.Test;
 /**
  * A Responder wired to this module over real HTTP, driven by the {@link BlockPoller}, against a
  * scripted node whose chain moves: breach to completion, a node that is away when the breach comes,
- * and a reorganisation that unconfirms the penalty. This is also the reference for wiring:
+ * and a reorganisation that unconfirms the penalty.
  *
- * <pre>{@code
- * BitcoindRpc rpc = BitcoindRpc.create(BitcoindConfig.builder().port(8332).cookieFile(cookie).build());
- * Responder responder = Responder.builder()
- *     .carrier(rpc.carrier()).blockSource(rpc.blockSource()).store(store).start();
- * BlockPoller poller = BlockPoller.create(rpc.blockSource(), responder, Duration.ofSeconds(5));
- * poller.start();
- * }</pre>
+ * <p>The fields {@code rpc}, {@code responder} and {@code poller} are the reference wiring for a
+ * host (kept in compiled code so that it cannot rot); a host calls {@code poller.start()} where these
+ * tests call {@code pollOnce()} to step the chain themselves.
  */
 class BitcoindEndToEndTest {
   /** A real segwit penalty (from the regtest recordings) and the dispute it spends. */

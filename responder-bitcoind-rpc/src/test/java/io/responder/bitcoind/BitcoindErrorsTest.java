@@ -154,6 +154,12 @@ class BitcoindErrorsTest {
   }
 
   @Test
+  void aTransactionFoundNowhereIsNotFoundOnlyWhenABlockWasNamed() {
+    assertEquals(new TxStatus.NotFound(), BitcoindErrors.missingTransaction(true));
+    assertInstanceOf(TxStatus.Unknown.class, BitcoindErrors.missingTransaction(false));
+  }
+
+  @Test
   void heightOutOfRangeIsMinus8() {
     BitcoindException e = BitcoindErrors.fromRpcError(-8, "Block height out of range", "getblockhash");
     assertTrue(BitcoindErrors.isHeightOutOfRange(e));
