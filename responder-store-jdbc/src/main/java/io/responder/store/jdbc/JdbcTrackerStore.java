@@ -27,14 +27,15 @@ import org.slf4j.LoggerFactory;
  * connection.
  *
  * <pre>{@code
- * SQLiteDataSource sqlite = new SQLiteDataSource();          // org.xerial:sqlite-jdbc
- * sqlite.setUrl("jdbc:sqlite:/var/lib/watchtower/responder.db");
+ * SQLiteDataSource sqlite = new SQLiteDataSource(); // org.xerial:sqlite-jdbc
+ * sqlite.setUrl("jdbc:sqlite:" + file);              // e.g. /var/lib/watchtower/responder.db
  * try (JdbcTrackerStore store = JdbcTrackerStore.open(sqlite)) {
  *   Responder responder = Responder.builder().store(store).carrier(carrier).blockSource(source).start();
- *   ...
+ *   // hand breaches to responder.handleBreach, blocks to responder.onBlock, until shutdown
  * }
  * }</pre>
- * (compiled in this module's tests as {@code UsageExample}).
+ * (compiled and run by this module's {@code UsageExampleTest}). For PostgreSQL, hand it the
+ * host's pooled data source instead.
  *
  * <h2>Requirements</h2>
  * <ul>
