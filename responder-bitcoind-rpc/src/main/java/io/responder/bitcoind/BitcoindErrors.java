@@ -35,7 +35,10 @@ import java.util.OptionalInt;
  *       <td>"outputs already in utxo set": it is in a block</td></tr>
  *   <tr><td>-22</td><td>Rejected</td><td>bytes that do not decode never will</td></tr>
  *   <tr><td>-25 naming missing or spent inputs</td><td>Rejected</td>
- *       <td>the dispute's output was spent in a block by someone else (the cheater swept it)</td></tr>
+ *       <td>the dispute's output was spent in a block by someone else (the cheater swept it). The
+ *       same answer comes when this node does not know the dispute at all; the Responder only takes
+ *       breaches whose dispute was seen in a block, and resends a disconnected dispute before its
+ *       penalty, so that case is not expected to last</td></tr>
  *   <tr><td>-25, any other message</td><td>RejectedForNow</td>
  *       <td>-25 also carries local caps ("Fee exceeds maximum configured by user", the burn cap),
  *       which a pre-signed penalty must never lose the channel to; with maxfeerate 0 the fee cap
