@@ -67,7 +67,9 @@ import org.slf4j.LoggerFactory;
  * for each read, so a pool must allow at least two connections. For PostgreSQL the tables live in the
  * connection's current schema. If the writer connection breaks (a server restart), the commit in
  * flight fails and the next one borrows a new connection, takes the lock again and checks that no
- * other store took the database over in between.
+ * other store took the database over in between. The owner lock is a PostgreSQL session lock, so a
+ * proxy that pools transactions rather than sessions (PgBouncer in transaction mode) cannot carry
+ * the store's connections; SQLite's lock file assumes a local file system, as SQLite's WAL does.
  *
  * <h2>Threading</h2>
  * Instances are thread-safe. Commits are serialised by a lock of the store; {@link #find},
