@@ -2,6 +2,7 @@ package io.responder.core;
 
 import io.responder.core.internal.HeightIndex;
 import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.PenaltyIndex;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Responder {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /** Receipts a block interval typically holds (retries, rebroadcasts): clearing this many is cheap. */
+  private static final int SMALL_RECEIPT_CACHE = 1024;
 
   private final ResponderConfig config;
   private final Carrier carrier;
@@ -64,7 +67,7 @@ public final class Responder {
   private final ReentrantLock lock = new ReentrantLock();
 
   // Everything below is guarded by lock.
-  private final Map<Txid, PenaltyGroup> groups = new HashMap<>();
+  private final PenaltyIndex groups = new PenaltyIndex();
   private final Set<PenaltyGroup> pending = new LinkedHashSet<>();
   /** Confirmation height -> groups; also the completion schedule (height + depth - 1). */
   private final HeightIndex<PenaltyGroup> confirmedAt = new HeightIndex<>();
@@ -76,7 +79,9 @@ public final class Responder {
   private final HeightIndex<PenaltyGroup> disputesAt = new HeightIndex<>();
   private final RecentBlocks window;
   /** Receipts of this block interval, so a transaction is pushed at most once per block. */
-  private final Map<Txid, BroadcastResult> sentThisBlock = new HashMap<>();
+  private Map<Txid, BroadcastResult> sentThisBlock = new HashMap<>();
+  /** The last in-mempool status made: every penalty accepted at the same height shares it. */
+  private TrackerStatus.InMempool lastInMempool = new TrackerStatus.InMempool(0);
   /** True until the state is loaded from the store, and again after a failed commit. */
   private boolean stale = true;
 
@@ -249,7 +254,7 @@ public final class Responder {
       for (TrackerState s : TrackerState.values()) {
         counts.put(s, 0);
       }
-      for (PenaltyGroup g : groups.values()) {
+      for (PenaltyGroup g : groups) {
         counts.merge(g.status().state(), g.size(), Integer::sum);
       }
       return Collections.unmodifiableMap(counts);
@@ -304,7 +309,7 @@ public final class Responder {
       Map<UUID, TrackerStatus> stored = new HashMap<>();
       store.loadTrackers(t -> stored.put(t.uuid(), t.status()));
       int inMemory = 0;
-      for (PenaltyGroup g : groups.values()) {
+      for (PenaltyGroup g : groups) {
         if (g.size() == 0) {
           throw new IllegalStateException("penalty " + g.txid() + " is indexed with no tracker");
         }
@@ -448,7 +453,7 @@ public final class Responder {
   /** The status a penalty gets from a broadcast answer; null for a permanent rejection. */
   private TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, BlockRef tip) {
     if (result instanceof BroadcastResult.Accepted) {
-      return new TrackerStatus.InMempool(tip.height());
+      return inMempoolSince(tip.height());
     }
     if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
       return new TrackerStatus.Confirmed(locateConfirmation(txid, ac.confirmations(), disputeHeight));
@@ -460,6 +465,17 @@ public final class Responder {
   }
 
   /**
+   * Statuses are values, so penalties accepted at the same height can share one: with a million
+   * trackers accepted between two blocks that is 16 bytes each not spent.
+   */
+  private TrackerStatus.InMempool inMempoolSince(int height) {
+    if (lastInMempool.sinceHeight() != height) {
+      lastInMempool = new TrackerStatus.InMempool(height);
+    }
+    return lastInMempool;
+  }
+
+  /**
    * Finds the block that confirmed a penalty the node reported as already confirmed: from the
    * confirmation count when the carrier gave one, else from the carrier's status lookup, else by
    * reading the blocks since the dispute (at most the irrevocable depth of them). When all of that
@@ -467,22 +483,34 @@ public final class Responder {
    */
   private BlockRef locateConfirmation(Txid txid, OptionalInt confirmations, int disputeHeight) {
     BlockRef tip = window.tip();
+    // The node may be ahead of the Responder, and its answers are relative to its own tip: counting
+    // from ours would put the confirmation too low and complete the tracker early.
+    BlockRef nodeTip = tip;
+    try {
+      BlockRef best = blockSource.bestBlock();
+      if (best.height() > tip.height()) {
+        nodeTip = best;
+      }
+    } catch (BlockSourceException e) {
+      log.atDebug().addKeyValue("reason", e.getMessage()).log("best block unknown; counting from the responder's tip");
+    }
     try {
       if (confirmations.isPresent()) {
-        int height = Math.max(0, tip.height() - confirmations.getAsInt() + 1);
-        BlockHash hash = hashOnChainAt(height);
+        int height = Math.max(0, nodeTip.height() - confirmations.getAsInt() + 1);
+        BlockHash hash = height == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(height);
         if (hash != null) {
           return new BlockRef(hash, height);
         }
       }
       Optional<BlockHash> hint = disputeHeight >= 0 ? Optional.ofNullable(window.hashAt(disputeHeight)) : Optional.empty();
       TxStatus status = safeStatus(txid, hint);
-      if (status instanceof TxStatus.Confirmed c && c.block().height() <= tip.height()) {
+      if (status instanceof TxStatus.Confirmed c) {
+        // Possibly above the Responder's tip: connect() checks the block when its height arrives.
         return c.block();
       }
-      int lowest = Math.max(tip.height() - config.irrevocableDepth() + 1, Math.max(disputeHeight, 0));
-      for (int h = lowest; h <= tip.height(); h++) {
-        BlockHash hash = hashOnChainAt(h);
+      int lowest = Math.max(nodeTip.height() - config.irrevocableDepth() + 1, Math.max(disputeHeight, 0));
+      for (int h = lowest; h <= nodeTip.height(); h++) {
+        BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(h);
         if (hash != null && fetchBlock(hash, h).txids().contains(txid)) {
           return new BlockRef(hash, h);
         }
@@ -491,9 +519,9 @@ public final class Responder {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("reason", e.getMessage())
           .log("could not look up the confirmation of an already confirmed penalty");
     }
-    log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("assumedHeight", tip.height())
-        .log("confirmation height of an already confirmed penalty unknown: assuming the tip, so it completes late rather than early");
-    return tip;
+    log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("assumedHeight", nodeTip.height())
+        .log("confirmation height of an already confirmed penalty unknown: assuming the node's tip, so it completes late rather than early");
+    return nodeTip;
   }
 
   private BlockHash hashOnChainAt(int height) {
@@ -652,7 +680,18 @@ public final class Responder {
     Changes ch = new Changes();
     // A connected block starts a new interval: what was sent before it may be sent again now (a
     // pending penalty must really be retried), but not twice within this block's own work.
-    sentThisBlock.clear();
+    clearReceipts();
+
+    // 0. A penalty the node reported confirmed above the Responder's tip is checked when that height
+    // arrives: in another block than the one recorded, it is unconfirmed (step 1 confirms it again
+    // if this block has it).
+    for (PenaltyGroup g : confirmedAt.at(height)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() == height
+          && !c.block().hash().equals(block.hash())) {
+        setStatus(g, new TrackerStatus.InMempool(height - 1), ch);
+        rebroadcastDue.add(height - 1 + config.rebroadcastAfterMissed(), g);
+      }
+    }
 
     // 1. Confirmations.
     TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);
@@ -706,7 +745,7 @@ public final class Responder {
     // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.
     window.push(ref);
     disputesAt.pruneBelow(height - config.reorgWindow());
-    sentThisBlock.clear();
+    clearReceipts();
     commit(ch, Optional.of(ref));
     log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
         .log("block connected");
@@ -740,7 +779,7 @@ public final class Responder {
     if (result instanceof BroadcastResult.NodeUnavailable) {
       rebroadcastDue.add(height + 1, g); // nothing was learnt: try again on the next block
     } else {
-      setStatus(g, new TrackerStatus.InMempool(height), ch);
+      setStatus(g, inMempoolSince(height), ch);
       rebroadcastDue.add(height + config.rebroadcastAfterMissed(), g);
     }
     Txid txid = g.txid();
@@ -918,6 +957,19 @@ public final class Responder {
   // ---------------------------------------------------------------------------------------------
   // Ports
 
+  /**
+   * Starts a new receipt interval. {@code HashMap.clear()} walks the whole table, and a burst of
+   * intake leaves the table as large as the burst for good, which every later block would pay for;
+   * a cache that grew large is dropped instead.
+   */
+  private void clearReceipts() {
+    if (sentThisBlock.size() > SMALL_RECEIPT_CACHE) {
+      sentThisBlock = new HashMap<>();
+    } else {
+      sentThisBlock.clear();
+    }
+  }
+
   private BroadcastResult send(Txid txid, byte[] raw) {
     BroadcastResult earlier = sentThisBlock.get(txid);
     if (earlier != null) {
@@ -956,14 +1008,14 @@ public final class Responder {
     if (!stale) {
       return;
     }
-    groups.values().forEach(PenaltyGroup::kill);
+    groups.forEach(PenaltyGroup::kill);
     groups.clear();
     pending.clear();
     confirmedAt.clear();
     rebroadcastDue.clear();
     expiries.clear();
     disputesAt.clear();
-    sentThisBlock.clear();
+    clearReceipts();
     Optional<BlockRef> storedTip = store.loadTip();
     BlockRef tip;
     if (storedTip.isPresent()) {

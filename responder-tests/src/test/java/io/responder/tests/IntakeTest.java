@@ -131,6 +131,52 @@ class IntakeTest {
   }
 
   @Test
+  void aPenaltyConfirmedInABlockTheResponderHasNotSeenYetIsNotCompletedEarly() {
+    for (boolean txindex : new boolean[] {true, false}) {
+      Harness x = new Harness();
+      x.chain.txindex(txindex);
+      Appointment a = x.breachedAppointment();
+      Block penaltyBlock = x.chain.mineTransactions(a.penalty()); // the node is one block ahead
+
+      assertEquals(Disposition.TRACKED, x.handOver(a).disposition());
+      assertEquals(new TrackerStatus.Confirmed(penaltyBlock.ref()), x.store.find(a.uuid()).orElseThrow().status());
+
+      x.deliver(penaltyBlock);
+      x.mineEmptyAndDeliver(98);
+      assertEquals(List.of(), x.events.uuids(COMPLETED), "99 confirmations");
+      x.mineEmptyAndDeliver(1);
+      assertEquals(List.of(a.uuid()), x.events.uuids(COMPLETED));
+      x.checkInvariants();
+    }
+  }
+
+  @Test
+  void aConfirmationCountIsReadFromTheNodesTipNotTheResponders() {
+    Appointment a = h.breachedAppointment();
+    Block penaltyBlock = h.chain.mineTransactions(a.penalty());
+    h.chain.mineEmpty(); // the node is two blocks ahead; it counts 2 confirmations
+    h.chain.scriptBroadcast(a.penalty().txid(), new BroadcastResult.AlreadyConfirmed(OptionalInt.of(2)));
+
+    h.handOver(a);
+
+    assertEquals(new TrackerStatus.Confirmed(penaltyBlock.ref()), h.store.find(a.uuid()).orElseThrow().status());
+  }
+
+  @Test
+  void aPenaltyReportedConfirmedInABlockThatDoesNotArriveIsUnconfirmedAgain() {
+    Appointment a = h.breachedAppointment();
+    h.chain.mineTransactions(a.penalty()); // the node says: confirmed one block ahead...
+    h.handOver(a);
+    h.chain.disconnect(1); // ...but that block is replaced before the responder sees it
+    h.chain.dropFromMempool(a.penalty().txid());
+    Block replacement = h.deliver(h.chain.mineEmpty());
+
+    assertEquals(new TrackerStatus.InMempool(replacement.height() - 1), h.store.find(a.uuid()).orElseThrow().status());
+    h.mineEmptyAndDeliver(5); // missed blocks count from below the replaced block: rebroadcast
+    assertTrue(h.chain.inMempool(a.penalty().txid()));
+  }
+
+  @Test
   void aPermanentRejectionIsReportedAndNotTracked() {
     Appointment a = h.breachedAppointment();
     h.chain.rejectNext(a.penalty().txid(), -22, "TX decode failed");

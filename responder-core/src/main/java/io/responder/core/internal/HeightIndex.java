@@ -29,6 +29,17 @@ public final class HeightIndex<T> {
   }
 
   /**
+   * Returns the entries at one height, without removing them.
+   *
+   * @param height the height
+   * @return a copy of the entries, possibly empty
+   */
+  public List<T> at(int height) {
+    List<T> entries = byHeight.get(height);
+    return entries == null ? List.of() : List.copyOf(entries);
+  }
+
+  /**
    * Removes and returns every entry at or below {@code height}, lowest height first.
    *
    * @param height the highest height taken
