@@ -11,7 +11,9 @@ import java.util.UUID;
  * broadcast, one watch, however many uuids. Raw transactions are not kept: they stay in the store.
  *
  * <p>The first member is held inline because almost every penalty has exactly one; more spill into
- * arrays. Mutable, confined to the Responder's lock. Not published API.
+ * arrays. Uuids are kept as their two words rather than as {@code UUID} objects (16 bytes instead of a
+ * 4-byte reference to a 32-byte object, per tracker); {@link #uuid(int)} makes the object when an
+ * event or a store call needs it. Mutable, confined to the Responder's lock. Not published API.
  */
 public final class PenaltyGroup {
   private final Txid txid;
@@ -20,9 +22,11 @@ public final class PenaltyGroup {
   private boolean hasRawDispute;
   private boolean live = true;
 
-  private UUID firstUuid;
+  private long firstMsb;
+  private long firstLsb;
   private int firstExpiry;
-  private UUID[] moreUuids;
+  /** Members after the first: uuid words at 2k and 2k + 1. */
+  private long[] moreUuids;
   private int[] moreExpiries;
   private int size;
 
@@ -39,7 +43,8 @@ public final class PenaltyGroup {
   public PenaltyGroup(Txid txid, TrackerStatus status, UUID uuid, int expiry, int disputeHeight, boolean hasRawDispute) {
     this.txid = txid;
     this.status = status;
-    this.firstUuid = uuid;
+    this.firstMsb = uuid.getMostSignificantBits();
+    this.firstLsb = uuid.getLeastSignificantBits();
     this.firstExpiry = expiry;
     this.size = 1;
     this.disputeHeight = disputeHeight;
@@ -101,7 +106,7 @@ public final class PenaltyGroup {
    * @return that member's uuid
    */
   public UUID uuid(int i) {
-    return i == 0 ? firstUuid : moreUuids[i - 1];
+    return i == 0 ? new UUID(firstMsb, firstLsb) : new UUID(moreUuids[2 * i - 2], moreUuids[2 * i - 1]);
   }
 
   /**
@@ -117,8 +122,13 @@ public final class PenaltyGroup {
    * @return its index, or -1
    */
   public int indexOf(UUID uuid) {
+    long msb = uuid.getMostSignificantBits();
+    long lsb = uuid.getLeastSignificantBits();
     for (int i = 0; i < size; i++) {
-      if (uuid(i).equals(uuid)) {
+      boolean same = i == 0
+          ? firstMsb == msb && firstLsb == lsb
+          : moreUuids[2 * i - 2] == msb && moreUuids[2 * i - 1] == lsb;
+      if (same) {
         return i;
       }
     }
@@ -133,18 +143,20 @@ public final class PenaltyGroup {
    */
   public void add(UUID uuid, int expiry) {
     if (size == 0) {
-      firstUuid = uuid;
+      firstMsb = uuid.getMostSignificantBits();
+      firstLsb = uuid.getLeastSignificantBits();
       firstExpiry = expiry;
     } else {
       int extra = size - 1;
       if (moreUuids == null) {
-        moreUuids = new UUID[2];
+        moreUuids = new long[4];
         moreExpiries = new int[2];
-      } else if (extra == moreUuids.length) {
-        moreUuids = Arrays.copyOf(moreUuids, extra * 2);
+      } else if (extra == moreExpiries.length) {
+        moreUuids = Arrays.copyOf(moreUuids, extra * 4);
         moreExpiries = Arrays.copyOf(moreExpiries, extra * 2);
       }
-      moreUuids[extra] = uuid;
+      moreUuids[2 * extra] = uuid.getMostSignificantBits();
+      moreUuids[2 * extra + 1] = uuid.getLeastSignificantBits();
       moreExpiries[extra] = expiry;
     }
     size++;
@@ -158,20 +170,18 @@ public final class PenaltyGroup {
   public void removeAt(int i) {
     int last = size - 1;
     if (i != last) {
-      UUID u = uuid(last);
-      int e = expiry(last);
+      long msb = moreUuids[2 * last - 2];
+      long lsb = moreUuids[2 * last - 1];
+      int e = moreExpiries[last - 1];
       if (i == 0) {
-        firstUuid = u;
+        firstMsb = msb;
+        firstLsb = lsb;
         firstExpiry = e;
       } else {
-        moreUuids[i - 1] = u;
+        moreUuids[2 * i - 2] = msb;
+        moreUuids[2 * i - 1] = lsb;
         moreExpiries[i - 1] = e;
       }
-    }
-    if (last == 0) {
-      firstUuid = null;
-    } else {
-      moreUuids[last - 1] = null;
     }
     size--;
   }

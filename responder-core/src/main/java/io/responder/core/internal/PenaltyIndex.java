@@ -1,0 +1,216 @@
+package io.responder.core.internal;
+
+import io.responder.core.Txid;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * The penalty groups by txid: the index every connected block's txids are looked up in, so its cost
+ * is what keeps per-block work flat in the number of trackers.
+ *
+ * <p>An open-addressing table with linear probing. Each slot holds the key's 32-bit hash in an
+ * {@code int[]} and the group in a parallel array; a slot with hash 0 is empty. Almost every txid of
+ * a block is not tracked, and such a miss reads only the hash array, which for a million penalties is
+ * 8 MB, small enough to stay in a server's last-level cache, where a {@code HashMap} would chase a
+ * node and a key object through the heap. It also costs 8 bytes a slot instead of a 32-byte node plus
+ * a table slot. Deletion shifts the following entries back, so there are no tombstones and probe
+ * sequences never degrade.
+ *
+ * <p>Mutable, confined to the Responder's lock. Not published API.
+ */
+public final class PenaltyIndex implements Iterable<PenaltyGroup> {
+  private static final int MIN_CAPACITY = 16;
+  /**
+   * Grow when more than 7 slots in 10 are used: linear probing's expected miss length is still a few
+   * slots, all in one or two cache lines of the hash array.
+   */
+  private static final int MAX_LOAD_TENTHS = 7;
+  /** 2^32 divided by the golden ratio: multiplying by it spreads any bits of the hash over the top. */
+  private static final int GOLDEN = 0x9E3779B9;
+
+  private int[] hashes;
+  private PenaltyGroup[] groups;
+  private int shift;
+  private int size;
+  private int growAt;
+
+  /** Creates an empty index. */
+  public PenaltyIndex() {
+    allocate(MIN_CAPACITY);
+  }
+
+  /** @return the number of groups */
+  public int size() {
+    return size;
+  }
+
+  /**
+   * Returns the group of a penalty.
+   *
+   * @param txid the penalty txid
+   * @return its group, or null
+   */
+  public PenaltyGroup get(Txid txid) {
+    int h = hashOf(txid);
+    int[] hs = hashes;
+    int mask = hs.length - 1;
+    for (int i = home(h); ; i = (i + 1) & mask) {
+      int x = hs[i];
+      if (x == 0) {
+        return null;
+      }
+      if (x == h) {
+        PenaltyGroup g = groups[i];
+        if (g.txid().equals(txid)) {
+          return g;
+        }
+      }
+    }
+  }
+
+  /**
+   * Files a group under its txid, replacing any group filed under the same txid.
+   *
+   * @param txid the group's txid
+   * @param group the group
+   * @return the group it replaced, or null
+   * @throws IllegalArgumentException if {@code txid} is not the group's txid
+   */
+  public PenaltyGroup put(Txid txid, PenaltyGroup group) {
+    if (!group.txid().equals(txid)) {
+      throw new IllegalArgumentException("group of " + group.txid() + " filed under " + txid);
+    }
+    int h = hashOf(txid);
+    int mask = hashes.length - 1;
+    int i = home(h);
+    for (; hashes[i] != 0; i = (i + 1) & mask) {
+      if (hashes[i] == h && groups[i].txid().equals(txid)) {
+        PenaltyGroup old = groups[i];
+        groups[i] = group;
+        return old;
+      }
+    }
+    hashes[i] = h;
+    groups[i] = group;
+    if (++size > growAt) {
+      rehash(hashes.length * 2);
+    }
+    return null;
+  }
+
+  /**
+   * Removes the group of a penalty.
+   *
+   * @param txid the penalty txid
+   * @return the removed group, or null if there was none
+   */
+  public PenaltyGroup remove(Txid txid) {
+    int h = hashOf(txid);
+    int mask = hashes.length - 1;
+    for (int i = home(h); hashes[i] != 0; i = (i + 1) & mask) {
+      if (hashes[i] == h && groups[i].txid().equals(txid)) {
+        PenaltyGroup old = groups[i];
+        deleteAt(i);
+        return old;
+      }
+    }
+    return null;
+  }
+
+  /** Removes every group and gives the memory back. */
+  public void clear() {
+    allocate(MIN_CAPACITY);
+    size = 0;
+  }
+
+  /** Iterates over the groups in no particular order; the index must not change meanwhile. */
+  @Override
+  public Iterator<PenaltyGroup> iterator() {
+    return new Iterator<>() {
+      private final PenaltyGroup[] table = groups;
+      private int next = advance(0);
+
+      private int advance(int from) {
+        int i = from;
+        while (i < table.length && table[i] == null) {
+          i++;
+        }
+        return i;
+      }
+
+      @Override
+      public boolean hasNext() {
+        return next < table.length;
+      }
+
+      @Override
+      public PenaltyGroup next() {
+        if (next >= table.length) {
+          throw new NoSuchElementException();
+        }
+        PenaltyGroup g = table[next];
+        next = advance(next + 1);
+        return g;
+      }
+    };
+  }
+
+  /** Empties slot {@code i} and shifts back the entries after it that may not sit past a hole. */
+  private void deleteAt(int i) {
+    int mask = hashes.length - 1;
+    int hole = i;
+    for (int j = (i + 1) & mask; hashes[j] != 0; j = (j + 1) & mask) {
+      int home = home(hashes[j]);
+      // The entry at j may stay only if its home lies cyclically in (hole, j].
+      boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (!stays) {
+        hashes[hole] = hashes[j];
+        groups[hole] = groups[j];
+        hole = j;
+      }
+    }
+    hashes[hole] = 0;
+    groups[hole] = null;
+    size--;
+  }
+
+  private int home(int h) {
+    return (h * GOLDEN) >>> shift;
+  }
+
+  /** The txid's hash, never 0 (the empty-slot mark). Txids are hash outputs, so their bits are uniform. */
+  private static int hashOf(Txid txid) {
+    int h = txid.hashCode();
+    return h == 0 ? 1 : h;
+  }
+
+  private void allocate(int capacity) {
+    hashes = new int[capacity];
+    groups = new PenaltyGroup[capacity];
+    shift = 32 - Integer.numberOfTrailingZeros(capacity);
+    growAt = (int) ((long) capacity * MAX_LOAD_TENTHS / 10);
+  }
+
+  private void rehash(int capacity) {
+    int[] oldHashes = hashes;
+    PenaltyGroup[] oldGroups = groups;
+    allocate(capacity);
+    int mask = capacity - 1;
+    for (int k = 0; k < oldHashes.length; k++) {
+      int h = oldHashes[k];
+      if (h != 0) {
+        int i = home(h);
+        while (hashes[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        hashes[i] = h;
+        groups[i] = oldGroups[k];
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PenaltyIndex{size=" + size + ", capacity=" + hashes.length + "}";
+  }
+}
