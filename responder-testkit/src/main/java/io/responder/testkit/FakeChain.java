@@ -72,6 +72,7 @@ public final class FakeChain implements Carrier, BlockSource {
   private boolean down;
   private int downUntilHeight = -1;
   private boolean warmingUp;
+  private int warmingUntilHeight = -1;
   private boolean txindex = true;
   private long blockSourceCalls;
   private long nonce;
@@ -326,6 +327,28 @@ public final class FakeChain implements Carrier, BlockSource {
    */
   public synchronized void warmingUp(boolean warming) {
     this.warmingUp = warming;
+    this.warmingUntilHeight = -1;
+  }
+
+  /**
+   * Makes the node answer as a starting bitcoind does (error -28) until {@code blocks} more blocks
+   * are mined.
+   *
+   * @param blocks how many blocks the warm-up lasts
+   */
+  public synchronized void warmingUpForBlocks(int blocks) {
+    this.warmingUp = false;
+    this.warmingUntilHeight = tip().height() + blocks;
+  }
+
+  /**
+   * Returns whether the node answers at all: not down ({@link #nodeDown}, {@link #nodeDownForBlocks})
+   * and not warming up ({@link #warmingUp}, {@link #warmingUpForBlocks}).
+   *
+   * @return true if broadcasts and block source calls would reach the node
+   */
+  public synchronized boolean isReachable() {
+    return fault().isEmpty();
   }
 
   /**
@@ -597,7 +620,7 @@ public final class FakeChain implements Carrier, BlockSource {
     if (down || tip().height() < downUntilHeight) {
       return Optional.of("connection refused (node down)");
     }
-    if (warmingUp) {
+    if (warmingUp || tip().height() < warmingUntilHeight) {
       return Optional.of("error -28: Loading block index…");
     }
     return Optional.empty();

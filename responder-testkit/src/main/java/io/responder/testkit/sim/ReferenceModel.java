@@ -1,0 +1,453 @@
+package io.responder.testkit.sim;
+
+import io.responder.core.BlockRef;
+import io.responder.core.Breach;
+import io.responder.core.BreachReceipt;
+import io.responder.core.BroadcastResult;
+import io.responder.core.Responder;
+import io.responder.core.ResponderConfig;
+import io.responder.core.ResponderListener;
+import io.responder.core.TrackerStatus;
+import io.responder.core.TransactionTracker;
+import io.responder.core.Txid;
+import io.responder.testkit.FakeChain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.UUID;
+
+/**
+ * What must be true of a Responder, checked against the ground truth of a {@link FakeChain}: a small
+ * model of every breach handed over and how its life may end.
+ *
+ * <p>It is the Responder's {@link ResponderListener} (events are checked the moment they happen,
+ * against the chain as it is then) and is told of every breach handed over, every receipt, and every
+ * broadcast the carrier made. After each step of a history, {@link #check} compares the Responder's
+ * committed state with the model. The rules:
+ * <ul>
+ *   <li>every accepted breach stays tracked until it completes, expires or is rejected for good, and
+ *       an event says which ({@link Violation#LOST}); a life ends once ({@link Violation#ENDED_TWICE});
+ *   <li>a completion comes only when the penalty has the irrevocable depth on the best chain
+ *       ({@link Violation#EARLY_COMPLETION}); an expiry only when the subscription ended and the
+ *       penalty is not confirmed at that height ({@link Violation#BAD_EXPIRY});
+ *   <li>a confirmation names the best-chain block that holds the penalty, and while the Responder's
+ *       tip is on the best chain, what it records agrees with the chain up to that tip
+ *       ({@link Violation#WRONG_CONFIRMATION}, {@link Violation#MISSED_CONFIRMATION});
+ *   <li>a tracked penalty out of the mempool is broadcast again within the rebroadcast threshold of
+ *       blocks while the node is reachable ({@link Violation#NOT_REBROADCAST});
+ *   <li>memory agrees with the store ({@code checkConsistency}, {@link Violation#INCONSISTENT}).
+ * </ul>
+ * When a crash or a lost commit acknowledgement may have swallowed events, a tracker that vanished is
+ * accepted if the chain shows it was due to complete, expire, or had been rejected
+ * ({@link #eventsMayHaveBeenLost()}).
+ *
+ * <p>Not thread-safe: one model per simulated history, driven from one thread.
+ */
+public final class ReferenceModel implements ResponderListener {
+  private enum End {
+    COMPLETED, EXPIRED, REJECTED, COMPLETED_UNREPORTED, EXPIRED_UNREPORTED, REJECTED_UNREPORTED
+  }
+
+  private static final class Life {
+    final Breach breach;
+    boolean accepted;
+    End end;
+    boolean addedReported;
+
+    Life(Breach breach) {
+      this.breach = breach;
+    }
+
+    boolean live() {
+      return accepted && end == null;
+    }
+  }
+
+  private final FakeChain chain;
+  private final ResponderConfig config;
+  private final Map<UUID, Life> lives = new LinkedHashMap<>();
+  private final Map<Txid, Integer> attempts = new HashMap<>();
+  private final Map<Txid, BroadcastResult> lastAnswer = new HashMap<>();
+  /** Penalties seen out of the mempool: {tip height when first seen missing, broadcast attempts then}. */
+  private final Map<Txid, int[]> missing = new HashMap<>();
+  private final List<String[]> found = new ArrayList<>();
+  private boolean eventsMayBeLost;
+  private boolean hostReportsDisconnection;
+  private long completions;
+  private long expiries;
+  private long rejections;
+  private long rebroadcasts;
+
+  /**
+   * Creates a model of a Responder running over {@code chain} with {@code config}.
+   *
+   * @param chain the ground truth
+   * @param config the Responder's numbers
+   */
+  public ReferenceModel(FakeChain chain, ResponderConfig config) {
+    this.chain = Objects.requireNonNull(chain, "chain");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What the driver tells the model
+
+  /**
+   * A breach is about to be handed over.
+   *
+   * @param breach the breach
+   */
+  public void handingOver(Breach breach) {
+    Life life = lives.get(breach.uuid());
+    if (life == null) {
+      lives.put(breach.uuid(), new Life(breach));
+    } else if (life.end != null) {
+      // The same breach again after its tracker ended: a new life begins if it is accepted.
+      life.end = null;
+      life.accepted = false;
+      life.addedReported = false;
+    }
+  }
+
+  /**
+   * {@code handleBreach} returned.
+   *
+   * @param breach the breach
+   * @param receipt what it returned
+   * @param storedNow whether the store holds the uuid right after the call
+   */
+  public void receipt(Breach breach, BreachReceipt receipt, boolean storedNow) {
+    Life life = lives.get(breach.uuid());
+    switch (receipt.disposition()) {
+      case TRACKED, PENDING, ALREADY_TRACKED -> {
+        life.accepted = true;
+        if (!storedNow) {
+          violation(Violation.BAD_RECEIPT, "receipt " + receipt.disposition() + " for " + breach.uuid()
+              + " but the store does not hold it");
+        }
+      }
+      case NOT_TRACKED -> {
+        if (life.end != End.REJECTED) {
+          violation(Violation.BAD_RECEIPT, "receipt NOT_TRACKED for " + breach.uuid() + " without a rejection event");
+        }
+        if (!(receipt.broadcast() instanceof BroadcastResult.Rejected)) {
+          violation(Violation.BAD_RECEIPT, "receipt NOT_TRACKED for " + breach.uuid() + " with " + receipt.broadcast());
+        }
+      }
+      default -> throw new IllegalStateException(receipt.disposition().toString());
+    }
+  }
+
+  /**
+   * The carrier made a broadcast (call it from the carrier, failed attempts included).
+   *
+   * @param txid the transaction
+   * @param result what the node answered
+   */
+  public void onBroadcast(Txid txid, BroadcastResult result) {
+    attempts.merge(txid, 1, Integer::sum);
+    lastAnswer.put(txid, result);
+  }
+
+  /**
+   * The process died or a commit's acknowledgement was lost since the last check: events of
+   * committed changes may never have been delivered.
+   */
+  public void eventsMayHaveBeenLost() {
+    eventsMayBeLost = true;
+  }
+
+  /**
+   * Says whether the driver is reporting a disconnection itself ({@code blockDisconnected}): the fork
+   * point it names is then the parent of the reported block, which the real chain may have
+   * disconnected as well.
+   *
+   * @param value true around a {@code blockDisconnected} call
+   */
+  public void hostReportsDisconnection(boolean value) {
+    hostReportsDisconnection = value;
+  }
+
+  /**
+   * Records a violation found by the driver itself.
+   *
+   * @param rule one of {@link Violation}'s rules
+   * @param message what was seen
+   */
+  public void violation(String rule, String message) {
+    found.add(new String[] {rule, message});
+  }
+
+  /**
+   * Returns and forgets the first violation found since the last call, with the step it belongs to.
+   *
+   * @param step the step being run
+   * @return the violation, or null
+   */
+  public Violation takeViolation(int step) {
+    if (found.isEmpty()) {
+      return null;
+    }
+    String[] first = found.get(0);
+    found.clear();
+    return new Violation(first[0], step, first[1]);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Checks after a step
+
+  /**
+   * Checks the Responder's state after a step. Violations are kept for {@link #takeViolation}.
+   *
+   * @param responder the Responder (its port calls should not count toward injected faults)
+   * @param nodeReachable whether the node answers broadcasts now
+   */
+  public void check(Responder responder, boolean nodeReachable) {
+    try {
+      responder.checkConsistency();
+    } catch (IllegalStateException e) {
+      violation(Violation.INCONSISTENT, e.getMessage());
+      return;
+    }
+    BlockRef tip = responder.tip();
+    Map<UUID, TransactionTracker> stored = new LinkedHashMap<>();
+    for (TransactionTracker t : responder.trackers()) {
+      stored.put(t.uuid(), t);
+    }
+    for (TransactionTracker t : stored.values()) {
+      Life life = lives.get(t.uuid());
+      if (life == null) {
+        violation(Violation.BAD_TRACKER, "tracker " + t.uuid() + " was never handed over");
+        continue;
+      }
+      if (life.end != null) {
+        violation(Violation.BAD_TRACKER, "tracker " + t.uuid() + " is still stored after it " + life.end);
+      }
+      if (life.end == null) {
+        life.accepted = true; // handed over by a call that died after committing it
+      }
+    }
+    boolean mayBeLost = eventsMayBeLost;
+    eventsMayBeLost = false;
+    for (Map.Entry<UUID, Life> e : lives.entrySet()) {
+      Life life = e.getValue();
+      if (life.live() && !stored.containsKey(e.getKey())) {
+        End silent = mayBeLost ? explainVanished(life, tip) : null;
+        if (silent == null) {
+          violation(Violation.LOST, "accepted breach " + e.getKey() + " (penalty " + life.breach.penaltyTxid()
+              + ") is no longer tracked and no event said why; tip " + tip.height() + ", penalty confirmed at "
+              + chain.confirmationHeight(life.breach.penaltyTxid()));
+        } else {
+          life.end = silent;
+        }
+      }
+    }
+    checkAgainstChain(tip, stored);
+    checkRebroadcasts(tip, stored, nodeReachable);
+  }
+
+  /**
+   * Checks that the history is over: every accepted breach has ended and nothing is tracked.
+   *
+   * @param responder the Responder
+   */
+  public void checkSettled(Responder responder) {
+    for (Map.Entry<UUID, Life> e : lives.entrySet()) {
+      if (e.getValue().live()) {
+        violation(Violation.NOT_SETTLED, "breach " + e.getKey() + " still tracked after the chain settled: "
+            + responder.tracker(e.getKey()).map(TransactionTracker::status).orElse(null) + ", penalty "
+            + (chain.inMempool(e.getValue().breach.penaltyTxid()) ? "in the mempool" : "not in the mempool")
+            + ", confirmed at " + chain.confirmationHeight(e.getValue().breach.penaltyTxid())
+            + ", tip " + responder.tip().height());
+        return;
+      }
+    }
+    if (responder.trackerCount() != 0) {
+      violation(Violation.NOT_SETTLED, responder.trackerCount() + " trackers left after the chain settled");
+    }
+  }
+
+  /**
+   * Returns whether every accepted breach has ended.
+   *
+   * @return true when nothing is left to track
+   */
+  public boolean settled() {
+    return lives.values().stream().noneMatch(Life::live);
+  }
+
+  private End explainVanished(Life life, BlockRef tip) {
+    OptionalInt h = chain.confirmationHeight(life.breach.penaltyTxid());
+    if (h.isPresent() && tip.height() - h.getAsInt() + 1 >= config.irrevocableDepth()) {
+      return End.COMPLETED_UNREPORTED;
+    }
+    OptionalInt end = life.breach.subscriptionEndHeight();
+    if (end.isPresent() && end.getAsInt() <= tip.height()) {
+      return End.EXPIRED_UNREPORTED;
+    }
+    if (lastAnswer.get(life.breach.penaltyTxid()) instanceof BroadcastResult.Rejected) {
+      return End.REJECTED_UNREPORTED;
+    }
+    return null;
+  }
+
+  private void checkAgainstChain(BlockRef tip, Map<UUID, TransactionTracker> stored) {
+    if (!onBestChain(tip)) {
+      return; // the Responder has not heard of a reorganisation yet; it will compare once it has
+    }
+    for (TransactionTracker t : stored.values()) {
+      OptionalInt h = chain.confirmationHeight(t.penaltyTxid());
+      if (t.status() instanceof TrackerStatus.Confirmed c) {
+        // A block above the Responder's tip is allowed: the node said so, and the Responder checks it
+        // when it connects that height. It must still be the block that holds the penalty.
+        if (!onBestChain(c.block()) || h.isEmpty() || h.getAsInt() != c.block().height()) {
+          violation(Violation.WRONG_CONFIRMATION, "tracker " + t.uuid() + " records its penalty confirmed at "
+              + c.block().height() + " but on the best chain it is at " + h + " (responder tip " + tip.height() + ")");
+          return;
+        }
+      } else if (t.status() instanceof TrackerStatus.InMempool && h.isPresent() && h.getAsInt() <= tip.height()) {
+        violation(Violation.MISSED_CONFIRMATION, "tracker " + t.uuid() + " is " + t.status()
+            + " but its penalty is confirmed at " + h.getAsInt() + ", below the responder's tip " + tip.height());
+        return;
+      }
+    }
+  }
+
+  private void checkRebroadcasts(BlockRef tip, Map<UUID, TransactionTracker> stored, boolean nodeReachable) {
+    Map<Txid, Boolean> unconfirmed = new LinkedHashMap<>();
+    for (TransactionTracker t : stored.values()) {
+      if (!(t.status() instanceof TrackerStatus.Confirmed)) {
+        unconfirmed.put(t.penaltyTxid(), Boolean.TRUE);
+      }
+    }
+    missing.keySet().retainAll(unconfirmed.keySet());
+    for (Txid txid : unconfirmed.keySet()) {
+      if (!nodeReachable || chain.inMempool(txid) || chain.confirmationHeight(txid).isPresent()) {
+        missing.remove(txid);
+        continue;
+      }
+      int tried = attempts.getOrDefault(txid, 0);
+      int[] mark = missing.get(txid);
+      if (mark == null || mark[1] != tried || tip.height() < mark[0]) {
+        missing.put(txid, new int[] {tip.height(), tried});
+      } else if (tip.height() - mark[0] >= config.rebroadcastAfterMissed()) {
+        violation(Violation.NOT_REBROADCAST, "penalty " + txid + " has been out of the mempool since height " + mark[0]
+            + " and was not sent again by " + tip.height() + " (threshold " + config.rebroadcastAfterMissed() + ")");
+        return;
+      }
+    }
+  }
+
+  private boolean onBestChain(BlockRef block) {
+    BlockRef best = chain.tip();
+    return block.height() <= best.height() && block.height() >= 1
+        && chain.blockAt(block.height()).hash().equals(block.hash());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listener: each event is checked against the chain as it is when the event happens.
+
+  @Override
+  public void trackerAdded(TransactionTracker tracker) {
+    Life life = lives.get(tracker.uuid());
+    if (life == null) {
+      violation(Violation.BAD_TRACKER, "tracker " + tracker.uuid() + " added but never handed over");
+      return;
+    }
+    if (life.live() && life.addedReported) {
+      violation(Violation.BAD_TRACKER, "tracker " + tracker.uuid() + " added twice");
+    }
+    if (life.end != null) {
+      violation(Violation.BAD_TRACKER, "tracker " + tracker.uuid() + " added after it " + life.end
+          + " without being handed over again");
+    }
+    life.accepted = true;
+    life.addedReported = true;
+  }
+
+  @Override
+  public void penaltyConfirmed(UUID uuid, Txid penaltyTxid, BlockRef block) {
+    OptionalInt h = chain.confirmationHeight(penaltyTxid);
+    if (!onBestChain(block) || h.isEmpty() || h.getAsInt() != block.height()) {
+      violation(Violation.WRONG_CONFIRMATION, "penalty " + penaltyTxid + " of " + uuid + " reported confirmed at "
+          + block.height() + " but on the best chain it is at " + h);
+    }
+  }
+
+  @Override
+  public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
+    rebroadcasts++;
+  }
+
+  @Override
+  public void trackerCompleted(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+    completions++;
+    OptionalInt h = chain.confirmationHeight(penaltyTxid);
+    if (!onBestChain(tip) || h.isEmpty() || tip.height() - h.getAsInt() + 1 < config.irrevocableDepth()) {
+      violation(Violation.EARLY_COMPLETION, "tracker " + uuid + " completed at " + tip.height() + " but its penalty "
+          + penaltyTxid + " is confirmed at " + h + " on the best chain (depth " + config.irrevocableDepth() + ")");
+    }
+    end(uuid, End.COMPLETED);
+  }
+
+  @Override
+  public void trackerExpired(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+    expiries++;
+    Life life = lives.get(uuid);
+    OptionalInt h = chain.confirmationHeight(penaltyTxid);
+    OptionalInt subscriptionEnd = life == null ? OptionalInt.empty() : life.breach.subscriptionEndHeight();
+    if (subscriptionEnd.isEmpty() || subscriptionEnd.getAsInt() > tip.height()) {
+      violation(Violation.BAD_EXPIRY, "tracker " + uuid + " expired at " + tip.height() + " but its subscription ends at "
+          + subscriptionEnd);
+    } else if (h.isPresent() && h.getAsInt() <= tip.height()) {
+      violation(Violation.BAD_EXPIRY, "tracker " + uuid + " expired at " + tip.height()
+          + " although its penalty is confirmed at " + h.getAsInt() + " on the best chain");
+    }
+    end(uuid, End.EXPIRED);
+  }
+
+  @Override
+  public void breachRejected(UUID uuid, Txid penaltyTxid, BroadcastResult.Rejected rejection) {
+    rejections++;
+    end(uuid, End.REJECTED);
+  }
+
+  @Override
+  public void blocksDisconnected(BlockRef forkPoint, List<BlockRef> disconnected) {
+    if (!hostReportsDisconnection && !onBestChain(forkPoint)) {
+      violation(Violation.WRONG_FORK, "reorganisation reported with fork point " + forkPoint + " off the best chain");
+    }
+  }
+
+  private void end(UUID uuid, End how) {
+    Life life = lives.get(uuid);
+    if (life == null) {
+      violation(Violation.BAD_TRACKER, how + " reported for " + uuid + ", which was never handed over");
+      return;
+    }
+    if (life.end != null) {
+      violation(Violation.ENDED_TWICE, "tracker " + uuid + " " + how + " after it already " + life.end);
+    }
+    life.end = how;
+  }
+
+  long completions() {
+    return completions;
+  }
+
+  long expiries() {
+    return expiries;
+  }
+
+  long rejections() {
+    return rejections;
+  }
+
+  long rebroadcasts() {
+    return rebroadcasts;
+  }
+}
