@@ -155,7 +155,9 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       String owner = UUID.randomUUID().toString();
       try (PreparedStatement ps = c.prepareStatement(TAKE_OWNERSHIP)) {
         ps.setString(1, owner);
-        ps.executeUpdate();
+        if (ps.executeUpdate() != 1) {
+          throw new JdbcStoreException(database + ": the " + STATE + " row is missing; the schema was damaged");
+        }
       }
       c.commit();
       log.atInfo().addKeyValue("database", database).addKeyValue("schemaVersion", SchemaMigrator.LATEST_VERSION)

@@ -39,7 +39,9 @@ class PostgresSessionTest {
 
   @AfterEach
   void dropSchema() throws Exception {
-    db.close();
+    if (db != null) {
+      db.close();
+    }
   }
 
   @Test
