@@ -88,7 +88,7 @@ abstract class TestDatabase implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws SQLException {
     for (JdbcTrackerStore s : opened) {
       s.close();
     }
@@ -151,7 +151,7 @@ abstract class TestDatabase implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws SQLException {
       try {
         super.close();
       } finally {
