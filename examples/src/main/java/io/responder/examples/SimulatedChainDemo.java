@@ -200,7 +200,7 @@ public final class SimulatedChainDemo {
    * The demo's outcome.
    *
    * @param events what the Responder reported
-   * @param broadcasts every broadcast the node received, retries and failures included
+   * @param broadcasts every broadcast call the node got, retries and failed calls included
    * @param trackersLeft trackers still held at the end
    * @param tipHeight the Responder's tip at the end
    */
@@ -208,7 +208,7 @@ public final class SimulatedChainDemo {
     @Override
     public String toString() {
       return String.format("Summary: %d trackers added, %d penalty confirmations, %d penalties sent again, %d reorg"
-              + " (%d blocks disconnected), %d trackers completed, %d expired, %d rejected; %d broadcasts reached"
+              + " (%d blocks disconnected), %d trackers completed, %d expired, %d rejected; %d broadcast calls to"
               + " the node; %d trackers left at block %d.",
           events.added(), events.confirmed(), events.rebroadcasts(), events.reorgs(), events.blocksDisconnected(),
           events.completed(), events.expired(), events.rejected(), broadcasts, trackersLeft, tipHeight);
