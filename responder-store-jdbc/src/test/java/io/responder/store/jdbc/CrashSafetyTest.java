@@ -56,7 +56,7 @@ class CrashSafetyTest {
   void aKilledResponderLeavesTheStateBeforeOrAfterTheInterruptedCommit() throws Exception {
     List<String> expected = new ArrayList<>();
     List<Boolean> movesTip = new ArrayList<>();
-    replay(expected, movesTip);
+    int restartAfter = replay(expected, movesTip);
     int commits = expected.size() - 1;
 
     long seed = Long.getLong("responder.crash.seed", System.nanoTime());
@@ -69,9 +69,14 @@ class CrashSafetyTest {
     }
     List<Integer> killPoints = new ArrayList<>();
     for (int i = 0; i < KILLS; i++) {
-      killPoints.add(i % 2 == 0
-          ? blockCommits.get(pick.nextInt(blockCommits.size())) - 1 // just before a block commit
-          : 1 + pick.nextInt(commits - 1));
+      if (checksLock(i)) {
+        // Before the story's restart: while the child closes and reopens its store it holds no lock.
+        killPoints.add(1 + pick.nextInt(restartAfter - 1));
+      } else {
+        killPoints.add(i % 2 == 0
+            ? blockCommits.get(pick.nextInt(blockCommits.size())) - 1 // just before a block commit
+            : 1 + pick.nextInt(commits - 1));
+      }
     }
 
     ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
@@ -98,12 +103,22 @@ class CrashSafetyTest {
     }
   }
 
-  /** The fingerprint after every commit (index 0: nothing committed) and which commits move the tip. */
-  private static void replay(List<String> fingerprints, List<Boolean> movesTip) throws Exception {
+  /** Whether kill {@code index} also checks that the live child's lock keeps others out. */
+  private static boolean checksLock(int index) {
+    return index % 10 == 1;
+  }
+
+  /**
+   * The fingerprint after every commit (index 0: nothing committed) and which commits move the tip.
+   *
+   * @return the number of commits before the story's restart
+   */
+  private static int replay(List<String> fingerprints, List<Boolean> movesTip) throws Exception {
     InMemoryTrackerStore memory = new InMemoryTrackerStore();
     fingerprints.add(Story.State.of(memory).fingerprint());
     movesTip.add(false);
     int[] counter = {0};
+    int[] restartAfter = {0};
     Story.Observed.Observer record = (n, update, store) -> {
       fingerprints.add(Story.State.of(store).fingerprint());
       movesTip.add(update.tip().isPresent() && !update.touchesNoTracker());
@@ -116,9 +131,11 @@ class CrashSafetyTest {
 
       @Override
       public TrackerStore restart(TrackerStore running) {
+        restartAfter[0] = counter[0];
         return running;
       }
     });
+    return restartAfter[0];
   }
 
   private Outcome killOnce(int index, int killAfter, List<String> expected) throws Exception {
@@ -141,9 +158,9 @@ class CrashSafetyTest {
           }
           last = Integer.parseInt(line.substring("commit ".length()));
         }
-        if (index % 10 == 1) {
+        if (checksLock(index)) {
           // While it lives, the child owns the database.
-          StoreLockedException e = assertThrows(StoreLockedException.class, () -> JdbcTrackerStore.open(ds));
+          StoreLockedException e = assertThrows(StoreLockedException.class, () -> JdbcTrackerStore.open(ds).close());
           assertTrue(e.getMessage().contains("process " + child.pid()), e.getMessage());
         }
       } finally {
