@@ -45,7 +45,7 @@ import org.sqlite.SQLiteDataSource;
  * and the RPC calls; {@code examples/regtest/make-breach.sh} crafts a dispute and its penalty.
  *
  * <pre>
- * breach DISPUTE_TXID DISPUTE_HEX PENALTY_TXID PENALTY_HEX BLOCK_HASH [SUBSCRIPTION_END_HEIGHT]
+ * breach DISPUTE_TXID DISPUTE_HEX|- PENALTY_TXID PENALTY_HEX BLOCK_HASH [SUBSCRIPTION_END_HEIGHT]
  * status
  * quit
  * </pre>
@@ -155,7 +155,7 @@ public final class BitcoindRegtestExample {
 
   private static void handOver(Responder responder, String[] words, PrintStream out) {
     if (words.length < 6 || words.length > 7) {
-      out.println("usage: breach DISPUTE_TXID DISPUTE_HEX PENALTY_TXID PENALTY_HEX BLOCK_HASH [SUBSCRIPTION_END]");
+      out.println("usage: breach DISPUTE_TXID DISPUTE_HEX|- PENALTY_TXID PENALTY_HEX BLOCK_HASH [SUBSCRIPTION_END]");
       return;
     }
     try {
@@ -164,7 +164,7 @@ public final class BitcoindRegtestExample {
           .uuid(UUID.randomUUID())
           .locator(Locator.of(disputeTxid))
           .disputeTxid(disputeTxid)
-          .disputeRawTx(words[2])
+          .disputeRawTx(words[2].equals("-") ? null : words[2])  // "-": the watcher does not have it
           .penaltyTxid(words[3])
           .penaltyRawTx(words[4])
           .seenInBlock(words[5])
@@ -221,7 +221,7 @@ public final class BitcoindRegtestExample {
         "  --poll-seconds N       RESPONDER_POLL_SECONDS  default 1",
         "  --log-level LEVEL      RESPONDER_LOG_LEVEL     default info (slf4j-simple)",
         "Then type on standard input:",
-        "  breach DISPUTE_TXID DISPUTE_HEX PENALTY_TXID PENALTY_HEX BLOCK_HASH [SUBSCRIPTION_END_HEIGHT]",
+        "  breach DISPUTE_TXID DISPUTE_HEX|- PENALTY_TXID PENALTY_HEX BLOCK_HASH [SUBSCRIPTION_END_HEIGHT]",
         "  status",
         "  quit");
 
