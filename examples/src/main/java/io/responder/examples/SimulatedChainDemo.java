@@ -102,6 +102,7 @@ public final class SimulatedChainDemo {
     say("The node restarts and loses bob's penalty from its mempool, so no miner sees it.");
     chain.dropFromMempool(bob.penalty().txid());
     int missed = responder.config().rebroadcastAfterMissed();
+    say("The Responder counts the blocks that miss it, and sends it again after " + missed + ".");
     for (int i = 0; i < missed; i++) {
       deliver(chain.mine());
     }
