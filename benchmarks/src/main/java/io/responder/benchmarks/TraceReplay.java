@@ -1,0 +1,280 @@
+package io.responder.benchmarks;
+
+import io.responder.core.Block;
+import io.responder.core.BlockRef;
+import io.responder.core.Breach;
+import io.responder.core.Responder;
+import io.responder.core.TrackerStore;
+import io.responder.core.Txid;
+import io.responder.store.inmemory.InMemoryTrackerStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Replays a workload trace ({@code shared/bench/TRACE.md}) against a Responder and prints one
+ * summary line:
+ *
+ * <pre>
+ * trackers=N blocks=B onblock_ms_median=X onblock_ms_max=X intake_s=X carrier_calls_per_block=X
+ * heap_bytes_per_tracker=X completed=N expired=N rebroadcasts=N ...
+ * </pre>
+ *
+ * (on one line; more fields follow). The Responder runs over the in-memory store, a
+ * {@link ChainSource} built from the trace's blocks whose best block is always the last block handed
+ * to {@code onBlock}, and a {@link ReplayCarrier} that accepts everything and knows what the trace
+ * has mined.
+ *
+ * <p>Three passes over the file, each streaming it: {@code --warmup} full replays (default 1) whose
+ * results are thrown away, so that the measured blocks run compiled code; a heap pass that hands the
+ * breaches to a Responder over a {@link DiscardingStore} and compares the used heap after full
+ * collections before and after, so that {@code heap_bytes_per_tracker} is the Responder's own
+ * structures, raw transactions excluded ({@code --no-heap} skips it); and the measured replay.
+ *
+ * <p>Fields: {@code trackers} after the breaches; {@code onblock_ms_*} over the block lines, each
+ * {@code onBlock} timed alone (a reorganisation's disconnection and reconnection is inside the call
+ * that finds it); {@code intake_s} the time inside {@code handleBreach} for all breaches
+ * ({@code intake_parse_s} the rest of that phase: reading the file and building breaches);
+ * {@code carrier_calls_per_block} carrier calls made during {@code onBlock}, per block (rebroadcasts
+ * and retries only); {@code completed}, {@code expired}, {@code rebroadcasts} listener events (one
+ * per tracker) during the blocks. {@code --per-block-out FILE} writes one JSON line per block.
+ */
+public final class TraceReplay {
+  private TraceReplay() {}
+
+  /**
+   * Runs the replay.
+   *
+   * @param args {@code TRACE [--per-block-out FILE] [--warmup N] [--no-heap]}
+   * @throws IOException if the trace cannot be read or the per-block file written
+   */
+  public static void main(String[] args) throws IOException {
+    Path trace = null;
+    Path perBlockOut = null;
+    int warmups = 1;
+    boolean heap = true;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--per-block-out" -> perBlockOut = Path.of(args[++i]);
+        case "--warmup" -> warmups = Integer.parseInt(args[++i]);
+        case "--no-heap" -> heap = false;
+        default -> {
+          if (args[i].startsWith("--") || trace != null) {
+            throw new IllegalArgumentException(
+                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap]");
+          }
+          trace = Path.of(args[i]);
+        }
+      }
+    }
+    if (trace == null) {
+      throw new IllegalArgumentException("usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap]");
+    }
+    System.out.println(run(trace, perBlockOut, warmups, heap));
+  }
+
+  /**
+   * Replays a trace and returns the summary line.
+   *
+   * @param trace the trace file
+   * @param perBlockOut where to write one JSON line per block, or null
+   * @param warmups full replays before the measured one
+   * @param heap whether to run the heap pass
+   * @return the summary line
+   * @throws IOException if the trace cannot be read or the per-block file written
+   */
+  public static String run(Path trace, Path perBlockOut, int warmups, boolean heap) throws IOException {
+    for (int i = 0; i < warmups; i++) {
+      pass(trace, Pass.Kind.FULL, null);
+    }
+    double heapPerTracker = Double.NaN;
+    if (heap) {
+      heapPerTracker = pass(trace, Pass.Kind.HEAP, null).heapPerTracker;
+    }
+    Heap.usedAfterGc(); // start the measured pass with a clean heap
+    Pass p;
+    if (perBlockOut != null) {
+      try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(perBlockOut, StandardCharsets.UTF_8))) {
+        p = pass(trace, Pass.Kind.FULL, out);
+      }
+    } else {
+      p = pass(trace, Pass.Kind.FULL, null);
+    }
+    return p.summary(heapPerTracker);
+  }
+
+  private static Pass pass(Path trace, Pass.Kind kind, PrintWriter perBlock) throws IOException {
+    Pass p = new Pass(kind, perBlock);
+    try (TraceReader reader = new TraceReader(trace)) {
+      while (reader.next(p)) {
+        // the pass does the work
+      }
+    }
+    p.endIntake();
+    p.check();
+    return p;
+  }
+
+  /** One replay of the trace. */
+  private static final class Pass implements TraceReader.Visitor {
+    enum Kind { FULL, HEAP }
+
+    private final Kind kind;
+    private final PrintWriter perBlock;
+    private ChainSource source;
+    private ReplayCarrier carrier;
+    private final CountingListener listener = new CountingListener();
+    private TrackerStore store;
+    private Responder responder;
+
+    private long heapBefore = -1;
+    double heapPerTracker = Double.NaN;
+    private long intakeStart = -1;
+    private long intakeEnd = -1;
+    private long intakeNanos;
+    private int trackers = -1;
+    private final List<Double> blockMs = new ArrayList<>();
+    private final List<Long> blockCalls = new ArrayList<>();
+    private long carrierCalls;
+    private long completed;
+    private long expired;
+    private long rebroadcasts;
+
+    Pass(Kind kind, PrintWriter perBlock) {
+      this.kind = kind;
+      this.perBlock = perBlock;
+    }
+
+    @Override
+    public void start(BlockRef start) {
+      source = new ChainSource(start);
+      carrier = new ReplayCarrier(source, kind == Kind.FULL);
+      store = kind == Kind.HEAP ? new DiscardingStore() : new InMemoryTrackerStore();
+      responder = Responder.builder().carrier(carrier).blockSource(source).store(store).listener(listener).start();
+    }
+
+    @Override
+    public void confirmed(Txid txid, int height) {
+      carrier.minedBeforeStart(txid, height);
+    }
+
+    @Override
+    public void breach(Breach breach) {
+      if (intakeStart < 0) {
+        if (kind == Kind.HEAP) {
+          heapBefore = Heap.usedAfterGc();
+        }
+        intakeStart = System.nanoTime();
+      }
+      long t0 = System.nanoTime();
+      responder.handleBreach(breach);
+      intakeNanos += System.nanoTime() - t0;
+    }
+
+    @Override
+    public void block(Block block) {
+      endIntake();
+      if (kind == Kind.HEAP) {
+        return;
+      }
+      source.handed(block);
+      carrier.mined(block);
+      long calls0 = carrier.calls();
+      long completed0 = listener.completed;
+      long expired0 = listener.expired;
+      long rebroadcast0 = listener.rebroadcast;
+      long t0 = System.nanoTime();
+      responder.onBlock(block);
+      double ms = (System.nanoTime() - t0) / 1e6;
+      long calls = carrier.calls() - calls0;
+      blockMs.add(ms);
+      blockCalls.add(calls);
+      carrierCalls += calls;
+      completed += listener.completed - completed0;
+      expired += listener.expired - expired0;
+      rebroadcasts += listener.rebroadcast - rebroadcast0;
+      if (perBlock != null) {
+        long left = listener.added - listener.completed - listener.expired - listener.rejected;
+        perBlock.printf(Locale.ROOT, "{\"height\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
+                + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d}%n", block.height(), ms, calls,
+            left, listener.completed - completed0, listener.expired - expired0, listener.rebroadcast - rebroadcast0,
+            listener.confirmed);
+      }
+    }
+
+    void endIntake() {
+      if (trackers >= 0) {
+        return;
+      }
+      intakeEnd = System.nanoTime();
+      if (kind == Kind.HEAP && heapBefore >= 0) {
+        long after = Heap.usedAfterGc();
+        trackers = responder.trackerCount();
+        heapPerTracker = (after - heapBefore) / (double) Math.max(1, trackers);
+        Reference.reachabilityFence(responder);
+      } else {
+        trackers = responder == null ? 0 : responder.trackerCount();
+      }
+    }
+
+    /** The listener's count must agree with the Responder's at the end. */
+    void check() {
+      if (kind != Kind.FULL || responder == null) {
+        return;
+      }
+      long left = listener.added - listener.completed - listener.expired - listener.rejected;
+      if (left != responder.trackerCount()) {
+        throw new IllegalStateException("listener counts " + left + " trackers, the Responder " + responder.trackerCount());
+      }
+    }
+
+    String summary(double heapBytesPerTracker) {
+      double[] ms = blockMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      long[] calls = blockCalls.stream().mapToLong(Long::longValue).sorted().toArray();
+      int blocks = ms.length;
+      double intakeS = intakeNanos / 1e9;
+      double parseS = intakeStart < 0 ? 0 : (intakeEnd - intakeStart - intakeNanos) / 1e9;
+      long left = listener.added - listener.completed - listener.expired - listener.rejected;
+      return String.format(Locale.ROOT,
+          "trackers=%d blocks=%d onblock_ms_median=%.3f onblock_ms_max=%.3f intake_s=%.3f carrier_calls_per_block=%.1f"
+              + " heap_bytes_per_tracker=%.0f completed=%d expired=%d rebroadcasts=%d"
+              + " onblock_ms_p90=%.3f onblock_ms_mean=%.3f carrier_calls_per_block_median=%.1f intake_us_per_breach=%.2f"
+              + " intake_parse_s=%.3f trackers_left=%d disconnected=%d",
+          trackers, blocks, median(ms), blocks == 0 ? 0 : ms[blocks - 1], intakeS,
+          blocks == 0 ? 0 : carrierCalls / (double) blocks, heapBytesPerTracker, completed, expired, rebroadcasts,
+          percentile(ms, 0.9), Arrays.stream(ms).average().orElse(0), medianOf(calls),
+          trackers <= 0 ? 0 : intakeNanos / 1e3 / Math.max(1, listener.added), parseS, left, listener.disconnected);
+    }
+
+    private static double median(double[] sorted) {
+      int n = sorted.length;
+      if (n == 0) {
+        return 0;
+      }
+      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double medianOf(long[] sorted) {
+      int n = sorted.length;
+      if (n == 0) {
+        return 0;
+      }
+      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+    }
+
+    private static double percentile(double[] sorted, double q) {
+      if (sorted.length == 0) {
+        return 0;
+      }
+      int i = (int) Math.ceil(q * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+  }
+}

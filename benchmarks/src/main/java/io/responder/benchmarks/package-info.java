@@ -1,0 +1,7 @@
+/**
+ * Benchmarks of the Responder: JMH benchmarks of {@code onBlock}, {@code handleBreach} and start-up,
+ * the heap measurement {@link io.responder.benchmarks.HeapPerTracker} and the trace replay
+ * {@link io.responder.benchmarks.TraceReplay}. Not published; BENCHMARKS.md at the repository root
+ * gives the commands and the results.
+ */
+package io.responder.benchmarks;

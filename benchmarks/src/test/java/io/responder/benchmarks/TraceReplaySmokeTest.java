@@ -1,0 +1,48 @@
+package io.responder.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The replay on a tiny trace made by {@code shared/bench/gen_trace.py} (24 breaches, 12 blocks with a
+ * reorganisation of depth 2, penalties mined before the start, expiring subscriptions): it runs, its
+ * summary line has the promised form, and its counts are those of the trace. No timing is checked.
+ *
+ * <p>Made with {@code gen_trace.py --trackers 24 --blocks 12 --txids-per-block 12 --reorg-depth 2
+ * --preconfirmed-fraction 0.2 --expiry-fraction 0.2 --shared-fraction 0.1 --confirm-fraction 0.2 --seed 1}.
+ */
+class TraceReplaySmokeTest {
+  private static final Pattern SUMMARY = Pattern.compile(
+      "trackers=(\\d+) blocks=(\\d+) onblock_ms_median=[0-9.]+ onblock_ms_max=[0-9.]+ intake_s=[0-9.]+"
+          + " carrier_calls_per_block=[0-9.]+ heap_bytes_per_tracker=-?[0-9]+ completed=(\\d+) expired=(\\d+)"
+          + " rebroadcasts=(\\d+)( \\w+=\\S+)*");
+
+  @Test
+  void replaysTheTinyTrace(@TempDir Path dir) throws Exception {
+    Path trace = Path.of(TraceReplaySmokeTest.class.getResource("/tiny-trace.jsonl").toURI());
+    long blockLines = Files.readAllLines(trace).stream().filter(l -> l.contains("\"op\": \"block\"")).count();
+    Path perBlock = dir.resolve("per-block.jsonl");
+
+    String summary = TraceReplay.run(trace, perBlock, 1, true);
+
+    Matcher m = SUMMARY.matcher(summary);
+    assertTrue(m.matches(), summary);
+    assertEquals(24, Integer.parseInt(m.group(1)), summary);
+    assertEquals(blockLines, Long.parseLong(m.group(2)), summary);
+    assertTrue(Integer.parseInt(m.group(3)) > 0, "some tracker completes: " + summary);
+    assertTrue(Integer.parseInt(m.group(4)) > 0, "some tracker expires: " + summary);
+    assertTrue(summary.contains(" disconnected=2"), "the reorganisation is replayed: " + summary);
+    List<String> lines = Files.readAllLines(perBlock);
+    assertEquals(blockLines, lines.size());
+    assertTrue(lines.get(0).matches("\\{\"height\":800001,\"ms\":[0-9.]+,\"carrier_calls\":\\d+,\"trackers_left\":\\d+,"
+        + "\"completed\":\\d+,\"expired\":\\d+,\"rebroadcast\":\\d+,\"confirmed_total\":\\d+}"), lines.get(0));
+  }
+}
