@@ -23,7 +23,7 @@ import java.util.UUID;
  * and is sent again, a reorganisation takes a confirmation away, a breach arrives while the node is
  * unreachable and its subscription ends before it confirms, and the rest run to 100 confirmations.
  *
- * <p>The host's narration is printed here; every line starting with {@code >} is an event the
+ * <p>The host's narration is printed here; every line marked {@code >} is an event the
  * Responder itself reported through {@link ConsoleListener}, so the story shows what the library
  * really did. Run it with {@code ./mvnw -q -pl examples -am compile exec:java}.
  *
@@ -80,7 +80,7 @@ public final class SimulatedChainDemo {
     out.println("responder demo: a Responder over a simulated node (FakeChain) and an in-memory store.");
     out.println("It completes trackers at " + responder.config().irrevocableDepth() + " confirmations and sends a"
         + " penalty again after " + responder.config().rebroadcastAfterMissed() + " missed blocks.");
-    out.println("Lines starting with '>' are the Responder's own events, from its ResponderListener.");
+    out.println("Lines marked '>' are the Responder's own events, from its ResponderListener.");
     out.println("Responder started at block " + responder.tip().height() + ".");
 
     chapter("1. Two channels are breached");
