@@ -25,9 +25,11 @@ public final class PenaltyGroup {
   private long firstMsb;
   private long firstLsb;
   private int firstExpiry;
-  /** Members after the first: uuid words at 2k and 2k + 1. */
-  private long[] moreUuids;
-  private int[] moreExpiries;
+  /**
+   * Members after the first, three longs each: uuid words, then subscription end. One array rather
+   * than two keeps the object at 56 bytes instead of 64.
+   */
+  private long[] more;
   private int size;
 
   /**
@@ -106,7 +108,7 @@ public final class PenaltyGroup {
    * @return that member's uuid
    */
   public UUID uuid(int i) {
-    return i == 0 ? new UUID(firstMsb, firstLsb) : new UUID(moreUuids[2 * i - 2], moreUuids[2 * i - 1]);
+    return i == 0 ? new UUID(firstMsb, firstLsb) : new UUID(more[3 * i - 3], more[3 * i - 2]);
   }
 
   /**
@@ -114,7 +116,7 @@ public final class PenaltyGroup {
    * @return that member's subscription end, or -1
    */
   public int expiry(int i) {
-    return i == 0 ? firstExpiry : moreExpiries[i - 1];
+    return i == 0 ? firstExpiry : (int) more[3 * i - 1];
   }
 
   /**
@@ -127,7 +129,7 @@ public final class PenaltyGroup {
     for (int i = 0; i < size; i++) {
       boolean same = i == 0
           ? firstMsb == msb && firstLsb == lsb
-          : moreUuids[2 * i - 2] == msb && moreUuids[2 * i - 1] == lsb;
+          : more[3 * i - 3] == msb && more[3 * i - 2] == lsb;
       if (same) {
         return i;
       }
@@ -147,17 +149,15 @@ public final class PenaltyGroup {
       firstLsb = uuid.getLeastSignificantBits();
       firstExpiry = expiry;
     } else {
-      int extra = size - 1;
-      if (moreUuids == null) {
-        moreUuids = new long[4];
-        moreExpiries = new int[2];
-      } else if (extra == moreExpiries.length) {
-        moreUuids = Arrays.copyOf(moreUuids, extra * 4);
-        moreExpiries = Arrays.copyOf(moreExpiries, extra * 2);
+      int at = 3 * (size - 1);
+      if (more == null) {
+        more = new long[3 * 2];
+      } else if (at == more.length) {
+        more = Arrays.copyOf(more, at * 2);
       }
-      moreUuids[2 * extra] = uuid.getMostSignificantBits();
-      moreUuids[2 * extra + 1] = uuid.getLeastSignificantBits();
-      moreExpiries[extra] = expiry;
+      more[at] = uuid.getMostSignificantBits();
+      more[at + 1] = uuid.getLeastSignificantBits();
+      more[at + 2] = expiry;
     }
     size++;
   }
@@ -170,17 +170,13 @@ public final class PenaltyGroup {
   public void removeAt(int i) {
     int last = size - 1;
     if (i != last) {
-      long msb = moreUuids[2 * last - 2];
-      long lsb = moreUuids[2 * last - 1];
-      int e = moreExpiries[last - 1];
+      int from = 3 * last - 3;
       if (i == 0) {
-        firstMsb = msb;
-        firstLsb = lsb;
-        firstExpiry = e;
+        firstMsb = more[from];
+        firstLsb = more[from + 1];
+        firstExpiry = (int) more[from + 2];
       } else {
-        moreUuids[2 * i - 2] = msb;
-        moreUuids[2 * i - 1] = lsb;
-        moreExpiries[i - 1] = e;
+        System.arraycopy(more, from, more, 3 * i - 3, 3);
       }
     }
     size--;
