@@ -82,6 +82,8 @@ public final class Responder {
   private Map<Txid, BroadcastResult> sentThisBlock = new HashMap<>();
   /** The last in-mempool status made: every penalty accepted at the same height shares it. */
   private TrackerStatus.InMempool lastInMempool = new TrackerStatus.InMempool(0);
+  /** The last block ignored for being below the window, so a poller repeating it is logged once. */
+  private BlockHash lastIgnoredBelowWindow;
   /** True until the state is loaded from the store, and again after a failed commit. */
   private boolean stale = true;
 
@@ -561,7 +563,11 @@ public final class Responder {
     if (target.height() < window.bottomHeight()) {
       // Older than anything remembered: a late or repeated delivery. Reorganising that deep on the
       // word of one stale block would unconfirm everything, so it is ignored.
-      log.atWarn().addKeyValue("block", target.hash()).addKeyValue("height", target.height())
+      // A polling host hands the same block over and over (a node rolled back below the window):
+      // say it once.
+      boolean repeated = target.hash().equals(lastIgnoredBelowWindow);
+      lastIgnoredBelowWindow = target.hash();
+      (repeated ? log.atDebug() : log.atWarn()).addKeyValue("block", target.hash()).addKeyValue("height", target.height())
           .addKeyValue("tip", window.tip().height()).log("block below the remembered window ignored");
       return;
     }
