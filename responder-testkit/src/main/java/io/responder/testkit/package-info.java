@@ -2,7 +2,9 @@
  * Test kit for hosts of the Responder, to add with test scope: {@link io.responder.testkit.FakeChain}
  * (a deterministic node that is both Carrier and BlockSource), {@link io.responder.testkit.Appointment}
  * and {@link io.responder.testkit.Transactions} (real, parseable transactions),
- * {@link io.responder.testkit.RecordingListener}, and {@link io.responder.testkit.TrackerStoreContract},
- * the suite every {@link io.responder.core.TrackerStore} implementation must pass.
+ * {@link io.responder.testkit.RecordingListener}, {@link io.responder.testkit.TrackerStoreContract},
+ * the suite every {@link io.responder.core.TrackerStore} implementation must pass, and
+ * {@link io.responder.testkit.ResponderInvariants}, a JUnit 5 extension checking invariants after every
+ * test. Randomised chain histories against a reference model live in {@code io.responder.testkit.sim}.
  */
 package io.responder.testkit;

@@ -13,7 +13,8 @@ import java.util.Random;
  * <p>A history mixes breaches (fresh ones, siblings sharing a penalty, breaches with and without the
  * raw dispute or a subscription end, penalties already mined, watchers ahead of the host, repeats),
  * blocks that confirm some of the mempool and leave the rest waiting, mempool evictions,
- * reorganisations of depth 1 to 10 and, rarely, one deeper than the Responder's window, gaps the host
+ * reorganisations of depth 1 to 10 and, rarely, one deeper than the Responder's window, disconnections
+ * whose new branch comes later, gaps the host
  * never reports, node outages and warm-ups, block source outages, rejections with bitcoind's codes
  * (-26 for now, -25 and -22 for good; -27 arises on its own when a mined penalty is handed over),
  * and crashes of every {@link CrashMode}. The delivery style is drawn from the seed as well.
@@ -31,6 +32,8 @@ public final class HistoryGenerator {
   private static final int W_REORG = 80;
   /** Rare on purpose: a reorganisation deeper than the window is a disaster a node sees once in years. */
   private static final int W_DEEP_REORG = 6;
+  /** A reorganisation whose new branch arrives later: the host may report the disconnections first. */
+  private static final int W_DISCONNECT = 20;
   private static final int W_GAP = 50;
   private static final int W_NODE_DOWN = 35;
   private static final int W_WARM_UP = 20;
@@ -63,7 +66,7 @@ public final class HistoryGenerator {
   }
 
   private static Step step(Random rng, int window) {
-    int total = W_HAND_OVER + W_MINE + W_MINE_EMPTY + W_DROP + W_REORG + W_DEEP_REORG + W_GAP + W_NODE_DOWN
+    int total = W_HAND_OVER + W_MINE + W_MINE_EMPTY + W_DROP + W_REORG + W_DEEP_REORG + W_DISCONNECT + W_GAP + W_NODE_DOWN
         + W_WARM_UP + W_SOURCE_DOWN + W_REJECT + W_CRASH;
     int roll = rng.nextInt(total);
     long salt = rng.nextLong();
@@ -86,6 +89,9 @@ public final class HistoryGenerator {
     }
     if ((roll -= W_DEEP_REORG) < 0) {
       return new Step.Reorg(salt, window + between(rng, 1, 4), between(rng, 1, 3), pick(rng, 0, 50, 100));
+    }
+    if ((roll -= W_DISCONNECT) < 0) {
+      return new Step.Disconnect(salt, between(rng, 1, 3));
     }
     if ((roll -= W_GAP) < 0) {
       return new Step.Gap(salt, between(rng, 1, 5), pick(rng, 0, 50, 100));

@@ -14,6 +14,7 @@ import io.responder.core.TxStatus;
 import io.responder.core.Txid;
 import io.responder.testkit.FakeChain;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -52,7 +53,12 @@ final class Ports {
     @Override
     public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
       beforeCall("broadcast");
-      BroadcastResult r = chain.broadcast(txid, rawTransaction);
+      // bitcoind answers -27 (already in the chain) before any policy check, so a rejection the
+      // history scripted is not given for a transaction the chain already has: it waits for the next
+      // broadcast of that transaction while unconfirmed.
+      BroadcastResult r = chain.isReachable() && chain.confirmationHeight(txid).isPresent()
+          ? new BroadcastResult.AlreadyConfirmed(OptionalInt.empty())
+          : chain.broadcast(txid, rawTransaction);
       broadcastWatcher.accept(txid, r);
       return r;
     }

@@ -36,7 +36,9 @@ import java.util.UUID;
  *       penalty is not confirmed at that height ({@link Violation#BAD_EXPIRY});
  *   <li>a confirmation names the best-chain block that holds the penalty, and while the Responder's
  *       tip is on the best chain, what it records agrees with the chain up to that tip
- *       ({@link Violation#WRONG_CONFIRMATION}, {@link Violation#MISSED_CONFIRMATION});
+ *       ({@link Violation#WRONG_CONFIRMATION}); a confirmation in a block it never connected (below
+ *       the fork of a reorganisation deeper than its window) is learnt from the node within the
+ *       rebroadcast threshold while the node answers ({@link Violation#MISSED_CONFIRMATION});
  *   <li>a tracked penalty out of the mempool is broadcast again within the rebroadcast threshold of
  *       blocks while the node is reachable ({@link Violation#NOT_REBROADCAST});
  *   <li>memory agrees with the store ({@code checkConsistency}, {@link Violation#INCONSISTENT}).
@@ -57,6 +59,8 @@ public final class ReferenceModel implements ResponderListener {
     boolean accepted;
     End end;
     boolean addedReported;
+    /** Whether the node was seen to have the penalty (a status other than pending was committed). */
+    boolean delivered;
 
     Life(Breach breach) {
       this.breach = breach;
@@ -74,9 +78,12 @@ public final class ReferenceModel implements ResponderListener {
   private final Map<Txid, BroadcastResult> lastAnswer = new HashMap<>();
   /** Penalties seen out of the mempool: {tip height when first seen missing, broadcast attempts then}. */
   private final Map<Txid, int[]> missing = new HashMap<>();
+  /** Penalties confirmed below the Responder's tip that it records as unconfirmed: since which tip height. */
+  private final Map<Txid, Integer> unnoticed = new HashMap<>();
   private final List<String[]> found = new ArrayList<>();
   private boolean eventsMayBeLost;
   private boolean hostReportsDisconnection;
+  private Responder observed;
   private long completions;
   private long expiries;
   private long rejections;
@@ -97,6 +104,17 @@ public final class ReferenceModel implements ResponderListener {
   // What the driver tells the model
 
   /**
+   * Names the Responder the model watches (again after each restart), so that an event can be judged
+   * by what that Responder could know: one that has not heard of a reorganisation yet (its node is
+   * down, say) still reports the branch it is on.
+   *
+   * @param responder the Responder whose listener this model is, or null while none is running
+   */
+  public void observe(Responder responder) {
+    this.observed = responder;
+  }
+
+  /**
    * A breach is about to be handed over.
    *
    * @param breach the breach
@@ -110,6 +128,7 @@ public final class ReferenceModel implements ResponderListener {
       life.end = null;
       life.accepted = false;
       life.addedReported = false;
+      life.delivered = false;
     }
   }
 
@@ -229,6 +248,9 @@ public final class ReferenceModel implements ResponderListener {
       }
       if (life.end == null) {
         life.accepted = true; // handed over by a call that died after committing it
+        if (!(t.status() instanceof TrackerStatus.Pending)) {
+          life.delivered = true;
+        }
       }
     }
     boolean mayBeLost = eventsMayBeLost;
@@ -246,7 +268,7 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
     }
-    checkAgainstChain(tip, stored);
+    checkAgainstChain(tip, stored, nodeReachable);
     checkRebroadcasts(tip, stored, nodeReachable);
   }
 
@@ -295,26 +317,40 @@ public final class ReferenceModel implements ResponderListener {
     return null;
   }
 
-  private void checkAgainstChain(BlockRef tip, Map<UUID, TransactionTracker> stored) {
+  private void checkAgainstChain(BlockRef tip, Map<UUID, TransactionTracker> stored, boolean nodeReachable) {
     if (!onBestChain(tip)) {
+      unnoticed.clear();
       return; // the Responder has not heard of a reorganisation yet; it will compare once it has
     }
+    Map<Txid, Integer> stillUnnoticed = new HashMap<>();
     for (TransactionTracker t : stored.values()) {
       OptionalInt h = chain.confirmationHeight(t.penaltyTxid());
       if (t.status() instanceof TrackerStatus.Confirmed c) {
-        // A block above the Responder's tip is allowed: the node said so, and the Responder checks it
-        // when it connects that height. It must still be the block that holds the penalty.
+        if (c.block().height() > tip.height()) {
+          continue; // what the node said of a block the Responder has not reached; it checks it there
+        }
         if (!onBestChain(c.block()) || h.isEmpty() || h.getAsInt() != c.block().height()) {
           violation(Violation.WRONG_CONFIRMATION, "tracker " + t.uuid() + " records its penalty confirmed at "
               + c.block().height() + " but on the best chain it is at " + h + " (responder tip " + tip.height() + ")");
           return;
         }
-      } else if (t.status() instanceof TrackerStatus.InMempool && h.isPresent() && h.getAsInt() <= tip.height()) {
-        violation(Violation.MISSED_CONFIRMATION, "tracker " + t.uuid() + " is " + t.status()
-            + " but its penalty is confirmed at " + h.getAsInt() + ", below the responder's tip " + tip.height());
-        return;
+      } else if (t.status() instanceof TrackerStatus.InMempool && h.isPresent() && h.getAsInt() <= tip.height()
+          && nodeReachable) {
+        // Normally seen in the block at once; one the Responder never connected (below the fork of a
+        // reorganisation deeper than its window) is re-learnt from the node, at the latest by the
+        // next rebroadcast, so a miss may last the rebroadcast threshold while the node answers.
+        int since = unnoticed.getOrDefault(t.penaltyTxid(), tip.height());
+        stillUnnoticed.put(t.penaltyTxid(), since);
+        if (tip.height() - since >= config.rebroadcastAfterMissed()) {
+          violation(Violation.MISSED_CONFIRMATION, "tracker " + t.uuid() + " is " + t.status()
+              + " but its penalty is confirmed at " + h.getAsInt() + ", below the responder's tip " + tip.height()
+              + ", and has been since height " + since);
+          return;
+        }
       }
     }
+    unnoticed.clear();
+    unnoticed.putAll(stillUnnoticed);
   }
 
   private void checkRebroadcasts(BlockRef tip, Map<UUID, TransactionTracker> stored, boolean nodeReachable) {
@@ -367,11 +403,17 @@ public final class ReferenceModel implements ResponderListener {
     }
     life.accepted = true;
     life.addedReported = true;
+    if (!(tracker.status() instanceof TrackerStatus.Pending)) {
+      life.delivered = true;
+    }
   }
 
   @Override
   public void penaltyConfirmed(UUID uuid, Txid penaltyTxid, BlockRef block) {
     OptionalInt h = chain.confirmationHeight(penaltyTxid);
+    if (!onBestChain(block) && observed != null && !onBestChain(observed.tip())) {
+      return; // a Responder still on a stale branch reports what that branch holds; checked once it catches up
+    }
     if (!onBestChain(block) || h.isEmpty() || h.getAsInt() != block.height()) {
       violation(Violation.WRONG_CONFIRMATION, "penalty " + penaltyTxid + " of " + uuid + " reported confirmed at "
           + block.height() + " but on the best chain it is at " + h);
@@ -403,7 +445,8 @@ public final class ReferenceModel implements ResponderListener {
     if (subscriptionEnd.isEmpty() || subscriptionEnd.getAsInt() > tip.height()) {
       violation(Violation.BAD_EXPIRY, "tracker " + uuid + " expired at " + tip.height() + " but its subscription ends at "
           + subscriptionEnd);
-    } else if (h.isPresent() && h.getAsInt() <= tip.height()) {
+    } else if (h.isPresent() && h.getAsInt() <= tip.height() && chain.isReachable()) {
+      // (With the node unreachable the Responder cannot learn that a pending penalty was mined.)
       violation(Violation.BAD_EXPIRY, "tracker " + uuid + " expired at " + tip.height()
           + " although its penalty is confirmed at " + h.getAsInt() + " on the best chain");
     }
@@ -413,6 +456,11 @@ public final class ReferenceModel implements ResponderListener {
   @Override
   public void breachRejected(UUID uuid, Txid penaltyTxid, BroadcastResult.Rejected rejection) {
     rejections++;
+    Life life = lives.get(uuid);
+    if (life != null && life.live() && life.delivered) {
+      violation(Violation.WRONGLY_REJECTED, "tracker " + uuid + " dropped as rejected (" + rejection
+          + ") although the node had accepted its penalty; only new and pending breaches end that way");
+    }
     end(uuid, End.REJECTED);
   }
 

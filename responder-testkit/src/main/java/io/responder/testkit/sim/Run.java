@@ -33,8 +33,10 @@ import io.responder.core.BlockRef;
 import io.responder.core.BlockSourceException;
 import io.responder.core.Breach;
 import io.responder.core.BreachReceipt;
+import io.responder.core.BroadcastResult;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
+import io.responder.core.ResponderListener;
 import io.responder.core.TrackerState;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
@@ -93,11 +95,15 @@ final class Run {
   private final Deque<Breach> retries = new ArrayDeque<>();
   private TrackerStore userStore;
   private Responder responder;
+  /** What happened, line by line, when tracing (a shrunk failure is rerun with a trace); else null. */
+  private final List<String> trace;
+  private final ResponderListener listener;
   private boolean restartAfterStoreFailure;
   private boolean restartWithSourceDown;
   private int step;
 
-  Run(History history, SimulationOptions options) {
+  Run(History history, SimulationOptions options, boolean tracing) {
+    this.trace = tracing ? new ArrayList<>() : null;
     this.history = history;
     this.options = options;
     this.config = history.params().config();
@@ -105,7 +111,11 @@ final class Run {
     this.userStore = options.storeFactory().get();
     this.faulty = new FaultyTrackerStore(userStore);
     this.model = new ReferenceModel(chain, config);
-    this.ports = new Ports(chain, faulty, model::onBroadcast);
+    this.ports = new Ports(chain, faulty, (txid, result) -> {
+      model.onBroadcast(txid, result);
+      trace("    broadcast %s -> %s", txid, result);
+    });
+    this.listener = tracing ? new TracingListener() : model;
   }
 
   SimulationResult run() {
@@ -114,12 +124,15 @@ final class Run {
       responder = start();
       List<Step> steps = history.steps();
       for (step = 0; step < steps.size(); step++) {
+        trace("step %d: %s  [chain tip %d, responder tip %d]", step, steps.get(step), chain.tip().height(),
+            responder.tip().height());
         retryHandOvers();
         apply(steps.get(step));
         stats.inc(STEPS);
         check();
       }
       step = steps.size();
+      trace("settling  [chain tip %d]", chain.tip().height());
       settle();
     } catch (Stop s) {
       failure = s.violation;
@@ -134,7 +147,11 @@ final class Run {
     if (failure != null) {
       stats.inc(FAILURES);
     }
-    return new SimulationResult(history, Optional.ofNullable(failure), stats);
+    if (failure != null) {
+      trace("FAILED: %s", failure);
+    }
+    return new SimulationResult(history, Optional.ofNullable(failure), stats,
+        trace == null ? List.of() : List.copyOf(trace));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -162,6 +179,14 @@ final class Run {
       }
     } else if (s instanceof Step.Reorg g) {
       reorg(g);
+    } else if (s instanceof Step.Disconnect d) {
+      int depth = Math.min(d.depth(), chain.tip().height() - 2);
+      if (depth >= 1) {
+        List<BlockRef> gone = chain.disconnect(depth);
+        trace("  chain disconnected %d blocks down to %d", depth, chain.tip().height());
+        stats.inc(REORGS);
+        reportDisconnections(gone, new Random(d.salt()));
+      }
     } else if (s instanceof Step.Gap g) {
       Random r = new Random(g.salt());
       for (int i = 0; i < g.blocks(); i++) {
@@ -260,6 +285,8 @@ final class Run {
 
   private void handOver(Breach breach) {
     stats.inc(BREACHES);
+    trace("  handleBreach %s penalty %s seen in %s, subscription end %s", breach.uuid(), breach.penaltyTxid(),
+        breach.seenInBlock(), breach.subscriptionEndHeight());
     model.handingOver(breach);
     BreachReceipt[] receipt = new BreachReceipt[1];
     if (!call("handleBreach", () -> receipt[0] = responder.handleBreach(breach))) {
@@ -273,6 +300,7 @@ final class Run {
     } finally {
       ports.suspend(false);
     }
+    trace("    receipt %s %s", receipt[0].disposition(), receipt[0].broadcast());
     model.receipt(breach, receipt[0], stored);
     raiseViolations();
   }
@@ -290,6 +318,7 @@ final class Run {
       return;
     }
     List<BlockRef> gone = chain.disconnect(depth);
+    trace("  chain disconnected %d blocks down to %d", depth, chain.tip().height());
     stats.inc(REORGS);
     if (depth > config.reorgWindow()) {
       stats.inc(DEEP_REORGS);
@@ -356,13 +385,11 @@ final class Run {
     if (blocks.isEmpty()) {
       return;
     }
-    DeliveryStyle style = history.style();
-    if (style == DeliveryStyle.MIXED) {
-      style = DeliveryStyle.values()[r.nextInt(DeliveryStyle.MIXED.ordinal())];
-    }
+    DeliveryStyle style = style(r);
     if (style == DeliveryStyle.HOST_DISCONNECTS) {
       for (BlockRef g : gone) {
         stats.inc(DISCONNECTIONS_REPORTED);
+        trace("  blockDisconnected %d %s", g.height(), g.hash());
         model.hostReportsDisconnection(true);
         try {
           call("blockDisconnected", () -> responder.blockDisconnected(g));
@@ -397,8 +424,31 @@ final class Run {
     }
   }
 
+  private DeliveryStyle style(Random r) {
+    DeliveryStyle style = history.style();
+    return style == DeliveryStyle.MIXED ? DeliveryStyle.values()[r.nextInt(DeliveryStyle.MIXED.ordinal())] : style;
+  }
+
+  /** A disconnection whose new branch is not there yet: only a host that reports them says anything. */
+  private void reportDisconnections(List<BlockRef> gone, Random r) {
+    if (style(r) != DeliveryStyle.HOST_DISCONNECTS) {
+      return;
+    }
+    for (BlockRef g : gone) {
+      stats.inc(DISCONNECTIONS_REPORTED);
+      trace("  blockDisconnected %d %s", g.height(), g.hash());
+      model.hostReportsDisconnection(true);
+      try {
+        call("blockDisconnected", () -> responder.blockDisconnected(g));
+      } finally {
+        model.hostReportsDisconnection(false);
+      }
+    }
+  }
+
   private void onBlock(Block b) {
     stats.inc(BLOCKS_DELIVERED);
+    trace("  onBlock %d %s", b.height(), b.hash());
     call("onBlock", () -> responder.onBlock(b));
   }
 
@@ -415,11 +465,13 @@ final class Run {
       action.run();
       ok = true;
     } catch (Ports.SimulatedCrash c) {
+      trace("    %s", c.getMessage());
       stats.inc(DEATHS_MID_CALL);
       model.eventsMayHaveBeenLost();
       raiseViolations();
       restart();
     } catch (FaultyTrackerStore.InjectedFailure f) {
+      trace("    %s", f.getMessage());
       if (f.fault() == CommitFault.APPLY_THEN_THROW) {
         stats.inc(LOST_ACKS);
         model.eventsMayHaveBeenLost();
@@ -432,6 +484,7 @@ final class Run {
         restart();
       }
     } catch (BlockSourceException e) {
+      trace("    block source failed: %s", e.getMessage());
       if (!e.isTransient() || ports.sourceReachable()) {
         throw stop(Violation.UNEXPECTED_EXCEPTION, what + " threw " + trace(e));
       }
@@ -446,8 +499,11 @@ final class Run {
   // The process
 
   private Responder start() {
-    return Responder.builder().config(config).carrier(ports.carrier).blockSource(ports.blockSource)
-        .store(ports.store).listener(model).start();
+    model.observe(null); // while it starts, it only connects blocks of the best chain
+    Responder r = Responder.builder().config(config).carrier(ports.carrier).blockSource(ports.blockSource)
+        .store(ports.store).listener(listener).start();
+    model.observe(r);
+    return r;
   }
 
   /**
@@ -457,6 +513,7 @@ final class Run {
    */
   private void restart() {
     boolean sourceDown = restartWithSourceDown;
+    trace("  restart%s", sourceDown ? " with the block source down" : "");
     stats.inc(RESTARTS);
     responder = null;
     userStore = options.reopen().apply(userStore);
@@ -591,6 +648,57 @@ final class Run {
 
   private Stop stop(String rule, String message) {
     return new Stop(new Violation(rule, step, message));
+  }
+
+  private void trace(String format, Object... args) {
+    if (trace != null) {
+      trace.add(String.format(format, args));
+    }
+  }
+
+  /** Traces every event, then hands it to the model. */
+  private final class TracingListener implements ResponderListener {
+    @Override
+    public void trackerAdded(TransactionTracker tracker) {
+      trace("    event added %s %s", tracker.uuid(), tracker.status());
+      model.trackerAdded(tracker);
+    }
+
+    @Override
+    public void penaltyConfirmed(UUID uuid, Txid penaltyTxid, BlockRef block) {
+      trace("    event confirmed %s at %d", uuid, block.height());
+      model.penaltyConfirmed(uuid, penaltyTxid, block);
+    }
+
+    @Override
+    public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
+      trace("    event rebroadcast %s %s", uuid, result);
+      model.penaltyRebroadcast(uuid, penaltyTxid, result);
+    }
+
+    @Override
+    public void trackerCompleted(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+      trace("    event completed %s at %d", uuid, tip.height());
+      model.trackerCompleted(uuid, penaltyTxid, tip);
+    }
+
+    @Override
+    public void trackerExpired(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+      trace("    event expired %s at %d", uuid, tip.height());
+      model.trackerExpired(uuid, penaltyTxid, tip);
+    }
+
+    @Override
+    public void breachRejected(UUID uuid, Txid penaltyTxid, BroadcastResult.Rejected rejection) {
+      trace("    event rejected %s %s", uuid, rejection);
+      model.breachRejected(uuid, penaltyTxid, rejection);
+    }
+
+    @Override
+    public void blocksDisconnected(BlockRef forkPoint, List<BlockRef> disconnected) {
+      trace("    event disconnected %d blocks down to %d", disconnected.size(), forkPoint.height());
+      model.blocksDisconnected(forkPoint, disconnected);
+    }
   }
 
   private static String message(int code) {

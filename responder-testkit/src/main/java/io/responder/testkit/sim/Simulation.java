@@ -45,8 +45,15 @@ public final class Simulation {
    * @param original the generated history
    * @param shrunk a shorter history failing with the same rule (the original if shrinking was off)
    * @param shrunkViolation how the shrunk history fails
+   * @param trace what the shrunk history did, line by line
    */
-  public record Failure(long seed, Violation violation, History original, History shrunk, Violation shrunkViolation) {
+  public record Failure(long seed, Violation violation, History original, History shrunk, Violation shrunkViolation,
+      List<String> trace) {
+    /** Copies the trace. */
+    public Failure {
+      trace = List.copyOf(trace);
+    }
+
     /**
      * Describes the failure for a test report: the seed, how to rerun it, and the shrunk history.
      *
@@ -59,7 +66,8 @@ public final class Simulation {
           + p.rebroadcastAfterMissed() + ", reorg window " + p.reorgWindow() + ", " + original.steps().size() + " steps"
           + "\n  rerun alone with -D" + SEED_PROPERTY + "=" + seed
           + "\n  shrunk to " + shrunk.steps().size() + " steps, failing with: " + shrunkViolation
-          + "\n  " + shrunk.describe();
+          + "\n  " + shrunk.describe()
+          + (trace.isEmpty() ? "" : "\n  trace of the shrunk history:\n    " + String.join("\n    ", trace));
     }
   }
 
@@ -108,7 +116,20 @@ public final class Simulation {
   public static SimulationResult run(History history, SimulationOptions options) {
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(options, "options");
-    return new Run(history, options).run();
+    return new Run(history, options, false).run();
+  }
+
+  /**
+   * Runs one history, recording what happened line by line in {@link SimulationResult#trace()}.
+   *
+   * @param history the history
+   * @param options the store and other options
+   * @return what happened, with its trace
+   */
+  public static SimulationResult trace(History history, SimulationOptions options) {
+    Objects.requireNonNull(history, "history");
+    Objects.requireNonNull(options, "options");
+    return new Run(history, options, true).run();
   }
 
   /**
@@ -165,10 +186,11 @@ public final class Simulation {
         SimulationResult r = failed.get(i);
         Violation v = r.violation().orElseThrow();
         if (i < SHRUNK_FAILURES) {
-          SimulationResult shrunk = shrink(r, options);
-          failures.add(new Failure(r.history().seed(), v, r.history(), shrunk.history(), shrunk.violation().orElseThrow()));
+          SimulationResult shrunk = trace(shrink(r, options).history(), options);
+          failures.add(new Failure(r.history().seed(), v, r.history(), shrunk.history(),
+              shrunk.violation().orElse(v), shrunk.trace()));
         } else {
-          failures.add(new Failure(r.history().seed(), v, r.history(), r.history(), v));
+          failures.add(new Failure(r.history().seed(), v, r.history(), r.history(), v, List.of()));
         }
       }
       return new Report(count, total, failures);

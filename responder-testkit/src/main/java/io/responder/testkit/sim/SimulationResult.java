@@ -1,5 +1,6 @@
 package io.responder.testkit.sim;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,13 +11,16 @@ import java.util.Optional;
  * @param history the history that ran
  * @param violation the first broken guarantee, or empty if the history passed
  * @param stats what it exercised
+ * @param trace what happened, line by line (steps, calls, broadcasts, events), when the run was traced;
+ *     else empty
  */
-public record SimulationResult(History history, Optional<Violation> violation, SimulationStats stats) {
+public record SimulationResult(History history, Optional<Violation> violation, SimulationStats stats, List<String> trace) {
   /** Validates the components. */
   public SimulationResult {
     Objects.requireNonNull(history, "history");
     Objects.requireNonNull(violation, "violation");
     Objects.requireNonNull(stats, "stats");
+    trace = List.copyOf(trace);
   }
 
   /**

@@ -131,6 +131,20 @@ public sealed interface Step {
   }
 
   /**
+   * The last {@code depth} blocks are disconnected and the new branch is not mined yet (it comes with
+   * later steps); a host that reports disconnections reports these now.
+   *
+   * @param salt seed of delivery choices
+   * @param depth blocks disconnected (capped by the chain's length)
+   */
+  record Disconnect(long salt, int depth) implements Step {
+    @Override
+    public String toString() {
+      return Steps.java(this);
+    }
+  }
+
+  /**
    * Blocks are mined (with some of the mempool) that the host never reports: the Responder learns of
    * them only through its block source.
    *

@@ -34,6 +34,8 @@ public record Violation(String rule, int step, String message) {
   public static final String BAD_TRACKER = "bad-tracker";
   /** A receipt disagrees with what happened (tracked but not stored, rejected without an event). */
   public static final String BAD_RECEIPT = "bad-receipt";
+  /** A tracker whose penalty the node had accepted was dropped as rejected for good. */
+  public static final String WRONGLY_REJECTED = "wrongly-rejected";
   /** A reorganisation was reported with a fork point off the best chain. */
   public static final String WRONG_FORK = "wrong-fork";
   /** A call threw something the simulation did not inject. */
