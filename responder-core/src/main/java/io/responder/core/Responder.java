@@ -416,8 +416,15 @@ public final class Responder {
       }
     }
 
-    // Persist first: if the store fails, memory is untouched and the caller may retry.
-    store.commit(ch.toUpdate(Optional.empty()));
+    // Persist first: if the store fails, memory is untouched and the caller may retry. A store may
+    // also have applied the update before failing (a database whose acknowledgement was lost), so the
+    // state is reloaded before the next call, as after a failed block commit.
+    try {
+      store.commit(ch.toUpdate(Optional.empty()));
+    } catch (RuntimeException e) {
+      stale = true;
+      throw e;
+    }
 
     int expiry = breach.subscriptionEndOrMinusOne();
     if (group == null) {

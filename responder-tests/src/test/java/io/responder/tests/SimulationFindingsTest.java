@@ -1,0 +1,67 @@
+package io.responder.tests;
+
+import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
+import static io.responder.testkit.RecordingListener.Kind.EXPIRED;
+import static io.responder.testkit.RecordingListener.Kind.REJECTED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.Block;
+import io.responder.core.BreachReceipt;
+import io.responder.core.Responder;
+import io.responder.core.ResponderConfig;
+import io.responder.core.TrackerStatus;
+import io.responder.store.inmemory.InMemoryTrackerStore;
+import io.responder.testkit.Appointment;
+import io.responder.testkit.FakeChain;
+import io.responder.testkit.RecordingListener;
+import io.responder.testkit.ResponderInvariants;
+import io.responder.testkit.sim.FaultyTrackerStore;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Bugs the randomised simulation found (issue #7), each pinned as a short story. The comment on each
+ * test names the shrunk history that found it.
+ */
+class SimulationFindingsTest {
+  @RegisterExtension
+  final ResponderInvariants invariants = new ResponderInvariants();
+
+  final FakeChain chain = FakeChain.atHeight(100);
+  final RecordingListener events = new RecordingListener();
+  final Random rng = new Random(7);
+
+  Responder start(ResponderConfig config, io.responder.core.TrackerStore store) {
+    Responder r = Responder.builder().config(config).carrier(chain).blockSource(chain).store(store).listener(events)
+        .start();
+    invariants.watch(r).watch(chain);
+    return r;
+  }
+
+  /**
+   * A store whose commit was applied but reported a failure (a database whose acknowledgement was
+   * lost) used to leave the new tracker in the store but not in memory: never confirmed, never
+   * rebroadcast, never completed until a restart. Found as "inconsistent" after FRESH, LOST_ACK,
+   * SIBLING.
+   */
+  @Test
+  void aBreachWhoseCommitWasAppliedButReportedFailedIsWatchedLikeAnyOther() {
+    FaultyTrackerStore store = new FaultyTrackerStore(new InMemoryTrackerStore());
+    Responder r = start(ResponderConfig.defaults().withIrrevocableDepth(10), store);
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+
+    store.failNextCommit(FaultyTrackerStore.CommitFault.APPLY_THEN_THROW);
+    assertThrows(FaultyTrackerStore.InjectedFailure.class, () -> r.handleBreach(a.breach(disputeBlock.ref())));
+
+    r.checkConsistency(); // the stored tracker is in memory too
+    Block confirming = chain.mine();
+    r.onBlock(confirming);
+    assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
+  }
+}
