@@ -836,6 +836,9 @@ public final class Responder {
    * is sent again, the dispute first where its block was disconnected. Committed as one unit.
    */
   private void disconnectTo(BlockRef fork) {
+    // What the node answered before the disconnection no longer holds (a penalty it called confirmed
+    // is back in its mempool, or lost): this starts a new interval, as a connected block does.
+    sentThisBlock.clear();
     List<BlockRef> removed = window.popAbove(fork.height());
     if (window.size() == 0 || !window.contains(fork)) {
       window.reset(fork);

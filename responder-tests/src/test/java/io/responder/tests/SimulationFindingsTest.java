@@ -64,4 +64,30 @@ class SimulationFindingsTest {
     r.onBlock(confirming);
     assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
   }
+
+  /**
+   * The "sent in this block interval" receipts survived a disconnection: a penalty handed over as
+   * already confirmed, whose block was then reorganised out, was "rebroadcast" from the stale receipt
+   * without reaching the node. Found as "wrong-confirmation" after PENALTY_MINED, Reorg(3).
+   */
+  @Test
+  void aDisconnectionStartsANewIntervalSoTheNodeIsReallyAskedAgain() {
+    Responder r = start(ResponderConfig.defaults(), new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    r.onBlock(chain.mineTransactions(a.penalty())); // mined by someone else
+    assertEquals(BreachReceipt.Disposition.TRACKED, r.handleBreach(a.breach(disputeBlock.ref())).disposition());
+
+    chain.disconnect(2); // before any other block, both are reorganised out and the node loses them
+    chain.dropFromMempool(a.penalty().txid());
+    chain.dropFromMempool(a.dispute().txid());
+    List<Block> branch = chain.mineEmpty(3);
+    chain.drainBroadcasts();
+    r.onBlock(branch.get(2));
+
+    assertEquals(List.of(a.dispute().txid(), a.penalty().txid()), chain.drainBroadcasts());
+    assertTrue(chain.inMempool(a.penalty().txid()));
+    assertEquals(TrackerStatus.InMempool.class, r.tracker(a.uuid()).orElseThrow().status().getClass());
+  }
 }
