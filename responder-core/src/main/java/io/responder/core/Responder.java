@@ -188,7 +188,7 @@ public final class Responder {
       if (parent == null) {
         parent = fetchBlock(block.hash(), block.height()).previousHash();
       }
-      disconnectTo(new BlockRef(parent, block.height() - 1));
+      disconnectTo(new BlockRef(parent, block.height() - 1), false);
     } finally {
       lock.unlock();
     }
@@ -609,12 +609,13 @@ public final class Responder {
     }
     BlockRef fork = parent;
     if (!fork.equals(window.tip())) {
-      if (!window.contains(fork)) {
+      boolean beyondWindow = !window.contains(fork);
+      if (beyondWindow) {
         log.atWarn().addKeyValue("forkHeight", fork.height()).addKeyValue("tip", window.tip().height())
             .addKeyValue("window", window.size())
             .log("reorganisation deeper than the remembered window: unconfirming every penalty above it and re-learning");
       }
-      disconnectTo(fork);
+      disconnectTo(fork, beyondWindow);
     }
     for (int i = branch.size() - 1; i >= 0; i--) {
       BlockRef ref = branch.get(i);
@@ -789,14 +790,24 @@ public final class Responder {
       return;
     }
     BroadcastResult result = send(g.txid(), raw);
+    Txid txid = g.txid();
+    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
     if (result instanceof BroadcastResult.NodeUnavailable) {
       rebroadcastDue.add(height + 1, g); // nothing was learnt: try again on the next block
+    } else if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
+      // Confirmed in a block the Responder did not see it in (below the fork of a reorganisation
+      // deeper than its window, say): learn where, or it would be rebroadcast forever, never complete,
+      // and could even expire while confirmed.
+      BlockRef at = locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
+      setStatus(g, new TrackerStatus.Confirmed(at), ch);
+      confirmedAt.add(at.height(), g);
+      forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, at)));
+      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", at.height())
+          .log("rebroadcast penalty was already confirmed: confirmation re-learnt");
     } else {
       setStatus(g, inMempoolSince(height), ch);
       rebroadcastDue.add(height + config.rebroadcastAfterMissed(), g);
     }
-    Txid txid = g.txid();
-    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
   }
 
   private void retryPending(PenaltyGroup g, BlockRef ref, Changes ch) {
@@ -835,7 +846,7 @@ public final class Responder {
    * become unconfirmed, in-mempool counts restart from the fork, and what the disconnection touched
    * is sent again, the dispute first where its block was disconnected. Committed as one unit.
    */
-  private void disconnectTo(BlockRef fork) {
+  private void disconnectTo(BlockRef fork, boolean beyondWindow) {
     // What the node answered before the disconnection no longer holds (a penalty it called confirmed
     // is back in its mempool, or lost): this starts a new interval, as a connected block does.
     sentThisBlock.clear();
@@ -873,6 +884,16 @@ public final class Responder {
       if (g.isLive() && g.disputeHeight() > fork.height()) {
         g.setDisputeHeight(-1);
         affected.put(g, true);
+      }
+    }
+    if (beyondWindow) {
+      // The fork found is only where the remembered window ends: the new branch may have confirmed
+      // penalties the Responder believes unconfirmed in blocks below it, which it will never connect.
+      // Every unconfirmed penalty is sent again, so the node's answer says where it stands.
+      for (PenaltyGroup g : groups) {
+        if (!(g.status() instanceof TrackerStatus.Confirmed)) {
+          affected.putIfAbsent(g, false);
+        }
       }
     }
 

@@ -90,4 +90,34 @@ class SimulationFindingsTest {
     assertTrue(chain.inMempool(a.penalty().txid()));
     assertEquals(TrackerStatus.InMempool.class, r.tracker(a.uuid()).orElseThrow().status().getClass());
   }
+
+  /**
+   * After a reorganisation deeper than the Responder's window, a penalty the new branch confirmed
+   * below the fork the Responder could find was never seen: rebroadcasts were answered "already
+   * confirmed" and the tracker stayed in the mempool state forever (and could expire while
+   * confirmed). Found as "missed-confirmation" after FRESH, Reorg(20 > window 18).
+   */
+  @Test
+  void aPenaltyConfirmedBelowTheForkOfAReorgDeeperThanTheWindowIsRelearntAndCompletes() {
+    ResponderConfig config = ResponderConfig.defaults().withIrrevocableDepth(10).withReorgWindow(12);
+    Responder r = start(config, new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    r.handleBreach(a.breach(disputeBlock.ref()));
+    for (int i = 0; i < 14; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+
+    chain.disconnect(16); // deeper than the 12 blocks remembered, and below the dispute
+    Block confirming = chain.mine(); // the new branch confirms dispute and penalty in its first block
+    List<Block> rest = chain.mineEmpty(16);
+    r.onBlock(rest.get(2)); // the first block above the window: the Responder takes the block below as fork
+
+    // Re-learnt at once from the node, not after the next rebroadcast round.
+    assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
+    r.onBlock(rest.get(rest.size() - 1));
+    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
+    assertEquals(confirming.height() + 9, events.events(COMPLETED).get(0).height());
+  }
 }
