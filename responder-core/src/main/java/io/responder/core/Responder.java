@@ -887,13 +887,25 @@ public final class Responder {
       }
     }
     if (beyondWindow) {
-      // The fork found is only where the remembered window ends: the new branch may have confirmed
-      // penalties the Responder believes unconfirmed in blocks below it, which it will never connect.
-      // Every unconfirmed penalty is sent again, so the node's answer says where it stands.
+      // The fork found is only where the remembered window ends, not a block both branches share: a
+      // confirmation at or below it may be in a block the new branch does not have, and the new branch
+      // may have confirmed penalties in blocks below it, which the Responder will never connect. Every
+      // penalty not confirmed in the fork block itself is treated as unconfirmed and sent again, so the
+      // node's answer says where it stands.
       for (PenaltyGroup g : groups) {
-        if (!(g.status() instanceof TrackerStatus.Confirmed)) {
-          affected.putIfAbsent(g, false);
+        if (g.status() instanceof TrackerStatus.Confirmed c) {
+          if (c.block().equals(fork) || c.block().height() > fork.height()) {
+            continue; // in the fork block, or above it and already unconfirmed by the loop above
+          }
+          setStatus(g, back, ch);
+          rebroadcastDue.add(fork.height() + threshold, g);
+          for (int i = 0; i < g.size(); i++) {
+            if (g.expiry(i) >= 0) {
+              expiries.add(g.expiry(i), g);
+            }
+          }
         }
+        affected.putIfAbsent(g, false);
       }
     }
 

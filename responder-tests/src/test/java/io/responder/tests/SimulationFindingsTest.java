@@ -120,4 +120,33 @@ class SimulationFindingsTest {
     assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
     assertEquals(confirming.height() + 9, events.events(COMPLETED).get(0).height());
   }
+
+  /**
+   * A reorganisation deeper than the window unconfirmed only the penalties confirmed above the fork
+   * the Responder could find. One confirmed at or below it, in a block the new branch does not have
+   * (here a late hand-over located the confirmation below the window), kept its confirmation and
+   * completed although the new chain never held it. Found as "early-completion" after a SIBLING
+   * hand-over of a completed breach and Reorg(19 > window 15).
+   */
+  @Test
+  void aReorgDeeperThanTheWindowAlsoUnconfirmsPenaltiesBelowTheForkItFound() {
+    ResponderConfig config = ResponderConfig.defaults().withIrrevocableDepth(10).withReorgWindow(12);
+    Responder r = start(config, new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    r.onBlock(chain.mineTransactions(a.penalty())); // mined by someone else
+    for (int i = 0; i < 20; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+    r.handleBreach(a.breach(disputeBlock.ref())); // handed over late: confirmed below the window
+
+    chain.disconnect(22); // before the next block, a branch without dispute or penalty wins
+    List<Block> branch = chain.mineEmpty(23);
+    r.onBlock(branch.get(branch.size() - 1));
+
+    assertEquals(List.of(), events.uuids(COMPLETED));
+    assertEquals(TrackerStatus.InMempool.class, r.tracker(a.uuid()).orElseThrow().status().getClass());
+    assertTrue(chain.inMempool(a.penalty().txid()));
+  }
 }
