@@ -735,6 +735,11 @@ public final class Responder {
 
     // 3. Expiry of unconfirmed trackers whose subscription ended.
     for (PenaltyGroup g : expiries.removeUpTo(height)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.Pending) {
+        // The node never answered for a pending penalty, which may have been mined meanwhile: ask once
+        // more (step 5 would this block anyway), so a confirmed penalty runs to completion instead.
+        retryPending(g, ref, ch);
+      }
       if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
         expireMembers(g, ref, ch);
       }

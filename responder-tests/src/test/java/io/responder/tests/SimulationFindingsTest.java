@@ -149,4 +149,34 @@ class SimulationFindingsTest {
     assertEquals(TrackerStatus.InMempool.class, r.tracker(a.uuid()).orElseThrow().status().getClass());
     assertTrue(chain.inMempool(a.penalty().txid()));
   }
+
+  /**
+   * A pending tracker (the node was down at intake) whose subscription ended was expired before it
+   * was retried in the same block, although its penalty had been mined meanwhile: "confirmed ones
+   * are never expired". Found as "bad-expiry" after a repeated hand-over during a node outage.
+   */
+  @Test
+  void aPendingTrackerIsAskedAboutOnceMoreBeforeItExpires() {
+    Responder r = start(ResponderConfig.defaults().withIrrevocableDepth(10), new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    Block penaltyBlock = chain.mineTransactions(a.penalty()); // mined by someone else
+    r.onBlock(penaltyBlock);
+
+    chain.nodeDown(true);
+    BreachReceipt receipt = r.handleBreach(
+        a.breachBuilder(disputeBlock.hash()).subscriptionEndHeight(chain.tip().height() + 1).build());
+    assertEquals(BreachReceipt.Disposition.PENDING, receipt.disposition());
+    chain.nodeDown(false);
+    r.onBlock(chain.mineEmpty()); // the subscription ends here; the node answers again
+
+    assertEquals(List.of(), events.uuids(EXPIRED));
+    assertEquals(new TrackerStatus.Confirmed(penaltyBlock.ref()), r.tracker(a.uuid()).orElseThrow().status());
+    for (int i = 0; i < 8; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
+    assertEquals(penaltyBlock.height() + 9, events.events(COMPLETED).get(0).height());
+  }
 }
