@@ -365,7 +365,10 @@ public final class Responder {
       // Broadcast once, watch once: the penalty is already in the node's hands.
       status = group.status();
       BroadcastResult earlier = sentThisBlock.get(txid);
-      result = earlier != null ? earlier : describe(status, txid);
+      // This interval's answer is reused only if it put the penalty in the node's hands: a refused
+      // rebroadcast (after a host-reported disconnection, say) kept the trackers, so it must neither
+      // end them nor turn the newcomer away here.
+      result = earlier != null && earlier.delivered() ? earlier : describeStatus(status);
     } else {
       result = send(txid, breach.penaltyRawTxUnsafe());
       status = statusAfterBroadcast(result, txid, disputeHeight, tip);
@@ -543,6 +546,11 @@ public final class Responder {
     if (earlier != null) {
       return earlier;
     }
+    return describeStatus(status);
+  }
+
+  /** The answer a tracked status stands for, when the node was not asked. */
+  private BroadcastResult describeStatus(TrackerStatus status) {
     if (status instanceof TrackerStatus.Confirmed c) {
       return new BroadcastResult.AlreadyConfirmed(OptionalInt.of(Math.max(1, c.confirmations(window.tip().height()))));
     }

@@ -179,4 +179,33 @@ class SimulationFindingsTest {
     assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
     assertEquals(penaltyBlock.height() + 9, events.events(COMPLETED).get(0).height());
   }
+
+  /**
+   * A second appointment for a penalty already in the node's hands, handed over after a host-reported
+   * disconnection whose rebroadcast the node refused, reused that refusal as its own receipt and
+   * dropped every tracker of the penalty, although the rebroadcast had kept them.
+   */
+  @Test
+  void aSiblingArrivingAfterARefusedRebroadcastJoinsTheTrackedPenalty() {
+    Responder r = start(ResponderConfig.defaults(), new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    r.handleBreach(a.breach(disputeBlock.ref()));
+    Block confirming = chain.mine();
+    r.onBlock(confirming);
+
+    chain.disconnect(1);
+    chain.rejectNext(a.penalty().txid(), -25, "bad-txns-inputs-missingorspent");
+    r.blockDisconnected(confirming.ref()); // the rebroadcast at the fork is refused; the tracker is kept
+    assertTrue(r.tracker(a.uuid()).isPresent());
+
+    Appointment sibling = a.sibling(rng);
+    BreachReceipt receipt = r.handleBreach(sibling.breach(disputeBlock.ref()));
+
+    assertTrue(receipt.tracked(), receipt.toString());
+    assertEquals(List.of(), events.uuids(REJECTED));
+    assertTrue(r.tracker(a.uuid()).isPresent());
+    assertTrue(r.tracker(sibling.uuid()).isPresent());
+  }
 }
