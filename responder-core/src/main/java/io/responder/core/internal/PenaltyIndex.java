@@ -8,13 +8,14 @@ import java.util.NoSuchElementException;
  * The penalty groups by txid: the index every connected block's txids are looked up in, so its cost
  * is what keeps per-block work flat in the number of trackers.
  *
- * <p>An open-addressing table with linear probing. Each slot holds the key's 32-bit hash in an
- * {@code int[]} and the group in a parallel array; a slot with hash 0 is empty. Almost every txid of
- * a block is not tracked, and such a miss reads only the hash array, which for a million penalties is
- * 8 MB, small enough to stay in a server's last-level cache, where a {@code HashMap} would chase a
- * node and a key object through the heap. It also costs 8 bytes a slot instead of a 32-byte node plus
- * a table slot. Deletion shifts the following entries back, so there are no tombstones and probe
- * sequences never degrade.
+ * <p>An open-addressing table with linear probing. Each slot has a one-byte tag in a {@code byte[]}
+ * (0 for an empty slot, else 8 bits of the key's hash) and the group in a parallel array. Almost
+ * every txid of a block is not tracked, and such a miss reads only tags until an empty one: for a
+ * million penalties the tag array is 2 MB, which stays in cache, where a {@code HashMap} would chase
+ * a node and a key object through the heap for half of its misses. Only a tag match (a hit, or one
+ * probed slot in 255) reads the group and its txid. A slot costs 5 bytes instead of a 32-byte node
+ * plus a table slot. Deletion shifts the following entries back, so there are no tombstones and
+ * probe sequences never degrade.
  *
  * <p>Mutable, confined to the Responder's lock. Not published API.
  */
@@ -22,13 +23,13 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   private static final int MIN_CAPACITY = 16;
   /**
    * Grow when more than 7 slots in 10 are used: linear probing's expected miss length is still a few
-   * slots, all in one or two cache lines of the hash array.
+   * slots, all in one cache line of the tag array.
    */
   private static final int MAX_LOAD_TENTHS = 7;
   /** 2^32 divided by the golden ratio: multiplying by it spreads any bits of the hash over the top. */
   private static final int GOLDEN = 0x9E3779B9;
 
-  private int[] hashes;
+  private byte[] tags;
   private PenaltyGroup[] groups;
   private int shift;
   private int size;
@@ -51,15 +52,16 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * @return its group, or null
    */
   public PenaltyGroup get(Txid txid) {
-    int h = hashOf(txid);
-    int[] hs = hashes;
-    int mask = hs.length - 1;
+    int h = txid.hashCode();
+    byte tag = tag(h);
+    byte[] ts = tags;
+    int mask = ts.length - 1;
     for (int i = home(h); ; i = (i + 1) & mask) {
-      int x = hs[i];
-      if (x == 0) {
+      byte t = ts[i];
+      if (t == 0) {
         return null;
       }
-      if (x == h) {
+      if (t == tag) {
         PenaltyGroup g = groups[i];
         if (g.txid().equals(txid)) {
           return g;
@@ -80,20 +82,21 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     if (!group.txid().equals(txid)) {
       throw new IllegalArgumentException("group of " + group.txid() + " filed under " + txid);
     }
-    int h = hashOf(txid);
-    int mask = hashes.length - 1;
+    int h = txid.hashCode();
+    byte tag = tag(h);
+    int mask = tags.length - 1;
     int i = home(h);
-    for (; hashes[i] != 0; i = (i + 1) & mask) {
-      if (hashes[i] == h && groups[i].txid().equals(txid)) {
+    for (; tags[i] != 0; i = (i + 1) & mask) {
+      if (tags[i] == tag && groups[i].txid().equals(txid)) {
         PenaltyGroup old = groups[i];
         groups[i] = group;
         return old;
       }
     }
-    hashes[i] = h;
+    tags[i] = tag;
     groups[i] = group;
     if (++size > growAt) {
-      rehash(hashes.length * 2);
+      rehash(tags.length * 2);
     }
     return null;
   }
@@ -105,10 +108,11 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * @return the removed group, or null if there was none
    */
   public PenaltyGroup remove(Txid txid) {
-    int h = hashOf(txid);
-    int mask = hashes.length - 1;
-    for (int i = home(h); hashes[i] != 0; i = (i + 1) & mask) {
-      if (hashes[i] == h && groups[i].txid().equals(txid)) {
+    int h = txid.hashCode();
+    byte tag = tag(h);
+    int mask = tags.length - 1;
+    for (int i = home(h); tags[i] != 0; i = (i + 1) & mask) {
+      if (tags[i] == tag && groups[i].txid().equals(txid)) {
         PenaltyGroup old = groups[i];
         deleteAt(i);
         return old;
@@ -157,19 +161,19 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
 
   /** Empties slot {@code i} and shifts back the entries after it that may not sit past a hole. */
   private void deleteAt(int i) {
-    int mask = hashes.length - 1;
+    int mask = tags.length - 1;
     int hole = i;
-    for (int j = (i + 1) & mask; hashes[j] != 0; j = (j + 1) & mask) {
-      int home = home(hashes[j]);
+    for (int j = (i + 1) & mask; tags[j] != 0; j = (j + 1) & mask) {
+      int home = home(groups[j].txid().hashCode());
       // The entry at j may stay only if its home lies cyclically in (hole, j].
       boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
-        hashes[hole] = hashes[j];
+        tags[hole] = tags[j];
         groups[hole] = groups[j];
         hole = j;
       }
     }
-    hashes[hole] = 0;
+    tags[hole] = 0;
     groups[hole] = null;
     size--;
   }
@@ -178,32 +182,35 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     return (h * GOLDEN) >>> shift;
   }
 
-  /** The txid's hash, never 0 (the empty-slot mark). Txids are hash outputs, so their bits are uniform. */
-  private static int hashOf(Txid txid) {
-    int h = txid.hashCode();
-    return h == 0 ? 1 : h;
+  /**
+   * The low 8 bits of the hash, never 0 (the empty-slot mark). The slot comes from the high bits of
+   * the hash times {@link #GOLDEN}, so the tag tells apart keys that share a slot. Txids are hash
+   * outputs, so their bits are uniform.
+   */
+  private static byte tag(int h) {
+    int t = h & 0xff;
+    return (byte) (t == 0 ? 1 : t);
   }
 
   private void allocate(int capacity) {
-    hashes = new int[capacity];
+    tags = new byte[capacity];
     groups = new PenaltyGroup[capacity];
     shift = 32 - Integer.numberOfTrailingZeros(capacity);
     growAt = (int) ((long) capacity * MAX_LOAD_TENTHS / 10);
   }
 
   private void rehash(int capacity) {
-    int[] oldHashes = hashes;
+    byte[] oldTags = tags;
     PenaltyGroup[] oldGroups = groups;
     allocate(capacity);
     int mask = capacity - 1;
-    for (int k = 0; k < oldHashes.length; k++) {
-      int h = oldHashes[k];
-      if (h != 0) {
-        int i = home(h);
-        while (hashes[i] != 0) {
+    for (int k = 0; k < oldTags.length; k++) {
+      if (oldTags[k] != 0) {
+        int i = home(oldGroups[k].txid().hashCode());
+        while (tags[i] != 0) {
           i = (i + 1) & mask;
         }
-        hashes[i] = h;
+        tags[i] = oldTags[k];
         groups[i] = oldGroups[k];
       }
     }
@@ -211,6 +218,6 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
 
   @Override
   public String toString() {
-    return "PenaltyIndex{size=" + size + ", capacity=" + hashes.length + "}";
+    return "PenaltyIndex{size=" + size + ", capacity=" + tags.length + "}";
   }
 }
