@@ -1,0 +1,160 @@
+package io.responder.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.BlockRef;
+import io.responder.core.StoreUpdate;
+import io.responder.core.TrackerStore;
+import io.responder.core.TransactionTracker;
+import io.responder.store.inmemory.InMemoryTrackerStore;
+import io.responder.testkit.sim.DeliveryStyle;
+import io.responder.testkit.sim.History;
+import io.responder.testkit.sim.Simulation;
+import io.responder.testkit.sim.SimulationOptions;
+import io.responder.testkit.sim.SimulationResult;
+import io.responder.testkit.sim.Step;
+import io.responder.testkit.sim.Violation;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Randomised chain histories (breaches, reorganisations, gaps, node faults, rejections, crashes)
+ * against the reference model of the test kit: nothing handed over is lost, nothing completes early
+ * (issue #7).
+ *
+ * <p>CI runs 1,000 seeds. {@code -Dresponder.sim.seeds=10000} runs more, {@code
+ * -Dresponder.sim.firstSeed=N} starts elsewhere, and {@code -Dresponder.sim.seed=N} reruns one seed,
+ * printing its shrunk history and a trace of it. For example:
+ * {@code ./mvnw -o -pl responder-tests -am test -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dresponder.sim.seeds=10000}.
+ */
+class SimulationTest {
+  static final SimulationOptions OPTIONS = SimulationOptions.of(InMemoryTrackerStore::new);
+
+  @Test
+  void generatedHistoriesKeepEveryGuarantee() {
+    String one = System.getProperty(Simulation.SEED_PROPERTY);
+    int seeds = Integer.getInteger("responder.sim.seeds", 1000);
+    long first = Long.getLong("responder.sim.firstSeed", 1);
+    Simulation.Report report = one != null
+        ? Simulation.runSeeds(Long.parseLong(one), 1, OPTIONS, 1)
+        : Simulation.runSeeds(first, seeds, OPTIONS, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    System.out.println("simulation: " + report.seeds() + " seeds: " + report.stats().summary());
+    assertTrue(report.failures().isEmpty(), report::describeFailures);
+  }
+
+  /** The shrunk histories of the bugs the simulation found, replayed as they were printed. */
+  static Stream<Arguments> foundHistories() {
+    return Stream.of(
+        Arguments.of("already-confirmed penalty located at the responder's tip while the node was ahead",
+            new History(1L, new History.Params(14, 5, 15, 58), DeliveryStyle.SKIPPING, List.of(
+                new Step.HandOver(6137546356583794141L, Step.HandOverKind.PENALTY_MINED_UNSEEN, 473, false, -1, 0)))),
+        Arguments.of("the same with the block source down",
+            new History(6L, new History.Params(19, 3, 27, 75), DeliveryStyle.TIP_ONLY, List.of(
+                new Step.SourceDown(-7513663925175630729L, 3),
+                new Step.HandOver(222877336681518316L, Step.HandOverKind.PENALTY_MINED, 42, true, 16, 0)))),
+        Arguments.of("intake commit applied but reported failed",
+            new History(176L, new History.Params(17, 6, 20, 50), DeliveryStyle.TWICE, List.of(
+                new Step.HandOver(46234572446560576L, Step.HandOverKind.FRESH, 136, true, -1, 0),
+                new Step.Crash(2298663556364723778L, Step.CrashMode.LOST_ACK, 8),
+                new Step.HandOver(-8266262275830633107L, Step.HandOverKind.SIBLING, 142, true, 6, 0)))),
+        Arguments.of("penalty confirmed below the fork of a reorg deeper than the window",
+            new History(5L, new History.Params(10, 4, 18, 52), DeliveryStyle.ONE_AT_A_TIME, List.of(
+                new Step.HandOver(-2101899784331914950L, Step.HandOverKind.FRESH, 402, true, -1, 0),
+                new Step.Reorg(-2185924381829462318L, 20, 3, 50)))),
+        Arguments.of("receipt cache kept across a disconnection",
+            new History(114L, new History.Params(12, 4, 20, 50), DeliveryStyle.SKIPPING, List.of(
+                new Step.HandOver(-1883840891784278123L, Step.HandOverKind.PENALTY_MINED, 456, true, 13, 0),
+                new Step.Reorg(1145231271259391187L, 3, 0, 0)))),
+        Arguments.of("pending tracker expired although its penalty was mined",
+            new History(257L, new History.Params(15, 4, 20, 66), DeliveryStyle.SKIPPING, List.of(
+                new Step.HandOver(-7928242036725741912L, Step.HandOverKind.FRESH, 337, false, 9, 0),
+                new Step.Reorg(8798630840867650287L, 3, 1, 100),
+                new Step.Mine(-3272620041026286015L, 100),
+                new Step.Mine(5158937106697459135L, 100),
+                new Step.MineEmpty(337891006611789793L, 2),
+                new Step.MineEmpty(-2482386338995812391L, 4),
+                new Step.MineEmpty(-8671327170147301241L, 2),
+                new Step.Mine(8371211975293267959L, 30),
+                new Step.NodeDown(5064982291596248857L, 4),
+                new Step.HandOver(-4079112481735709769L, Step.HandOverKind.AGAIN, 496, true, -1, 0)))),
+        Arguments.of("confirmation below the fork found by a deep reorg kept: early completion",
+            new History(3209L, new History.Params(12, 5, 15, 50), DeliveryStyle.MIXED, List.of(
+                new Step.HandOver(-6162568189508104859L, Step.HandOverKind.FRESH, 522, true, -1, 0),
+                new Step.Reorg(-804551634547899304L, 1, 1, 100),
+                new Step.Gap(-7349495933447557821L, 5, 50),
+                new Step.Disconnect(-6281714931467381742L, 3),
+                new Step.Gap(4763096714280705975L, 2, 100),
+                new Step.MineEmpty(8442593579403071324L, 3),
+                new Step.Reorg(-868545506555952959L, 3, 1, 50),
+                new Step.Mine(-837040119921706818L, 30),
+                new Step.Mine(-6089576473107419991L, 100),
+                new Step.Reorg(1340806232571490788L, 2, 2, 50),
+                new Step.MineEmpty(-1815621686052627388L, 3),
+                new Step.HandOver(-2262193148434780690L, Step.HandOverKind.SIBLING, 411, true, -1, 0),
+                new Step.Reorg(8177714043483678546L, 19, 3, 0)))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("foundHistories")
+  void aHistoryThatOnceFailedPasses(String bug, History history) {
+    SimulationResult result = Simulation.run(history, OPTIONS);
+    assertTrue(result.passed(), () -> bug + ": " + result.violation().orElseThrow() + "\n  "
+        + String.join("\n  ", Simulation.trace(history, OPTIONS).trace()));
+  }
+
+  /**
+   * The model has teeth and the shrinker shrinks: a store that silently loses every tracker of a
+   * user with a subscription end is caught, and the failure is shrunk to a handful of steps that
+   * still fail the same way.
+   */
+  @Test
+  void aStoreThatLosesTrackersIsCaughtAndTheHistoryShrunk() {
+    SimulationOptions leaky = SimulationOptions.of(LosingStore::new).withShrinkRuns(200);
+    Simulation.Report report = Simulation.runSeeds(1, 10, leaky, 2);
+
+    assertFalse(report.failures().isEmpty(), "a store that loses trackers went unnoticed");
+    Simulation.Failure f = report.failures().get(0);
+    assertTrue(f.shrunk().steps().size() < f.original().steps().size());
+    assertTrue(f.shrunk().steps().size() <= 3, f.describe());
+    assertEquals(f.violation().rule(), f.shrunkViolation().rule());
+    assertEquals(Optional.of(f.shrunkViolation().rule()),
+        Simulation.run(f.shrunk(), leaky).violation().map(Violation::rule), "the shrunk history fails when replayed");
+    assertTrue(f.describe().contains("-D" + Simulation.SEED_PROPERTY + "=" + f.seed()), f.describe());
+    assertTrue(f.describe().contains("new Step.HandOver("), f.describe());
+  }
+
+  /** Drops every added tracker that has a subscription end, and otherwise behaves. */
+  static final class LosingStore implements TrackerStore {
+    final InMemoryTrackerStore delegate = new InMemoryTrackerStore();
+
+    @Override
+    public Optional<BlockRef> loadTip() {
+      return delegate.loadTip();
+    }
+
+    @Override
+    public void loadTrackers(Consumer<TransactionTracker> sink) {
+      delegate.loadTrackers(sink);
+    }
+
+    @Override
+    public Optional<TransactionTracker> find(UUID uuid) {
+      return delegate.find(uuid);
+    }
+
+    @Override
+    public void commit(StoreUpdate update) {
+      List<TransactionTracker> kept = update.added().stream().filter(t -> t.subscriptionEndHeight().isEmpty()).toList();
+      delegate.commit(new StoreUpdate(kept, update.statusChanges(), update.removed(), update.tip()));
+    }
+  }
+}
