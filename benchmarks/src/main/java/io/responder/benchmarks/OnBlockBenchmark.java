@@ -6,6 +6,7 @@ import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
 import io.responder.core.Txid;
 import io.responder.store.inmemory.InMemoryTrackerStore;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,7 +47,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * the trace replay instead. This benchmark measures the per-block cost that must not grow with the
  * number of trackers.
  *
- * <p>One iteration is one shot of {@value #BLOCKS} consecutive blocks; the score is per block.
+ * <p>One iteration is one shot of {@value #BLOCKS} consecutive blocks; the score is per block. The
+ * setup (building the blocks, handing over breaches again) allocates far more than the blocks do, so
+ * it ends with a full collection: otherwise the young collection its garbage causes lands in the
+ * measured blocks, whose own allocation (printed at the end, about 30 KB a block) would take tens of
+ * thousands of blocks to fill the young generation.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -81,6 +86,8 @@ public class OnBlockBenchmark {
   private final List<Block> next = new ArrayList<>(BLOCKS);
   private long carrierCallsBefore;
   private long carrierCallsInBlocks;
+  private long allocatedBefore;
+  private long allocatedInBlocks;
 
   /** Hands over {@code trackers} breaches. */
   @Setup(Level.Trial)
@@ -101,6 +108,7 @@ public class OnBlockBenchmark {
     for (int i = 0; i < trackers; i++) {
       responder.handleBreach(breaches.breach(i, tip.hash(), -1));
     }
+    System.gc(); // the Responder's state is old by the time blocks arrive
   }
 
   /** Hands over again the trackers that completed, and builds the next blocks. */
@@ -131,7 +139,9 @@ public class OnBlockBenchmark {
       next.add(new Block(SyntheticBreaches.blockHash(SEED, height), parent.hash(), height, txids));
       confirmedByBlock.addLast(confirmed);
     }
+    System.gc(); // see the class comment
     carrierCallsBefore = carrier.calls();
+    allocatedBefore = allocatedBytes();
   }
 
   /** Connects the prepared blocks, one {@code onBlock} each. */
@@ -147,6 +157,7 @@ public class OnBlockBenchmark {
   /** Moves the tip past the blocks just connected. */
   @TearDown(Level.Iteration)
   public void afterIteration() {
+    allocatedInBlocks += allocatedBytes() - allocatedBefore;
     blocksConnected += BLOCKS;
     tip = next.get(BLOCKS - 1).ref();
     if (!responder.tip().equals(tip)) {
@@ -160,6 +171,15 @@ public class OnBlockBenchmark {
   public void report() {
     System.out.println();
     System.out.println("trackers=" + responder.trackerCount() + " after " + blocksConnected
-        + " blocks; carrier calls during onBlock: " + carrierCallsInBlocks);
+        + " blocks; carrier calls during onBlock: " + carrierCallsInBlocks + "; bytes allocated per onBlock: "
+        + (blocksConnected == 0 ? 0 : allocatedInBlocks / blocksConnected));
+  }
+
+  /** Bytes this thread allocated so far, where the JVM can tell (HotSpot can). */
+  private static long allocatedBytes() {
+    if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t) {
+      return t.getCurrentThreadAllocatedBytes();
+    }
+    return 0;
   }
 }
