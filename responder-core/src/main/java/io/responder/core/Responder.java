@@ -1106,6 +1106,10 @@ public final class Responder {
         throw new IllegalStateException("store is inconsistent: trackers of penalty " + t.penaltyTxid()
             + " have different statuses (" + g.status() + ", " + t.status() + " for " + t.uuid() + ")");
       }
+      if (g.indexOf(t.uuid()) >= 0) {
+        // Indexed twice, it would be broadcast for, counted and reported completed twice.
+        throw new IllegalStateException("store is inconsistent: tracker " + t.uuid() + " was handed over twice");
+      }
       g.add(t.uuid(), expiry);
       if (t.disputeRawTxUnsafe() != null) {
         g.setHasRawDispute(true);
