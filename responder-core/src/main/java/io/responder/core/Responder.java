@@ -719,7 +719,9 @@ public final class Responder {
     TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);
     for (Txid txid : block.txids()) {
       PenaltyGroup g = groups.get(txid);
-      if (g == null || g.status() instanceof TrackerStatus.Confirmed) {
+      // A confirmation recorded above this block is what the node said before the Responder got
+      // there (its branch may since have been replaced): the block in hand is where the chain has it.
+      if (g == null || g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= height) {
         continue;
       }
       pending.remove(g);

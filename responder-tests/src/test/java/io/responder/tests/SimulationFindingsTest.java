@@ -208,4 +208,31 @@ class SimulationFindingsTest {
     assertTrue(r.tracker(a.uuid()).isPresent());
     assertTrue(r.tracker(sibling.uuid()).isPresent());
   }
+
+  /**
+   * A penalty the node reported confirmed above the Responder's tip kept that confirmation when the
+   * branch holding it was replaced by one confirming it lower: the block that really held it was
+   * skipped as "already confirmed", the recorded one later did not match, and the tracker expired
+   * while its penalty was confirmed. Found as "bad-expiry" at seed 43961 of a 100,000-seed run.
+   */
+  @Test
+  void aConfirmationTheNodeReportedAboveTheTipGivesWayToTheBlockThatHoldsThePenalty() {
+    Responder r = start(ResponderConfig.defaults().withIrrevocableDepth(10), new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    chain.mineEmpty(2);
+    chain.mineTransactions(a.penalty()); // mined by someone else, in a block the host has not delivered yet
+    r.handleBreach(a.breachBuilder(disputeBlock.hash()).subscriptionEndHeight(disputeBlock.height() + 4).build());
+
+    chain.disconnect(3); // that branch is replaced by one confirming the penalty right away
+    Block confirming = chain.mineTransactions(a.penalty());
+    List<Block> rest = chain.mineEmpty(3);
+    r.onBlock(confirming);
+    assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
+    rest.forEach(r::onBlock); // past the height the node first named, and the subscription's end
+
+    assertEquals(List.of(), events.uuids(EXPIRED));
+    assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
+  }
 }

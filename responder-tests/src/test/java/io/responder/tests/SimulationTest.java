@@ -100,7 +100,14 @@ class SimulationTest {
                 new Step.Reorg(1340806232571490788L, 2, 2, 50),
                 new Step.MineEmpty(-1815621686052627388L, 3),
                 new Step.HandOver(-2262193148434780690L, Step.HandOverKind.SIBLING, 411, true, -1, 0),
-                new Step.Reorg(8177714043483678546L, 19, 3, 0)))));
+                new Step.Reorg(8177714043483678546L, 19, 3, 0)))),
+        Arguments.of("confirmation the node reported above the tip kept when a reorg confirmed it lower",
+            new History(43961L, new History.Params(10, 6, 18, 51), DeliveryStyle.TWICE, List.of(
+                new Step.Gap(-2247061963892123394L, 4, 100),
+                new Step.SourceDown(2287928229407074993L, 4),
+                new Step.Mine(1585778031187698031L, 100),
+                new Step.HandOver(1398907889154600208L, Step.HandOverKind.PENALTY_MINED, 380, false, 3, 0),
+                new Step.Reorg(-7245406047335250920L, 7, 0, 50)))));
   }
 
   @ParameterizedTest(name = "{0}")
