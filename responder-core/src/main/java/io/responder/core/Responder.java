@@ -749,6 +749,8 @@ public final class Responder {
         // The node never answered for a pending penalty, which may have been mined meanwhile: ask once
         // more (step 5 would this block anyway), so a confirmed penalty runs to completion instead.
         retryPending(g, ref, ch);
+      } else if (g.isLive() && g.status() instanceof TrackerStatus.InMempool) {
+        confirmIfTheNodeHasIt(g, ch);
       }
       if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
         expireMembers(g, ref, ch);
@@ -795,6 +797,26 @@ public final class Responder {
     }
     if (g.size() == 0) {
       unindex(g);
+    }
+  }
+
+  /**
+   * Before the trackers of an unconfirmed penalty expire, asks the node once whether it is confirmed
+   * in a block the Responder never connected (below the fork of a reorganisation deeper than its
+   * window, found while the node was down): a confirmed penalty runs to completion instead. One
+   * lookup per expiring penalty, never per block.
+   */
+  private void confirmIfTheNodeHasIt(PenaltyGroup g, Changes ch) {
+    Optional<BlockHash> hint = g.disputeHeight() >= 0 ? Optional.ofNullable(window.hashAt(g.disputeHeight())) : Optional.empty();
+    if (safeStatus(g.txid(), hint) instanceof TxStatus.Confirmed c && c.block().height() <= window.tip().height()
+        && (window.contains(c.block()) || c.block().height() < window.bottomHeight())) {
+      BlockRef at = c.block();
+      Txid txid = g.txid();
+      setStatus(g, new TrackerStatus.Confirmed(at), ch);
+      confirmedAt.add(at.height(), g);
+      forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, at)));
+      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", at.height())
+          .log("penalty about to expire is confirmed after all: it runs to completion");
     }
   }
 

@@ -235,4 +235,38 @@ class SimulationFindingsTest {
     assertEquals(List.of(), events.uuids(EXPIRED));
     assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
   }
+
+  /**
+   * After a reorganisation deeper than the window found while the node was down, a penalty the new
+   * branch confirmed below the fork could only be re-learnt from the node; in the block where the
+   * node answered again, the subscription's end came first and the tracker expired although its
+   * penalty was confirmed. Found as "bad-expiry" at seed 68726 of a 100,000-seed run.
+   */
+  @Test
+  void anUnconfirmedPenaltyIsLookedUpOnceBeforeItsTrackersExpire() {
+    ResponderConfig config = ResponderConfig.defaults().withIrrevocableDepth(10).withReorgWindow(12);
+    Responder r = start(config, new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    int end = disputeBlock.height() + 19;
+    r.handleBreach(a.breachBuilder(disputeBlock.hash()).subscriptionEndHeight(end).build());
+    for (int i = 0; i < 14; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+
+    chain.nodeDown(true);
+    chain.disconnect(16); // deeper than the window, and below the dispute
+    Block confirming = chain.mine(); // the new branch confirms dispute and penalty in its first block
+    while (chain.tip().height() < end - 1) {
+      r.onBlock(chain.mineEmpty()); // the node cannot be asked about anything
+    }
+    chain.nodeDown(false);
+    r.onBlock(chain.mineEmpty()); // the subscription ends here, as the node answers again
+
+    assertEquals(List.of(), events.uuids(EXPIRED));
+    assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
+    r.onBlock(chain.mineEmpty());
+    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
+  }
 }

@@ -107,7 +107,26 @@ class SimulationTest {
                 new Step.SourceDown(2287928229407074993L, 4),
                 new Step.Mine(1585778031187698031L, 100),
                 new Step.HandOver(1398907889154600208L, Step.HandOverKind.PENALTY_MINED, 380, false, 3, 0),
-                new Step.Reorg(-7245406047335250920L, 7, 0, 50)))));
+                new Step.Reorg(-7245406047335250920L, 7, 0, 50)))),
+        Arguments.of("expired in the block the node came back, before the deep reorg was re-learnt",
+            new History(68726L, new History.Params(15, 4, 22, 70), DeliveryStyle.ONE_AT_A_TIME, List.of(
+                new Step.Reorg(876524602020058527L, 7, 2, 100),
+                new Step.Reorg(4725447612844158011L, 3, 2, 0),
+                new Step.Gap(1253880702335196531L, 1, 50),
+                new Step.HandOver(-8391153983983859395L, Step.HandOverKind.FRESH, 492, false, -1, 0),
+                new Step.HandOver(-4151446870197336859L, Step.HandOverKind.PENALTY_MINED, 395, true, -1, 0),
+                new Step.HandOver(5140626990989951221L, Step.HandOverKind.FRESH, 796, true, 10, 0),
+                new Step.MineEmpty(-8091980633175700004L, 1),
+                new Step.Gap(-7409255492199869957L, 1, 0),
+                new Step.Mine(7341468222453830250L, 100),
+                new Step.Mine(-221023105593560231L, 0),
+                new Step.NodeDown(7108881172039732518L, 4),
+                new Step.Mine(4332078067695444502L, 100),
+                new Step.Mine(-2974810625929826715L, 60),
+                new Step.Reorg(-8204597989304555637L, 24, 1, 100),
+                new Step.NodeDown(-8313805926574178426L, 4),
+                new Step.HandOver(-7851209832202989199L, Step.HandOverKind.FRESH, 359, true, -1, 0),
+                new Step.Mine(-8741795309085131769L, 100)))));
   }
 
   @ParameterizedTest(name = "{0}")
