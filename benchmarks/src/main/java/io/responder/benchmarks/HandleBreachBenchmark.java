@@ -38,6 +38,8 @@ public class HandleBreachBenchmark {
   /** Breaches prepared per iteration: more than one second of intake on a fast machine. */
   private static final int POOL = 600_000;
   private static final int START_HEIGHT = 800_000;
+  /** More blocks than a run connects: rebroadcasts would only time the carrier. */
+  private static final int NO_REBROADCAST = 100_000;
 
   private SyntheticBreaches breaches;
   private ChainSource source;
@@ -54,7 +56,7 @@ public class HandleBreachBenchmark {
     tip = new BlockRef(SyntheticBreaches.blockHash(2, START_HEIGHT), START_HEIGHT);
     source = new ChainSource(tip, ResponderConfig.DEFAULT_REORG_WINDOW + 1); // bounded: runs are long
     responder = Responder.builder()
-        .config(ResponderConfig.defaults().withRebroadcastAfterMissed(OnBlockBenchmark.NO_REBROADCAST))
+        .config(ResponderConfig.defaults().withRebroadcastAfterMissed(NO_REBROADCAST))
         .carrier(new CountingCarrier())
         .blockSource(source)
         .store(new InMemoryTrackerStore())
