@@ -414,6 +414,9 @@ public final class ReferenceModel implements ResponderListener {
     if (!onBestChain(block) && observed != null && !onBestChain(observed.tip())) {
       return; // a Responder still on a stale branch reports what that branch holds; checked once it catches up
     }
+    if (observed != null && block.height() > observed.tip().height()) {
+      return; // what the node said of a block the Responder has not reached: it checks it when it gets there
+    }
     if (!onBestChain(block) || h.isEmpty() || h.getAsInt() != block.height()) {
       violation(Violation.WRONG_CONFIRMATION, "penalty " + penaltyTxid + " of " + uuid + " reported confirmed at "
           + block.height() + " but on the best chain it is at " + h);
