@@ -7,7 +7,9 @@ import org.sqlite.SQLiteDataSource;
 /**
  * The process {@link CrashSafetyTest} kills: plays a {@link Story} over a SQLite store and prints
  * {@code commit <n>} on stdout after each commit the store applied. Arguments: database file,
- * story seed, rounds, breaches per round.
+ * story seed, rounds, breaches per round, and optionally a commit after which to print
+ * {@code paused} and wait on stdin (so the parent can probe the lock while the child certainly holds
+ * it, instead of racing the story's own close and reopen).
  */
 public final class CrashChild {
   private CrashChild() {}
@@ -15,7 +17,7 @@ public final class CrashChild {
   /**
    * Plays the story.
    *
-   * @param args database file, seed, rounds, breaches per round
+   * @param args database file, seed, rounds, breaches per round[, commit to pause after]
    * @throws Exception whatever the story throws
    */
   public static void main(String[] args) throws Exception {
@@ -23,6 +25,9 @@ public final class CrashChild {
     ds.setUrl("jdbc:sqlite:" + Path.of(args[0]));
     Story story = new Story(Long.parseLong(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
     PrintStream out = System.out;
+    int pauseAfter = args.length > 4 ? Integer.parseInt(args[4]) : -1;
+    java.io.BufferedReader in = new java.io.BufferedReader(
+        new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.US_ASCII));
     int[] counter = {0};
     story.play(new Story.Stores() {
       @Override
@@ -30,6 +35,15 @@ public final class CrashChild {
         return new Story.Observed(JdbcTrackerStore.open(ds), counter, (n, update, store) -> {
           out.println("commit " + n);
           out.flush();
+          if (n == pauseAfter) {
+            out.println("paused");
+            out.flush();
+            try {
+              in.readLine(); // the parent kills us while we wait
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
         });
       }
 

@@ -144,7 +144,7 @@ class CrashSafetyTest {
     SQLiteDataSource ds = new SQLiteDataSource();
     ds.setUrl("jdbc:sqlite:" + file);
 
-    Process child = new ProcessBuilder(childCommand(file))
+    Process child = new ProcessBuilder(childCommand(file, checksLock(index) ? killAfter : -1))
         .redirectError(errors.toFile())
         .start();
     int last = 0;
@@ -159,6 +159,12 @@ class CrashSafetyTest {
           last = Integer.parseInt(line.substring("commit ".length()));
         }
         if (checksLock(index)) {
+          // The child now waits right after commit killAfter, holding its store: probing the lock
+          // cannot race its own close and reopen.
+          String paused = out.readLine();
+          if (!"paused".equals(paused)) {
+            fail("kill " + index + ": expected the child to pause after commit " + killAfter + ", got " + paused);
+          }
           // While it lives, the child owns the database.
           StoreLockedException e = assertThrows(StoreLockedException.class, () -> JdbcTrackerStore.open(ds).close());
           assertTrue(e.getMessage().contains("process " + child.pid()), e.getMessage());
@@ -192,7 +198,7 @@ class CrashSafetyTest {
     throw new AssertionError("unreachable");
   }
 
-  private List<String> childCommand(Path file) throws IOException {
+  private List<String> childCommand(Path file, int pauseAfter) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return List.of(java,
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx256m",
@@ -201,6 +207,6 @@ class CrashSafetyTest {
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"),
         CrashChild.class.getName(), file.toString(), Long.toString(STORY_SEED), Integer.toString(STORY_ROUNDS),
-        Integer.toString(STORY_BREACHES));
+        Integer.toString(STORY_BREACHES), Integer.toString(pauseAfter));
   }
 }
