@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Responder {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /** Below this many entries the expiry schedule is never rebuilt: dead entries cost little there. */
+  private static final int MIN_EXPIRY_REBUILD_THRESHOLD = 4096;
   /** Receipts a block interval typically holds (retries, rebroadcasts): clearing this many is cheap. */
   private static final int SMALL_RECEIPT_CACHE = 1024;
 
@@ -82,6 +84,8 @@ public final class Responder {
   private Map<Txid, BroadcastResult> sentThisBlock = new HashMap<>();
   /** The last in-mempool status made: every penalty accepted at the same height shares it. */
   private TrackerStatus.InMempool lastInMempool = new TrackerStatus.InMempool(0);
+  /** Entries the expiry schedule may hold before it is rebuilt from the live groups. */
+  private int expiryRebuildThreshold = MIN_EXPIRY_REBUILD_THRESHOLD;
   /** The last block ignored for being below the window, so a poller repeating it is logged once. */
   private BlockHash lastIgnoredBelowWindow;
   /** True until the state is loaded from the store, and again after a failed commit. */
@@ -776,10 +780,32 @@ public final class Responder {
     // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.
     window.push(ref);
     disputesAt.pruneBelow(height - config.reorgWindow());
+    compactExpiriesIfMostlyDead();
     clearReceipts();
     commit(ch, Optional.of(ref));
     log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
         .log("block connected");
+  }
+
+  /**
+   * Subscriptions can end months ahead, and a tracker that completes long before its end would keep
+   * its dead group reachable from the expiry schedule until then: memory growing with every tracker
+   * ever completed. When the schedule has grown to twice what was live at its last rebuild, it is
+   * rebuilt from the live groups, which costs amortised O(1) per entry ever filed.
+   */
+  private void compactExpiriesIfMostlyDead() {
+    if (expiries.size() <= expiryRebuildThreshold) {
+      return;
+    }
+    expiries.clear();
+    for (PenaltyGroup g : groups) {
+      for (int i = 0; i < g.size(); i++) {
+        if (g.expiry(i) >= 0) {
+          expiries.add(g.expiry(i), g);
+        }
+      }
+    }
+    expiryRebuildThreshold = 2 * expiries.size() + MIN_EXPIRY_REBUILD_THRESHOLD;
   }
 
   private void expireMembers(PenaltyGroup g, BlockRef ref, Changes ch) {

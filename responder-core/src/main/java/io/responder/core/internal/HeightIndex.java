@@ -17,6 +17,7 @@ import java.util.TreeMap;
  */
 public final class HeightIndex<T> {
   private final NavigableMap<Integer, List<T>> byHeight = new TreeMap<>();
+  private int size;
 
   /**
    * Files an entry at a height.
@@ -26,6 +27,7 @@ public final class HeightIndex<T> {
    */
   public void add(int height, T entry) {
     byHeight.computeIfAbsent(height, h -> new ArrayList<>(2)).add(entry);
+    size++;
   }
 
   /**
@@ -65,12 +67,26 @@ public final class HeightIndex<T> {
    * @param height the lowest height kept
    */
   public void pruneBelow(int height) {
-    byHeight.headMap(height, false).clear();
+    NavigableMap<Integer, List<T>> below = byHeight.headMap(height, false);
+    for (List<T> entries : below.values()) {
+      size -= entries.size();
+    }
+    below.clear();
   }
 
   /** Drops everything. */
   public void clear() {
     byHeight.clear();
+    size = 0;
+  }
+
+  /**
+   * Returns how many entries are filed, live or not.
+   *
+   * @return the number of entries
+   */
+  public int size() {
+    return size;
   }
 
   private List<T> drain(NavigableMap<Integer, List<T>> view) {
@@ -83,6 +99,7 @@ public final class HeightIndex<T> {
       out.addAll(it.next().getValue());
       it.remove();
     }
+    size -= out.size();
     return out;
   }
 }
