@@ -7,7 +7,7 @@
 #   the "penalty": a transaction spending that output back to the wallet, signed but NOT
 #     broadcast: getting it mined is the Responder's job.
 #
-# Set BITCOIN_CLI to reach another node, e.g. BITCOIN_CLI="bitcoin-cli -regtest -datadir=/tmp/regtest".
+# Set BITCOIN_CLI to reach another node, e.g. BITCOIN_CLI="bitcoin-cli -regtest -datadir=$HOME/regtest".
 set -euo pipefail
 
 CLI=${BITCOIN_CLI:-bitcoin-cli -regtest}
