@@ -6,59 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.Block;
-import io.responder.core.BlockRef;
 import io.responder.core.BlockHash;
 import io.responder.core.BreachReceipt.Disposition;
 import io.responder.core.BroadcastResult;
 import io.responder.core.Carrier;
 import io.responder.core.Responder;
-import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerState;
-import io.responder.core.TrackerStore;
-import io.responder.core.TransactionTracker;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.testkit.Appointment;
+import io.responder.testkit.sim.FaultyTrackerStore;
+import io.responder.testkit.sim.FaultyTrackerStore.CommitFault;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Faults of the ports: nothing a user handed over is lost. */
 class FaultTest {
-  /** A store whose commits fail on command, as a full disk or a dropped database connection would. */
-  static final class FailingStore implements TrackerStore {
-    final InMemoryTrackerStore delegate = new InMemoryTrackerStore();
-    int failNextCommits;
-
-    @Override
-    public Optional<BlockRef> loadTip() {
-      return delegate.loadTip();
-    }
-
-    @Override
-    public void loadTrackers(Consumer<TransactionTracker> sink) {
-      delegate.loadTrackers(sink);
-    }
-
-    @Override
-    public Optional<TransactionTracker> find(UUID uuid) {
-      return delegate.find(uuid);
-    }
-
-    @Override
-    public void commit(StoreUpdate update) {
-      if (failNextCommits > 0) {
-        failNextCommits--;
-        throw new IllegalStateException("disk full");
-      }
-      delegate.commit(update);
-    }
-  }
-
   final Harness h = new Harness();
-  final FailingStore store = new FailingStore();
+  final FaultyTrackerStore store = new FaultyTrackerStore(new InMemoryTrackerStore());
 
   Responder responder() {
     return Responder.builder().carrier(h.chain).blockSource(h.chain).store(store).start();
@@ -72,8 +38,8 @@ class FaultTest {
     r.handleBreach(a.breach(h.chain.tip()));
     Block confirming = h.chain.mine();
 
-    store.failNextCommits = 1;
-    assertThrows(IllegalStateException.class, () -> r.onBlock(confirming));
+    store.failNextCommit(CommitFault.APPLY_NOTHING);
+    assertThrows(FaultyTrackerStore.InjectedFailure.class, () -> r.onBlock(confirming));
     assertEquals(TrackerState.IN_MEMPOOL, store.find(a.uuid()).orElseThrow().status().state());
 
     r.onBlock(confirming); // the host delivers it again
@@ -87,8 +53,8 @@ class FaultTest {
     Responder r = responder();
     Appointment a = h.breachedAppointment();
     r.onBlock(h.chain.blockAt(h.chain.tip().height()));
-    store.failNextCommits = 1;
-    assertThrows(IllegalStateException.class, () -> r.handleBreach(a.breach(h.chain.tip())));
+    store.failNextCommit(CommitFault.APPLY_NOTHING);
+    assertThrows(FaultyTrackerStore.InjectedFailure.class, () -> r.handleBreach(a.breach(h.chain.tip())));
     assertEquals(0, r.trackerCount());
     r.checkConsistency();
 
