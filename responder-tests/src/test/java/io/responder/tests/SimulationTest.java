@@ -9,6 +9,7 @@ import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
 import io.responder.store.inmemory.InMemoryTrackerStore;
+import io.responder.testkit.ForwardingTrackerStore;
 import io.responder.testkit.sim.DeliveryStyle;
 import io.responder.testkit.sim.History;
 import io.responder.testkit.sim.Simulation;
@@ -159,22 +160,12 @@ class SimulationTest {
   }
 
   /** Drops every added tracker that has a subscription end, and otherwise behaves. */
-  static final class LosingStore implements TrackerStore {
+  static final class LosingStore extends ForwardingTrackerStore {
     final InMemoryTrackerStore delegate = new InMemoryTrackerStore();
 
     @Override
-    public Optional<BlockRef> loadTip() {
-      return delegate.loadTip();
-    }
-
-    @Override
-    public void loadTrackers(Consumer<TransactionTracker> sink) {
-      delegate.loadTrackers(sink);
-    }
-
-    @Override
-    public Optional<TransactionTracker> find(UUID uuid) {
-      return delegate.find(uuid);
+    protected TrackerStore delegate() {
+      return delegate;
     }
 
     @Override

@@ -19,12 +19,12 @@ class PostgresTrackerStoreContractTest extends TrackerStoreContract {
 
   @Override
   protected TrackerStore createStore() {
-    return new ReopenableStore(db);
+    return db.open();
   }
 
   @Override
   protected TrackerStore reopen(TrackerStore store) {
-    return ((ReopenableStore) store).reopen();
+    return db.reopen((JdbcTrackerStore) store); // closes it: one store per database
   }
 
   @AfterEach

@@ -15,12 +15,12 @@ class SqliteTrackerStoreContractTest extends TrackerStoreContract {
   @Override
   protected TrackerStore createStore() {
     db = TestDatabase.sqlite(dir.resolve("responder.db"));
-    return new ReopenableStore(db);
+    return db.open();
   }
 
   @Override
   protected TrackerStore reopen(TrackerStore store) {
-    return ((ReopenableStore) store).reopen();
+    return db.reopen((JdbcTrackerStore) store); // closes it: one store per database
   }
 
   @AfterEach

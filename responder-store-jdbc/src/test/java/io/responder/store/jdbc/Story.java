@@ -10,6 +10,7 @@ import io.responder.core.TransactionTracker;
 import io.responder.core.Txid;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
+import io.responder.testkit.ForwardingTrackerStore;
 import io.responder.testkit.TestTransaction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -157,7 +158,7 @@ final class Story {
   }
 
   /** Decorates a store: after each commit it applied, tells the observer with the commit's number. */
-  static final class Observed implements TrackerStore {
+  static final class Observed extends ForwardingTrackerStore {
     /** The observer of {@link Observed}. */
     interface Observer {
       void committed(int number, StoreUpdate update, TrackerStore store);
@@ -174,23 +175,9 @@ final class Story {
       this.observer = observer;
     }
 
-    TrackerStore delegate() {
+    @Override
+    public TrackerStore delegate() {
       return delegate;
-    }
-
-    @Override
-    public Optional<BlockRef> loadTip() {
-      return delegate.loadTip();
-    }
-
-    @Override
-    public void loadTrackers(Consumer<TransactionTracker> sink) {
-      delegate.loadTrackers(sink);
-    }
-
-    @Override
-    public Optional<TransactionTracker> find(UUID uuid) {
-      return delegate.find(uuid);
     }
 
     @Override

@@ -1,15 +1,11 @@
 package io.responder.testkit.sim;
 
-import io.responder.core.BlockRef;
 import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerStore;
-import io.responder.core.TransactionTracker;
+import io.responder.testkit.ForwardingTrackerStore;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.function.Consumer;
 
 /**
  * A {@link TrackerStore} wrapper whose commits fail on command, as a full disk or a dropped database
@@ -20,7 +16,7 @@ import java.util.function.Consumer;
  * <p>Instances are thread-safe as far as the delegate is; the fault queue is guarded by the
  * instance's monitor.
  */
-public final class FaultyTrackerStore implements TrackerStore {
+public final class FaultyTrackerStore extends ForwardingTrackerStore {
   /** How a commit fails. */
   public enum CommitFault {
     /** Nothing is applied and the commit throws. */
@@ -92,6 +88,7 @@ public final class FaultyTrackerStore implements TrackerStore {
    *
    * @return the delegate
    */
+  @Override
   public TrackerStore delegate() {
     return delegate;
   }
@@ -99,21 +96,6 @@ public final class FaultyTrackerStore implements TrackerStore {
   /** Swaps in the same data reopened after a simulated process restart; queued faults carry over. */
   void replaceDelegate(TrackerStore reopened) {
     this.delegate = Objects.requireNonNull(reopened, "reopened");
-  }
-
-  @Override
-  public Optional<BlockRef> loadTip() {
-    return delegate.loadTip();
-  }
-
-  @Override
-  public void loadTrackers(Consumer<TransactionTracker> sink) {
-    delegate.loadTrackers(sink);
-  }
-
-  @Override
-  public Optional<TransactionTracker> find(UUID uuid) {
-    return delegate.find(uuid);
   }
 
   @Override
