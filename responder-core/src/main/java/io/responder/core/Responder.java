@@ -747,14 +747,22 @@ public final class Responder {
       }
     }
 
-    // 3. Expiry of unconfirmed trackers whose subscription ended.
+    // 3. Expiry of unconfirmed trackers whose subscription ended. Schedule entries are lazy and a
+    // penalty may have several (one per appointment, more after a reorg), so the node is asked at
+    // most once per penalty and only when one of its appointments really ends.
+    Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>());
     for (PenaltyGroup g : expiries.removeUpTo(height)) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.Pending) {
-        // The node never answered for a pending penalty, which may have been mined meanwhile: ask once
-        // more (step 5 would this block anyway), so a confirmed penalty runs to completion instead.
-        retryPending(g, ref, ch);
-      } else if (g.isLive() && g.status() instanceof TrackerStatus.InMempool) {
-        confirmIfTheNodeHasIt(g, ch);
+      if (!g.isLive() || g.status() instanceof TrackerStatus.Confirmed || !g.hasMemberEndingBy(height)) {
+        continue;
+      }
+      if (askedNode.add(g)) {
+        if (g.status() instanceof TrackerStatus.Pending) {
+          // The node never answered for a pending penalty, which may have been mined meanwhile: ask
+          // now (instead of in step 5), so a confirmed penalty runs to completion instead.
+          retryPending(g, ref, ch);
+        } else {
+          confirmIfTheNodeHasIt(g, ch);
+        }
       }
       if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
         expireMembers(g, ref, ch);
@@ -774,7 +782,9 @@ public final class Responder {
 
     // 5. Pending retries.
     for (PenaltyGroup g : new ArrayList<>(pending)) {
-      retryPending(g, ref, ch);
+      if (!askedNode.contains(g)) { // tried already in step 3
+        retryPending(g, ref, ch);
+      }
     }
 
     // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.

@@ -135,6 +135,27 @@ class BlockProcessingTest {
   }
 
   @Test
+  void aPendingPenaltyIsTriedOncePerBlockEvenWhenOneOfItsAppointmentsExpires() {
+    Appointment a = h.breachedAppointment();
+    Appointment sibling = a.sibling(h.rng);
+    int end = h.chain.tip().height() + 2;
+    for (int i = 0; i < 3; i++) {
+      h.chain.rejectNext(a.penalty().txid(), -26, "min relay fee not met");
+    }
+    h.responder.handleBreach(a.breachBuilder(h.chain.tip().hash()).subscriptionEndHeight(end).build());
+    h.handOver(sibling); // no subscription end
+    h.mineEmptyAndDeliver(1);
+    h.events.drain();
+    int broadcasts = h.chain.broadcastCount(a.penalty().txid());
+
+    h.mineEmptyAndDeliver(1); // a's subscription ends here; the penalty is still refused for now
+
+    assertEquals(List.of(a.uuid()), h.events.uuids(EXPIRED));
+    assertEquals(1, h.events.uuids(REBROADCAST).stream().filter(sibling.uuid()::equals).count(), "one retry, one event");
+    assertEquals(broadcasts + 1, h.chain.broadcastCount(a.penalty().txid()));
+  }
+
+  @Test
   void trackersWhoseStateDoesNotChangeCostNoCarrierOrBlockSourceCall() {
     List<Appointment> all = new ArrayList<>();
     for (int i = 0; i < 20; i++) {

@@ -138,6 +138,22 @@ public final class PenaltyGroup {
   }
 
   /**
+   * Returns whether some member's subscription ends at or before {@code height}.
+   *
+   * @param height a block height
+   * @return true if a member is due to expire
+   */
+  public boolean hasMemberEndingBy(int height) {
+    for (int i = 0; i < size(); i++) {
+      int end = expiry(i);
+      if (end >= 0 && end <= height) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Adds a member.
    *
    * @param uuid the tracker
