@@ -43,6 +43,14 @@ public sealed interface BroadcastResult {
    * @param message the node's message
    */
   record Rejected(int code, String message) implements BroadcastResult {
+    /**
+     * The code that means "an input is missing or already spent" (bitcoind's -25,
+     * {@code bad-txns-inputs-missingorspent}). It is ambiguous: the parent may just not have reached
+     * the node yet. The Responder treats it as final only when the node holds the dispute confirmed;
+     * carriers for other nodes should map the same condition to this code.
+     */
+    public static final int INPUTS_MISSING_OR_SPENT = -25;
+
     /** Validates the message. */
     public Rejected {
       Objects.requireNonNull(message, "message");

@@ -79,6 +79,14 @@ public final class Responder {
   private final HeightIndex<PenaltyGroup> expiries = new HeightIndex<>();
   /** Height of the block the dispute was seen in -> groups; only heights a reorg can still reach. */
   private final HeightIndex<PenaltyGroup> disputesAt = new HeightIndex<>();
+  /**
+   * Dispute txid -> groups whose dispute height is unknown (its block was disconnected, or the breach
+   * was handled out of sync): a connected block holding the dispute teaches its height, so that a
+   * later reorganisation of that block re-sends the dispute. Empty in the common case, so connected
+   * blocks pay nothing for it; entries of groups that ended are swept when it doubles.
+   */
+  private final Map<Txid, List<PenaltyGroup>> awaitingDispute = new HashMap<>();
+  private int awaitingSweepThreshold = MIN_EXPIRY_REBUILD_THRESHOLD;
   private final RecentBlocks window;
   /** Receipts of this block interval, so a transaction is pushed at most once per block. */
   private Map<Txid, BroadcastResult> sentThisBlock = new HashMap<>();
@@ -199,16 +207,19 @@ public final class Responder {
   }
 
   /**
-   * Catches up with the block source's best block (what {@link Builder#start()} does once): useful
-   * for hosts that were told the node is reachable again.
+   * Catches up with the block source's best block (what {@link Builder#start()} does once), then
+   * retries pending penalties at once instead of waiting for the next block: for hosts that were
+   * told the node is reachable again (the cheater's clock runs while a block is awaited).
    *
    * @throws BlockSourceException if the block source fails; progress made so far is kept
+   * @throws RuntimeException from the store if a commit failed; the state is reloaded before the next call
    */
   public void syncWithBlockSource() {
     lock.lock();
     try {
       ensureLoaded();
       syncToBest();
+      retryPendingNow();
     } finally {
       lock.unlock();
     }
@@ -350,9 +361,16 @@ public final class Responder {
   private void catchUpBeforeIntake(Breach breach) {
     try {
       syncToBest();
-    } catch (BlockSourceException e) {
+    } catch (RuntimeException e) {
+      if (stale) {
+        // A block failed half way (its commit, say, whose acknowledgement may be lost with the
+        // block's events): the caller hears of it and hands the breach over again.
+        throw e;
+      }
+      // The catch-up stopped between blocks (a block source down, or throwing what it should not):
+      // the breach is handled where the Responder stands rather than refused.
       log.atWarn().addKeyValue("uuid", breach.uuid()).addKeyValue("seenInBlock", breach.seenInBlock())
-          .addKeyValue("tip", window.tip().height()).addKeyValue("reason", e.getMessage())
+          .addKeyValue("tip", window.tip().height()).addKeyValue("reason", e.toString())
           .log("breach seen in a block the responder has not processed and could not catch up: handling it out of sync");
     }
   }
@@ -374,7 +392,8 @@ public final class Responder {
       // end them nor turn the newcomer away here.
       result = earlier != null && earlier.delivered() ? earlier : describeStatus(status);
     } else {
-      result = send(txid, breach.penaltyRawTxUnsafe());
+      result = sendPenalty(txid, breach.penaltyRawTxUnsafe(), breach.disputeTxid(), breach.disputeRawTxUnsafe(),
+          Optional.of(breach.seenInBlock()));
       status = statusAfterBroadcast(result, txid, disputeHeight, tip);
       if (group != null && status instanceof TrackerStatus.Pending) {
         status = group.status(); // still pending: joining it changes nothing for the others
@@ -457,6 +476,8 @@ public final class Responder {
     }
     if (disputeHeight >= 0) {
       disputesAt.add(disputeHeight, group);
+    } else if (group.disputeHeight() < 0) {
+      awaitDispute(breach.disputeTxid(), group);
     }
     log.atInfo().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
         .addKeyValue("disputeTxid", breach.disputeTxid()).addKeyValue("status", status)
@@ -466,13 +487,19 @@ public final class Responder {
         status instanceof TrackerStatus.Pending ? BreachReceipt.Disposition.PENDING : BreachReceipt.Disposition.TRACKED);
   }
 
-  /** The status a penalty gets from a broadcast answer; null for a permanent rejection. */
+  /**
+   * The status a penalty gets from a broadcast answer; null for a permanent rejection. A penalty the
+   * node calls confirmed in a block the Responder cannot locate stays pending: retried on every block
+   * until the location is learnt (or a connected block holds it), because any guess could be below
+   * the real block and complete the tracker early.
+   */
   private TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, BlockRef tip) {
     if (result instanceof BroadcastResult.Accepted) {
       return inMempoolSince(tip.height());
     }
     if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
-      return new TrackerStatus.Confirmed(locateConfirmation(txid, ac.confirmations(), disputeHeight));
+      Optional<BlockRef> at = locateConfirmation(txid, ac.confirmations(), disputeHeight);
+      return at.isPresent() ? new TrackerStatus.Confirmed(at.get()) : new TrackerStatus.Pending(tip.height());
     }
     if (result instanceof BroadcastResult.Rejected) {
       return null;
@@ -494,50 +521,70 @@ public final class Responder {
   /**
    * Finds the block that confirmed a penalty the node reported as already confirmed: from the
    * confirmation count when the carrier gave one, else from the carrier's status lookup, else by
-   * reading the blocks since the dispute (at most the irrevocable depth of them). When all of that
-   * fails the tip is assumed: completion can then come late, never early.
+   * reading the node's last blocks since the dispute (at most the irrevocable depth of them).
+   *
+   * <p>Every answer errs late, never early. Counts are relative to the node's tip, so without it
+   * (the block source failing while the carrier works) a count is useless. A penalty not in the
+   * node's last irrevocable-depth blocks whose dispute is known to be older than them is deeper than
+   * that: it is placed just below the blocks read, which completes it at the next block. When
+   * nothing better is known the node's tip is assumed; when not even that is known, the location is
+   * unknown (empty) and must be learnt again later.
    */
-  private BlockRef locateConfirmation(Txid txid, OptionalInt confirmations, int disputeHeight) {
+  private Optional<BlockRef> locateConfirmation(Txid txid, OptionalInt confirmations, int disputeHeight) {
     BlockRef tip = window.tip();
     // The node may be ahead of the Responder, and its answers are relative to its own tip: counting
     // from ours would put the confirmation too low and complete the tracker early.
-    BlockRef nodeTip = tip;
+    BlockRef nodeTip = null;
     try {
       BlockRef best = blockSource.bestBlock();
-      if (best.height() > tip.height()) {
-        nodeTip = best;
-      }
-    } catch (BlockSourceException e) {
-      log.atDebug().addKeyValue("reason", e.getMessage()).log("best block unknown; counting from the responder's tip");
+      nodeTip = best.height() > tip.height() ? best : tip;
+    } catch (RuntimeException e) {
+      log.atDebug().addKeyValue("reason", e.toString()).log("best block unknown: a confirmation count cannot be placed");
     }
     try {
-      if (confirmations.isPresent()) {
+      if (nodeTip != null && confirmations.isPresent()) {
         int height = Math.max(0, nodeTip.height() - confirmations.getAsInt() + 1);
         BlockHash hash = height == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(height);
         if (hash != null) {
-          return new BlockRef(hash, height);
+          return Optional.of(new BlockRef(hash, height));
         }
       }
       Optional<BlockHash> hint = disputeHeight >= 0 ? Optional.ofNullable(window.hashAt(disputeHeight)) : Optional.empty();
       TxStatus status = safeStatus(txid, hint);
       if (status instanceof TxStatus.Confirmed c) {
         // Possibly above the Responder's tip: connect() checks the block when its height arrives.
-        return c.block();
+        return Optional.of(c.block());
       }
-      int lowest = Math.max(nodeTip.height() - config.irrevocableDepth() + 1, Math.max(disputeHeight, 0));
+      if (nodeTip == null) {
+        return Optional.empty();
+      }
+      int recent = Math.max(0, nodeTip.height() - config.irrevocableDepth() + 1);
+      int lowest = Math.max(recent, Math.max(disputeHeight, 0));
       for (int h = lowest; h <= nodeTip.height(); h++) {
         BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(h);
         if (hash != null && fetchBlock(hash, h).txids().contains(txid)) {
-          return new BlockRef(hash, h);
+          return Optional.of(new BlockRef(hash, h));
         }
       }
-    } catch (BlockSourceException e) {
-      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("reason", e.getMessage())
+      if (disputeHeight >= 0 && disputeHeight < recent) {
+        BlockHash below = hashOnChainAt(recent - 1);
+        if (below != null) {
+          log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeHeight", disputeHeight)
+              .addKeyValue("nodeTip", nodeTip.height())
+              .log("already confirmed penalty is deeper than the irrevocable depth: it completes at the next block");
+          return Optional.of(new BlockRef(below, recent - 1));
+        }
+      }
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("reason", e.toString())
           .log("could not look up the confirmation of an already confirmed penalty");
+    }
+    if (nodeTip == null) {
+      return Optional.empty();
     }
     log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("assumedHeight", nodeTip.height())
         .log("confirmation height of an already confirmed penalty unknown: assuming the node's tip, so it completes late rather than early");
-    return nodeTip;
+    return Optional.of(nodeTip);
   }
 
   private BlockHash hashOnChainAt(int height) {
@@ -701,6 +748,18 @@ public final class Responder {
 
   /** B2: one connected block, committed as one unit. */
   private void connect(Block block) {
+    try {
+      connectUnguarded(block);
+    } catch (RuntimeException | Error e) {
+      // Whatever failed (a store read, a port throwing what it should not), schedule entries may be
+      // consumed and statuses changed in memory that the store never saw: the block must look as if
+      // it never happened, so the state is reloaded from the store before the next call.
+      stale = true;
+      throw e;
+    }
+  }
+
+  private void connectUnguarded(Block block) {
     BlockRef ref = block.ref();
     int height = block.height();
     Changes ch = new Changes();
@@ -714,14 +773,17 @@ public final class Responder {
     for (PenaltyGroup g : confirmedAt.at(height)) {
       if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() == height
           && !c.block().hash().equals(block.hash())) {
-        setStatus(g, new TrackerStatus.InMempool(height - 1), ch);
-        rebroadcastDue.add(height - 1 + config.rebroadcastAfterMissed(), g);
+        unconfirm(g, new TrackerStatus.InMempool(height - 1), ch);
       }
     }
 
-    // 1. Confirmations.
+    // 1. Confirmations, and the heights of disputes the Responder lost track of.
     TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);
+    boolean disputesAwaited = !awaitingDispute.isEmpty();
     for (Txid txid : block.txids()) {
+      if (disputesAwaited) {
+        learnDisputeHeight(txid, height);
+      }
       PenaltyGroup g = groups.get(txid);
       // A confirmation recorded above this block is what the node said before the Responder got
       // there (its branch may since have been replaced): the block in hand is where the chain has it.
@@ -759,7 +821,12 @@ public final class Responder {
         if (g.status() instanceof TrackerStatus.Pending) {
           // The node never answered for a pending penalty, which may have been mined meanwhile: ask
           // now (instead of in step 5), so a confirmed penalty runs to completion instead.
-          retryPending(g, ref, ch);
+          BroadcastResult answer = retryPending(g, ref, ch);
+          if (answer instanceof BroadcastResult.AlreadyConfirmed && g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
+            // Mined, in a block not located yet: confirmed penalties never expire. Asked again next block.
+            expiries.add(height + 1, g);
+            continue;
+          }
         } else {
           confirmIfTheNodeHasIt(g, ch);
         }
@@ -777,12 +844,13 @@ public final class Responder {
         log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - m.sinceHeight())
             .log("penalty missed too many blocks: rebroadcasting");
         resend(g, height, ch);
+        askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
       }
     }
 
     // 5. Pending retries.
     for (PenaltyGroup g : new ArrayList<>(pending)) {
-      if (!askedNode.contains(g)) { // tried already in step 3
+      if (!askedNode.contains(g)) { // tried already in step 3 or 4
         retryPending(g, ref, ch);
       }
     }
@@ -791,10 +859,49 @@ public final class Responder {
     window.push(ref);
     disputesAt.pruneBelow(height - config.reorgWindow());
     compactExpiriesIfMostlyDead();
+    sweepAwaitedDisputesIfMostlyDead();
     clearReceipts();
     commit(ch, Optional.of(ref));
     log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
         .log("block connected");
+  }
+
+  /** A connected block holds {@code txid}: if it is an awaited dispute, its height is known again. */
+  private void learnDisputeHeight(Txid txid, int height) {
+    List<PenaltyGroup> waiting = awaitingDispute.remove(txid);
+    if (waiting == null) {
+      return;
+    }
+    for (PenaltyGroup g : waiting) {
+      if (g.isLive() && g.disputeHeight() < 0) {
+        g.setDisputeHeight(height);
+        disputesAt.add(height, g);
+        log.atDebug().addKeyValue("disputeTxid", txid).addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", height)
+            .log("dispute seen confirmed: its height is known again");
+      }
+    }
+  }
+
+  private void awaitDispute(Txid disputeTxid, PenaltyGroup g) {
+    List<PenaltyGroup> waiting = awaitingDispute.computeIfAbsent(disputeTxid, k -> new ArrayList<>(1));
+    if (!waiting.contains(g)) {
+      waiting.add(g);
+    }
+  }
+
+  /**
+   * Groups that ended while awaiting a dispute that never came (one confirmed below the window, say)
+   * would stay reachable forever; when the map has doubled since the last sweep, they are dropped.
+   */
+  private void sweepAwaitedDisputesIfMostlyDead() {
+    if (awaitingDispute.size() <= awaitingSweepThreshold) {
+      return;
+    }
+    awaitingDispute.values().removeIf(list -> {
+      list.removeIf(g -> !g.isLive() || g.disputeHeight() >= 0);
+      return list.isEmpty();
+    });
+    awaitingSweepThreshold = 2 * awaitingDispute.size() + MIN_EXPIRY_REBUILD_THRESHOLD;
   }
 
   /**
@@ -856,14 +963,19 @@ public final class Responder {
     }
   }
 
-  /** Broadcasts an in-mempool (or freshly unconfirmed) penalty again and restarts its count. */
+  /**
+   * Broadcasts an in-mempool (or freshly unconfirmed) penalty again and restarts its count. An answer
+   * that does not put it in the node's hands makes it pending (retried every block): recording a
+   * refused penalty as in the mempool would wait six blocks between attempts and report a status the
+   * node contradicts.
+   */
   private void resend(PenaltyGroup g, int height, Changes ch) {
-    byte[] raw = rawPenalty(g);
-    if (raw == null) {
+    Optional<TransactionTracker> member = anyMember(g);
+    if (member.isEmpty()) {
       return;
     }
-    BroadcastResult result = send(g.txid(), raw);
     Txid txid = g.txid();
+    BroadcastResult result = sendPenalty(member.get(), rawDisputeOf(g, member.get()), disputeHint(g));
     forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
     if (result instanceof BroadcastResult.NodeUnavailable) {
       rebroadcastDue.add(height + 1, g); // nothing was learnt: try again on the next block
@@ -871,39 +983,59 @@ public final class Responder {
       // Confirmed in a block the Responder did not see it in (below the fork of a reorganisation
       // deeper than its window, say): learn where, or it would be rebroadcast forever, never complete,
       // and could even expire while confirmed.
-      BlockRef at = locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
-      setStatus(g, new TrackerStatus.Confirmed(at), ch);
-      confirmedAt.add(at.height(), g);
-      forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, at)));
-      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", at.height())
+      Optional<BlockRef> at = locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
+      if (at.isEmpty()) {
+        becomePending(g, height, ch);
+        return;
+      }
+      setStatus(g, new TrackerStatus.Confirmed(at.get()), ch);
+      confirmedAt.add(at.get().height(), g);
+      forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, at.get())));
+      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", at.get().height())
           .log("rebroadcast penalty was already confirmed: confirmation re-learnt");
-    } else {
+    } else if (result instanceof BroadcastResult.Accepted) {
       setStatus(g, inMempoolSince(height), ch);
       rebroadcastDue.add(height + config.rebroadcastAfterMissed(), g);
+    } else {
+      // Not in the node's hands: pending, so it is retried on every block and, like any pending
+      // penalty, dropped only if the node refuses it for good again on the next try.
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("result", result)
+          .log("rebroadcast refused: the penalty is pending and retried on every block");
+      becomePending(g, height, ch);
     }
   }
 
-  private void retryPending(PenaltyGroup g, BlockRef ref, Changes ch) {
+  private void becomePending(PenaltyGroup g, int height, Changes ch) {
+    setStatus(g, new TrackerStatus.Pending(height), ch);
+    pending.add(g);
+  }
+
+  /**
+   * Sends a pending penalty again. A pending penalty refused for good is dropped (B1.6).
+   *
+   * @return the node's answer, or null when the penalty was not sent (no longer pending, or not in the store)
+   */
+  private BroadcastResult retryPending(PenaltyGroup g, BlockRef ref, Changes ch) {
     if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
       pending.remove(g);
-      return;
+      return null;
     }
-    byte[] raw = rawPenalty(g);
-    if (raw == null) {
-      return;
+    Optional<TransactionTracker> member = anyMember(g);
+    if (member.isEmpty()) {
+      return null;
     }
     Txid txid = g.txid();
-    BroadcastResult result = send(txid, raw);
+    BroadcastResult result = sendPenalty(member.get(), rawDisputeOf(g, member.get()), disputeHint(g));
     forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
     if (result instanceof BroadcastResult.Rejected rejection) {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
           .addKeyValue("message", rejection.message()).log("pending penalty rejected for good: trackers dropped");
       dropGroup(g, ch, (l, u) -> l.breachRejected(u, txid, rejection));
-      return;
+      return result;
     }
     TrackerStatus next = statusAfterBroadcast(result, txid, g.disputeHeight(), ref);
     if (next instanceof TrackerStatus.Pending) {
-      return; // still pending; its recorded status does not change
+      return result; // still pending; its recorded status does not change
     }
     pending.remove(g);
     setStatus(g, next, ch);
@@ -912,6 +1044,32 @@ public final class Responder {
       forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, c.block())));
     }
     log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("status", next).log("pending penalty accepted");
+    return result;
+  }
+
+  /**
+   * Retries every pending penalty at the current tip, committed as one unit: the node is back, and
+   * waiting for the next block would give the cheater's timelock minutes for nothing.
+   */
+  private void retryPendingNow() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    try {
+      // A new interval: the answers cached while the node was away are what is being retried.
+      clearReceipts();
+      Changes ch = new Changes();
+      BlockRef tip = window.tip();
+      for (PenaltyGroup g : new ArrayList<>(pending)) {
+        retryPending(g, tip, ch);
+      }
+      if (!ch.isEmpty()) {
+        commit(ch, Optional.empty());
+      }
+    } catch (RuntimeException | Error e) {
+      stale = true;
+      throw e;
+    }
   }
 
   /**
@@ -920,6 +1078,15 @@ public final class Responder {
    * is sent again, the dispute first where its block was disconnected. Committed as one unit.
    */
   private void disconnectTo(BlockRef fork, boolean beyondWindow) {
+    try {
+      disconnectToUnguarded(fork, beyondWindow);
+    } catch (RuntimeException | Error e) {
+      stale = true; // as for a connected block: all of it or, from the store, none of it
+      throw e;
+    }
+  }
+
+  private void disconnectToUnguarded(BlockRef fork, boolean beyondWindow) {
     // What the node answered before the disconnection no longer holds (a penalty it called confirmed
     // is back in its mempool, or lost): this starts a new interval, as a connected block does.
     sentThisBlock.clear();
@@ -943,13 +1110,7 @@ public final class Responder {
     }
     for (PenaltyGroup g : confirmedAt.removeAbove(fork.height())) {
       if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() > fork.height()) {
-        setStatus(g, back, ch);
-        rebroadcastDue.add(fork.height() + threshold, g);
-        for (int i = 0; i < g.size(); i++) {
-          if (g.expiry(i) >= 0) {
-            expiries.add(g.expiry(i), g); // a subscription that ended while it was confirmed ends now
-          }
-        }
+        unconfirm(g, back, ch);
         affected.putIfAbsent(g, false);
       }
     }
@@ -970,13 +1131,7 @@ public final class Responder {
           if (c.block().equals(fork) || c.block().height() > fork.height()) {
             continue; // in the fork block, or above it and already unconfirmed by the loop above
           }
-          setStatus(g, back, ch);
-          rebroadcastDue.add(fork.height() + threshold, g);
-          for (int i = 0; i < g.size(); i++) {
-            if (g.expiry(i) >= 0) {
-              expiries.add(g.expiry(i), g);
-            }
-          }
+          unconfirm(g, back, ch);
         }
         affected.putIfAbsent(g, false);
       }
@@ -995,8 +1150,8 @@ public final class Responder {
       if (!g.isLive()) {
         continue;
       }
-      if (e.getValue() && g.hasRawDispute()) {
-        resendDispute(g);
+      if (e.getValue()) {
+        disputeDisconnected(g);
       }
       if (g.status() instanceof TrackerStatus.Pending) {
         retryPending(g, fork, ch);
@@ -1007,15 +1162,33 @@ public final class Responder {
     commit(ch, Optional.of(fork));
   }
 
-  private void resendDispute(PenaltyGroup g) {
+  /** A penalty confirmed in a block that is no longer on the chain: back to the mempool count. */
+  private void unconfirm(PenaltyGroup g, TrackerStatus.InMempool back, Changes ch) {
+    setStatus(g, back, ch);
+    rebroadcastDue.add(back.sinceHeight() + config.rebroadcastAfterMissed(), g);
     for (int i = 0; i < g.size(); i++) {
-      Optional<TransactionTracker> t = store.find(g.uuid(i));
-      if (t.isPresent() && t.get().disputeRawTxUnsafe() != null) {
-        BroadcastResult r = send(t.get().disputeTxid(), t.get().disputeRawTxUnsafe());
-        log.atInfo().addKeyValue("disputeTxid", t.get().disputeTxid()).addKeyValue("penaltyTxid", g.txid())
-            .addKeyValue("result", r).log("dispute disconnected: re-sent before its penalty");
-        return;
+      if (g.expiry(i) >= 0) {
+        expiries.add(g.expiry(i), g); // a subscription that ended while it was confirmed ends now
       }
+    }
+  }
+
+  /**
+   * The block of a penalty's dispute was disconnected: its height is unknown until a connected block
+   * holds it again (so that a second reorganisation re-sends it too), and the raw dispute, when the
+   * store has it, goes to the node before the penalty. One store read per such penalty.
+   */
+  private void disputeDisconnected(PenaltyGroup g) {
+    Optional<TransactionTracker> member = anyMember(g);
+    if (member.isEmpty()) {
+      return;
+    }
+    awaitDispute(member.get().disputeTxid(), g);
+    byte[] rawDispute = rawDisputeOf(g, member.get());
+    if (rawDispute != null) {
+      BroadcastResult r = send(member.get().disputeTxid(), rawDispute);
+      log.atInfo().addKeyValue("disputeTxid", member.get().disputeTxid()).addKeyValue("penaltyTxid", g.txid())
+          .addKeyValue("result", r).log("dispute disconnected: re-sent before its penalty");
     }
   }
 
@@ -1064,16 +1237,36 @@ public final class Responder {
     }
   }
 
-  private byte[] rawPenalty(PenaltyGroup g) {
+  /** One of the group's trackers, read from the store (raw transactions are not kept in memory). */
+  private Optional<TransactionTracker> anyMember(PenaltyGroup g) {
     for (int i = 0; i < g.size(); i++) {
       Optional<TransactionTracker> t = store.find(g.uuid(i));
       if (t.isPresent()) {
-        return t.get().penaltyRawTxUnsafe();
+        return t;
       }
     }
     log.atError().addKeyValue("penaltyTxid", g.txid())
         .log("the store has no tracker for an indexed penalty: cannot broadcast it");
+    return Optional.empty();
+  }
+
+  /** The raw dispute of some member, or null; {@code first} is a member already read. */
+  private byte[] rawDisputeOf(PenaltyGroup g, TransactionTracker first) {
+    if (first.disputeRawTxUnsafe() != null || !g.hasRawDispute()) {
+      return first.disputeRawTxUnsafe();
+    }
+    for (int i = 0; i < g.size(); i++) {
+      Optional<TransactionTracker> t = store.find(g.uuid(i));
+      if (t.isPresent() && t.get().disputeRawTxUnsafe() != null) {
+        return t.get().disputeRawTxUnsafe();
+      }
+    }
     return null;
+  }
+
+  /** The block the group's dispute is in, when the Responder knows it: nodes without -txindex need it. */
+  private Optional<BlockHash> disputeHint(PenaltyGroup g) {
+    return g.disputeHeight() >= 0 ? Optional.ofNullable(window.hashAt(g.disputeHeight())) : Optional.empty();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1090,6 +1283,46 @@ public final class Responder {
     } else {
       sentThisBlock.clear();
     }
+  }
+
+  private BroadcastResult sendPenalty(TransactionTracker t, byte[] rawDispute, Optional<BlockHash> disputeBlock) {
+    return sendPenalty(t.penaltyTxid(), t.penaltyRawTxUnsafe(), t.disputeTxid(), rawDispute, disputeBlock);
+  }
+
+  /**
+   * Sends a penalty, and reads bitcoind's ambiguous "inputs missing or spent" (-25) the way it must
+   * be read: the dispute may simply not have reached this node yet (a node a block behind the
+   * watcher, a dispute evicted or sent back by a reorganisation). The raw dispute, when known, goes
+   * first and the penalty again; the refusal is final only when the node holds the dispute confirmed,
+   * so the dispute's output was spent by another confirmed transaction. Otherwise it is a refusal
+   * for now, and the breach stays pending.
+   */
+  private BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute,
+      Optional<BlockHash> disputeBlock) {
+    BroadcastResult result = send(txid, raw);
+    if (!missingOrSpent(result)) {
+      return result;
+    }
+    if (rawDispute != null && send(disputeTxid, rawDispute).delivered()) {
+      sentThisBlock.remove(txid); // the node has the parent now: this is a different question
+      result = send(txid, raw);
+      if (!missingOrSpent(result)) {
+        return result;
+      }
+    }
+    if (safeStatus(disputeTxid, disputeBlock) instanceof TxStatus.Confirmed) {
+      return result;
+    }
+    BroadcastResult.Rejected r = (BroadcastResult.Rejected) result;
+    BroadcastResult forNow = new BroadcastResult.RejectedForNow(r.code(), r.message());
+    sentThisBlock.put(txid, forNow);
+    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid)
+        .log("penalty's inputs missing and its dispute not confirmed on the node: kept pending until the dispute arrives");
+    return forNow;
+  }
+
+  private static boolean missingOrSpent(BroadcastResult r) {
+    return r instanceof BroadcastResult.Rejected rejected && rejected.code() == BroadcastResult.Rejected.INPUTS_MISSING_OR_SPENT;
   }
 
   private BroadcastResult send(Txid txid, byte[] raw) {
@@ -1137,6 +1370,7 @@ public final class Responder {
     rebroadcastDue.clear();
     expiries.clear();
     disputesAt.clear();
+    awaitingDispute.clear();
     clearReceipts();
     Optional<BlockRef> storedTip = store.loadTip();
     BlockRef tip;
@@ -1183,6 +1417,8 @@ public final class Responder {
         g.setDisputeHeight(disputeHeight);
       }
       disputesAt.add(disputeHeight, g);
+    } else if (disputeHeight < 0 && g.disputeHeight() < 0) {
+      awaitDispute(t.disputeTxid(), g);
     }
   }
 
@@ -1197,6 +1433,10 @@ public final class Responder {
     final Map<UUID, TrackerStatus> status = new LinkedHashMap<>();
     final Set<UUID> removed = new LinkedHashSet<>();
     final List<Consumer<ResponderListener>> events = new ArrayList<>();
+
+    boolean isEmpty() {
+      return added.isEmpty() && status.isEmpty() && removed.isEmpty() && events.isEmpty();
+    }
 
     void remove(UUID u) {
       status.remove(u);

@@ -426,6 +426,13 @@ public final class ReferenceModel implements ResponderListener {
   @Override
   public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
     rebroadcasts++;
+    Life life = lives.get(uuid);
+    if (life != null && (result instanceof BroadcastResult.Rejected || result instanceof BroadcastResult.RejectedForNow)) {
+      // A refused rebroadcast makes the penalty pending again: refused for good on a later try, it may be dropped.
+      life.delivered = false;
+    } else if (life != null && result.delivered()) {
+      life.delivered = true;
+    }
   }
 
   @Override
