@@ -51,8 +51,18 @@ import org.slf4j.LoggerFactory;
  * <h2>Failures</h2>
  * Bad input throws {@link InvalidInputException} and changes nothing. A {@link BlockSourceException}
  * during catch-up stops it at the last fully processed block, which is committed; the next call
- * resumes. A store failure is rethrown; the Responder then reloads its state from the store before
- * its next call, so what is in memory never runs ahead of what is persisted.
+ * resumes. Any failure inside a block or a disconnection (a store failure, a store read failing, a
+ * port throwing an unchecked exception it should not) is rethrown, and the Responder reloads its
+ * state from the store before its next call: a block is applied whole or, to the host retrying it,
+ * not at all, and what is in memory never runs ahead of what is persisted.
+ *
+ * <h2>What the node says, and what it does not</h2>
+ * A penalty the node reports as already confirmed is placed where it really is, or later, never
+ * earlier: when neither the carrier nor the block source can tell where, it stays pending and the
+ * location is learnt on a later block. A refusal for missing or spent inputs
+ * ({@link BroadcastResult.Rejected#INPUTS_MISSING_OR_SPENT}) is final only when the node holds the
+ * dispute confirmed; until then the dispute may simply not have reached the node, so the raw dispute
+ * (when known) is sent first and the breach stays pending.
  */
 public final class Responder {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
