@@ -1,0 +1,276 @@
+package io.responder.core;
+
+import static io.responder.core.TrackerBook.forEachMember;
+
+import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.RecentBlocks;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * B2: one connected block, in the spec's order (confirmations, completions, expiries, missed
+ * confirmations, pending retries), committed with the new tip as one unit. Also the two sends the
+ * other rooms share: a rebroadcast, and the retry of a pending penalty.
+ *
+ * <p>Work per block is the block's txids plus the groups whose schedules fall due at its height.
+ * Confined to the Responder's lock.
+ */
+final class BlockStep {
+  private static final Logger log = LoggerFactory.getLogger(Responder.class);
+
+  private final TrackerBook book;
+  private final NodeLink node;
+  private final Ledger ledger;
+  private final RecentBlocks window;
+  private final ResponderConfig config;
+
+  BlockStep(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ResponderConfig config) {
+    this.book = book;
+    this.node = node;
+    this.ledger = ledger;
+    this.window = window;
+    this.config = config;
+  }
+
+  /** Connects a child of the tip. Whatever fails inside leaves the block undone (the state reloads). */
+  void connect(Block block) {
+    ledger.guarded(() -> connectUnguarded(block));
+  }
+
+  private void connectUnguarded(Block block) {
+    BlockRef ref = block.ref();
+    int height = block.height();
+    ChangeSet ch = new ChangeSet();
+    // A connected block starts a new interval: what was sent before it may be sent again now (a
+    // pending penalty must really be retried), but not twice within this block's own work.
+    node.newInterval();
+
+    // 0. A penalty the node reported confirmed above the Responder's tip is checked when that height
+    // arrives: in another block than the one recorded, it is unconfirmed (step 1 confirms it again
+    // if this block has it).
+    for (PenaltyGroup g : book.confirmedAt(height)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() == height
+          && !c.block().hash().equals(block.hash())) {
+        book.unconfirm(g, new TrackerStatus.InMempool(height - 1), ch);
+      }
+    }
+
+    // 1. Confirmations, and the heights of disputes the Responder lost track of.
+    TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);
+    boolean disputesAwaited = book.awaitsDisputes();
+    for (Txid txid : block.txids()) {
+      if (disputesAwaited) {
+        book.learnDisputeHeight(txid, height);
+      }
+      PenaltyGroup g = book.get(txid);
+      // A confirmation recorded above this block is what the node said before the Responder got
+      // there (its branch may since have been replaced): the block in hand is where the chain has it.
+      if (g == null || g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= height) {
+        continue;
+      }
+      book.confirm(g, confirmed, ch);
+      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", height).addKeyValue("trackers", g.size())
+          .log("penalty confirmed");
+    }
+
+    // 2. Completion at the irrevocable depth.
+    int completesAtOrBelow = height - config.irrevocableDepth() + 1;
+    for (PenaltyGroup g : book.completionsDueBy(completesAtOrBelow)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
+        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("confirmedHeight", c.block().height())
+            .addKeyValue("height", height).addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
+        Txid txid = g.txid();
+        book.drop(g, ch, (l, u) -> l.trackerCompleted(u, txid, ref));
+      }
+    }
+
+    // 3. Expiry of unconfirmed trackers whose subscription ended. Schedule entries are lazy and a
+    // penalty may have several (one per appointment, more after a reorg), so the node is asked at
+    // most once per penalty and only when one of its appointments really ends.
+    Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (PenaltyGroup g : book.expiriesDueBy(height)) {
+      if (!g.isLive() || g.status() instanceof TrackerStatus.Confirmed || !g.hasMemberEndingBy(height)) {
+        continue;
+      }
+      if (askedNode.add(g)) {
+        if (g.status() instanceof TrackerStatus.Pending) {
+          // The node never answered for a pending penalty, which may have been mined meanwhile: ask
+          // now (instead of in step 5), so a confirmed penalty runs to completion instead.
+          BroadcastResult answer = retryPending(g, ref, ch);
+          if (answer instanceof BroadcastResult.AlreadyConfirmed && g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
+            // Mined, in a block not located yet: confirmed penalties never expire. Asked again next block.
+            book.expiryAgainAt(g, height + 1);
+            continue;
+          }
+        } else {
+          confirmIfTheNodeHasIt(g, ch);
+        }
+      }
+      if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
+        book.expireMembers(g, ref, ch);
+      }
+    }
+
+    // 4. Missed confirmations: rebroadcast what is due, once per penalty.
+    Set<PenaltyGroup> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (PenaltyGroup g : book.rebroadcastsDueBy(height)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m
+          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && done.add(g)) {
+        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - m.sinceHeight())
+            .log("penalty missed too many blocks: rebroadcasting");
+        resend(g, height, ch);
+        askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
+      }
+    }
+
+    // 5. Pending retries.
+    for (PenaltyGroup g : book.pendingGroups()) {
+      if (!askedNode.contains(g)) { // tried already in step 3 or 4
+        retryPending(g, ref, ch);
+      }
+    }
+
+    // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.
+    window.push(ref);
+    book.afterBlock(height);
+    node.newInterval();
+    ledger.commit(ch, Optional.of(ref));
+    log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
+        .log("block connected");
+  }
+
+  /**
+   * Before the trackers of an unconfirmed penalty expire, asks the node once whether it is confirmed
+   * in a block the Responder never connected (below the fork of a reorganisation deeper than its
+   * window, found while the node was down): a confirmed penalty runs to completion instead. One
+   * lookup per expiring penalty, never per block.
+   */
+  private void confirmIfTheNodeHasIt(PenaltyGroup g, ChangeSet ch) {
+    if (node.status(g.txid(), node.disputeBlock(g)) instanceof TxStatus.Confirmed c && c.block().height() <= window.tip().height()
+        && (window.contains(c.block()) || c.block().height() < window.bottomHeight())) {
+      book.confirm(g, c.block(), ch);
+      log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", c.block().height())
+          .log("penalty about to expire is confirmed after all: it runs to completion");
+    }
+  }
+
+  /**
+   * Broadcasts an in-mempool (or freshly unconfirmed) penalty again and restarts its count. An answer
+   * that does not put it in the node's hands makes it pending (retried every block): recording a
+   * refused penalty as in the mempool would wait six blocks between attempts and report a status the
+   * node contradicts.
+   */
+  void resend(PenaltyGroup g, int height, ChangeSet ch) {
+    Optional<TransactionTracker> member = node.anyMember(g);
+    if (member.isEmpty()) {
+      return;
+    }
+    Txid txid = g.txid();
+    BroadcastResult result = node.sendPenalty(member.get(), node.rawDisputeOf(g, member.get()), node.disputeBlock(g));
+    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+    if (result instanceof BroadcastResult.NodeUnavailable) {
+      book.rebroadcastAgainAt(g, height + 1); // nothing was learnt: try again on the next block
+    } else if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
+      // Confirmed in a block the Responder did not see it in (below the fork of a reorganisation
+      // deeper than its window, say): learn where, or it would be rebroadcast forever, never complete,
+      // and could even expire while confirmed.
+      Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
+      if (at.isEmpty()) {
+        book.becomePending(g, height, ch);
+        return;
+      }
+      book.confirm(g, at.get(), ch);
+      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", at.get().height())
+          .log("rebroadcast penalty was already confirmed: confirmation re-learnt");
+    } else if (result instanceof BroadcastResult.Accepted) {
+      book.acceptedAt(g, height, ch);
+    } else {
+      // Not in the node's hands: pending, so it is retried on every block and, like any pending
+      // penalty, dropped only if the node refuses it for good again on the next try.
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("result", result)
+          .log("rebroadcast refused: the penalty is pending and retried on every block");
+      book.becomePending(g, height, ch);
+    }
+  }
+
+  /**
+   * Sends a pending penalty again. A pending penalty refused for good is dropped (B1.6).
+   *
+   * @return the node's answer, or null when the penalty was not sent (no longer pending, or not in the store)
+   */
+  BroadcastResult retryPending(PenaltyGroup g, BlockRef ref, ChangeSet ch) {
+    if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
+      return null;
+    }
+    Optional<TransactionTracker> member = node.anyMember(g);
+    if (member.isEmpty()) {
+      return null;
+    }
+    Txid txid = g.txid();
+    BroadcastResult result = node.sendPenalty(member.get(), node.rawDisputeOf(g, member.get()), node.disputeBlock(g));
+    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+    if (result instanceof BroadcastResult.Rejected rejection) {
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
+          .addKeyValue("message", rejection.message()).log("pending penalty rejected for good: trackers dropped");
+      book.drop(g, ch, (l, u) -> l.breachRejected(u, txid, rejection));
+      return result;
+    }
+    TrackerStatus next = statusAfterBroadcast(result, txid, g.disputeHeight(), ref);
+    if (next instanceof TrackerStatus.Pending) {
+      return result; // still pending; its recorded status does not change
+    }
+    if (next instanceof TrackerStatus.Confirmed c) {
+      book.confirm(g, c.block(), ch);
+    } else {
+      book.acceptedAt(g, ref.height(), ch);
+    }
+    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("status", next).log("pending penalty accepted");
+    return result;
+  }
+
+  /**
+   * Retries every pending penalty at the current tip, committed as one unit: the node is back, and
+   * waiting for the next block would give the cheater's timelock minutes for nothing.
+   */
+  void retryPendingNow() {
+    if (!book.hasPending()) {
+      return;
+    }
+    ledger.guarded(() -> {
+      // A new interval: the answers cached while the node was away are what is being retried.
+      node.newInterval();
+      ChangeSet ch = new ChangeSet();
+      BlockRef tip = window.tip();
+      for (PenaltyGroup g : book.pendingGroups()) {
+        retryPending(g, tip, ch);
+      }
+      if (!ch.isEmpty()) {
+        ledger.commit(ch, Optional.empty());
+      }
+    });
+  }
+
+  /**
+   * The status a penalty gets from a broadcast answer (B1.2, and every retry after); null for a
+   * permanent rejection. A penalty the node calls confirmed in a block the Responder cannot locate
+   * stays pending: retried on every block until the location is learnt (or a connected block holds
+   * it), because any guess could be below the real block and complete the tracker early.
+   */
+  TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, BlockRef tip) {
+    if (result instanceof BroadcastResult.Accepted) {
+      return book.inMempoolSince(tip.height());
+    }
+    if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
+      Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), disputeHeight);
+      return at.isPresent() ? new TrackerStatus.Confirmed(at.get()) : new TrackerStatus.Pending(tip.height());
+    }
+    if (result instanceof BroadcastResult.Rejected) {
+      return null;
+    }
+    return new TrackerStatus.Pending(tip.height());
+  }
+}

@@ -1,0 +1,279 @@
+package io.responder.core;
+
+import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.RecentBlocks;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * B3 and B4: keeps the Responder on the node's best chain. A block that extends the tip is connected
+ * by the {@link BlockStep}; a gap is filled by height; anything else is walked back by hash to the
+ * fork point in the remembered window, the Responder's blocks above it are disconnected (newest
+ * first, as one commit) and the new branch connected block by block. A reorganisation deeper than the
+ * window unconfirms everything above the window's bottom and re-learns it from the node.
+ *
+ * <p>Confined to the Responder's lock.
+ */
+final class ChainFollower {
+  private static final Logger log = LoggerFactory.getLogger(Responder.class);
+
+  private final TrackerBook book;
+  private final NodeLink node;
+  private final Ledger ledger;
+  private final RecentBlocks window;
+  private final BlockStep steps;
+  /** The last block ignored for being below the window, so a poller repeating it is logged once. */
+  private BlockHash lastIgnoredBelowWindow;
+
+  ChainFollower(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, BlockStep steps) {
+    this.book = book;
+    this.node = node;
+    this.ledger = ledger;
+    this.window = window;
+    this.steps = steps;
+  }
+
+  /** B4.2: catches up with the block source's best block. */
+  void syncToBest() {
+    BlockRef best = node.blockSource().bestBlock();
+    if (window.contains(best)) {
+      return;
+    }
+    follow(node.fetchBlock(best.hash(), best.height()));
+  }
+
+  /** B3.1: takes the Responder to {@code target}, through gaps and reorganisations. */
+  void follow(Block target) {
+    if (window.contains(target.ref())) {
+      return; // already processed
+    }
+    if (target.height() < window.bottomHeight()) {
+      // Older than anything remembered: a late or repeated delivery. Reorganising that deep on the
+      // word of one stale block would unconfirm everything, so it is ignored.
+      // A polling host hands the same block over and over (a node rolled back below the window):
+      // say it once.
+      boolean repeated = target.hash().equals(lastIgnoredBelowWindow);
+      lastIgnoredBelowWindow = target.hash();
+      (repeated ? log.atDebug() : log.atWarn()).addKeyValue("block", target.hash()).addKeyValue("height", target.height())
+          .addKeyValue("tip", window.tip().height()).log("block below the remembered window ignored");
+      return;
+    }
+    if (extendsTip(target)) {
+      steps.connect(target);
+      return;
+    }
+    connectGapOnBestChain(target);
+    if (window.contains(target.ref())) {
+      return;
+    }
+    if (extendsTip(target)) {
+      steps.connect(target);
+      return;
+    }
+
+    // A reorganisation (or a gap the fast path could not close): walk back from the target until a
+    // block the Responder has, remembering only positions; blocks are fetched again to connect them.
+    List<BlockRef> branch = new ArrayList<>();
+    branch.add(target.ref());
+    BlockRef parent = target.parent();
+    while (!window.contains(parent)) {
+      if (parent.height() < window.bottomHeight()) {
+        if (extendWindowBackwards()) {
+          continue;
+        }
+        break; // deeper than the remembered window
+      }
+      Block b = node.fetchBlock(parent.hash(), parent.height());
+      branch.add(b.ref());
+      parent = b.parent();
+    }
+    BlockRef fork = parent;
+    if (!fork.equals(window.tip())) {
+      boolean beyondWindow = !window.contains(fork);
+      if (beyondWindow) {
+        log.atWarn().addKeyValue("forkHeight", fork.height()).addKeyValue("tip", window.tip().height())
+            .addKeyValue("window", window.size())
+            .log("reorganisation deeper than the remembered window: unconfirming every penalty above it and re-learning");
+      }
+      disconnectTo(fork, beyondWindow);
+    }
+    for (int i = branch.size() - 1; i >= 0; i--) {
+      BlockRef ref = branch.get(i);
+      Block b = i == 0 ? target : node.fetchBlock(ref.hash(), ref.height());
+      if (!extendsTip(b)) {
+        throw new BlockSourceException("block source answered inconsistently: block " + b.hash() + " at height "
+            + b.height() + " does not extend " + window.tip().hash(), false);
+      }
+      steps.connect(b);
+    }
+  }
+
+  /** B3.5: the host reports {@code block} and everything above it disconnected. */
+  void disconnected(BlockRef block) {
+    if (!window.contains(block)) {
+      log.atDebug().addKeyValue("block", block.hash()).addKeyValue("height", block.height())
+          .log("disconnection of a block not on the responder's chain ignored");
+      return;
+    }
+    BlockHash parent = window.hashAt(block.height() - 1);
+    if (parent == null) {
+      parent = node.fetchBlock(block.hash(), block.height()).previousHash();
+    }
+    disconnectTo(new BlockRef(parent, block.height() - 1), false);
+  }
+
+  private boolean extendsTip(Block b) {
+    BlockRef tip = window.tip();
+    return b.height() == tip.height() + 1 && b.previousHash().equals(tip.hash());
+  }
+
+  /**
+   * The common gap: the host skipped blocks (or the Responder was stopped) but its tip is still on
+   * the node's best chain. Connects forward by height without walking back.
+   */
+  private void connectGapOnBestChain(Block target) {
+    BlockRef tip = window.tip();
+    if (target.height() <= tip.height() + 1) {
+      return;
+    }
+    BlockSource source = node.blockSource();
+    Optional<BlockHash> atTip = source.blockHashAt(tip.height());
+    if (atTip.isEmpty() || !atTip.get().equals(tip.hash())) {
+      return;
+    }
+    for (int h = tip.height() + 1; h < target.height(); h++) {
+      Optional<BlockHash> hash = source.blockHashAt(h);
+      if (hash.isEmpty()) {
+        return;
+      }
+      Block b = node.fetchBlock(hash.get(), h);
+      if (!extendsTip(b)) {
+        return; // the node reorganised under us; the general path takes over
+      }
+      steps.connect(b);
+    }
+  }
+
+  private boolean extendWindowBackwards() {
+    if (window.isFull() || window.bottomHeight() == 0) {
+      return false;
+    }
+    int bottom = window.bottomHeight();
+    try {
+      Block oldest = node.fetchBlock(window.hashAt(bottom), bottom);
+      return window.prepend(oldest.previousHash());
+    } catch (BlockSourceException e) {
+      if (e.isTransient()) {
+        throw e;
+      }
+      return false; // the node no longer has our old branch: treat as deeper than the window
+    }
+  }
+
+  /**
+   * B3.2: takes the blocks above {@code fork} off the chain, newest first. Penalties they confirmed
+   * become unconfirmed, in-mempool counts restart from the fork, and what the disconnection touched
+   * is sent again, the dispute first where its block was disconnected. Committed as one unit; a
+   * failure inside leaves it undone (the state reloads).
+   */
+  private void disconnectTo(BlockRef fork, boolean beyondWindow) {
+    ledger.guarded(() -> disconnectUnguarded(fork, beyondWindow));
+  }
+
+  private void disconnectUnguarded(BlockRef fork, boolean beyondWindow) {
+    // What the node answered before the disconnection no longer holds (a penalty it called confirmed
+    // is back in its mempool, or lost): this starts a new interval, as a connected block does.
+    node.newInterval();
+    List<BlockRef> removed = window.popAbove(fork.height());
+    if (window.size() == 0 || !window.contains(fork)) {
+      window.reset(fork);
+    }
+    ChangeSet ch = new ChangeSet();
+    TrackerStatus.InMempool back = new TrackerStatus.InMempool(fork.height());
+    Map<PenaltyGroup, Boolean> affected = new LinkedHashMap<>(); // value: whether its dispute was disconnected
+
+    // In-mempool penalties broadcast above the fork count their missed blocks from the fork again.
+    for (PenaltyGroup g : book.rebroadcastsDueAbove(fork.height())) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool) {
+        book.countMissedFrom(g, back, ch);
+      }
+    }
+    for (PenaltyGroup g : book.confirmationsAbove(fork.height())) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() > fork.height()) {
+        book.unconfirm(g, back, ch);
+        affected.putIfAbsent(g, false);
+      }
+    }
+    for (PenaltyGroup g : book.disputesAbove(fork.height())) {
+      if (g.isLive() && g.disputeHeight() > fork.height()) {
+        affected.put(g, true);
+      }
+    }
+    if (beyondWindow) {
+      // The fork found is only where the remembered window ends, not a block both branches share: a
+      // confirmation at or below it may be in a block the new branch does not have, and the new branch
+      // may have confirmed penalties in blocks below it, which the Responder will never connect. Every
+      // penalty not confirmed in the fork block itself is treated as unconfirmed and sent again, so the
+      // node's answer says where it stands.
+      for (PenaltyGroup g : book.groups()) {
+        if (g.status() instanceof TrackerStatus.Confirmed c) {
+          if (c.block().equals(fork) || c.block().height() > fork.height()) {
+            continue; // in the fork block, or above it and already unconfirmed by the loop above
+          }
+          book.unconfirm(g, back, ch);
+        }
+        affected.putIfAbsent(g, false);
+      }
+    }
+
+    if (!removed.isEmpty()) {
+      List<BlockRef> gone = List.copyOf(removed);
+      ch.event(l -> l.blocksDisconnected(fork, gone));
+      log.atWarn().addKeyValue("forkHeight", fork.height()).addKeyValue("fork", fork.hash())
+          .addKeyValue("disconnected", gone.size()).addKeyValue("penaltiesAffected", affected.size())
+          .log("blocks disconnected");
+    }
+
+    for (Map.Entry<PenaltyGroup, Boolean> e : affected.entrySet()) {
+      PenaltyGroup g = e.getKey();
+      if (!g.isLive()) {
+        continue;
+      }
+      if (e.getValue()) {
+        disputeDisconnected(g);
+      }
+      if (g.status() instanceof TrackerStatus.Pending) {
+        steps.retryPending(g, fork, ch);
+      } else if (g.status() instanceof TrackerStatus.InMempool) {
+        steps.resend(g, fork.height(), ch);
+      }
+    }
+    ledger.commit(ch, Optional.of(fork));
+  }
+
+  /**
+   * The block of a penalty's dispute was disconnected: its height is unknown until a connected block
+   * holds it again (so that a second reorganisation re-sends it too), and the raw dispute, when the
+   * store has it, goes to the node before the penalty. One store read per such penalty.
+   */
+  private void disputeDisconnected(PenaltyGroup g) {
+    Optional<TransactionTracker> member = node.anyMember(g);
+    if (member.isEmpty()) {
+      g.setDisputeHeight(-1);
+      return;
+    }
+    Txid disputeTxid = member.get().disputeTxid();
+    book.forgetDisputeHeight(g, disputeTxid);
+    byte[] rawDispute = node.rawDisputeOf(g, member.get());
+    if (rawDispute != null) {
+      BroadcastResult r = node.send(disputeTxid, rawDispute);
+      log.atInfo().addKeyValue("disputeTxid", disputeTxid).addKeyValue("penaltyTxid", g.txid())
+          .addKeyValue("result", r).log("dispute disconnected: re-sent before its penalty");
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package io.responder.core;
+
+import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.RecentBlocks;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the Responder asks of the outside: sends through the {@link Carrier} (at most once per
+ * transaction per block interval), status lookups, blocks from the {@link BlockSource} (checked
+ * against what was asked), raw transactions read back from the {@link TrackerStore}, and the reading
+ * of the node's answers that needs more than one question: where an already confirmed penalty is,
+ * and whether "inputs missing or spent" is final.
+ *
+ * <p>Port failures are turned into answers here (a carrier that throws is a node that could not be
+ * reached) except the block source's, which stop a catch-up where it stands. Mutable (the receipt
+ * cache), confined to the Responder's lock.
+ */
+final class NodeLink {
+  private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /** Receipts a block interval typically holds (retries, rebroadcasts): clearing this many is cheap. */
+  private static final int SMALL_RECEIPT_CACHE = 1024;
+
+  private final Carrier carrier;
+  private final BlockSource blockSource;
+  private final TrackerStore store;
+  private final RecentBlocks window;
+  private final ResponderConfig config;
+  /** Receipts of this block interval, so a transaction is pushed at most once per block. */
+  private Map<Txid, BroadcastResult> sentThisInterval = new HashMap<>();
+
+  NodeLink(Carrier carrier, BlockSource blockSource, TrackerStore store, RecentBlocks window, ResponderConfig config) {
+    this.carrier = carrier;
+    this.blockSource = blockSource;
+    this.store = store;
+    this.window = window;
+    this.config = config;
+  }
+
+  BlockSource blockSource() {
+    return blockSource;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sending
+
+  /**
+   * Starts a new receipt interval. {@code HashMap.clear()} walks the whole table, and a burst of
+   * intake leaves the table as large as the burst for good, which every later block would pay for;
+   * a cache that grew large is dropped instead.
+   */
+  void newInterval() {
+    if (sentThisInterval.size() > SMALL_RECEIPT_CACHE) {
+      sentThisInterval = new HashMap<>();
+    } else {
+      sentThisInterval.clear();
+    }
+  }
+
+  /** This interval's answer for {@code txid}, or null when it was not sent. */
+  BroadcastResult receipt(Txid txid) {
+    return sentThisInterval.get(txid);
+  }
+
+  BroadcastResult send(Txid txid, byte[] raw) {
+    BroadcastResult earlier = sentThisInterval.get(txid);
+    if (earlier != null) {
+      return earlier;
+    }
+    BroadcastResult result;
+    try {
+      result = Objects.requireNonNull(carrier.broadcast(txid, raw), "carrier returned null");
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("txid", txid).addKeyValue("reason", e.toString()).log("carrier failed to broadcast");
+      result = new BroadcastResult.NodeUnavailable("carrier threw " + e.getClass().getSimpleName());
+    }
+    sentThisInterval.put(txid, result);
+    return result;
+  }
+
+  BroadcastResult sendPenalty(TransactionTracker t, byte[] rawDispute, Optional<BlockHash> disputeBlock) {
+    return sendPenalty(t.penaltyTxid(), t.penaltyRawTxUnsafe(), t.disputeTxid(), rawDispute, disputeBlock);
+  }
+
+  /**
+   * Sends a penalty, and reads bitcoind's ambiguous "inputs missing or spent" (-25) the way it must
+   * be read: the dispute may simply not have reached this node yet (a node a block behind the
+   * watcher, a dispute evicted or sent back by a reorg). The raw dispute, when known, goes first and
+   * the penalty again; the refusal is final only when the node holds the dispute confirmed, so the
+   * dispute's output was spent by another confirmed transaction. Otherwise it is a refusal for now,
+   * and the breach stays pending.
+   */
+  BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute, Optional<BlockHash> disputeBlock) {
+    BroadcastResult result = send(txid, raw);
+    if (!missingOrSpent(result)) {
+      return result;
+    }
+    if (rawDispute != null && send(disputeTxid, rawDispute).delivered()) {
+      sentThisInterval.remove(txid); // the node has the parent now: this is a different question
+      result = send(txid, raw);
+      if (!missingOrSpent(result)) {
+        return result;
+      }
+    }
+    if (status(disputeTxid, disputeBlock) instanceof TxStatus.Confirmed) {
+      return result;
+    }
+    BroadcastResult.Rejected r = (BroadcastResult.Rejected) result;
+    BroadcastResult forNow = new BroadcastResult.RejectedForNow(r.code(), r.message());
+    sentThisInterval.put(txid, forNow);
+    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid)
+        .log("penalty's inputs missing and its dispute not confirmed on the node: kept pending until the dispute arrives");
+    return forNow;
+  }
+
+  private static boolean missingOrSpent(BroadcastResult r) {
+    return r instanceof BroadcastResult.Rejected rejected && rejected.code() == BroadcastResult.Rejected.INPUTS_MISSING_OR_SPENT;
+  }
+
+  TxStatus status(Txid txid, Optional<BlockHash> hint) {
+    try {
+      return Objects.requireNonNull(carrier.status(txid, hint), "carrier returned null");
+    } catch (RuntimeException e) {
+      return new TxStatus.Unknown("carrier threw " + e.getClass().getSimpleName());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Raw transactions, which stay in the store
+
+  /** One of the group's trackers, read from the store (raw transactions are not kept in memory). */
+  Optional<TransactionTracker> anyMember(PenaltyGroup g) {
+    for (int i = 0; i < g.size(); i++) {
+      Optional<TransactionTracker> t = store.find(g.uuid(i));
+      if (t.isPresent()) {
+        return t;
+      }
+    }
+    log.atError().addKeyValue("penaltyTxid", g.txid())
+        .log("the store has no tracker for an indexed penalty: cannot broadcast it");
+    return Optional.empty();
+  }
+
+  /** The raw dispute of some member, or null; {@code first} is a member already read. */
+  byte[] rawDisputeOf(PenaltyGroup g, TransactionTracker first) {
+    if (first.disputeRawTxUnsafe() != null || !g.hasRawDispute()) {
+      return first.disputeRawTxUnsafe();
+    }
+    for (int i = 0; i < g.size(); i++) {
+      Optional<TransactionTracker> t = store.find(g.uuid(i));
+      if (t.isPresent() && t.get().disputeRawTxUnsafe() != null) {
+        return t.get().disputeRawTxUnsafe();
+      }
+    }
+    return null;
+  }
+
+  /** The block the group's dispute is in, when the Responder knows it: nodes without -txindex need it. */
+  Optional<BlockHash> disputeBlock(PenaltyGroup g) {
+    return g.disputeHeight() >= 0 ? Optional.ofNullable(window.hashAt(g.disputeHeight())) : Optional.empty();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Blocks
+
+  Block fetchBlock(BlockHash hash, int expectedHeight) {
+    Block b = blockSource.block(hash);
+    if (b == null || !b.hash().equals(hash)) {
+      throw new BlockSourceException("block source answered another block for " + hash, false);
+    }
+    if (b.height() != expectedHeight) {
+      throw new BlockSourceException("block source says block " + hash + " is at height " + b.height()
+          + ", but its position in the chain puts it at " + expectedHeight, false);
+    }
+    return b;
+  }
+
+  private BlockHash hashOnChainAt(int height) {
+    BlockHash inWindow = window.hashAt(height);
+    return inWindow != null ? inWindow : blockSource.blockHashAt(height).orElse(null);
+  }
+
+  /**
+   * Finds the block that confirmed a penalty the node reported as already confirmed: from the
+   * confirmation count when the carrier gave one, else from the carrier's status lookup, else by
+   * reading the node's last blocks since the dispute (at most the irrevocable depth of them).
+   *
+   * <p>Every answer errs late, never early. Counts are relative to the node's tip, so without it
+   * (the block source failing while the carrier works) a count is useless. A penalty not in the
+   * node's last irrevocable-depth blocks whose dispute is known to be older than them is deeper than
+   * that: it is placed just below the blocks read, which completes it at the next block. When
+   * nothing better is known the node's tip is assumed; when not even that is known, the location is
+   * unknown (empty) and must be learnt again later.
+   */
+  Optional<BlockRef> locateConfirmation(Txid txid, OptionalInt confirmations, int disputeHeight) {
+    BlockRef tip = window.tip();
+    // The node may be ahead of the Responder, and its answers are relative to its own tip: counting
+    // from ours would put the confirmation too low and complete the tracker early.
+    BlockRef nodeTip = null;
+    try {
+      BlockRef best = blockSource.bestBlock();
+      nodeTip = best.height() > tip.height() ? best : tip;
+    } catch (RuntimeException e) {
+      log.atDebug().addKeyValue("reason", e.toString()).log("best block unknown: a confirmation count cannot be placed");
+    }
+    try {
+      if (nodeTip != null && confirmations.isPresent()) {
+        int height = Math.max(0, nodeTip.height() - confirmations.getAsInt() + 1);
+        BlockHash hash = height == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(height);
+        if (hash != null) {
+          return Optional.of(new BlockRef(hash, height));
+        }
+      }
+      Optional<BlockHash> hint = disputeHeight >= 0 ? Optional.ofNullable(window.hashAt(disputeHeight)) : Optional.empty();
+      if (status(txid, hint) instanceof TxStatus.Confirmed c) {
+        // Possibly above the Responder's tip: the block step checks the block when its height arrives.
+        return Optional.of(c.block());
+      }
+      if (nodeTip == null) {
+        return Optional.empty();
+      }
+      int recent = Math.max(0, nodeTip.height() - config.irrevocableDepth() + 1);
+      int lowest = Math.max(recent, Math.max(disputeHeight, 0));
+      for (int h = lowest; h <= nodeTip.height(); h++) {
+        BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(h);
+        if (hash != null && fetchBlock(hash, h).txids().contains(txid)) {
+          return Optional.of(new BlockRef(hash, h));
+        }
+      }
+      if (disputeHeight >= 0 && disputeHeight < recent) {
+        BlockHash below = hashOnChainAt(recent - 1);
+        if (below != null) {
+          log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeHeight", disputeHeight)
+              .addKeyValue("nodeTip", nodeTip.height())
+              .log("already confirmed penalty is deeper than the irrevocable depth: it completes at the next block");
+          return Optional.of(new BlockRef(below, recent - 1));
+        }
+      }
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("reason", e.toString())
+          .log("could not look up the confirmation of an already confirmed penalty");
+    }
+    if (nodeTip == null) {
+      return Optional.empty();
+    }
+    log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("assumedHeight", nodeTip.height())
+        .log("confirmation height of an already confirmed penalty unknown: assuming the node's tip, so it completes late rather than early");
+    return Optional.of(nodeTip);
+  }
+}

@@ -1,0 +1,437 @@
+package io.responder.core;
+
+import io.responder.core.internal.HeightIndex;
+import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.PenaltyIndex;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every tracked penalty and when each needs attention: the penalty groups by txid, the pending set,
+ * and the height schedules (confirmations and so completions, rebroadcasts, expiries, disputes).
+ *
+ * <p>Statuses change only through the named transitions here (confirm, unconfirm, accepted into the
+ * mempool, pending, expire, drop), and each transition files the group in the schedule its new status
+ * needs, so the indexes cannot disagree with the statuses. Schedule entries are lazy: an entry whose
+ * group died or changed status is skipped where it is read, never searched for and removed. Every
+ * transition also records its store change and its events in the caller's {@link ChangeSet}.
+ *
+ * <p>Mutable, confined to the Responder's lock.
+ */
+final class TrackerBook {
+  private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /** Below this many entries a schedule is never swept: dead entries cost little there. */
+  private static final int MIN_SWEEP_THRESHOLD = 4096;
+
+  private final ResponderConfig config;
+  private final PenaltyIndex groups = new PenaltyIndex();
+  private final Set<PenaltyGroup> pending = new LinkedHashSet<>();
+  /** Confirmation height -> groups; also the completion schedule (height + depth - 1). */
+  private final HeightIndex<PenaltyGroup> confirmedAt = new HeightIndex<>();
+  /** Height at which an in-mempool penalty is due for rebroadcast -> groups. */
+  private final HeightIndex<PenaltyGroup> rebroadcastDue = new HeightIndex<>();
+  /** Subscription end height -> groups with a member ending there. */
+  private final HeightIndex<PenaltyGroup> expiries = new HeightIndex<>();
+  /** Height of the block the dispute was seen in -> groups; only heights a reorg can still reach. */
+  private final HeightIndex<PenaltyGroup> disputesAt = new HeightIndex<>();
+  /**
+   * Dispute txid -> groups whose dispute height is unknown (its block was disconnected, or the breach
+   * was handled out of sync): a connected block holding the dispute teaches its height, so that a
+   * later reorganisation of that block re-sends it. Empty in the common case, so connected blocks pay
+   * nothing for it.
+   */
+  private final Map<Txid, List<PenaltyGroup>> awaitingDispute = new HashMap<>();
+  /** The last in-mempool status made: every penalty accepted at the same height shares it. */
+  private TrackerStatus.InMempool lastInMempool = new TrackerStatus.InMempool(0);
+  private int expirySweepThreshold = MIN_SWEEP_THRESHOLD;
+  private int awaitingSweepThreshold = MIN_SWEEP_THRESHOLD;
+
+  TrackerBook(ResponderConfig config) {
+    this.config = config;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading
+
+  PenaltyGroup get(Txid penaltyTxid) {
+    return groups.get(penaltyTxid);
+  }
+
+  Iterable<PenaltyGroup> groups() {
+    return groups;
+  }
+
+  int penaltyCount() {
+    return groups.size();
+  }
+
+  /** A copy: retrying a pending penalty can take it out of the set. */
+  List<PenaltyGroup> pendingGroups() {
+    return new ArrayList<>(pending);
+  }
+
+  boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  boolean isFiledPending(PenaltyGroup g) {
+    return pending.contains(g);
+  }
+
+  Map<TrackerState, Integer> countsByState() {
+    Map<TrackerState, Integer> counts = new EnumMap<>(TrackerState.class);
+    for (TrackerState s : TrackerState.values()) {
+      counts.put(s, 0);
+    }
+    for (PenaltyGroup g : groups) {
+      counts.merge(g.status().state(), g.size(), Integer::sum);
+    }
+    return counts;
+  }
+
+  /**
+   * Statuses are values, so penalties accepted at the same height can share one: with a million
+   * trackers accepted between two blocks that is 16 bytes each not spent.
+   */
+  TrackerStatus.InMempool inMempoolSince(int height) {
+    if (lastInMempool.sinceHeight() != height) {
+      lastInMempool = new TrackerStatus.InMempool(height);
+    }
+    return lastInMempool;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Schedules, read as a block or a disconnection needs them
+
+  List<PenaltyGroup> confirmedAt(int height) {
+    return confirmedAt.at(height);
+  }
+
+  List<PenaltyGroup> completionsDueBy(int confirmationHeight) {
+    return confirmedAt.removeUpTo(confirmationHeight);
+  }
+
+  List<PenaltyGroup> expiriesDueBy(int height) {
+    return expiries.removeUpTo(height);
+  }
+
+  List<PenaltyGroup> rebroadcastsDueBy(int height) {
+    return rebroadcastDue.removeUpTo(height);
+  }
+
+  List<PenaltyGroup> rebroadcastsDueAbove(int height) {
+    return rebroadcastDue.removeAbove(height);
+  }
+
+  List<PenaltyGroup> confirmationsAbove(int height) {
+    return confirmedAt.removeAbove(height);
+  }
+
+  List<PenaltyGroup> disputesAbove(int height) {
+    return disputesAt.removeAbove(height);
+  }
+
+  /** The node could not be asked: the rebroadcast is tried again on the next block. */
+  void rebroadcastAgainAt(PenaltyGroup g, int height) {
+    rebroadcastDue.add(height, g);
+  }
+
+  /** The expiry could not be decided at this block: it is looked at again at {@code height}. */
+  void expiryAgainAt(PenaltyGroup g, int height) {
+    expiries.add(height, g);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Transitions
+
+  /** The penalty is in {@code block}: every member is told, and completion is scheduled. */
+  void confirm(PenaltyGroup g, BlockRef block, ChangeSet ch) {
+    pending.remove(g);
+    setStatus(g, new TrackerStatus.Confirmed(block), ch);
+    confirmedAt.add(block.height(), g);
+    Txid txid = g.txid();
+    forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, block)));
+  }
+
+  /** A status one connected block gives to every penalty it confirms (one object for all of them). */
+  void confirm(PenaltyGroup g, TrackerStatus.Confirmed status, ChangeSet ch) {
+    pending.remove(g);
+    setStatus(g, status, ch);
+    confirmedAt.add(status.block().height(), g);
+    Txid txid = g.txid();
+    BlockRef block = status.block();
+    forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, block)));
+  }
+
+  /** The node took the penalty at {@code height}: missed blocks count from there. */
+  void acceptedAt(PenaltyGroup g, int height, ChangeSet ch) {
+    pending.remove(g);
+    setStatus(g, inMempoolSince(height), ch);
+    rebroadcastDue.add(height + config.rebroadcastAfterMissed(), g);
+  }
+
+  /** The node does not hold the penalty: retried on every block. */
+  void becomePending(PenaltyGroup g, int height, ChangeSet ch) {
+    setStatus(g, new TrackerStatus.Pending(height), ch);
+    pending.add(g);
+  }
+
+  /** A penalty confirmed in a block that is no longer on the chain: back to the mempool count. */
+  void unconfirm(PenaltyGroup g, TrackerStatus.InMempool back, ChangeSet ch) {
+    setStatus(g, back, ch);
+    rebroadcastDue.add(back.sinceHeight() + config.rebroadcastAfterMissed(), g);
+    for (int i = 0; i < g.size(); i++) {
+      if (g.expiry(i) >= 0) {
+        expiries.add(g.expiry(i), g); // a subscription that ended while it was confirmed ends now
+      }
+    }
+  }
+
+  /** An in-mempool penalty whose count started above a fork counts from the fork instead. */
+  void countMissedFrom(PenaltyGroup g, TrackerStatus.InMempool back, ChangeSet ch) {
+    if (((TrackerStatus.InMempool) g.status()).sinceHeight() > back.sinceHeight()) {
+      setStatus(g, back, ch);
+    }
+    rebroadcastDue.add(((TrackerStatus.InMempool) g.status()).sinceHeight() + config.rebroadcastAfterMissed(), g);
+  }
+
+  /** Every member leaves, each reported by {@code perMember}. */
+  void drop(PenaltyGroup g, ChangeSet ch, BiConsumer<ResponderListener, UUID> perMember) {
+    for (int i = 0; i < g.size(); i++) {
+      UUID u = g.uuid(i);
+      ch.remove(u);
+      ch.event(l -> perMember.accept(l, u));
+    }
+    unindex(g);
+  }
+
+  /** The members whose subscription ended by {@code tip} leave; the group goes when none is left. */
+  void expireMembers(PenaltyGroup g, BlockRef tip, ChangeSet ch) {
+    Txid txid = g.txid();
+    for (int i = g.size() - 1; i >= 0; i--) {
+      int end = g.expiry(i);
+      if (end >= 0 && end <= tip.height()) {
+        UUID u = g.uuid(i);
+        g.removeAt(i);
+        ch.remove(u);
+        ch.event(l -> l.trackerExpired(u, txid, tip));
+        log.atInfo().addKeyValue("uuid", u).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
+            .log("subscription ended before the penalty confirmed: tracker expired");
+      }
+    }
+    if (g.size() == 0) {
+      unindex(g);
+    }
+  }
+
+  /**
+   * Files a tracker whose commit succeeded: a new group, or a member joining a known one (whose
+   * status becomes {@code status}).
+   */
+  PenaltyGroup admit(Breach breach, TrackerStatus status, int disputeHeight, PenaltyGroup group) {
+    int expiry = breach.subscriptionEndOrMinusOne();
+    if (group == null) {
+      group = new PenaltyGroup(breach.penaltyTxid(), status, breach.uuid(), expiry, disputeHeight,
+          breach.disputeRawTxUnsafe() != null);
+      groups.put(breach.penaltyTxid(), group);
+      file(group);
+    } else {
+      group.add(breach.uuid(), expiry);
+      if (breach.disputeRawTxUnsafe() != null) {
+        group.setHasRawDispute(true);
+      }
+      if (disputeHeight >= 0 && group.disputeHeight() < 0) {
+        group.setDisputeHeight(disputeHeight);
+      }
+      if (!status.equals(group.status())) {
+        pending.remove(group);
+        group.setStatus(status);
+        file(group);
+      }
+    }
+    if (expiry >= 0) {
+      expiries.add(expiry, group);
+    }
+    if (disputeHeight >= 0) {
+      disputesAt.add(disputeHeight, group);
+    } else if (group.disputeHeight() < 0) {
+      awaitDispute(breach.disputeTxid(), group);
+    }
+    return group;
+  }
+
+  /** Files a tracker read from the store at start or reload. */
+  void load(TransactionTracker t, int tipHeight) {
+    PenaltyGroup g = groups.get(t.penaltyTxid());
+    int expiry = t.subscriptionEndOrMinusOne();
+    int disputeHeight = t.disputeHeight().orElse(-1);
+    if (g == null) {
+      g = new PenaltyGroup(t.penaltyTxid(), t.status(), t.uuid(), expiry, disputeHeight, t.disputeRawTxUnsafe() != null);
+      groups.put(t.penaltyTxid(), g);
+      file(g);
+    } else {
+      if (!g.status().equals(t.status())) {
+        throw new IllegalStateException("store is inconsistent: trackers of penalty " + t.penaltyTxid()
+            + " have different statuses (" + g.status() + ", " + t.status() + " for " + t.uuid() + ")");
+      }
+      if (g.indexOf(t.uuid()) >= 0) {
+        // Indexed twice, it would be broadcast for, counted and reported completed twice.
+        throw new IllegalStateException("store is inconsistent: tracker " + t.uuid() + " was handed over twice");
+      }
+      g.add(t.uuid(), expiry);
+      if (t.disputeRawTxUnsafe() != null) {
+        g.setHasRawDispute(true);
+      }
+    }
+    if (expiry >= 0) {
+      expiries.add(expiry, g);
+    }
+    if (disputeHeight >= 0 && disputeHeight > tipHeight - config.reorgWindow()) {
+      if (g.disputeHeight() < 0) {
+        g.setDisputeHeight(disputeHeight);
+      }
+      disputesAt.add(disputeHeight, g);
+    } else if (disputeHeight < 0 && g.disputeHeight() < 0) {
+      awaitDispute(t.disputeTxid(), g);
+    }
+  }
+
+  void clear() {
+    groups.forEach(PenaltyGroup::kill);
+    groups.clear();
+    pending.clear();
+    confirmedAt.clear();
+    rebroadcastDue.clear();
+    expiries.clear();
+    disputesAt.clear();
+    awaitingDispute.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Disputes
+
+  boolean awaitsDisputes() {
+    return !awaitingDispute.isEmpty();
+  }
+
+  /** A connected block holds {@code txid}: if it is an awaited dispute, its height is known again. */
+  void learnDisputeHeight(Txid txid, int height) {
+    List<PenaltyGroup> waiting = awaitingDispute.remove(txid);
+    if (waiting == null) {
+      return;
+    }
+    for (PenaltyGroup g : waiting) {
+      if (g.isLive() && g.disputeHeight() < 0) {
+        g.setDisputeHeight(height);
+        disputesAt.add(height, g);
+        log.atDebug().addKeyValue("disputeTxid", txid).addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", height)
+            .log("dispute seen confirmed: its height is known again");
+      }
+    }
+  }
+
+  /** The dispute's block was disconnected: its height is unknown until a block holds it again. */
+  void forgetDisputeHeight(PenaltyGroup g, Txid disputeTxid) {
+    g.setDisputeHeight(-1);
+    awaitDispute(disputeTxid, g);
+  }
+
+  private void awaitDispute(Txid disputeTxid, PenaltyGroup g) {
+    List<PenaltyGroup> waiting = awaitingDispute.computeIfAbsent(disputeTxid, k -> new ArrayList<>(1));
+    if (!waiting.contains(g)) {
+      waiting.add(g);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Upkeep
+
+  /** After a connected block: what no reorganisation can reach any more is let go. */
+  void afterBlock(int height) {
+    disputesAt.pruneBelow(height - config.reorgWindow());
+    sweepExpiriesIfMostlyDead();
+    sweepAwaitedDisputesIfMostlyDead();
+  }
+
+  /**
+   * Subscriptions can end months ahead, and a tracker that completes long before its end would keep
+   * its dead group reachable from the expiry schedule until then: memory growing with every tracker
+   * ever completed. When the schedule has grown to twice what was live at its last rebuild, it is
+   * rebuilt from the live groups, which costs amortised O(1) per entry ever filed.
+   */
+  private void sweepExpiriesIfMostlyDead() {
+    if (expiries.size() <= expirySweepThreshold) {
+      return;
+    }
+    expiries.clear();
+    for (PenaltyGroup g : groups) {
+      for (int i = 0; i < g.size(); i++) {
+        if (g.expiry(i) >= 0) {
+          expiries.add(g.expiry(i), g);
+        }
+      }
+    }
+    expirySweepThreshold = 2 * expiries.size() + MIN_SWEEP_THRESHOLD;
+  }
+
+  /**
+   * Groups that ended while awaiting a dispute that never came (one confirmed below the window, say)
+   * would stay reachable forever; when the map has doubled since the last sweep, they are dropped.
+   */
+  private void sweepAwaitedDisputesIfMostlyDead() {
+    if (awaitingDispute.size() <= awaitingSweepThreshold) {
+      return;
+    }
+    awaitingDispute.values().removeIf(list -> {
+      list.removeIf(g -> !g.isLive() || g.disputeHeight() >= 0);
+      return list.isEmpty();
+    });
+    awaitingSweepThreshold = 2 * awaitingDispute.size() + MIN_SWEEP_THRESHOLD;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  static void forEachMember(PenaltyGroup g, Consumer<UUID> action) {
+    for (int i = 0; i < g.size(); i++) {
+      action.accept(g.uuid(i));
+    }
+  }
+
+  private void setStatus(PenaltyGroup g, TrackerStatus status, ChangeSet ch) {
+    if (status.equals(g.status())) {
+      return;
+    }
+    g.setStatus(status);
+    for (int i = 0; i < g.size(); i++) {
+      ch.status(g.uuid(i), status);
+    }
+  }
+
+  /** Files a group in the schedule its status needs. */
+  private void file(PenaltyGroup g) {
+    TrackerStatus s = g.status();
+    if (s instanceof TrackerStatus.Pending) {
+      pending.add(g);
+    } else if (s instanceof TrackerStatus.InMempool m) {
+      rebroadcastDue.add(m.sinceHeight() + config.rebroadcastAfterMissed(), g);
+    } else {
+      confirmedAt.add(((TrackerStatus.Confirmed) s).block().height(), g);
+    }
+  }
+
+  private void unindex(PenaltyGroup g) {
+    groups.remove(g.txid());
+    pending.remove(g);
+    g.kill(); // schedule entries are lazy and skip dead groups
+  }
+}
