@@ -1,0 +1,154 @@
+package io.responder.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.internal.PenaltyGroup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The book's transitions, each seen where it files the group: a status change and its schedule
+ * entry go together, and every member's store change and event is recorded.
+ */
+class TrackerBookTest {
+  private static final ResponderConfig CONFIG = ResponderConfig.defaults();
+  private static final BlockRef BLOCK_120 = new BlockRef(BlockHash.fromHex("aa".repeat(32)), 120);
+
+  private final TrackerBook book = new TrackerBook(CONFIG);
+
+  private PenaltyGroup twoMembers(TrackerStatus status, int disputeHeight) throws Exception {
+    Breach first = TrackerCodecTest.breach().uuid(new UUID(1, 1)).subscriptionEndHeight(150).build();
+    Breach second = TrackerCodecTest.breach().uuid(new UUID(2, 2)).build();
+    PenaltyGroup g = book.admit(first, status, disputeHeight, null);
+    assertSame(g, book.admit(second, status, disputeHeight, g));
+    return g;
+  }
+
+  @Test
+  void confirmingFilesTheCompletionAndRecordsEveryMember() throws Exception {
+    PenaltyGroup g = twoMembers(new TrackerStatus.Pending(100), 99);
+    assertTrue(book.isFiledPending(g));
+    ChangeSet ch = new ChangeSet();
+
+    book.confirm(g, BLOCK_120, ch);
+
+    assertEquals(new TrackerStatus.Confirmed(BLOCK_120), g.status());
+    assertFalse(book.isFiledPending(g));
+    assertEquals(List.of(), book.completionsDueBy(119));
+    assertEquals(List.of(g), book.completionsDueBy(120));
+    StoreUpdate update = ch.toUpdate(Optional.empty());
+    assertEquals(Map.of(new UUID(1, 1), g.status(), new UUID(2, 2), g.status()), update.statusChanges());
+    List<UUID> confirmed = new ArrayList<>();
+    ch.fire(new ResponderListener() {
+      @Override
+      public void penaltyConfirmed(UUID uuid, Txid penaltyTxid, BlockRef block) {
+        confirmed.add(uuid);
+      }
+    });
+    assertEquals(List.of(new UUID(1, 1), new UUID(2, 2)), confirmed);
+  }
+
+  @Test
+  void unconfirmingSchedulesTheRebroadcastAndRefilesExpiries() throws Exception {
+    PenaltyGroup g = twoMembers(new TrackerStatus.Confirmed(BLOCK_120), 99);
+    book.expiriesDueBy(150); // takes the entry admit filed
+    ChangeSet ch = new ChangeSet();
+
+    book.unconfirm(g, new TrackerStatus.InMempool(118), ch);
+
+    assertEquals(new TrackerStatus.InMempool(118), g.status());
+    assertEquals(List.of(), book.rebroadcastsDueBy(118 + CONFIG.rebroadcastAfterMissed() - 1));
+    assertEquals(List.of(g), book.rebroadcastsDueBy(118 + CONFIG.rebroadcastAfterMissed()));
+    assertEquals(List.of(g), book.expiriesDueBy(150), "the subscription end is filed again");
+  }
+
+  @Test
+  void pendingAndAcceptedMoveTheGroupBetweenThePendingSetAndTheRebroadcastSchedule() throws Exception {
+    PenaltyGroup g = twoMembers(new TrackerStatus.InMempool(100), 99);
+    book.rebroadcastsDueBy(Integer.MAX_VALUE); // the admit entry
+
+    book.becomePending(g, 110, new ChangeSet());
+    assertEquals(List.of(g), book.pendingGroups());
+    assertEquals(new TrackerStatus.Pending(110), g.status());
+
+    book.acceptedAt(g, 111, new ChangeSet());
+    assertEquals(List.of(), book.pendingGroups());
+    assertEquals(new TrackerStatus.InMempool(111), g.status());
+    assertEquals(List.of(g), book.rebroadcastsDueBy(111 + CONFIG.rebroadcastAfterMissed()));
+  }
+
+  @Test
+  void acceptedStatusesOfOneHeightAreOneObject() {
+    assertSame(book.inMempoolSince(7), book.inMempoolSince(7));
+  }
+
+  @Test
+  void droppingRemovesEveryMemberAndKillsTheGroup() throws Exception {
+    PenaltyGroup g = twoMembers(new TrackerStatus.Pending(100), 99);
+    ChangeSet ch = new ChangeSet();
+    List<UUID> told = new ArrayList<>();
+
+    book.drop(g, ch, (l, u) -> told.add(u));
+    ch.fire(ResponderListener.NONE);
+
+    assertFalse(g.isLive());
+    assertNull(book.get(g.txid()));
+    assertEquals(List.of(), book.pendingGroups());
+    assertEquals(Set.of(new UUID(1, 1), new UUID(2, 2)), ch.toUpdate(Optional.empty()).removed());
+    assertEquals(List.of(new UUID(1, 1), new UUID(2, 2)), told);
+  }
+
+  @Test
+  void onlyMembersWhoseSubscriptionEndedExpire() throws Exception {
+    PenaltyGroup g = twoMembers(new TrackerStatus.InMempool(100), 99);
+    ChangeSet ch = new ChangeSet();
+
+    book.expireMembers(g, new BlockRef(BLOCK_120.hash(), 150), ch);
+
+    assertEquals(1, g.size());
+    assertEquals(new UUID(2, 2), g.uuid(0));
+    assertTrue(g.isLive());
+    assertEquals(Set.of(new UUID(1, 1)), ch.toUpdate(Optional.empty()).removed());
+  }
+
+  @Test
+  void aDisputeWhoseHeightIsUnknownIsLearntFromTheBlockThatHoldsIt() throws Exception {
+    PenaltyGroup g = twoMembers(new TrackerStatus.InMempool(100), -1);
+    Txid dispute = Txid.fromHex(TrackerCodecTest.DISPUTE);
+    assertTrue(book.awaitsDisputes());
+
+    book.learnDisputeHeight(Txid.fromHex("bb".repeat(32)), 130); // another transaction
+    assertEquals(-1, g.disputeHeight());
+    book.learnDisputeHeight(dispute, 131);
+
+    assertEquals(131, g.disputeHeight());
+    assertFalse(book.awaitsDisputes());
+    assertEquals(List.of(g), book.disputesAbove(130));
+
+    book.forgetDisputeHeight(g, dispute); // its block disconnected again
+    assertEquals(-1, g.disputeHeight());
+    book.learnDisputeHeight(dispute, 133);
+    assertEquals(133, g.disputeHeight());
+  }
+
+  @Test
+  void aStoreWhoseTrackersOfOnePenaltyDisagreeIsRefusedAtLoad() throws Exception {
+    Breach first = TrackerCodecTest.breach().uuid(new UUID(1, 1)).build();
+    Breach second = TrackerCodecTest.breach().uuid(new UUID(2, 2)).build();
+    book.load(TransactionTracker.of(first, java.util.OptionalInt.of(99), new TrackerStatus.InMempool(100)), 120);
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> book.load(
+        TransactionTracker.of(second, java.util.OptionalInt.of(99), new TrackerStatus.Pending(100)), 120));
+    assertTrue(e.getMessage().contains("different statuses"), e.getMessage());
+  }
+}
