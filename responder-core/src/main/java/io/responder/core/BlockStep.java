@@ -27,13 +27,16 @@ final class BlockStep {
   private final Ledger ledger;
   private final RecentBlocks window;
   private final ResponderConfig config;
+  private final Escalation escalation;
 
-  BlockStep(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ResponderConfig config) {
+  BlockStep(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ResponderConfig config,
+      Escalation escalation) {
     this.book = book;
     this.node = node;
     this.ledger = ledger;
     this.window = window;
     this.config = config;
+    this.escalation = escalation;
   }
 
   /** Connects a child of the tip. Whatever fails inside leaves the block undone (the state reloads). */
@@ -62,11 +65,17 @@ final class BlockStep {
     // 1. Confirmations, and the heights of disputes the Responder lost track of.
     TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);
     boolean disputesAwaited = book.awaitsDisputes();
+    boolean ladders = escalation.hasLadders();
     for (Txid txid : block.txids()) {
       if (disputesAwaited) {
-        book.learnDisputeHeight(txid, height);
+        for (PenaltyGroup learnt : book.learnDisputeHeight(txid, height)) {
+          escalation.reconsider(learnt, height); // its deadline is known, or moved
+        }
       }
       PenaltyGroup g = book.get(txid);
+      if (g == null && ladders) {
+        g = escalation.groupOfVariant(txid); // whichever rung of the fee ladder confirms, confirms it
+      }
       // A confirmation recorded above this block is what the node said before the Responder got
       // there (its branch may since have been replaced): the block in hand is where the chain has it.
       if (g == null || g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= height) {
@@ -115,11 +124,16 @@ final class BlockStep {
       }
     }
 
+    // 3b. Penalties whose deadline is near: the escalation schedule acts on every block, and steps 4
+    // and 5 leave them alone.
+    Set<PenaltyGroup> escalated = Collections.newSetFromMap(new IdentityHashMap<>());
+    escalated.addAll(escalation.act(ref, ch, this::settle));
+
     // 4. Missed confirmations: rebroadcast what is due, once per penalty.
     Set<PenaltyGroup> done = Collections.newSetFromMap(new IdentityHashMap<>());
     for (PenaltyGroup g : book.rebroadcastsDueBy(height)) {
       if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m
-          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && done.add(g)) {
+          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && !escalated.contains(g) && done.add(g)) {
         log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - m.sinceHeight())
             .log("penalty missed too many blocks: rebroadcasting");
         resend(g, height, ch);
@@ -129,7 +143,7 @@ final class BlockStep {
 
     // 5. Pending retries.
     for (PenaltyGroup g : book.pendingGroups()) {
-      if (!askedNode.contains(g)) { // tried already in step 3 or 4
+      if (!askedNode.contains(g) && !escalated.contains(g)) { // tried already in step 3, 3b or 4
         retryPending(g, ref, ch);
       }
     }
@@ -137,6 +151,7 @@ final class BlockStep {
     // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.
     window.push(ref);
     book.afterBlock(height);
+    escalation.afterBlock();
     node.newInterval();
     ledger.commit(ch, Optional.of(ref));
     log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
@@ -169,8 +184,19 @@ final class BlockStep {
     if (member.isEmpty()) {
       return;
     }
+    // A penalty with a fee ladder that keeps missing blocks climbs one rung at each rebroadcast.
+    int from = escalation.hasLadder(g) ? escalation.floor(g, height) + 1 : 0;
+    settle(g, escalation.send(g, member.get(), from, ch), height, ch);
+  }
+
+  /** Turns the answer to a send of an unconfirmed penalty into its status. */
+  private void settle(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch) {
+    if (g.status() instanceof TrackerStatus.Pending) {
+      settlePending(g, sent, height, ch);
+      return;
+    }
     Txid txid = g.txid();
-    BroadcastResult result = node.sendPenalty(member.get(), node.rawDisputeOf(g, member.get()), node.disputeBlock(g));
+    BroadcastResult result = sent.result();
     forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
     if (result instanceof BroadcastResult.NodeUnavailable) {
       book.rebroadcastAgainAt(g, height + 1); // nothing was learnt: try again on the next block
@@ -178,7 +204,7 @@ final class BlockStep {
       // Confirmed in a block the Responder did not see it in (below the fork of a reorganisation
       // deeper than its window, say): learn where, or it would be rebroadcast forever, never complete,
       // and could even expire while confirmed.
-      Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
+      Optional<BlockRef> at = node.locateConfirmation(sent.txid(), ac.confirmations(), g.disputeHeight());
       if (at.isEmpty()) {
         book.becomePending(g, height, ch);
         return;
@@ -210,8 +236,12 @@ final class BlockStep {
     if (member.isEmpty()) {
       return null;
     }
+    return settlePending(g, escalation.send(g, member.get(), escalation.floor(g, ref.height()), ch), ref.height(), ch);
+  }
+
+  private BroadcastResult settlePending(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch) {
     Txid txid = g.txid();
-    BroadcastResult result = node.sendPenalty(member.get(), node.rawDisputeOf(g, member.get()), node.disputeBlock(g));
+    BroadcastResult result = sent.result();
     forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
     if (result instanceof BroadcastResult.Rejected rejection) {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
@@ -219,14 +249,14 @@ final class BlockStep {
       book.drop(g, ch, (l, u) -> l.breachRejected(u, txid, rejection));
       return result;
     }
-    TrackerStatus next = statusAfterBroadcast(result, txid, g.disputeHeight(), ref);
+    TrackerStatus next = statusAfterBroadcast(result, sent.txid(), g.disputeHeight(), height);
     if (next instanceof TrackerStatus.Pending) {
       return result; // still pending; its recorded status does not change
     }
     if (next instanceof TrackerStatus.Confirmed c) {
       book.confirm(g, c.block(), ch);
     } else {
-      book.acceptedAt(g, ref.height(), ch);
+      book.acceptedAt(g, height, ch);
     }
     log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("status", next).log("pending penalty accepted");
     return result;
@@ -260,17 +290,17 @@ final class BlockStep {
    * stays pending: retried on every block until the location is learnt (or a connected block holds
    * it), because any guess could be below the real block and complete the tracker early.
    */
-  TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, BlockRef tip) {
+  TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, int height) {
     if (result instanceof BroadcastResult.Accepted) {
-      return book.inMempoolSince(tip.height());
+      return book.inMempoolSince(height);
     }
     if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
       Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), disputeHeight);
-      return at.isPresent() ? new TrackerStatus.Confirmed(at.get()) : new TrackerStatus.Pending(tip.height());
+      return at.isPresent() ? new TrackerStatus.Confirmed(at.get()) : new TrackerStatus.Pending(height);
     }
     if (result instanceof BroadcastResult.Rejected) {
       return null;
     }
-    return new TrackerStatus.Pending(tip.height());
+    return new TrackerStatus.Pending(height);
   }
 }

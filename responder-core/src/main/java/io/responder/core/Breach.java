@@ -2,7 +2,9 @@ package io.responder.core;
 
 import io.responder.core.internal.TransactionParser;
 import io.responder.core.internal.Uuids;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -29,6 +31,7 @@ public final class Breach {
   private final byte[] disputeRawTx;
   private final int subscriptionEndHeight;
   private final BlockHash seenInBlock;
+  private final FeeTerms feeTerms;
 
   private Breach(Builder b) {
     this.uuid = require(b.uuid, "uuid");
@@ -41,6 +44,9 @@ public final class Breach {
     this.subscriptionEndHeight = b.subscriptionEndHeight;
     this.seenInBlock = require(b.seenInBlock, "seenInBlock");
     validateAppointment(locator, disputeTxid, penaltyTxid, penaltyRawTx, disputeRawTx, subscriptionEndHeight);
+    this.feeTerms = b.variants.isEmpty() && b.toSelfDelay < 0 && b.deadlineHeight < 0 ? FeeTerms.NONE
+        : new FeeTerms(b.toSelfDelay, b.deadlineHeight, b.variants.toArray(new byte[0][]));
+    feeTerms.validate(penaltyTxid, penaltyRawTx);
   }
 
   /**
@@ -129,6 +135,25 @@ public final class Breach {
     return seenInBlock;
   }
 
+  /** @return the channel's {@code to_self_delay}: blocks after the dispute confirms at which the cheater can sweep */
+  public OptionalInt toSelfDelay() {
+    return feeTerms.toSelfDelay() < 0 ? OptionalInt.empty() : OptionalInt.of(feeTerms.toSelfDelay());
+  }
+
+  /** @return the height at which the cheater can sweep, when the watcher gave it instead of {@link #toSelfDelay()} */
+  public OptionalInt deadlineHeight() {
+    return feeTerms.deadlineHeight() < 0 ? OptionalInt.empty() : OptionalInt.of(feeTerms.deadlineHeight());
+  }
+
+  /** @return copies of the penalty's pre-signed variants at increasing feerates (the fee ladder), lowest first */
+  public List<byte[]> penaltyVariants() {
+    return feeTerms.variantList();
+  }
+
+  FeeTerms feeTerms() {
+    return feeTerms;
+  }
+
   byte[] penaltyRawTxUnsafe() {
     return penaltyRawTx;
   }
@@ -153,7 +178,8 @@ public final class Breach {
         && Arrays.equals(tracker.penaltyRawTxUnsafe(), penaltyRawTx)
         && tracker.userId().equals(userId)
         && Arrays.equals(tracker.disputeRawTxUnsafe(), disputeRawTx)
-        && tracker.subscriptionEndOrMinusOne() == subscriptionEndHeight;
+        && tracker.subscriptionEndOrMinusOne() == subscriptionEndHeight
+        && tracker.feeTerms().equals(feeTerms);
   }
 
   @Override
@@ -164,7 +190,8 @@ public final class Breach {
     return uuid.equals(b.uuid) && locator.equals(b.locator) && disputeTxid.equals(b.disputeTxid)
         && penaltyTxid.equals(b.penaltyTxid) && Arrays.equals(penaltyRawTx, b.penaltyRawTx)
         && userId.equals(b.userId) && Arrays.equals(disputeRawTx, b.disputeRawTx)
-        && subscriptionEndHeight == b.subscriptionEndHeight && seenInBlock.equals(b.seenInBlock);
+        && subscriptionEndHeight == b.subscriptionEndHeight && seenInBlock.equals(b.seenInBlock)
+        && feeTerms.equals(b.feeTerms);
   }
 
   @Override
@@ -196,6 +223,9 @@ public final class Breach {
     private byte[] disputeRawTx;
     private int subscriptionEndHeight = -1;
     private BlockHash seenInBlock;
+    private int toSelfDelay = -1;
+    private int deadlineHeight = -1;
+    private final List<byte[]> variants = new ArrayList<>();
 
     private Builder() {}
 
@@ -354,6 +384,54 @@ public final class Breach {
      */
     public Builder seenInBlock(String block) {
       this.seenInBlock = BlockHash.fromHex("seenInBlock", block);
+      return this;
+    }
+
+    /**
+     * Sets the channel's {@code to_self_delay}: the cheater can sweep {@code blocks} blocks after the
+     * dispute confirms, so the penalty must be mined before that. The Responder derives the deadline
+     * from the dispute's confirmation height, again after a reorganisation moves it.
+     *
+     * @param blocks 1 to 65535
+     * @return this builder
+     */
+    public Builder toSelfDelay(int blocks) {
+      this.toSelfDelay = blocks;
+      return this;
+    }
+
+    /**
+     * Sets the deadline as an absolute height instead: the first height at which the cheater can sweep.
+     *
+     * @param height a block height
+     * @return this builder
+     */
+    public Builder deadlineHeight(int height) {
+      this.deadlineHeight = height;
+      return this;
+    }
+
+    /**
+     * Adds a rung to the fee ladder: the penalty pre-signed again at a higher feerate, spending exactly
+     * the same outpoints (so each replaces the one below it) and paying more fee than the rung below.
+     * Rungs are added lowest first.
+     *
+     * @param raw the serialised variant
+     * @return this builder
+     */
+    public Builder addPenaltyVariant(byte[] raw) {
+      this.variants.add(raw == null ? null : raw.clone());
+      return this;
+    }
+
+    /**
+     * Adds a rung to the fee ladder, as hex.
+     *
+     * @param hex the serialised variant as hex
+     * @return this builder
+     */
+    public Builder addPenaltyVariant(String hex) {
+      this.variants.add(hex == null ? null : io.responder.core.internal.Hex.decode("penaltyVariants[" + variants.size() + "]", hex));
       return this;
     }
 

@@ -27,15 +27,18 @@ final class ChainFollower {
   private final Ledger ledger;
   private final RecentBlocks window;
   private final BlockStep steps;
+  private final Escalation escalation;
   /** The last block ignored for being below the window, so a poller repeating it is logged once. */
   private BlockHash lastIgnoredBelowWindow;
 
-  ChainFollower(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, BlockStep steps) {
+  ChainFollower(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, BlockStep steps,
+      Escalation escalation) {
     this.book = book;
     this.node = node;
     this.ledger = ledger;
     this.window = window;
     this.steps = steps;
+    this.escalation = escalation;
   }
 
   /** B4.2: catches up with the block source's best block. */
@@ -247,6 +250,7 @@ final class ChainFollower {
       if (e.getValue()) {
         disputeDisconnected(g);
       }
+      escalation.reconsider(g, fork.height()); // unconfirmed again, or its deadline unknown
       if (g.status() instanceof TrackerStatus.Pending) {
         steps.retryPending(g, fork, ch);
       } else if (g.status() instanceof TrackerStatus.InMempool) {

@@ -24,14 +24,17 @@ final class Intake {
   private final RecentBlocks window;
   private final ChainFollower follower;
   private final BlockStep steps;
+  private final Escalation escalation;
 
-  Intake(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ChainFollower follower, BlockStep steps) {
+  Intake(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ChainFollower follower, BlockStep steps,
+      Escalation escalation) {
     this.book = book;
     this.node = node;
     this.ledger = ledger;
     this.window = window;
     this.follower = follower;
     this.steps = steps;
+    this.escalation = escalation;
   }
 
   BreachReceipt handle(Breach breach) {
@@ -87,7 +90,7 @@ final class Intake {
     } else {
       result = node.sendPenalty(txid, breach.penaltyRawTxUnsafe(), breach.disputeTxid(), breach.disputeRawTxUnsafe(),
           Optional.of(breach.seenInBlock()));
-      status = steps.statusAfterBroadcast(result, txid, disputeHeight, tip);
+      status = steps.statusAfterBroadcast(result, txid, disputeHeight, tip.height());
       if (group != null && status instanceof TrackerStatus.Pending) {
         status = group.status(); // still pending: joining it changes nothing for the others
       }
@@ -123,7 +126,7 @@ final class Intake {
 
     // Persist first: if the store fails, memory is untouched and the caller may retry.
     ledger.persist(ch, Optional.empty());
-    book.admit(breach, status, disputeHeight, group);
+    escalation.register(book.admit(breach, status, disputeHeight, group), breach.feeTerms(), tip.height());
     log.atInfo().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
         .addKeyValue("disputeTxid", breach.disputeTxid()).addKeyValue("status", status)
         .addKeyValue("disputeHeight", disputeHeight).log("tracker added");

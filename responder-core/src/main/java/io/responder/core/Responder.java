@@ -73,6 +73,7 @@ public final class Responder {
   private final Ledger ledger;
   private final TrackerBook book;
   private final NodeLink node;
+  private final Escalation escalation;
   private final BlockStep steps;
   private final ChainFollower follower;
   private final Intake intake;
@@ -86,9 +87,10 @@ public final class Responder {
     this.ledger = new Ledger(store, b.listener);
     this.book = new TrackerBook(config);
     this.node = new NodeLink(carrier, blockSource, store, window, config);
-    this.steps = new BlockStep(book, node, ledger, window, config);
-    this.follower = new ChainFollower(book, node, ledger, window, steps);
-    this.intake = new Intake(book, node, ledger, window, follower, steps);
+    this.escalation = new Escalation(config, node);
+    this.steps = new BlockStep(book, node, ledger, window, config, escalation);
+    this.follower = new ChainFollower(book, node, ledger, window, steps, escalation);
+    this.intake = new Intake(book, node, ledger, window, follower, steps, escalation);
   }
 
   /**
@@ -320,6 +322,7 @@ public final class Responder {
       return;
     }
     book.clear();
+    escalation.clear();
     node.newInterval();
     TrackerStore store = ledger.store();
     Optional<BlockRef> storedTip = store.loadTip();
@@ -332,7 +335,7 @@ public final class Responder {
     }
     window.reset(tip);
     int tipHeight = tip.height();
-    store.loadTrackers(t -> book.load(t, tipHeight));
+    store.loadTrackers(t -> escalation.register(book.load(t, tipHeight), t.feeTerms(), tipHeight));
     ledger.markLoaded();
     log.atInfo().addKeyValue("tip", tip.height()).addKeyValue("penalties", book.penaltyCount())
         .log(storedTip.isPresent() ? "responder state loaded from the store" : "fresh store: starting at the node's tip");

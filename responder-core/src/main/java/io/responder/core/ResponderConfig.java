@@ -10,13 +10,29 @@ package io.responder.core;
  * @param reorgWindow how many recent blocks the Responder remembers to find fork points; at least
  *     {@code irrevocableDepth}, so every confirmed tracker's block is inside it (default 144, a day)
  */
-public record ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, int reorgWindow) {
+public record ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, int reorgWindow, int escalationWindow) {
   /** The spec's irrevocably-resolved depth. */
   public static final int DEFAULT_IRREVOCABLE_DEPTH = 100;
   /** The spec's confirmations-before-retry. */
   public static final int DEFAULT_REBROADCAST_AFTER_MISSED = 6;
   /** A day of blocks: more than the irrevocable depth, so any reorg that can matter is seen whole. */
   public static final int DEFAULT_REORG_WINDOW = 144;
+  /**
+   * Blocks before a penalty's deadline at which the Responder starts acting on every block: two hours
+   * of blocks, room for a dozen replacements and a package before the cheater can sweep.
+   */
+  public static final int DEFAULT_ESCALATION_WINDOW = 12;
+
+  /**
+   * The configuration of v1, with the default escalation window.
+   *
+   * @param irrevocableDepth confirmations that complete a tracker
+   * @param rebroadcastAfterMissed missed blocks before a rebroadcast
+   * @param reorgWindow blocks remembered
+   */
+  public ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, int reorgWindow) {
+    this(irrevocableDepth, rebroadcastAfterMissed, reorgWindow, DEFAULT_ESCALATION_WINDOW);
+  }
 
   /**
    * Validates the numbers.
@@ -33,6 +49,9 @@ public record ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, 
     if (reorgWindow < irrevocableDepth) {
       throw new InvalidInputException("reorgWindow",
           "must be at least irrevocableDepth (" + irrevocableDepth + "), got " + reorgWindow);
+    }
+    if (escalationWindow < 1) {
+      throw new InvalidInputException("escalationWindow", "must be at least 1, got " + escalationWindow);
     }
   }
 
@@ -52,7 +71,7 @@ public record ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, 
    * @return the new configuration
    */
   public ResponderConfig withIrrevocableDepth(int depth) {
-    return new ResponderConfig(depth, rebroadcastAfterMissed, Math.max(reorgWindow, depth));
+    return new ResponderConfig(depth, rebroadcastAfterMissed, Math.max(reorgWindow, depth), escalationWindow);
   }
 
   /**
@@ -62,7 +81,7 @@ public record ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, 
    * @return the new configuration
    */
   public ResponderConfig withRebroadcastAfterMissed(int missed) {
-    return new ResponderConfig(irrevocableDepth, missed, reorgWindow);
+    return new ResponderConfig(irrevocableDepth, missed, reorgWindow, escalationWindow);
   }
 
   /**
@@ -72,6 +91,17 @@ public record ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, 
    * @return the new configuration
    */
   public ResponderConfig withReorgWindow(int blocks) {
-    return new ResponderConfig(irrevocableDepth, rebroadcastAfterMissed, blocks);
+    return new ResponderConfig(irrevocableDepth, rebroadcastAfterMissed, blocks, escalationWindow);
+  }
+
+  /**
+   * Returns a copy with another escalation window: how many blocks before a penalty's deadline the
+   * Responder starts acting on every block (climbing the fee ladder, packaging the dispute).
+   *
+   * @param blocks at least 1
+   * @return the new configuration
+   */
+  public ResponderConfig withEscalationWindow(int blocks) {
+    return new ResponderConfig(irrevocableDepth, rebroadcastAfterMissed, reorgWindow, blocks);
   }
 }

@@ -83,4 +83,39 @@ public interface ResponderListener {
    * @param disconnected the blocks taken off, newest first
    */
   default void blocksDisconnected(BlockRef forkPoint, List<BlockRef> disconnected) {}
+
+  /**
+   * A penalty with a deadline entered the escalation window unconfirmed: from now on the Responder
+   * acts on every block (climbs the fee ladder, packages the dispute) until it confirms. Once per
+   * tracker per Responder run (again after a restart or a reorganisation that sends it back).
+   *
+   * @param uuid the tracker
+   * @param penaltyTxid its penalty
+   * @param deadlineHeight the first height at which the cheater can sweep
+   * @param blocksLeft blocks that can still confirm the penalty before that height
+   */
+  default void penaltyAtRisk(UUID uuid, Txid penaltyTxid, int deadlineHeight, int blocksLeft) {}
+
+  /**
+   * The Responder sent a higher-fee variant of a penalty (a rung of its fee ladder) to get it mined
+   * before its deadline, or because the node refused a lower one for fee.
+   *
+   * @param uuid the tracker
+   * @param penaltyTxid its penalty (the ladder's lowest rung, which names the tracker)
+   * @param sentTxid the variant sent
+   * @param rung its place on the ladder, 1 for the first variant above the penalty
+   * @param result what the node answered
+   */
+  default void penaltyEscalated(UUID uuid, Txid penaltyTxid, Txid sentTxid, int rung, BroadcastResult result) {}
+
+  /**
+   * The deadline passed with the penalty unconfirmed: the cheater can now sweep. The tracker goes on
+   * (the penalty still wins if the cheater has not swept) until it confirms, is refused for good or
+   * its subscription ends.
+   *
+   * @param uuid the tracker
+   * @param penaltyTxid its penalty
+   * @param deadlineHeight the height that was the deadline
+   */
+  default void deadlinePassed(UUID uuid, Txid penaltyTxid, int deadlineHeight) {}
 }

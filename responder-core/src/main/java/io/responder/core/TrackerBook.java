@@ -270,8 +270,8 @@ final class TrackerBook {
     return group;
   }
 
-  /** Files a tracker read from the store at start or reload. */
-  void load(TransactionTracker t, int tipHeight) {
+  /** Files a tracker read from the store at start or reload, and returns its group. */
+  PenaltyGroup load(TransactionTracker t, int tipHeight) {
     PenaltyGroup g = groups.get(t.penaltyTxid());
     int expiry = t.subscriptionEndOrMinusOne();
     int disputeHeight = t.disputeHeight().orElse(-1);
@@ -304,6 +304,7 @@ final class TrackerBook {
     } else if (disputeHeight < 0 && g.disputeHeight() < 0) {
       awaitDispute(t.disputeTxid(), g);
     }
+    return g;
   }
 
   void clear() {
@@ -324,11 +325,15 @@ final class TrackerBook {
     return !awaitingDispute.isEmpty();
   }
 
-  /** A connected block holds {@code txid}: if it is an awaited dispute, its height is known again. */
-  void learnDisputeHeight(Txid txid, int height) {
+  /**
+   * A connected block holds {@code txid}: if it is an awaited dispute, its height is known again.
+   *
+   * @return the groups that learnt it (their deadlines may have moved)
+   */
+  List<PenaltyGroup> learnDisputeHeight(Txid txid, int height) {
     List<PenaltyGroup> waiting = awaitingDispute.remove(txid);
     if (waiting == null) {
-      return;
+      return List.of();
     }
     for (PenaltyGroup g : waiting) {
       if (g.isLive() && g.disputeHeight() < 0) {
@@ -338,6 +343,7 @@ final class TrackerBook {
             .log("dispute seen confirmed: its height is known again");
       }
     }
+    return waiting;
   }
 
   /** The dispute's block was disconnected: its height is unknown until a block holds it again. */

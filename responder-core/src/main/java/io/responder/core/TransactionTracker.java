@@ -4,6 +4,7 @@ import io.responder.core.internal.FlatJson;
 import io.responder.core.internal.Hex;
 import io.responder.core.internal.Uuids;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,12 +23,17 @@ import java.util.UUID;
  * byte arrays are copied in and out.
  */
 public final class TransactionTracker {
-  /** Version of the {@link #encode()} format; bumped on any incompatible change. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * Version of the {@link #encode()} format; bumped on any incompatible change. Version 2 adds the
+   * fee terms (deadline, fee ladder); a tracker without them is still written as version 1, and both
+   * versions are read.
+   */
+  public static final int FORMAT_VERSION = 2;
 
   private static final Set<String> KNOWN_MEMBERS = Set.of(
       "v", "uuid", "locator", "dispute_txid", "penalty_txid", "penalty_rawtx", "user_id", "dispute_rawtx",
       "subscription_end", "dispute_height", "status", "since_height", "confirmed_height", "confirmed_block");
+  private static final Set<String> VERSION_2_MEMBERS = Set.of("to_self_delay", "deadline_height", "penalty_variants");
 
   private final UUID uuid;
   private final Locator locator;
@@ -39,10 +45,11 @@ public final class TransactionTracker {
   private final int subscriptionEndHeight;
   private final int disputeHeight;
   private final TrackerStatus status;
+  private final FeeTerms feeTerms;
 
   private TransactionTracker(
       UUID uuid, Locator locator, Txid disputeTxid, Txid penaltyTxid, byte[] penaltyRawTx, UserId userId,
-      byte[] disputeRawTx, int subscriptionEndHeight, int disputeHeight, TrackerStatus status) {
+      byte[] disputeRawTx, int subscriptionEndHeight, int disputeHeight, TrackerStatus status, FeeTerms feeTerms) {
     this.uuid = uuid;
     this.locator = locator;
     this.disputeTxid = disputeTxid;
@@ -53,6 +60,7 @@ public final class TransactionTracker {
     this.subscriptionEndHeight = subscriptionEndHeight;
     this.disputeHeight = disputeHeight;
     this.status = status;
+    this.feeTerms = feeTerms;
   }
 
   /**
@@ -70,7 +78,7 @@ public final class TransactionTracker {
     return new TransactionTracker(
         breach.uuid(), breach.locator(), breach.disputeTxid(), breach.penaltyTxid(), breach.penaltyRawTxUnsafe(),
         breach.userId(), breach.disputeRawTxUnsafe(), breach.subscriptionEndOrMinusOne(),
-        disputeHeight.orElse(-1), status);
+        disputeHeight.orElse(-1), status, breach.feeTerms());
   }
 
   /**
@@ -82,7 +90,7 @@ public final class TransactionTracker {
   public TransactionTracker withStatus(TrackerStatus newStatus) {
     Objects.requireNonNull(newStatus, "newStatus");
     return new TransactionTracker(uuid, locator, disputeTxid, penaltyTxid, penaltyRawTx, userId, disputeRawTx,
-        subscriptionEndHeight, disputeHeight, newStatus);
+        subscriptionEndHeight, disputeHeight, newStatus, feeTerms);
   }
 
   /** @return the appointment's uuid */
@@ -143,6 +151,25 @@ public final class TransactionTracker {
     return disputeRawTx;
   }
 
+  /** @return the channel's {@code to_self_delay}, if the breach gave it */
+  public OptionalInt toSelfDelay() {
+    return feeTerms.toSelfDelay() < 0 ? OptionalInt.empty() : OptionalInt.of(feeTerms.toSelfDelay());
+  }
+
+  /** @return the absolute deadline height, if the breach gave it */
+  public OptionalInt deadlineHeight() {
+    return feeTerms.deadlineHeight() < 0 ? OptionalInt.empty() : OptionalInt.of(feeTerms.deadlineHeight());
+  }
+
+  /** @return copies of the penalty's pre-signed variants at increasing feerates, lowest first */
+  public List<byte[]> penaltyVariants() {
+    return feeTerms.variantList();
+  }
+
+  FeeTerms feeTerms() {
+    return feeTerms;
+  }
+
   int subscriptionEndOrMinusOne() {
     return subscriptionEndHeight;
   }
@@ -156,7 +183,7 @@ public final class TransactionTracker {
    */
   public String encode() {
     FlatJson.Writer w = new FlatJson.Writer()
-        .number("v", FORMAT_VERSION)
+        .number("v", feeTerms.isNone() ? 1 : FORMAT_VERSION)
         .string("uuid", uuid.toString())
         .string("locator", locator.toHex())
         .string("dispute_txid", disputeTxid.toHex())
@@ -166,6 +193,11 @@ public final class TransactionTracker {
         .string("dispute_rawtx", disputeRawTx == null ? null : Hex.encode(disputeRawTx))
         .optionalNumber("subscription_end", subscriptionEndHeight >= 0, subscriptionEndHeight)
         .optionalNumber("dispute_height", disputeHeight >= 0, disputeHeight);
+    if (!feeTerms.isNone()) {
+      w.optionalNumber("to_self_delay", feeTerms.toSelfDelay() >= 0, feeTerms.toSelfDelay())
+          .optionalNumber("deadline_height", feeTerms.deadlineHeight() >= 0, feeTerms.deadlineHeight())
+          .string("penalty_variants", feeTerms.variantsHex());
+    }
     if (status instanceof TrackerStatus.Pending p) {
       w.string("status", "pending").number("since_height", p.sinceHeight());
     } else if (status instanceof TrackerStatus.InMempool m) {
@@ -189,14 +221,14 @@ public final class TransactionTracker {
    */
   public static TransactionTracker decode(String encoded) {
     Map<String, Object> m = FlatJson.parse("tracker", encoded);
-    for (String name : m.keySet()) {
-      if (!KNOWN_MEMBERS.contains(name)) {
-        throw new InvalidInputException(name, "is not a field of a version " + FORMAT_VERSION + " tracker");
-      }
-    }
     long version = number(m, "v");
-    if (version != FORMAT_VERSION) {
-      throw new InvalidInputException("v", "format version " + version + " is not supported (expected " + FORMAT_VERSION + ")");
+    if (version != 1 && version != FORMAT_VERSION) {
+      throw new InvalidInputException("v", "format version " + version + " is not supported (expected 1 to " + FORMAT_VERSION + ")");
+    }
+    for (String name : m.keySet()) {
+      if (!KNOWN_MEMBERS.contains(name) && !(version >= 2 && VERSION_2_MEMBERS.contains(name))) {
+        throw new InvalidInputException(name, "is not a field of a version " + version + " tracker");
+      }
     }
     UUID uuid = Uuids.parse("uuid", string(m, "uuid"));
     Locator locator = Locator.fromHex(string(m, "locator"));
@@ -217,8 +249,14 @@ public final class TransactionTracker {
       default -> throw new InvalidInputException("status", "must be pending, in_mempool or confirmed, got \"" + statusName + "\"");
     };
     Breach.validateAppointment(locator, dispute, penalty, penaltyRaw, disputeRaw, subscriptionEnd);
+    FeeTerms terms = FeeTerms.NONE;
+    if (version >= 2) {
+      terms = new FeeTerms(optionalCount(m, "to_self_delay"), optionalCount(m, "deadline_height"),
+          FeeTerms.variantsFromHex(m.containsKey("penalty_variants") ? optionalString(m, "penalty_variants") : null));
+      terms.validate(penalty, penaltyRaw);
+    }
     return new TransactionTracker(uuid, locator, dispute, penalty, penaltyRaw, user, disputeRaw, subscriptionEnd,
-        disputeHeight, status);
+        disputeHeight, status, terms);
   }
 
   private static Object member(Map<String, Object> m, String name) {
@@ -264,6 +302,11 @@ public final class TransactionTracker {
     return member(m, name) == null ? -1 : height(m, name);
   }
 
+  /** A version-2 member that may be absent altogether, or null: -1 either way. */
+  private static int optionalCount(Map<String, Object> m, String name) {
+    return m.get(name) == null ? -1 : height(m, name);
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof TransactionTracker t)) {
@@ -273,7 +316,7 @@ public final class TransactionTracker {
         && penaltyTxid.equals(t.penaltyTxid) && Arrays.equals(penaltyRawTx, t.penaltyRawTx)
         && userId.equals(t.userId) && Arrays.equals(disputeRawTx, t.disputeRawTx)
         && subscriptionEndHeight == t.subscriptionEndHeight && disputeHeight == t.disputeHeight
-        && status.equals(t.status);
+        && status.equals(t.status) && feeTerms.equals(t.feeTerms);
   }
 
   @Override

@@ -78,7 +78,10 @@ class TrackerCodecTest {
     String good = TransactionTracker.of(breach().build(), OptionalInt.empty(), new TrackerStatus.Pending(5)).encode();
     assertEquals("tracker", assertThrows(InvalidInputException.class, () -> TransactionTracker.decode(good.substring(0, good.length() / 2))).field());
     assertEquals("tracker", assertThrows(InvalidInputException.class, () -> TransactionTracker.decode(good + "x")).field());
-    assertEquals("v", assertThrows(InvalidInputException.class, () -> TransactionTracker.decode(good.replace("\"v\":1", "\"v\":2"))).field());
+    assertEquals("v", assertThrows(InvalidInputException.class, () -> TransactionTracker.decode(good.replace("\"v\":1", "\"v\":3"))).field());
+    // A version-1 record cannot carry the fields version 2 added.
+    assertEquals("to_self_delay", assertThrows(InvalidInputException.class,
+        () -> TransactionTracker.decode(good.replace("{", "{\"to_self_delay\":144,"))).field());
     assertEquals("status", assertThrows(InvalidInputException.class, () -> TransactionTracker.decode(good.replace("\"pending\"", "\"lost\""))).field());
     assertEquals("since_height", assertThrows(InvalidInputException.class, () -> TransactionTracker.decode(good.replace("\"since_height\":5", "\"since_height\":-5"))).field());
     assertEquals("extra", assertThrows(InvalidInputException.class, () -> TransactionTracker.decode(good.replace("{", "{\"extra\":1,"))).field());

@@ -172,8 +172,8 @@ class StoredDataBadInputTest {
 
   static Stream<Arguments> corruptions() {
     return Stream.of(
-        corrupt("a row of format version 2", InvalidInputException.class, "v",
-            edit(r -> r.replace("\"v\":1", "\"v\":2"))),
+        corrupt("a row of format version 3", InvalidInputException.class, "v",
+            edit(r -> r.replace("\"v\":1", "\"v\":3"))),
         corrupt("a locator that is not the dispute's", InvalidInputException.class, "locator",
             edit(r -> set(r, "locator", "\"00" + field(r, "locator").substring(2) + "\""))),
         corrupt("a raw dispute that is another transaction", InvalidInputException.class, "disputeTxid",

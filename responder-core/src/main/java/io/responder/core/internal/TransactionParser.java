@@ -15,6 +15,8 @@ import java.util.List;
 public final class TransactionParser {
   /** A transaction can not be larger than a block's weight allows (4,000,000 weight units). */
   private static final int MAX_TRANSACTION_BYTES = 4_000_000;
+  /** 21 million bitcoin, in satoshis: no output, nor their sum, can be worth more (bitcoind's MAX_MONEY). */
+  private static final long MAX_MONEY_SATS = 21_000_000L * 100_000_000L;
 
   /** An outpoint spent by a transaction input. */
   public record Outpoint(Txid txid, long vout) {}
@@ -25,6 +27,7 @@ public final class TransactionParser {
   private final String field;
   private final byte[] raw;
   private int pos;
+  private long outputTotal;
 
   private TransactionParser(String field, byte[] raw) {
     this.field = field;
@@ -41,6 +44,21 @@ public final class TransactionParser {
    */
   public static Txid txid(String field, byte[] raw) {
     return parse(field, raw).txid();
+  }
+
+  /**
+   * Sums the values of a raw transaction's outputs.
+   *
+   * @param field the field name for errors
+   * @param raw the serialised transaction
+   * @return the total in satoshis
+   * @throws InvalidInputException if the bytes are not exactly one well-formed transaction
+   */
+  public static long outputTotal(String field, byte[] raw) {
+    parse(field, raw); // validates
+    TransactionParser p = new TransactionParser(field, raw);
+    p.run();
+    return p.outputTotal;
   }
 
   /**
@@ -89,7 +107,10 @@ public final class TransactionParser {
     }
     long outputCount = varInt();
     for (long i = 0; i < outputCount; i++) {
-      take(8); // value
+      long value = u32() | u32() << 32;
+      if (value < 0 || value > MAX_MONEY_SATS || (outputTotal += value) > MAX_MONEY_SATS) {
+        throw bad("pays more than all bitcoin there can be");
+      }
       take(checkedLength(varInt())); // scriptPubKey
     }
     int bodyEnd = pos;

@@ -1,0 +1,268 @@
+package io.responder.core;
+
+import static io.responder.core.TrackerBook.forEachMember;
+
+import io.responder.core.internal.HeightIndex;
+import io.responder.core.internal.PenaltyGroup;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fees and deadlines: for penalties whose breach carried a deadline or a fee ladder, keeps the
+ * {@link EscalationPolicy}'s schedule. Penalties without either never reach this room and cost it
+ * nothing.
+ *
+ * <p>It knows each such penalty's terms, indexes the ladder's variants by txid (whichever rung
+ * confirms, confirms the tracker), files each penalty at the height its escalation window opens, and
+ * on every block acts for the penalties at risk: one send of the rung the policy names (climbing at
+ * once past rungs refused for fee), one event per tracker per action, one log line with the rung.
+ * What it remembers beyond the store (the highest rung the node took, which events were told) is a
+ * hint for this run: after a restart the schedule is derived again from the heights.
+ *
+ * <p>Mutable, confined to the Responder's lock.
+ */
+final class Escalation {
+  private static final Logger log = LoggerFactory.getLogger(Responder.class);
+
+  /** What the Responder keeps about one penalty with fee terms. */
+  private static final class Plan {
+    final FeeTerms terms;
+    final List<Txid> variantTxids;
+    /** The highest rung the node accepted in this run: never send lower. */
+    int heldRung;
+    boolean toldAtRisk;
+    boolean toldDeadlinePassed;
+
+    Plan(FeeTerms terms) {
+      this.terms = terms;
+      this.variantTxids = terms.variantTxids();
+    }
+
+    int rungs() {
+      return variantTxids.size() + 1;
+    }
+  }
+
+  /** A send of one rung and what the node said. */
+  record Sent(BroadcastResult result, Txid txid, int rung) {}
+
+  private final EscalationPolicy policy;
+  private final NodeLink node;
+  private final Map<PenaltyGroup, Plan> plans = new IdentityHashMap<>();
+  private final Map<Txid, PenaltyGroup> variants = new HashMap<>();
+  /** Height at which a penalty's escalation window opens -> groups (lazy: re-derived when popped). */
+  private final HeightIndex<PenaltyGroup> opens = new HeightIndex<>();
+  private final Set<PenaltyGroup> atRisk = new LinkedHashSet<>();
+
+  Escalation(ResponderConfig config, NodeLink node) {
+    this.policy = new EscalationPolicy(config.escalationWindow());
+    this.node = node;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Filing
+
+  /** Files a penalty's terms (at intake or load); penalties without terms are not kept. */
+  void register(PenaltyGroup g, FeeTerms terms, int tipHeight) {
+    if (terms.isNone() || plans.containsKey(g)) {
+      return;
+    }
+    Plan plan = new Plan(terms);
+    plans.put(g, plan);
+    for (Txid v : plan.variantTxids) {
+      variants.put(v, g);
+    }
+    reconsider(g, tipHeight);
+  }
+
+  /**
+   * The penalty's deadline may have moved (its dispute's height was learnt or lost) or it may be
+   * unconfirmed again: it is looked at again on the next block.
+   */
+  void reconsider(PenaltyGroup g, int tipHeight) {
+    if (plans.containsKey(g)) {
+      opens.add(tipHeight + 1, g);
+    }
+  }
+
+  boolean hasLadders() {
+    return !variants.isEmpty();
+  }
+
+  boolean hasLadder(PenaltyGroup g) {
+    Plan p = plans.get(g);
+    return p != null && p.rungs() > 1;
+  }
+
+  /** The group a ladder variant belongs to, or null. */
+  PenaltyGroup groupOfVariant(Txid txid) {
+    PenaltyGroup g = variants.get(txid);
+    return g != null && g.isLive() ? g : null;
+  }
+
+  void clear() {
+    plans.clear();
+    variants.clear();
+    opens.clear();
+    atRisk.clear();
+  }
+
+  /** After a connected block: plans of groups that ended are let go. */
+  void afterBlock() {
+    if (plans.size() > 64 && plans.size() > 2 * liveCount()) {
+      plans.keySet().removeIf(g -> !g.isLive());
+      variants.values().removeIf(g -> !g.isLive());
+    }
+    atRisk.removeIf(g -> !g.isLive());
+  }
+
+  private int liveCount() {
+    int n = 0;
+    for (PenaltyGroup g : plans.keySet()) {
+      if (g.isLive()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The block's escalation step
+
+  /**
+   * Acts for every unconfirmed penalty at risk at {@code tip}: sends the rung the policy names.
+   * Returns the groups it sent for, so the block's later steps do not send them again.
+   */
+  List<PenaltyGroup> act(BlockRef tip, ChangeSet ch, SendOutcome outcome) {
+    int height = tip.height();
+    for (PenaltyGroup g : opens.removeUpTo(height)) {
+      Plan plan = plans.get(g);
+      if (plan == null || !g.isLive() || !plan.terms.hasDeadline()) {
+        continue;
+      }
+      int deadline = plan.terms.deadlineGiven(g.disputeHeight());
+      if (deadline < 0) {
+        continue; // the dispute is not confirmed: the cheater's clock has not started
+      }
+      if (policy.startHeight(deadline) > height) {
+        opens.add(policy.startHeight(deadline), g);
+      } else {
+        atRisk.add(g);
+      }
+    }
+    List<PenaltyGroup> acted = new ArrayList<>();
+    for (PenaltyGroup g : new ArrayList<>(atRisk)) {
+      Plan plan = plans.get(g);
+      if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
+        atRisk.remove(g);
+        continue;
+      }
+      int deadline = plan.terms.deadlineGiven(g.disputeHeight());
+      if (deadline < 0) {
+        atRisk.remove(g); // its dispute was disconnected: filed again when it confirms
+        continue;
+      }
+      int left = EscalationPolicy.blocksLeft(deadline, height);
+      if (!policy.atRisk(left)) {
+        atRisk.remove(g); // the deadline moved away (a reorg re-confirmed the dispute higher)
+        opens.add(policy.startHeight(deadline), g);
+        continue;
+      }
+      tell(g, plan, deadline, left, ch);
+      Optional<TransactionTracker> member = node.anyMember(g);
+      if (member.isEmpty()) {
+        continue;
+      }
+      Sent sent = send(g, member.get(), policy.rungFor(left, plan.rungs()), ch);
+      outcome.handle(g, sent, height, ch);
+      acted.add(g);
+    }
+    return acted;
+  }
+
+  private void tell(PenaltyGroup g, Plan plan, int deadline, int left, ChangeSet ch) {
+    Txid txid = g.txid();
+    if (!plan.toldAtRisk) {
+      plan.toldAtRisk = true;
+      forEachMember(g, u -> ch.event(l -> l.penaltyAtRisk(u, txid, deadline, left)));
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("deadlineHeight", deadline).addKeyValue("blocksLeft", left)
+          .addKeyValue("rungs", plan.rungs()).log("penalty at risk: acting on every block until it confirms");
+    }
+    if (left < 0 && !plan.toldDeadlinePassed) {
+      plan.toldDeadlinePassed = true;
+      forEachMember(g, u -> ch.event(l -> l.deadlinePassed(u, txid, deadline)));
+      log.atError().addKeyValue("penaltyTxid", txid).addKeyValue("deadlineHeight", deadline)
+          .log("deadline passed with the penalty unconfirmed: the cheater can sweep; still trying");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sending a ladder
+
+  /** The lowest rung to send for {@code g} now, outside the block's escalation step. */
+  int floor(PenaltyGroup g, int height) {
+    Plan plan = plans.get(g);
+    if (plan == null) {
+      return 0;
+    }
+    int deadline = plan.terms.deadlineGiven(g.disputeHeight());
+    int derived = deadline < 0 ? 0 : policy.rungFor(EscalationPolicy.blocksLeft(deadline, height), plan.rungs());
+    return Math.max(derived, plan.heldRung);
+  }
+
+  /**
+   * Sends rung {@code from} or, when the node refuses it for fee (or for a replacement too small),
+   * the next ones at once, until one is taken or the ladder ends. Rung 0 goes through the ordinary
+   * penalty send ("inputs missing" handled there).
+   */
+  Sent send(PenaltyGroup g, TransactionTracker member, int from, ChangeSet ch) {
+    Plan plan = plans.get(g);
+    int rungs = plan == null ? 1 : plan.rungs();
+    int rung = Math.min(Math.max(from, plan == null ? 0 : plan.heldRung), rungs - 1);
+    byte[] rawDispute = node.rawDisputeOf(g, member);
+    while (true) {
+      Sent sent;
+      if (rung == 0) {
+        sent = new Sent(node.sendPenalty(member, rawDispute, node.disputeBlock(g)), g.txid(), 0);
+      } else {
+        Txid txid = plan.variantTxids.get(rung - 1);
+        byte[] raw = member.feeTerms().variants()[rung - 1];
+        BroadcastResult r = node.sendPenalty(txid, raw, member.disputeTxid(), rawDispute, node.disputeBlock(g));
+        sent = new Sent(r, txid, rung);
+        int shown = rung;
+        forEachMember(g, u -> ch.event(l -> l.penaltyEscalated(u, g.txid(), txid, shown, r)));
+        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("variantTxid", txid).addKeyValue("rung", rung)
+            .addKeyValue("of", rungs - 1).addKeyValue("result", r).log("fee ladder: variant sent");
+      }
+      if (sent.result().delivered() && plan != null) {
+        plan.heldRung = Math.max(plan.heldRung, rung);
+      }
+      if (!refusedForFee(sent.result()) || rung >= rungs - 1) {
+        return sent;
+      }
+      rung++;
+    }
+  }
+
+  /**
+   * A refusal a higher fee can clear: below the node's minimum feerate, or a replacement paying too
+   * little (bitcoind says "fee" in every such message). Not one for a missing parent or a locktime.
+   */
+  static boolean refusedForFee(BroadcastResult r) {
+    return r instanceof BroadcastResult.RejectedForNow n && n.message().toLowerCase(java.util.Locale.ROOT).contains("fee");
+  }
+
+  /** How the block step turns a send's answer into a status. */
+  @FunctionalInterface
+  interface SendOutcome {
+    void handle(PenaltyGroup g, Sent sent, int height, ChangeSet ch);
+  }
+}

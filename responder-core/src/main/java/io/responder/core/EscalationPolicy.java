@@ -1,0 +1,61 @@
+package io.responder.core;
+
+/**
+ * The escalation schedule: when a penalty with a deadline is at risk, and which rung of its fee
+ * ladder to send. A pure function of heights, so reorganisations, restarts and node outages leave it
+ * exact: nothing is counted, everything is derived from the tip and the deadline.
+ *
+ * <ul>
+ *   <li>Far from the deadline (more than {@code window} blocks left) the Responder does what it does
+ *       without a deadline: the penalty itself (the cheapest rung), sent again after
+ *       {@code rebroadcastAfterMissed} missed blocks. Fees are spent only when time is short.
+ *   <li>Within the window it acts on every block, and the lowest rung it sends rises with the blocks
+ *       used up: rung 1 as the window opens, the top rung for the last stretch
+ *       ({@code window / (rungs - 1)} blocks), evenly in between. With the default window of 12 and a
+ *       ladder of 4 rungs, that is rung 1 with 12 to 9 blocks left, rung 2 with 8 to 5, rung 3 with 4
+ *       to 0 and after.
+ *   <li>Whenever the node refuses a rung for fee, the next is sent at once, within or outside the
+ *       window; the Responder never goes down the ladder within a run.
+ * </ul>
+ *
+ * <p>Why a height schedule and not a fee estimate: the ladder is pre-signed, so the only choice is
+ * when to spend more, and the cost of being late is the channel. Immutable and thread-safe.
+ */
+final class EscalationPolicy {
+  private final int window;
+
+  EscalationPolicy(int window) {
+    this.window = window;
+  }
+
+  int window() {
+    return window;
+  }
+
+  /** Blocks that can still confirm the penalty before the cheater can sweep, once {@code tipHeight} is connected. */
+  static int blocksLeft(int deadlineHeight, int tipHeight) {
+    return deadlineHeight - tipHeight - 1;
+  }
+
+  /** The height at which a penalty with this deadline becomes at risk. */
+  int startHeight(int deadlineHeight) {
+    return deadlineHeight - 1 - window;
+  }
+
+  boolean atRisk(int blocksLeft) {
+    return blocksLeft <= window;
+  }
+
+  /**
+   * The lowest rung to send with {@code blocksLeft} blocks left, for a ladder of {@code rungs} rungs
+   * (the penalty itself is rung 0).
+   */
+  int rungFor(int blocksLeft, int rungs) {
+    if (rungs <= 1 || !atRisk(blocksLeft)) {
+      return 0;
+    }
+    int used = window - Math.max(0, blocksLeft);
+    int rung = 1 + (int) ((long) used * (rungs - 1) / window);
+    return Math.min(rungs - 1, rung);
+  }
+}
