@@ -428,7 +428,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
         writerLost = true;
       }
     } catch (SQLException | RuntimeException e) {
-      failure.addSuppressed(e);
+      failure.addSuppressed(SqlErrors.scrubbed(e)); // it may leave the library as it is
       writerLost = true;
     }
     if (writerLost) {
@@ -563,7 +563,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       }
     } catch (SQLException e) {
       if (failure != null) {
-        failure.addSuppressed(e);
+        failure.addSuppressed(SqlErrors.scrubbed(e)); // it may leave the library as it is
       }
     }
   }
@@ -590,7 +590,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       c.close();
     } catch (SQLException e) {
       if (failure != null) {
-        failure.addSuppressed(e);
+        failure.addSuppressed(SqlErrors.scrubbed(e)); // it may leave the library as it is
       } else {
         log.atDebug().addKeyValue("reason", SqlErrors.reason(e)).log("closing a connection failed");
       }

@@ -93,7 +93,7 @@ final class SchemaMigrator {
     try {
       c.rollback();
     } catch (SQLException e) {
-      failure.addSuppressed(e);
+      failure.addSuppressed(SqlErrors.scrubbed(e));
     }
   }
 
