@@ -442,14 +442,14 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
    * tracker that was already stored if that was why, with the driver's SQLState and vendor code.
    */
   private RuntimeException refused(Connection c, StoreUpdate update, Progress progress, Exception e) {
-    String why = progress.step;
+    String why = progress.step + " failed";
     if (!writerLost && !update.added().isEmpty()) {
       UUID duplicate = firstStored(c, update);
       if (duplicate != null) {
-        why = "tracker " + duplicate + " is already stored (" + progress.step + ")";
+        why = "tracker " + duplicate + " is already stored; " + why;
       }
     }
-    return SqlErrors.failure(database + ": commit refused, nothing was committed: " + why + " failed", e);
+    return SqlErrors.failure(database + ": commit refused, nothing was committed: " + why, e);
   }
 
   /** Names the trackers an update touches, for a message. */

@@ -4,22 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.responder.core.Block;
 import io.responder.core.BlockHash;
 import io.responder.core.BlockRef;
+import io.responder.core.Responder;
 import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TransactionTracker;
 import io.responder.testkit.Appointment;
+import io.responder.testkit.FakeChain;
+import io.responder.testkit.TestTransaction;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +70,56 @@ class CommitFailureRecoveryTest {
       assertEquals(acknowledged.trackers().size() + 2 * TRACKERS_PER_COMMIT, expected.trackers().size());
     } finally {
       store.close();
+    }
+  }
+
+  @Test
+  void aResponderOverSqliteTracksBreachesAndFollowsBlocksAgainOnceSpaceReturns() throws Exception {
+    LimitedDisk disk = new LimitedDisk("jdbc:sqlite:" + dir.resolve("responder.db"));
+    FakeChain chain = FakeChain.atHeight(100);
+    JdbcTrackerStore store = JdbcTrackerStore.open(disk);
+    Set<UUID> tracked = new HashSet<>();
+    try {
+      Responder responder = Responder.builder().config(Story.CONFIG).carrier(chain).blockSource(chain).store(store)
+          .start();
+      responder.onBlock(chain.mine());
+
+      disk.fill();
+      List<Appointment> appointments = new ArrayList<>();
+      for (int i = 0; i < TRACKERS_PER_COMMIT; i++) {
+        appointments.add(Appointment.random(rng));
+      }
+      Block seen = chain.mineTransactions(appointments.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
+      responder.onBlock(seen); // moves the tip only: fits on a full disk
+      List<Appointment> refused = new ArrayList<>();
+      for (Appointment a : appointments) {
+        try {
+          if (responder.handleBreach(a.breach(seen.ref())).tracked()) {
+            tracked.add(a.uuid());
+          }
+        } catch (JdbcStoreException e) {
+          refused.add(a); // the disk filled up: the breach is not tracked, and the host hands it over again
+        }
+      }
+      assertTrue(!refused.isEmpty(), "the disk never filled up");
+
+      disk.free();
+      for (Appointment a : refused) {
+        assertTrue(responder.handleBreach(a.breach(seen.ref())).tracked(), "tracked once space is back");
+        tracked.add(a.uuid());
+      }
+      responder.onBlock(chain.mine());
+      responder.checkConsistency();
+      assertEquals(TRACKERS_PER_COMMIT, tracked.size());
+    } finally {
+      store.close();
+    }
+    // Everything acknowledged is durable: a restart finds every tracker.
+    try (TestDatabase db = TestDatabase.sqlite(dir.resolve("responder.db"))) {
+      JdbcTrackerStore reopened = db.open();
+      for (UUID u : tracked) {
+        assertTrue(reopened.find(u).isPresent(), u::toString);
+      }
     }
   }
 
