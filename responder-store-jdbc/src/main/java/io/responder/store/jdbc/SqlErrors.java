@@ -18,11 +18,16 @@ import java.util.regex.Pattern;
  * it (causes, next exceptions, suppressed ones) redacted. Stateless.
  */
 final class SqlErrors {
-  /** A tracker body as {@code TransactionTracker.encode} writes it: a flat JSON object starting with its version. */
+  /**
+   * A tracker body as {@code TransactionTracker.encode} writes it: a flat JSON object starting with
+   * its version. The closing brace is optional because PostgreSQL's row detail cuts values short;
+   * an unclosed body then takes the rest of the text with it, which errs on the safe side.
+   */
   private static final Pattern TRACKER_BODY = Pattern.compile("\\{\\s*\"v\"\\s*:[^{}]*\\}?");
   /**
    * Hex long enough to be a raw transaction, a user id or part of one. 32 digits (16 bytes) is
-   * shorter than any of them and longer than any run in a uuid, so uuids, which name trackers, stay.
+   * shorter than any of them and longer than any run in a uuid, so uuids, which name trackers, stay;
+   * txids and block hashes go too, which costs an operator nothing the store's own message lacks.
    */
   private static final Pattern LONG_HEX = Pattern.compile("[0-9A-Fa-f]{32,}");
   /** What a driver message may add to an operator's picture; longer text is cut. */
