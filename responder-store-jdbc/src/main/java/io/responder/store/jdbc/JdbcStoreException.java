@@ -6,8 +6,11 @@ package io.responder.store.jdbc;
  * a schema written by a newer version of this library).
  *
  * <p>When thrown by {@link JdbcTrackerStore#commit} the update was not applied (its transaction was
- * rolled back), so the caller can retry it. The cause, when present, is the driver's
- * {@link java.sql.SQLException}. Instances are immutable once thrown.
+ * rolled back), so the caller can retry it. When thrown by the store, the cause, when present, is a
+ * copy of the driver's {@link java.sql.SQLException} in standard {@code java.sql} types, with the
+ * same SQLState, vendor code and stack trace but with raw transactions and tracker bodies redacted
+ * from every message in it; neither this message nor the cause carries them. Instances are immutable
+ * once thrown.
  */
 public class JdbcStoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;

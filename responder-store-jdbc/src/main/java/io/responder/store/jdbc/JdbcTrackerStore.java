@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -77,8 +78,15 @@ import org.slf4j.LoggerFactory;
  * commit, and see the database as of a committed state, never half an update.
  *
  * <h2>Errors</h2>
- * Database failures throw {@link JdbcStoreException} (the driver's exception is its cause); a failed
- * commit was rolled back and may be retried. Using a closed store throws
+ * Database failures throw {@link JdbcStoreException}. A failed commit was rolled back, changed
+ * nothing, and may be retried: after any failed commit the writer's transaction is rolled back, and
+ * if that fails (SQLite rolls a transaction back on its own when the disk is full, say) the next
+ * commit replaces the writer connection, so commits succeed again as soon as the cause is gone,
+ * without a restart. Messages name the database, the operation and the trackers involved, with the
+ * driver's SQLState and vendor code; the cause is a copy of the driver's exception in standard
+ * {@code java.sql} types (same SQLState, vendor code and stack trace) whose messages are redacted,
+ * because drivers quote the statements and rows they were sending: no exception or log line of the
+ * store carries a raw transaction or a tracker's body. Using a closed store throws
  * {@link IllegalStateException}.
  */
 public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
@@ -88,6 +96,8 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
   static final int FETCH_SIZE = 256;
   /** Seconds a broken-connection check may take after a failed commit. */
   private static final int VALIDATION_TIMEOUT_SECONDS = 5;
+  /** Trackers named in a failed commit's message; the rest are counted. */
+  private static final int TRACKERS_NAMED = 5;
 
   private static final String STATE = "responder_state";
   private static final String SELECT_TIP = "SELECT tip_height, tip_hash FROM " + STATE + " WHERE id = 1";
@@ -139,7 +149,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
     try {
       c = dataSource.getConnection();
     } catch (SQLException e) {
-      throw new JdbcStoreException("cannot connect to the store's database: " + e.getMessage(), e);
+      throw SqlErrors.failure("cannot connect to the store's database", e);
     }
     String database = "the store's database";
     Dialect.OwnerLock ownerLock = null;
@@ -172,7 +182,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       if (e instanceof RuntimeException r) {
         throw r;
       }
-      throw new JdbcStoreException(database + ": cannot open the store: " + e.getMessage(), e);
+      throw SqlErrors.failure(database + ": cannot open the store", e);
     }
   }
 
@@ -192,8 +202,8 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
           return Optional.<BlockRef>empty();
         }
         if (!(height instanceof Number h) || hash == null) {
-          throw new InvalidInputException(STATE + ".tip_height", "the stored tip is corrupt: height " + height
-              + ", hash " + hash);
+          throw new InvalidInputException(STATE + ".tip_height", "the stored tip is corrupt: height "
+              + TrackerRows.shown(String.valueOf(height)) + ", hash " + TrackerRows.shown(hash));
         }
         return Optional.of(new BlockRef(BlockHash.fromHex(STATE + ".tip_hash", hash), Math.toIntExact(h.longValue())));
       }
@@ -244,7 +254,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
     try {
       c = dataSource.getConnection();
     } catch (SQLException e) {
-      throw new JdbcStoreException(database + ": cannot " + what + ": no connection: " + e.getMessage(), e);
+      throw SqlErrors.failure(database + ": cannot " + what + ": no connection", e);
     }
     Throwable failure = null;
     try {
@@ -260,7 +270,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       }
     } catch (SQLException e) {
       failure = e;
-      throw new JdbcStoreException(database + ": cannot " + what + ": " + e.getMessage(), e);
+      throw SqlErrors.failure(database + ": cannot " + what, e);
     } catch (RuntimeException | Error e) {
       failure = e;
       throw e;
@@ -283,27 +293,36 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
             + "nothing was committed. Close it; the Responder must be restarted over a store that owns the database");
       }
       Connection c = writer();
+      Progress progress = new Progress();
       try {
-        apply(c, update);
+        apply(c, update, progress);
+        progress.step = "committing the transaction of an update " + describe(update);
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
+        resetWriter(c, e);
         if (e instanceof StoreLockedException s) {
           lost = true;
           throw s;
         }
-        checkWriter(c, e);
-        throw refused(c, update, e);
+        throw refused(c, update, progress, e);
       }
     } finally {
       writeLock.unlock();
     }
   }
 
+  /** Which part of a commit was running when it failed, for the exception. */
+  private static final class Progress {
+    String step = "checking that this store still owns the database";
+  }
+
   /** The update's statements, in the writer's open transaction. */
-  private void apply(Connection c, StoreUpdate update) throws SQLException {
+  private void apply(Connection c, StoreUpdate update, Progress progress) throws SQLException {
     // The ownership check first: a store that lost the database writes nothing.
     Optional<BlockRef> tip = update.tip();
+    if (tip.isPresent()) {
+      progress.step = "checking that this store still owns the database and recording tip " + tip.get().height();
+    }
     try (PreparedStatement ps = c.prepareStatement(tip.isPresent() ? FENCE_AND_TIP : FENCE)) {
       int i = 1;
       if (tip.isPresent()) {
@@ -317,6 +336,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       }
     }
     if (!update.added().isEmpty()) {
+      progress.step = "adding " + trackers(update.added().stream().map(TransactionTracker::uuid).toList());
       try (PreparedStatement ps = c.prepareStatement(TrackerRows.INSERT)) {
         for (TransactionTracker t : update.added()) {
           TrackerRows.bindInsert(ps, dialect, t);
@@ -326,6 +346,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       }
     }
     if (!update.statusChanges().isEmpty()) {
+      progress.step = "changing the status of " + trackers(update.statusChanges().keySet());
       try (PreparedStatement ps = c.prepareStatement(TrackerRows.UPDATE_STATUS)) {
         for (Map.Entry<UUID, TrackerStatus> e : update.statusChanges().entrySet()) {
           TrackerRows.bindStatusUpdate(ps, dialect, e.getKey(), e.getValue());
@@ -335,6 +356,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       }
     }
     if (!update.removed().isEmpty()) {
+      progress.step = "removing " + trackers(update.removed());
       try (PreparedStatement ps = c.prepareStatement(TrackerRows.DELETE)) {
         for (UUID u : update.removed()) {
           dialect.bindUuid(ps, 1, u);
@@ -358,8 +380,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
     try {
       c = dataSource.getConnection();
     } catch (SQLException e) {
-      throw new JdbcStoreException(database + ": cannot reconnect the store's writer; nothing was committed: "
-          + e.getMessage(), e);
+      throw SqlErrors.failure(database + ": cannot reconnect the store's writer; nothing was committed", e);
     }
     try {
       c.setAutoCommit(true);
@@ -381,8 +402,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       if (e instanceof RuntimeException r) {
         throw r;
       }
-      throw new JdbcStoreException(database + ": cannot reconnect the store's writer; nothing was committed: "
-          + e.getMessage(), e);
+      throw SqlErrors.failure(database + ": cannot reconnect the store's writer; nothing was committed", e);
     }
     writer = c;
     writerLost = false;
@@ -390,32 +410,81 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
     return c;
   }
 
-  /** After a failure: if the writer connection is gone, the next commit replaces it. */
-  private void checkWriter(Connection c, Exception failure) {
+  /**
+   * After a failed commit: rolls the writer's transaction back so that the next commit starts a
+   * fresh one on the same connection, or, when that cannot be confirmed, has the next commit replace
+   * the connection. A driver can believe a transaction is open that the database already rolled
+   * back on its own (SQLite does so on SQLITE_FULL): its rollback then fails, and a connection
+   * reused in that state would run the next commit's statements outside any transaction, each
+   * applied on its own, while the commit itself fails with "no transaction is active".
+   */
+  private void resetWriter(Connection c, Exception failure) {
     try {
-      if (c.isClosed() || !c.isValid(VALIDATION_TIMEOUT_SECONDS)) {
+      c.rollback();
+      if (c.getAutoCommit()) {
+        c.setAutoCommit(false);
+      }
+      if (!c.isValid(VALIDATION_TIMEOUT_SECONDS)) {
         writerLost = true;
       }
-    } catch (SQLException e) {
-      failure.addSuppressed(e);
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(SqlErrors.scrubbed(e)); // it may leave the library as it is
       writerLost = true;
     }
     if (writerLost) {
-      log.atWarn().addKeyValue("database", database).addKeyValue("reason", failure.toString())
-          .log("store writer connection lost; the next commit reconnects");
+      log.atWarn().addKeyValue("database", database).addKeyValue("reason", SqlErrors.reason(failure))
+          .log("store writer connection lost or left in an unknown state; the next commit replaces it");
     }
   }
 
-  /** The exception for a failed commit, naming an added tracker that was already stored if that was why. */
-  private RuntimeException refused(Connection c, StoreUpdate update, Exception e) {
-    String why = e.getMessage();
+  /**
+   * The exception for a failed commit: what the commit was doing and which trackers, or the added
+   * tracker that was already stored if that was why, with the driver's SQLState and vendor code.
+   */
+  private RuntimeException refused(Connection c, StoreUpdate update, Progress progress, Exception e) {
+    String why = progress.step + " failed";
     if (!writerLost && !update.added().isEmpty()) {
       UUID duplicate = firstStored(c, update);
       if (duplicate != null) {
-        why = "tracker " + duplicate + " is already stored";
+        why = "tracker " + duplicate + " is already stored; " + why;
       }
     }
-    return new JdbcStoreException(database + ": commit refused, nothing was committed: " + why, e);
+    return SqlErrors.failure(database + ": commit refused, nothing was committed: " + why, e);
+  }
+
+  /** Names the trackers an update touches, for a message. */
+  private static String describe(StoreUpdate update) {
+    StringBuilder out = new StringBuilder();
+    if (!update.added().isEmpty()) {
+      out.append("adding ").append(trackers(update.added().stream().map(TransactionTracker::uuid).toList()));
+    }
+    if (!update.statusChanges().isEmpty()) {
+      out.append(out.length() == 0 ? "" : ", ").append("changing the status of ")
+          .append(trackers(update.statusChanges().keySet()));
+    }
+    if (!update.removed().isEmpty()) {
+      out.append(out.length() == 0 ? "" : ", ").append("removing ").append(trackers(update.removed()));
+    }
+    update.tip().ifPresent(t -> out.append(out.length() == 0 ? "" : ", ").append("recording tip ").append(t.height()));
+    return out.length() == 0 ? "changing nothing" : out.toString();
+  }
+
+  /** "tracker u", or "trackers u1, u2, ... (n in all)" naming the first few. */
+  private static String trackers(Collection<UUID> uuids) {
+    if (uuids.size() == 1) {
+      return "tracker " + uuids.iterator().next();
+    }
+    StringBuilder out = new StringBuilder("trackers ");
+    int named = 0;
+    for (UUID u : uuids) {
+      if (named == TRACKERS_NAMED) {
+        out.append(", ...");
+        break;
+      }
+      out.append(named == 0 ? "" : ", ").append(u);
+      named++;
+    }
+    return out.append(" (").append(uuids.size()).append(" in all)").toString();
   }
 
   private UUID firstStored(Connection c, StoreUpdate update) {
@@ -494,7 +563,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       }
     } catch (SQLException e) {
       if (failure != null) {
-        failure.addSuppressed(e);
+        failure.addSuppressed(SqlErrors.scrubbed(e)); // it may leave the library as it is
       }
     }
   }
@@ -505,6 +574,9 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
     }
     try {
       c.abort(Runnable::run);
+      if (!c.isClosed()) {
+        c.close(); // sqlite-jdbc's abort does nothing: without this, each replaced writer leaked
+      }
     } catch (SQLException | RuntimeException e) {
       closeQuietly(c, null);
     }
@@ -518,9 +590,9 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
       c.close();
     } catch (SQLException e) {
       if (failure != null) {
-        failure.addSuppressed(e);
+        failure.addSuppressed(SqlErrors.scrubbed(e)); // it may leave the library as it is
       } else {
-        log.atDebug().addKeyValue("reason", e.toString()).log("closing a connection failed");
+        log.atDebug().addKeyValue("reason", SqlErrors.reason(e)).log("closing a connection failed");
       }
     }
   }

@@ -171,7 +171,7 @@ final class PostgresDialect extends Dialect {
         }
       } catch (SQLException e) {
         // A broken session has lost the lock already; a pooled one must not keep it.
-        log.atWarn().addKeyValue("key", key).addKeyValue("reason", e.toString())
+        log.atWarn().addKeyValue("key", key).addKeyValue("reason", SqlErrors.reason(e))
             .log("could not release the advisory lock; it ends with the session");
       }
     }

@@ -68,8 +68,8 @@ final class SchemaMigrator {
         c.commit();
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c, e);
-        throw new JdbcStoreException(database + ": could not upgrade the schema to version " + v
-            + " (" + script.description() + "): " + e.getMessage(), e);
+        throw SqlErrors.failure(database + ": could not upgrade the schema to version " + v
+            + " (" + script.description() + ")", e);
       }
       log.atInfo().addKeyValue("database", database).addKeyValue("version", v)
           .addKeyValue("description", script.description()).log("store schema upgraded");
@@ -93,7 +93,7 @@ final class SchemaMigrator {
     try {
       c.rollback();
     } catch (SQLException e) {
-      failure.addSuppressed(e);
+      failure.addSuppressed(SqlErrors.scrubbed(e));
     }
   }
 

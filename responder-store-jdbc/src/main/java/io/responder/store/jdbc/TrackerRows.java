@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The mapping between a tracker and its row in {@code responder_tracker}, and the statements that
@@ -39,6 +40,9 @@ final class TrackerRows {
   private static final String CONFIRMED = "confirmed";
   /** The canonical text form of a uuid is 36 characters. */
   private static final int UUID_LENGTH = 36;
+  /** The longest stored value a message repeats: a txid or block hash in hex. */
+  private static final int SHOWN_CHARS = 64;
+  private static final Pattern SHOWABLE = Pattern.compile("[0-9A-Za-z_.:-]*");
 
   private TrackerRows() {}
 
@@ -88,7 +92,8 @@ final class TrackerRows {
     String uuidText = rs.getString(1);
     UUID uuid = parseUuid(uuidText);
     if (uuid == null) {
-      throw corrupt(String.valueOf(uuidText), "uuid", "the uuid column does not hold a uuid", null);
+      throw corrupt(shown(uuidText) + " (penalty_txid " + shown(rs.getString(2)) + ")", "uuid",
+          "the uuid column does not hold a uuid", null);
     }
     String name = uuid.toString();
     String penaltyTxid = rs.getString(2);
@@ -105,13 +110,16 @@ final class TrackerRows {
     try {
       base = TransactionTracker.decode(body);
     } catch (InvalidInputException e) {
-      throw corrupt(name, "body", "its body does not decode (" + e.getMessage() + ")", e);
+      String problem = SqlErrors.redact(e.getMessage());
+      // The decoder's message names fields of the body; if one of them carried data, so would it.
+      throw corrupt(name, "body", "its body does not decode (" + problem + ")",
+          problem.equals(e.getMessage()) ? e : null);
     }
     if (!base.uuid().equals(uuid)) {
       throw corrupt(name, "body", "its body is the tracker of another uuid, " + base.uuid(), null);
     }
     if (!base.penaltyTxid().toHex().equals(penaltyTxid)) {
-      throw corrupt(name, "penalty_txid", "the penalty_txid column (" + penaltyTxid
+      throw corrupt(name, "penalty_txid", "the penalty_txid column (" + shown(penaltyTxid)
           + ") disagrees with its body (" + base.penaltyTxid() + ")", null);
     }
     TrackerStatus status;
@@ -147,7 +155,7 @@ final class TrackerRows {
         return new TrackerStatus.Confirmed(
             new BlockRef(BlockHash.fromHex("confirmed_block", confirmedBlock), confirmedHeight));
       default:
-        throw new InvalidInputException("status", "is \"" + name + "\", not pending, in_mempool or confirmed");
+        throw new InvalidInputException("status", "is " + shown(name) + ", not pending, in_mempool or confirmed");
     }
   }
 
@@ -166,6 +174,21 @@ final class TrackerRows {
       throw corrupt(uuid, name, "the " + name + " column holds " + h + ", not a block height", null);
     }
     return (int) h;
+  }
+
+  /**
+   * A stored value for a message: as it is when it is short plain text (a txid, a status, a uuid),
+   * otherwise only its length, so that a column holding a raw transaction or a tracker body (a row
+   * damaged or written by something else) never lands in an exception.
+   */
+  static String shown(String value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value.length() <= SHOWN_CHARS && SHOWABLE.matcher(value).matches()) {
+      return "\"" + value + "\"";
+    }
+    return "a value of " + value.length() + " characters";
   }
 
   /** Parses a uuid strictly (the canonical 36-character form only); null if it is not one. */
