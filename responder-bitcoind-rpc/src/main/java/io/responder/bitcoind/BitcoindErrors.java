@@ -64,6 +64,11 @@ import java.util.OptionalInt;
  * Transport, authentication and warm-up are transient; RPC errors (-5 unknown block, -8 bad
  * parameter, pruned data) and malformed answers are not.
  *
+ * <h2>The node's text</h2>
+ * An error message (or any other text) from the node reaches results and messages only through
+ * {@link #nodeText}: cut to {@value #MAX_NODE_TEXT} characters, control characters replaced. An
+ * answer about another block than the one asked about is a malformed answer.
+ *
  * <p>Stateless; thread-safe.
  */
 final class BitcoindErrors {
