@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Errors</h2>
  * Failures are {@link BlockSourceException}s whose cause is the {@link BitcoindException}:
  * transient for transport failures, authentication failures and warm-up; persistent for RPC errors
- * (an unknown block, -5) and malformed answers.
+ * (an unknown block, -5) and malformed answers, among them a block or header of another hash than
+ * the one asked for ({@link BitcoindException.MalformedResponse}).
  */
 public final class BitcoindBlockSource implements BlockSource {
   private static final Logger log = LoggerFactory.getLogger(BitcoindBlockSource.class);
@@ -93,7 +94,7 @@ public final class BitcoindBlockSource implements BlockSource {
   public Block block(BlockHash hash) {
     Objects.requireNonNull(hash, "hash");
     try {
-      return checked(hash, rpc.call("getblock", blockParams(hash), Answers.BLOCK));
+      return checked(hash, rpc.call("getblock", blockParams(hash), Answers.BLOCK), rpc);
     } catch (BitcoindException e) {
       throw BitcoindErrors.blockSourceFailure(e);
     }
@@ -132,10 +133,14 @@ public final class BitcoindBlockSource implements BlockSource {
   public boolean isOnBestChain(BlockHash hash) {
     Objects.requireNonNull(hash, "hash");
     try {
-      return rpc.call("getblockheader", g -> {
+      Answers.Header header = rpc.call("getblockheader", g -> {
         g.writeString(hash.toHex());
         g.writeBoolean(true);
-      }, Answers.HEADER).onBestChain();
+      }, Answers.HEADER);
+      if (!header.hash().equals(hash)) {
+        throw BitcoindErrors.answerAboutAnotherBlock("getblockheader", rpc.uri(), hash, header.hash());
+      }
+      return header.onBestChain();
     } catch (BitcoindException e) {
       throw BitcoindErrors.blockSourceFailure(e);
     }
@@ -196,7 +201,7 @@ public final class BitcoindBlockSource implements BlockSource {
         }
         List<Reply<Answers.FetchedBlock>> replies = rpc.batch("getblock", params, Answers.BLOCK);
         for (int i = 0; i < chunk.size(); i++) {
-          out.add(checked(chunk.get(i), replies.get(i).get()));
+          out.add(checked(chunk.get(i), replies.get(i).get(), rpc));
         }
       }
     } catch (BitcoindException e) {
@@ -212,10 +217,10 @@ public final class BitcoindBlockSource implements BlockSource {
     };
   }
 
-  private static Block checked(BlockHash asked, Answers.FetchedBlock fetched) {
+  private static Block checked(BlockHash asked, Answers.FetchedBlock fetched, JsonRpcClient rpc) {
     Block block = fetched.block();
     if (!block.hash().equals(asked)) {
-      throw new BlockSourceException("bitcoind getblock: asked for " + asked + ", answered " + block.hash(), false);
+      throw BitcoindErrors.answerAboutAnotherBlock("getblock", rpc.uri(), asked, block.hash());
     }
     if (!fetched.onBestChain()) {
       log.atDebug().addKeyValue("block", asked).addKeyValue("height", block.height())

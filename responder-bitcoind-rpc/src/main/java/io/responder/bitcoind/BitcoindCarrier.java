@@ -93,7 +93,8 @@ public final class BitcoindCarrier implements Carrier {
    *   <li>In a block that is (or became, before the header was read) off the best chain: the
    *       transaction may be back in the mempool, which is asked as above (no block named:
    *       {@code Unknown} instead of {@code NotFound}).
-   *   <li>Any failure to ask: {@code Unknown}.
+   *   <li>Any failure to ask, and any answer about another block than the one asked about (the
+   *       named block, or the header of the block the transaction was placed in): {@code Unknown}.
    * </ul>
    *
    * @param txid the transaction
@@ -124,11 +125,18 @@ public final class BitcoindCarrier implements Carrier {
       if (where.block() == null) {
         return new TxStatus.InMempool();
       }
+      if (inBlock.isPresent() && !where.block().equals(inBlock.get())) {
+        throw BitcoindErrors.answerAboutAnotherBlock("getrawtransaction", rpc.uri(), inBlock.get(), where.block());
+      }
       if (where.confirmedOnBestChain()) {
         Answers.Header header = rpc.call("getblockheader", g -> {
           g.writeString(where.block().toHex());
           g.writeBoolean(true);
         }, Answers.HEADER);
+        if (!header.hash().equals(where.block())) {
+          // Its height would place the confirmation in the wrong block.
+          throw BitcoindErrors.answerAboutAnotherBlock("getblockheader", rpc.uri(), where.block(), header.hash());
+        }
         if (header.onBestChain()) {
           return new TxStatus.Confirmed(new BlockRef(where.block(), header.height()));
         }

@@ -35,6 +35,9 @@ public final class BitcoindConfig {
    */
   public static final long DEFAULT_MAX_RESPONSE_BYTES = 32L << 20;
 
+  /** Appended to URL errors, which never quote the host: it may hold a password typed in the wrong field. */
+  private static final String NOT_SHOWN = "; the value is not shown, since it may hold credentials";
+
   private final String host;
   private final int port;
   private final String wallet;
@@ -63,11 +66,31 @@ public final class BitcoindConfig {
     if (user == null && cookieFile == null) {
       throw new IllegalStateException("no authentication configured: call userPassword(..) or cookieFile(..)");
     }
+    this.uri = endpoint(host, port, wallet);
+  }
+
+  /**
+   * Builds the URL and checks that it says what the settings say. Errors never quote the host or the
+   * URL: "user:password@node" typed in the host field is a common slip, and the parser's own message
+   * (kept out as the cause for that reason) quotes the whole URL.
+   */
+  private static URI endpoint(String host, int port, String wallet) {
+    String path = wallet == null ? "/" : "/wallet/" + wallet;
+    URI uri;
     try {
-      this.uri = new URI("http", null, host, port, wallet == null ? "/" : "/wallet/" + wallet, null, null);
+      uri = new URI("http", null, host, port, path, null, null);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("host or wallet does not make a valid URL: " + e.getReason(), e);
+      // getReason() is the parser's fixed description, without the input.
+      throw new IllegalArgumentException("host or wallet does not make a valid URL (" + e.getReason() + ")" + NOT_SHOWN);
     }
+    // A host holding '@', '/', '?' or '#' can parse as another URL: credentials, another path, no
+    // port; one with other characters as an authority that is not a host, which the HTTP client
+    // refuses only when the first call is made.
+    if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getPort() != port
+        || !path.equals(uri.getPath()) || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException("host must be a host name or an IP address" + NOT_SHOWN);
+    }
+    return uri;
   }
 
   /**
@@ -235,7 +258,9 @@ public final class BitcoindConfig {
     private Builder() {}
 
     /**
-     * Sets the host; defaults to {@code 127.0.0.1}.
+     * Sets the host; defaults to {@code 127.0.0.1}. Credentials go to {@link #userPassword} or
+     * {@link #cookieFile}, never into the host: a host with {@code @} is refused, without the value
+     * in the message.
      *
      * @param host a host name or an IPv4 or IPv6 address
      * @return this builder
@@ -244,6 +269,10 @@ public final class BitcoindConfig {
       Objects.requireNonNull(host, "host");
       if (host.isBlank()) {
         throw new IllegalArgumentException("host must not be blank");
+      }
+      if (host.indexOf('@') >= 0) {
+        throw new IllegalArgumentException(
+            "host must not hold '@': credentials go to userPassword(..) or cookieFile(..)" + NOT_SHOWN);
       }
       this.host = host;
       return this;
@@ -378,7 +407,8 @@ public final class BitcoindConfig {
      *
      * @return the configuration
      * @throws IllegalStateException if no authentication was configured
-     * @throws IllegalArgumentException if the host or wallet do not make a valid URL
+     * @throws IllegalArgumentException if the host or wallet do not make a valid URL (the message
+     *     never quotes them)
      */
     public BitcoindConfig build() {
       return new BitcoindConfig(this);

@@ -3,6 +3,7 @@ package io.responder.bitcoind;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.responder.core.BlockHash;
 import io.responder.core.BlockSourceException;
 import io.responder.core.BroadcastResult;
 import io.responder.core.TxStatus;
@@ -63,6 +64,11 @@ import java.util.OptionalInt;
  * Transport, authentication and warm-up are transient; RPC errors (-5 unknown block, -8 bad
  * parameter, pruned data) and malformed answers are not.
  *
+ * <h2>The node's text</h2>
+ * An error message (or any other text) from the node reaches results and messages only through
+ * {@link #nodeText}: cut to {@value #MAX_NODE_TEXT} characters, control characters replaced. An
+ * answer about another block than the one asked about is a malformed answer.
+ *
  * <p>Stateless; thread-safe.
  */
 final class BitcoindErrors {
@@ -80,6 +86,12 @@ final class BitcoindErrors {
   static final int RPC_VERIFY_ALREADY_IN_CHAIN = -27;
   /** The node is starting. */
   static final int RPC_IN_WARMUP = -28;
+
+  /**
+   * The most characters of a node's text kept in results and messages: bitcoind's longest messages
+   * (a script verification failure with its reason) are under 200.
+   */
+  static final int MAX_NODE_TEXT = 300;
 
   private BitcoindErrors() {}
 
@@ -152,12 +164,53 @@ final class BitcoindErrors {
         "bitcoind " + call + ": interrupted while waiting for " + uri, null);
   }
 
-  /** Classifies an error object of a JSON-RPC answer. */
-  static BitcoindException fromRpcError(int code, String message, String call) {
+  /**
+   * Classifies an error object of a JSON-RPC answer. The node's message is first made
+   * {@linkplain #nodeText safe to carry}.
+   */
+  static BitcoindException fromRpcError(int code, String nodeMessage, String call) {
+    String message = nodeText(nodeMessage);
     if (code == RPC_IN_WARMUP) {
       return new BitcoindException.WarmingUp("bitcoind " + call + ": node warming up (" + code + " " + message + ")");
     }
     return new BitcoindException.RpcError(code, message, "bitcoind " + call + ": error " + code + ": " + message);
+  }
+
+  /**
+   * A well-formed answer about another block than the one asked for: a broken or hostile node, or a
+   * proxy mixing up answers. Nothing in it can be trusted.
+   */
+  static BitcoindException answerAboutAnotherBlock(String call, URI uri, BlockHash asked, BlockHash answered) {
+    return new BitcoindException.MalformedResponse(
+        "bitcoind " + call + ": asked about block " + asked + ", answered about block " + answered + " (" + uri + ")");
+  }
+
+  /**
+   * Text from the node (an error message, a batch element's id) as it may be carried into results,
+   * exceptions and logs: at most {@value #MAX_NODE_TEXT} characters, control characters replaced by
+   * '?'. bitcoind's own messages are far shorter and have none; a broken or hostile node could send
+   * megabytes, or line breaks that forge log lines.
+   *
+   * @param text the node's text
+   * @return the text, cut and cleaned
+   */
+  static String nodeText(String text) {
+    int keep = text.length();
+    if (keep > MAX_NODE_TEXT) {
+      keep = MAX_NODE_TEXT;
+      if (Character.isHighSurrogate(text.charAt(keep - 1))) {
+        keep--; // never split a surrogate pair
+      }
+    }
+    StringBuilder out = new StringBuilder(keep + 40);
+    for (int i = 0; i < keep; i++) {
+      char c = text.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    if (keep < text.length()) {
+      out.append("... (").append(text.length() - keep).append(" more characters)");
+    }
+    return out.toString();
   }
 
   static BitcoindException cookieUnreadable(Path cookieFile, String problem, Throwable cause) {

@@ -130,7 +130,8 @@ public abstract sealed class BitcoindException extends RuntimeException {
     }
 
     /**
-     * Returns bitcoind's error message as it sent it.
+     * Returns bitcoind's error message as it sent it, cut to a few hundred characters and with any
+     * control characters replaced by '?' (bitcoind's own messages are shorter and have none).
      *
      * @return the message
      */

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When several blocks arrived since the Responder's tip, the poller fetches the missing ones in
  * batches ({@link BitcoindBlockSource#blockHashesAt}, {@link BitcoindBlockSource#blocks}) and hands
- * them over in chain order; anything else (a reorganisation, a race with the node) is left to the
- * Responder's own catch-up through its block source.
+ * each batch over in chain order before fetching the next, so memory does not grow with the gap and
+ * a poll that fails halfway keeps the blocks already handed over. A best chain that changes during
+ * the catch-up (a reorganisation, a race with the node) is left to the Responder's own catch-up
+ * through its block source.
  *
  * <p>A poll that fails is logged and the next one tries again: the node going away and coming back
  * costs nothing but the polls in between. Failures of the node ({@link BlockSourceException}, also
@@ -59,6 +61,13 @@ public final class BlockPoller implements AutoCloseable {
 
     void onBlock(Block block);
   }
+
+  /**
+   * Blocks fetched ahead of the Responder while catching up: one batch request's worth, so a gap
+   * costs one round trip per {@value} blocks while at most that many (about 130 KB each when full,
+   * parsed) are held at once. The whole gap at once ran out of memory on gaps of a few thousand.
+   */
+  static final int CATCH_UP_BATCH = BitcoindBlockSource.MAX_BATCH;
 
   private final BitcoindBlockSource source;
   private final Chain chain;
@@ -172,35 +181,44 @@ public final class BlockPoller implements AutoCloseable {
       return Poll.UNCHANGED;
     }
     Block bestBlock = source.block(best);
-    for (Block b : missingBlocks(tip, bestBlock)) {
-      if (closed) {
-        return Poll.ADVANCED;
+    // The blocks between the tip and the best block, fetched one batch at a time and handed over
+    // before the next batch is fetched: memory stays at one batch however long the gap.
+    BlockHash previous = null; // the Responder handles a first block that does not follow its tip
+    for (int from = tip.height() + 1; from < bestBlock.height(); from += CATCH_UP_BATCH) {
+      List<Block> batch = nextBatch(from, Math.min(CATCH_UP_BATCH, bestBlock.height() - from));
+      if (batch.isEmpty()) {
+        break; // the chain got shorter meanwhile
       }
-      chain.onBlock(b);
+      for (Block b : batch) {
+        if (closed) {
+          return Poll.ADVANCED;
+        }
+        if (previous != null && !b.previousHash().equals(previous)) {
+          // The best chain changed between two batches: the Responder's catch-up takes over.
+          chain.onBlock(bestBlock);
+          return Poll.ADVANCED;
+        }
+        chain.onBlock(b);
+        previous = b.hash();
+      }
     }
-    chain.onBlock(bestBlock);
+    if (!closed) {
+      chain.onBlock(bestBlock);
+    }
     return Poll.ADVANCED;
   }
 
   /**
-   * The best chain's blocks between the tip's height and the best block, fetched in batches, when
-   * they lead to the best block; otherwise none, and the Responder's catch-up takes over.
+   * The best chain's blocks at {@code count} heights from {@code from}, or none if the best chain
+   * got shorter meanwhile (the Responder's catch-up then takes over from the best block).
    */
-  private List<Block> missingBlocks(BlockRef tip, Block best) {
-    int from = tip.height() + 1;
-    int count = best.height() - from;
-    if (count <= 0) {
-      return List.of();
-    }
+  private List<Block> nextBatch(int from, int count) {
     List<BlockHash> hashes = new ArrayList<>(count);
     for (Optional<BlockHash> h : source.blockHashesAt(from, count)) {
       if (h.isEmpty()) {
-        return List.of(); // the chain got shorter meanwhile
+        return List.of();
       }
       hashes.add(h.get());
-    }
-    if (!hashes.get(hashes.size() - 1).equals(best.previousHash())) {
-      return List.of(); // the chain changed between the calls
     }
     return source.blocks(hashes);
   }

@@ -187,7 +187,8 @@ final class JsonRpcClient {
         Call<? extends T> call = calls.get(i);
         IdReply<T> r = readReplyWithId(p, call.reader(), call.method());
         if (r.id() != null && !r.id().equals(Integer.toString(i + 1))) {
-          throw new BadAnswerException("batch answer out of order: element " + (i + 1) + " has id " + r.id());
+          throw new BadAnswerException("batch answer out of order: element " + (i + 1) + " has id "
+              + BitcoindErrors.nodeText(r.id()));
         }
         replies.add(r.reply());
       }

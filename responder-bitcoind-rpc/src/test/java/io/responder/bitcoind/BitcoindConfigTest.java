@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BitcoindConfigTest {
   @Test
@@ -56,6 +58,38 @@ class BitcoindConfigTest {
     BitcoindConfig c = BitcoindConfig.builder().userPassword("alice", "hunter2").build();
     Secrets.assertAbsent(c.toString(), "alice", "hunter2", "alice:hunter2");
     assertTrue(c.toString().contains("127.0.0.1:8332"));
+  }
+
+  static final String SECRET = "hunter2-Secret";
+
+  /** Slips where a password ends up in the host field, and hosts that are not hosts at all. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "alice:" + SECRET + "@node.example",     // user:password@host, the classic slip
+      "alice:" + SECRET + "@[::1]",
+      SECRET + "@127.0.0.1",
+      "alice:" + SECRET + " @node.example",    // with a space the URL parser fails and quotes the URL
+      "node.example/" + SECRET,                 // parses as a path, without the port
+      "node.example?" + SECRET,
+      "node.example#" + SECRET,
+      "node " + SECRET,
+      "node_" + SECRET,                          // parses as an authority without a host
+      "[" + SECRET + "]"})
+  void aHostThatIsNotAHostIsRefusedWithoutEchoingIt(String host) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BitcoindConfig.builder().host(host).port(18443).userPassword("u", "p").build());
+    Secrets.assertAbsent(e, SECRET);
+    assertTrue(e.getMessage().startsWith("host"), e.getMessage());
+  }
+
+  @Test
+  void hostNamesAndAddressesStillMakeTheirUrl() {
+    for (String host : new String[] {"localhost", "bitcoind-1.internal", "10.0.0.7", "::1", "[::1]", "fe80::1:2"}) {
+      BitcoindConfig c = BitcoindConfig.builder().host(host).port(18443).userPassword("u", "p").build();
+      assertEquals(18443, c.uri().getPort(), host);
+      assertEquals(null, c.uri().getUserInfo(), host);
+      assertEquals("/", c.uri().getPath(), host);
+    }
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,48 @@ class BlockPollerTest {
     // getbestblockhash, getblock of the best block, then 19 hashes and 19 blocks in batches of 16
     assertEquals(6, node.httpRequests() - before);
     assertEquals(4, node.batchRequests());
+  }
+
+  @Test
+  void eachBatchIsHandedOverBeforeTheNextIsFetchedSoAFailureHalfwayKeepsIt() {
+    List<Block> mined = node.mineEmpty(40);
+    AtomicInteger requests = new AtomicInteger();
+    // getbestblockhash, getblock of the best block, then the first batch's hashes and blocks
+    node.onEveryRequest(() -> {
+      if (requests.incrementAndGet() == 5) {
+        node.setMode(FakeBitcoind.Mode.DROPS_CONNECTIONS);
+      }
+    });
+
+    assertEquals(Poll.FAILED, poller.pollOnce());
+    assertEquals(mined.subList(0, BlockPoller.CATCH_UP_BATCH), chain.received(), "the first batch is kept");
+
+    node.setMode(FakeBitcoind.Mode.UP);
+    assertEquals(Poll.ADVANCED, poller.pollOnce());
+    assertEquals(mined, chain.received());
+  }
+
+  @Test
+  void aChainThatChangesBetweenBatchesIsLeftToTheResponder() {
+    List<Block> mined = node.mineEmpty(40);
+    Block oldBest = mined.get(39);
+    AtomicInteger requests = new AtomicInteger();
+    node.onEveryRequest(() -> {
+      if (requests.incrementAndGet() == 5) { // the second batch's hashes: reorganise below them
+        for (int i = 0; i < 30; i++) {
+          node.disconnectTip();
+        }
+        node.mineWith(List.of(FakeBitcoind.txid("other branch", 1)));
+        node.mineEmpty(40);
+      }
+    });
+
+    assertEquals(Poll.ADVANCED, poller.pollOnce());
+
+    List<Block> received = chain.received();
+    assertEquals(mined.subList(0, BlockPoller.CATCH_UP_BATCH), received.subList(0, BlockPoller.CATCH_UP_BATCH));
+    assertEquals(oldBest, received.get(received.size() - 1), "the best block as polled, for the Responder to reorganise from");
+    assertEquals(BlockPoller.CATCH_UP_BATCH + 1, received.size(), "no block of the new branch that does not follow the last one");
   }
 
   @Test

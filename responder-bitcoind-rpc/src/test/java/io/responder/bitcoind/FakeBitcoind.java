@@ -48,6 +48,7 @@ final class FakeBitcoind implements AutoCloseable {
   private int batchRequests;
   private int counter;
   private Mode mode = Mode.UP;
+  private int padding;
   private Runnable onRequest = () -> {};
 
   /** A node whose best chain is {@code height} blocks of coinbases only above a first block. */
@@ -115,6 +116,15 @@ final class FakeBitcoind implements AutoCloseable {
   /** Lets {@code sendrawtransaction} accept this transaction. */
   synchronized void knowTransaction(Txid txid, String rawHex) {
     transactions.put(rawHex, txid);
+  }
+
+  /**
+   * Makes every {@code getblock} answer list {@code txids} more txids after the block's own, made up
+   * from the block's height as they are written: full-sized blocks for memory tests, without the
+   * fake holding them (the client's parsed block then has those txids too).
+   */
+  synchronized void padBlocks(int txids) {
+    this.padding = txids;
   }
 
   synchronized void setMode(Mode mode) {
@@ -283,19 +293,21 @@ final class FakeBitcoind implements AutoCloseable {
         }
         int confirmations = confirmations(b);
         boolean withTxids = r.method().equals("getblock");
+        int extra = padding;
         return g -> {
           g.writeStartObject();
           g.writeStringField("hash", b.hash().toHex());
           g.writeNumberField("confirmations", confirmations);
           g.writeNumberField("height", b.height());
           g.writeNumberField("version", 536870912);
-          g.writeNumberField("nTx", b.txids().size());
+          g.writeNumberField("nTx", b.txids().size() + extra);
           g.writeStringField("previousblockhash", b.previousHash().toHex());
           if (withTxids) {
             g.writeArrayFieldStart("tx");
             for (Txid t : b.txids()) {
               g.writeString(t.toHex());
             }
+            writePaddingTxids(g, b.height(), extra);
             g.writeEndArray();
           }
           g.writeEndObject();
@@ -352,6 +364,18 @@ final class FakeBitcoind implements AutoCloseable {
       }
       default:
         throw new RpcFailure(-32601, "Method not found");
+    }
+  }
+
+  /** Distinct made-up txids: "ee", the height and the index in hex, over a fixed pattern. */
+  private static void writePaddingTxids(JsonGenerator g, int height, int count) throws IOException {
+    char[] hex = ("ee" + "0123456789abcdef".repeat(4)).substring(0, 64).toCharArray();
+    for (int i = 0; i < count; i++) {
+      long tag = (long) height << 32 | i;
+      for (int d = 0; d < 16; d++) {
+        hex[2 + d] = Character.forDigit((int) (tag >>> (60 - 4 * d)) & 0xf, 16);
+      }
+      g.writeString(hex, 0, hex.length);
     }
   }
 

@@ -171,8 +171,13 @@ public final class FlatJson {
         if (c == '-') {
           pos++;
         }
-        while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
+        int digits = pos;
+        // ASCII digits only: Character.isDigit and Long.parseLong also take other scripts' digits.
+        while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
           pos++;
+        }
+        if (pos == digits || (s.charAt(digits) == '0' && pos - digits > 1)) {
+          throw bad("bad number at position " + start);
         }
         try {
           return Long.parseLong(s.substring(start, pos));
@@ -204,15 +209,21 @@ public final class FlatJson {
               if (pos + 4 > s.length()) {
                 throw bad("truncated escape");
               }
-              try {
-                b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-              } catch (NumberFormatException ex) {
-                throw bad("bad escape");
+              int code = 0;
+              for (int i = 0; i < 4; i++) {
+                int d = Hex.asciiHexDigit(s.charAt(pos + i));
+                if (d < 0) {
+                  throw bad("bad escape");
+                }
+                code = code << 4 | d;
               }
+              b.append((char) code);
               pos += 4;
             }
             default -> throw bad("bad escape");
           }
+        } else if (c < 0x20) {
+          throw bad("unescaped control character at position " + (pos - 1));
         } else {
           b.append(c);
         }
@@ -220,9 +231,14 @@ public final class FlatJson {
     }
 
     private void skipSpace() {
-      while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+      while (pos < s.length() && isJsonSpace(s.charAt(pos))) {
         pos++;
       }
+    }
+
+    /** JSON's four whitespace characters; Character.isWhitespace also takes others. */
+    private static boolean isJsonSpace(char c) {
+      return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     }
 
     private char peek() {

@@ -52,11 +52,33 @@ public final class Hex {
   }
 
   private static int digit(String field, String hex, int index) {
-    int d = Character.digit(hex.charAt(index), 16);
+    int d = asciiHexDigit(hex.charAt(index));
     if (d < 0) {
       throw new InvalidInputException(field, "is not hex (bad character at position " + index + ")");
     }
     return d;
+  }
+
+  /**
+   * Returns the value of an ASCII hex digit (either case), or -1 for any other character.
+   * {@link Character#digit(char, int)} is not used: it also accepts other scripts' digits and the
+   * fullwidth forms (U+FF10, U+FF21), which bitcoind rejects, and two different texts must not
+   * parse to the same value.
+   *
+   * @param c the character
+   * @return 0 to 15, or -1
+   */
+  public static int asciiHexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 
   /**

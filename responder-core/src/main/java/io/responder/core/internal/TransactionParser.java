@@ -17,6 +17,8 @@ public final class TransactionParser {
   private static final int MAX_TRANSACTION_BYTES = 4_000_000;
   /** 21 million bitcoin, in satoshis: no output, nor their sum, can be worth more (bitcoind's MAX_MONEY). */
   private static final long MAX_MONEY_SATS = 21_000_000L * 100_000_000L;
+  /** BIP 144's only defined flag: witnesses follow the outputs. */
+  private static final int SEGWIT_FLAG = 1;
 
   /** An outpoint spent by a transaction input. */
   public record Outpoint(Txid txid, long vout) {}
@@ -82,21 +84,25 @@ public final class TransactionParser {
   private Parsed run() {
     take(4); // version
     boolean segwit = false;
-    int afterVersion = pos;
+    int bodyStart = pos;
     long inputCount = varInt();
     if (inputCount == 0) {
-      // BIP 144: marker 0x00 followed by a non-zero flag. A legacy transaction never has zero inputs.
+      // BIP 144: marker 0x00 followed by a flag. A legacy transaction never has zero inputs.
       int flag = u8();
       if (flag == 0) {
         throw bad("has no inputs");
       }
+      if (flag != SEGWIT_FLAG) {
+        // bitcoind: "Unknown transaction optional data".
+        throw bad("has the unknown segwit flag " + flag + " (only " + SEGWIT_FLAG + " is defined)");
+      }
       segwit = true;
+      bodyStart = pos;
       inputCount = varInt();
       if (inputCount == 0) {
         throw bad("has no inputs");
       }
     }
-    int bodyStart = segwit ? pos - varIntSize(inputCount) : afterVersion;
     List<Outpoint> inputs = new ArrayList<>((int) Math.min(inputCount, 1024));
     for (long i = 0; i < inputCount; i++) {
       byte[] prev = take(32);
@@ -115,11 +121,18 @@ public final class TransactionParser {
     }
     int bodyEnd = pos;
     if (segwit) {
+      boolean anyWitness = false;
       for (long i = 0; i < inputCount; i++) {
         long items = varInt();
+        anyWitness |= items > 0;
         for (long j = 0; j < items; j++) {
           take(checkedLength(varInt()));
         }
+      }
+      if (!anyWitness) {
+        // bitcoind: "Superfluous witness record". The same transaction without marker and flag is
+        // the only valid encoding, and the txid must not stand for two different byte strings.
+        throw bad("has a segwit marker but every witness is empty");
       }
     }
     int lockTimeStart = pos;
@@ -173,6 +186,7 @@ public final class TransactionParser {
     return (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
   }
 
+  /** Bitcoin's CompactSize, which bitcoind accepts only in its shortest form. */
   private long varInt() {
     int first = u8();
     if (first < 0xfd) {
@@ -184,14 +198,15 @@ public final class TransactionParser {
     for (int i = size - 1; i >= 0; i--) {
       v = (v << 8) | (b[i] & 0xffL);
     }
+    long smallestForSize = size == 2 ? 0xfd : size == 4 ? 0x1_0000L : 0x1_0000_0000L;
+    if (Long.compareUnsigned(v, smallestForSize) < 0) {
+      // bitcoind: "non-canonical ReadCompactSize()".
+      throw bad("has a count not in its shortest encoding");
+    }
     if (v < 0 || v > MAX_TRANSACTION_BYTES) {
       throw bad("has an impossible count");
     }
     return v;
-  }
-
-  private static int varIntSize(long v) {
-    return v < 0xfd ? 1 : v <= 0xffff ? 3 : v <= 0xffffffffL ? 5 : 9;
   }
 
   private InvalidInputException bad(String problem) {
