@@ -8,19 +8,38 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses a serialised Bitcoin transaction, legacy or segwit (BIP 144), far enough to compute its txid
- * and list the outpoints it spends. The txid is the double SHA-256 of the serialisation without the
- * marker, flag and witnesses. Not published API.
+ * Parses a serialised Bitcoin transaction, legacy or segwit (BIP 144), far enough to compute its txid,
+ * list the outpoints it spends and the values it pays, and weigh it. The txid is the double SHA-256 of
+ * the serialisation without the marker, flag and witnesses. Not published API.
  */
 public final class TransactionParser {
   /** A transaction can not be larger than a block's weight allows (4,000,000 weight units). */
   private static final int MAX_TRANSACTION_BYTES = 4_000_000;
+  /** BIP 141: a non-witness byte weighs 4 units, a witness byte 1. */
+  private static final int WITNESS_SCALE_FACTOR = 4;
 
   /** An outpoint spent by a transaction input. */
   public record Outpoint(Txid txid, long vout) {}
 
-  /** What the parser learnt: the txid and the spent outpoints. */
-  public record Parsed(Txid txid, List<Outpoint> inputs) {}
+  /**
+   * What the parser learnt.
+   *
+   * @param txid the txid
+   * @param inputs the spent outpoints, in input order
+   * @param outputValues the value of each output in satoshis, in output order
+   * @param weight the BIP 141 weight: the size without witness data times 3 plus the total size
+   */
+  public record Parsed(Txid txid, List<Outpoint> inputs, List<Long> outputValues, int weight) {
+    /**
+     * Returns the virtual size, as bitcoind counts it for fees: the weight divided by 4, rounded up.
+     *
+     * @return the virtual size in vbytes
+     */
+    public int vsize() {
+      return (weight + WITNESS_SCALE_FACTOR - 1) / WITNESS_SCALE_FACTOR;
+    }
+  }
+
 
   private final String field;
   private final byte[] raw;
@@ -88,8 +107,9 @@ public final class TransactionParser {
       take(4); // sequence
     }
     long outputCount = varInt();
+    List<Long> values = new ArrayList<>((int) Math.min(outputCount, 1024));
     for (long i = 0; i < outputCount; i++) {
-      take(8); // value
+      values.add(u64()); // value
       take(checkedLength(varInt())); // scriptPubKey
     }
     int bodyEnd = pos;
@@ -112,7 +132,10 @@ public final class TransactionParser {
     sha.update(raw, lockTimeStart, 4);
     byte[] once = sha.digest();
     byte[] twice = sha.digest(once);
-    return new Parsed(Txid.fromInternalBytes(twice), List.copyOf(inputs));
+    // Without witness data: version, body and lock time; the marker, flag and witnesses only count once.
+    int strippedSize = 4 + (bodyEnd - bodyStart) + 4;
+    int weight = strippedSize * (WITNESS_SCALE_FACTOR - 1) + raw.length;
+    return new Parsed(Txid.fromInternalBytes(twice), List.copyOf(inputs), List.copyOf(values), weight);
   }
 
   private static MessageDigest sha256() {
@@ -150,6 +173,15 @@ public final class TransactionParser {
   private long u32() {
     byte[] b = take(4);
     return (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
+  }
+
+  private long u64() {
+    byte[] b = take(8);
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = (v << 8) | (b[i] & 0xffL);
+    }
+    return v;
   }
 
   private long varInt() {
