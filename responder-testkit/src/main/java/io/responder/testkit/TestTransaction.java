@@ -1,7 +1,9 @@
 package io.responder.testkit;
 
 import io.responder.core.Txid;
+import io.responder.core.internal.TransactionParser;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,6 +35,33 @@ public final class TestTransaction {
    */
   public byte[] raw() {
     return raw.clone();
+  }
+
+  /**
+   * Returns the values of the outputs, in satoshis.
+   *
+   * @return one value per output, in output order
+   */
+  public List<Long> outputValues() {
+    return TransactionParser.parse("raw", raw).outputValues();
+  }
+
+  /**
+   * Returns the BIP 141 weight: the size without witness data times 3 plus the full size.
+   *
+   * @return the weight in weight units
+   */
+  public int weight() {
+    return TransactionParser.parse("raw", raw).weight();
+  }
+
+  /**
+   * Returns the virtual size, as bitcoind counts it for fees: the weight divided by 4, rounded up.
+   *
+   * @return the vsize in vbytes
+   */
+  public int vsize() {
+    return TransactionParser.parse("raw", raw).vsize();
   }
 
   @Override
