@@ -20,6 +20,20 @@ public final class TestTransaction {
   }
 
   /**
+   * Wraps a serialised transaction made elsewhere (one recorded from a real node, say), so it can be
+   * mined with {@link FakeChain#mineTransactions} or spent by the fee-aware {@link Transactions}.
+   *
+   * @param raw the serialised transaction, legacy or segwit; copied
+   * @return the transaction with its txid
+   * @throws io.responder.core.InvalidInputException if the bytes are not one well-formed transaction
+   */
+  public static TestTransaction fromRaw(byte[] raw) {
+    Objects.requireNonNull(raw, "raw");
+    byte[] copy = raw.clone();
+    return new TestTransaction(TransactionParser.txid("raw", copy), copy);
+  }
+
+  /**
    * Returns the txid.
    *
    * @return the txid
