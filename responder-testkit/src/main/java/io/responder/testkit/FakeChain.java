@@ -654,9 +654,13 @@ public final class FakeChain implements Carrier, BlockSource {
    *   <li>with the fee market on, a parent refused alone only for its fee (below a minimum, or a
    *       replacement that does not pay) is judged with its child: the package feerate, both fees over
    *       both vsizes, must meet the minimums, and a package that conflicts with the mempool must pay
-   *       for what it replaces ("package RBF"); then both are {@code Accepted}, or both refused with
-   *       bitcoind's messages ("mempool min fee not met, 0 &lt; 231" for the parent and the package's
-   *       numbers for the child);
+   *       for what it replaces ("package RBF", the rules of {@link #broadcast} applied to the package's
+   *       fee and vsize); then both are {@code Accepted}. A package below a minimum is refused on both
+   *       members with bitcoind's messages ("mempool min fee not met, 0 &lt; 231" for the parent, the
+   *       package's numbers for the child); a package replacement that does not pay leaves, as
+   *       bitcoind's per-transaction results do, the parent's own refusal and the child
+   *       {@code RejectedForNow(-25, "bad-txns-inputs-missingorspent")} (bitcoind says why only in
+   *       its overall {@code package_msg}, which this method does not return);
    *   <li>a parent refused for another reason leaves its child refused with -25
    *       "bad-txns-inputs-missingorspent", {@code Rejected} if the parent is, otherwise
    *       {@code RejectedForNow};
@@ -988,7 +992,9 @@ public final class FakeChain implements Carrier, BlockSource {
         refused = replacementProblem(child.txid(), List.of(parent.seen(), child.seen()), ids, fee, vsize, conflicts, true);
       }
       if (refused.isPresent()) {
-        return List.of(refused.get().result(), refused.get().result());
+        // bitcoind puts the package RBF message in package_msg only; per transaction it reports the
+        // parent's own refusal and the child as missing its input (checked on bitcoind 31.99).
+        return List.of(parentAlone.result(), new BroadcastResult.RejectedForNow(-25, MISSING_OR_SPENT));
       }
       replaced = originals(conflicts);
     }

@@ -170,6 +170,7 @@ class FeeMarketTest {
     assertThrows(IllegalArgumentException.class, () -> plain.fundingOutput(funding.txid(), -1, 5));
   }
 
+  /** bitcoind 31.99 answers -26 "bad-txns-in-belowout, value in (50.00) < value out (51.00)". */
   @Test
   void aTransactionPayingOutMoreThanItSpendsIsRefused() {
     TestTransaction small = Transactions.funding(rng, 1_000);
@@ -184,6 +185,7 @@ class FeeMarketTest {
   // ---------------------------------------------------------------------------------------------
   // Replacement
 
+  /** Message checked on bitcoind 31.99 (regtest): a 141 vB replacement paying 1300 sat for 1100. */
   @Test
   void aReplacementPayingMoreAtALowerFeerateIsRefused() {
     TestTransaction original = at(0, 10);                                  // 1100 sat, 110 vB
@@ -350,9 +352,16 @@ class FeeMarketTest {
     send(first);
     TestTransaction rival = Transactions.spendingWithFee(rng, funding, 0, 0, 1); // conflicts, pays nothing
     TestTransaction child = Transactions.spendingAtFeerate(rng, rival, 0, 1);   // 110 sat for both
-    BroadcastResult refused = new RejectedForNow(-26, "package RBF failed: insufficient anti-DoS fees, rejecting replacement "
-        + child.txid().toHex() + ", less fees than conflicting txs; 0.0000011 < 0.000011");
-    assertEquals(List.of(refused, refused), submit(rival, child));
+    // bitcoind 31.99 on regtest, same amounts: package_msg "package RBF failed: insufficient anti-DoS
+    // fees, rejecting replacement <child>, less fees than conflicting txs; 0.0000011 < 0.000011", and
+    // per transaction the parent's "min relay fee not met, 0 < 11" and the child's missing input.
+    assertEquals(List.of(new RejectedForNow(-26, "min relay fee not met, 0 < 11"),
+        new RejectedForNow(-25, "bad-txns-inputs-missingorspent")), submit(rival, child));
+    // 2000 sat for both beats 1100 + 22 but not 10 sat/vB: refused by the feerate rule.
+    TestTransaction slowChild = Transactions.spendingWithFee(rng, rival, 0, 2_000, 1);
+    assertEquals(List.of(new RejectedForNow(-26, "min relay fee not met, 0 < 11"),
+        new RejectedForNow(-25, "bad-txns-inputs-missingorspent")), submit(rival, slowChild));
+    assertEquals(List.of(first.txid()), chain.mempoolTxids());
     TestTransaction richChild = Transactions.spendingAtFeerate(rng, rival, 0, 50); // 5500 sat: 25 sat/vB for both
     assertEquals(List.of(new Accepted(), new Accepted()), submit(rival, richChild));
     assertEquals(List.of(rival.txid(), richChild.txid()), chain.mempoolTxids());
