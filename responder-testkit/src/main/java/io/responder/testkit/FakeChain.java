@@ -370,12 +370,18 @@ public final class FakeChain implements Carrier, BlockSource {
 
   /**
    * Evicts a transaction from the mempool, as a node does under memory pressure or on restart; only a
-   * rebroadcast brings it back.
+   * rebroadcast brings it back. With the fee market on, its mempool descendants go with it, as they
+   * do from bitcoind's mempool; without it, only the transaction goes (the behaviour before the
+   * market).
    *
    * @param txid the transaction
    * @return whether it was in the mempool
    */
   public synchronized boolean dropFromMempool(Txid txid) {
+    if (feeMarket && mempool.containsKey(txid)) {
+      removeWithDescendants(txid);
+      return true;
+    }
     return removeFromMempool(txid);
   }
 

@@ -158,6 +158,22 @@ class FeeMarketTest {
   }
 
   @Test
+  void droppingATransactionDropsItsDescendantsWithTheMarketOn() {
+    TestTransaction parent = at(0, 10);
+    TestTransaction child = Transactions.spendingAtFeerate(rng, parent, 0, 10);
+    TestTransaction other = at(1, 10);
+    List.of(parent, child, other).forEach(this::send);
+    assertTrue(chain.dropFromMempool(parent.txid()));
+    assertEquals(List.of(other.txid()), chain.mempoolTxids());
+
+    FakeChain plain = FakeChain.atHeight(10); // as before the market: only the transaction goes
+    plain.broadcast(parent.txid(), parent.raw());
+    plain.broadcast(child.txid(), child.raw());
+    assertTrue(plain.dropFromMempool(parent.txid()));
+    assertEquals(List.of(child.txid()), plain.mempoolTxids());
+  }
+
+  @Test
   void badKnobsChangeNothing() {
     FakeChain plain = FakeChain.create();
     assertThrows(IllegalArgumentException.class, () -> plain.mempoolMinFeerate(-1));
