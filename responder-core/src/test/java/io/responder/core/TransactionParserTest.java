@@ -67,6 +67,24 @@ class TransactionParserTest {
         Txid.fromHex("70a6c4869cce1e5b91e2fd0367bfd957dc6d030b1f3e132ab1e41fba22c48f0b"), 1)), parsed.inputs());
   }
 
+  @Test
+  void weighsASegwitTransactionAsTheNodeDoes() throws IOException {
+    Sample ok = samples().get(0);
+    TransactionParser.Parsed parsed = TransactionParser.parse("raw", Hex.decode("raw", ok.raw()));
+    // getrawtransaction_back_in_mempool.json: size 191, weight 437, vsize 110, one output of 0.9999 BTC.
+    assertEquals(437, parsed.weight());
+    assertEquals(110, parsed.vsize());
+    assertEquals(List.of(99_990_000L), parsed.outputValues());
+  }
+
+  @Test
+  void aLegacyTransactionWeighsFourTimesItsSize() throws IOException {
+    byte[] raw = Hex.decode("raw", samples().get(3).raw());
+    TransactionParser.Parsed parsed = TransactionParser.parse("raw", raw);
+    assertEquals(4 * raw.length, parsed.weight());
+    assertEquals(raw.length, parsed.vsize());
+  }
+
   @ParameterizedTest
   @MethodSource("samples")
   void everyTruncationIsRejectedNamingTheField(Sample s) {

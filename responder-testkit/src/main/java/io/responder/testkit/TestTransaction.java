@@ -1,7 +1,9 @@
 package io.responder.testkit;
 
 import io.responder.core.Txid;
+import io.responder.core.internal.TransactionParser;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +17,20 @@ public final class TestTransaction {
   TestTransaction(Txid txid, byte[] raw) {
     this.txid = Objects.requireNonNull(txid, "txid");
     this.raw = raw.clone();
+  }
+
+  /**
+   * Wraps a serialised transaction made elsewhere (one recorded from a real node, say), so it can be
+   * mined with {@link FakeChain#mineTransactions} or spent by the fee-aware {@link Transactions}.
+   *
+   * @param raw the serialised transaction, legacy or segwit; copied
+   * @return the transaction with its txid
+   * @throws io.responder.core.InvalidInputException if the bytes are not one well-formed transaction
+   */
+  public static TestTransaction fromRaw(byte[] raw) {
+    Objects.requireNonNull(raw, "raw");
+    byte[] copy = raw.clone();
+    return new TestTransaction(TransactionParser.txid("raw", copy), copy);
   }
 
   /**
@@ -33,6 +49,33 @@ public final class TestTransaction {
    */
   public byte[] raw() {
     return raw.clone();
+  }
+
+  /**
+   * Returns the values of the outputs, in satoshis.
+   *
+   * @return one value per output, in output order
+   */
+  public List<Long> outputValues() {
+    return TransactionParser.parse("raw", raw).outputValues();
+  }
+
+  /**
+   * Returns the BIP 141 weight: the size without witness data times 3 plus the full size.
+   *
+   * @return the weight in weight units
+   */
+  public int weight() {
+    return TransactionParser.parse("raw", raw).weight();
+  }
+
+  /**
+   * Returns the virtual size, as bitcoind counts it for fees: the weight divided by 4, rounded up.
+   *
+   * @return the vsize in vbytes
+   */
+  public int vsize() {
+    return TransactionParser.parse("raw", raw).vsize();
   }
 
   @Override

@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses a serialised Bitcoin transaction, legacy or segwit (BIP 144), far enough to compute its txid
- * and list the outpoints it spends. The txid is the double SHA-256 of the serialisation without the
- * marker, flag and witnesses. Not published API.
+ * Parses a serialised Bitcoin transaction, legacy or segwit (BIP 144), far enough to compute its txid,
+ * list the outpoints it spends and the values it pays, and weigh it. The txid is the double SHA-256 of
+ * the serialisation without the marker, flag and witnesses. Not published API.
  */
 public final class TransactionParser {
   /** A transaction can not be larger than a block's weight allows (4,000,000 weight units). */
@@ -19,17 +19,35 @@ public final class TransactionParser {
   private static final long MAX_MONEY_SATS = 21_000_000L * 100_000_000L;
   /** BIP 144's only defined flag: witnesses follow the outputs. */
   private static final int SEGWIT_FLAG = 1;
+  /** BIP 141: a non-witness byte weighs 4 units, a witness byte 1. */
+  private static final int WITNESS_SCALE_FACTOR = 4;
 
   /** An outpoint spent by a transaction input. */
   public record Outpoint(Txid txid, long vout) {}
 
-  /** What the parser learnt: the txid and the spent outpoints. */
-  public record Parsed(Txid txid, List<Outpoint> inputs) {}
+  /**
+   * What the parser learnt.
+   *
+   * @param txid the txid
+   * @param inputs the spent outpoints, in input order
+   * @param outputValues the value of each output in satoshis, in output order
+   * @param weight the BIP 141 weight: the size without witness data times 3 plus the total size
+   */
+  public record Parsed(Txid txid, List<Outpoint> inputs, List<Long> outputValues, int weight) {
+    /**
+     * Returns the virtual size, as bitcoind counts it for fees: the weight divided by 4, rounded up.
+     *
+     * @return the virtual size in vbytes
+     */
+    public int vsize() {
+      return (weight + WITNESS_SCALE_FACTOR - 1) / WITNESS_SCALE_FACTOR;
+    }
+  }
+
 
   private final String field;
   private final byte[] raw;
   private int pos;
-  private long outputTotal;
 
   private TransactionParser(String field, byte[] raw) {
     this.field = field;
@@ -57,10 +75,11 @@ public final class TransactionParser {
    * @throws InvalidInputException if the bytes are not exactly one well-formed transaction
    */
   public static long outputTotal(String field, byte[] raw) {
-    parse(field, raw); // validates
-    TransactionParser p = new TransactionParser(field, raw);
-    p.run();
-    return p.outputTotal;
+    long total = 0;
+    for (long v : parse(field, raw).outputValues()) {
+      total += v; // no overflow: the parser refuses a total above all bitcoin there can be
+    }
+    return total;
   }
 
   /**
@@ -112,11 +131,14 @@ public final class TransactionParser {
       take(4); // sequence
     }
     long outputCount = varInt();
+    List<Long> values = new ArrayList<>((int) Math.min(outputCount, 1024));
+    long outputTotal = 0;
     for (long i = 0; i < outputCount; i++) {
-      long value = u32() | u32() << 32;
+      long value = u64();
       if (value < 0 || value > MAX_MONEY_SATS || (outputTotal += value) > MAX_MONEY_SATS) {
         throw bad("pays more than all bitcoin there can be");
       }
+      values.add(value);
       take(checkedLength(varInt())); // scriptPubKey
     }
     int bodyEnd = pos;
@@ -146,7 +168,10 @@ public final class TransactionParser {
     sha.update(raw, lockTimeStart, 4);
     byte[] once = sha.digest();
     byte[] twice = sha.digest(once);
-    return new Parsed(Txid.fromInternalBytes(twice), List.copyOf(inputs));
+    // Without witness data: version, body and lock time; the marker, flag and witnesses only count once.
+    int strippedSize = 4 + (bodyEnd - bodyStart) + 4;
+    int weight = strippedSize * (WITNESS_SCALE_FACTOR - 1) + raw.length;
+    return new Parsed(Txid.fromInternalBytes(twice), List.copyOf(inputs), List.copyOf(values), weight);
   }
 
   private static MessageDigest sha256() {
@@ -184,6 +209,15 @@ public final class TransactionParser {
   private long u32() {
     byte[] b = take(4);
     return (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
+  }
+
+  private long u64() {
+    byte[] b = take(8);
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = (v << 8) | (b[i] & 0xffL);
+    }
+    return v;
   }
 
   /** Bitcoin's CompactSize, which bitcoind accepts only in its shortest form. */
