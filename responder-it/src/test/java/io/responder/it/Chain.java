@@ -109,6 +109,14 @@ final class Chain {
     return rpc.object("generateblock", node.miningAddress(), hexes, false);
   }
 
+  /** Gives the node a block made by {@link #blockNotSubmitted}: it catches up with the watcher. */
+  void submit(Map<String, Object> block) {
+    Object refused = rpc.call("submitblock", block.get("hex"));
+    if (refused != null) {
+      throw new IllegalStateException("the node refused the block: " + refused);
+    }
+  }
+
   /** Makes the node's best chain drop {@code block} and everything above it. */
   void invalidate(BlockHash block) {
     rpc.call("invalidateblock", block.toHex());
