@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * variable, or a node that does not start, fails the run: CI must not go green without the
  * real-node suite. The node gets its own data directory under the module's {@code target/}, a free
  * port on 127.0.0.1, no P2P ({@code -listen=0}), cookie authentication, and a wallet {@value #WALLET}
- * with 50 spendable coins. It is stopped with the {@code stop} RPC after the class, also when a test
+ * with one spendable coinbase (50 coins: enough for dozens of channels). It is stopped with the {@code stop} RPC after the class, also when a test
  * failed.
  *
  * <p>Not thread-safe: a test class drives its node from one thread.
@@ -43,8 +43,8 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
   private static final Duration STOP_DEADLINE = Duration.ofSeconds(60);
   /** How often a starting node is asked whether RPC works yet. */
   private static final long START_POLL_MILLIS = 50;
-  /** The regtest coinbase maturity plus one: one spendable coinbase. */
-  private static final int MATURE_CHAIN = 101;
+  /** Blocks after a coinbase before it can be spent. */
+  private static final int COINBASE_MATURITY = 100;
 
   private Path binary;
   private Path dataDir;
@@ -75,8 +75,10 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
     rpc = new NodeRpc(URI.create("http://127.0.0.1:" + port + "/"), cookieFile());
     start();
     rpc.call("createwallet", WALLET);
-    miningAddress = rpc.string("getnewaddress");
-    rpc.call("generatetoaddress", MATURE_CHAIN, miningAddress);
+    // One coinbase for the wallet, matured by blocks that pay a key it does not own.
+    rpc.call("generatetoaddress", 1, rpc.string("getnewaddress"));
+    miningAddress = Chain.addressOf(rpc, Chain.MINER_KEY);
+    rpc.call("generatetoaddress", COINBASE_MATURITY, miningAddress);
   }
 
   @Override
@@ -101,7 +103,7 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
     return rpc;
   }
 
-  /** An address of the wallet, where mined coins go. */
+  /** Where mined coins go: not the wallet's (see {@link Chain#MINER_KEY}). */
   String miningAddress() {
     return miningAddress;
   }
