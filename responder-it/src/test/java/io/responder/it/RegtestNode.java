@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -55,19 +57,9 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    String path = System.getenv(BINARY_VARIABLE);
-    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-    if (path == null || path.isBlank()) {
-      if (ci) {
-        throw new IllegalStateException("CI=true but " + BINARY_VARIABLE
-            + " is not set: the real-node suite must run in CI (.ci/run sets it)");
-      }
-      assumeTrue(false, BINARY_VARIABLE + " is not set: the real-bitcoind suite is skipped");
-    }
-    binary = Path.of(path).toAbsolutePath();
-    if (!Files.isExecutable(binary)) {
-      throw new IllegalStateException(BINARY_VARIABLE + " names no executable file: " + binary);
-    }
+    Optional<Path> configured = binaryFrom(System.getenv());
+    assumeTrue(configured.isPresent(), BINARY_VARIABLE + " is not set: the real-bitcoind suite is skipped");
+    binary = configured.get();
     dataDir = Path.of("target", "regtest", context.getRequiredTestClass().getSimpleName()).toAbsolutePath();
     deleteRecursively(dataDir);
     Files.createDirectories(dataDir);
@@ -79,6 +71,27 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
     rpc.call("generatetoaddress", 1, rpc.string("getnewaddress"));
     miningAddress = Chain.addressOf(rpc, Chain.MINER_KEY);
     rpc.call("generatetoaddress", COINBASE_MATURITY, miningAddress);
+  }
+
+  /**
+   * The bitcoind to start, from the environment: empty when {@value #BINARY_VARIABLE} is unset (the
+   * suite is skipped), except under {@code CI=true}, where that is an error, as is a path that names
+   * no executable file.
+   */
+  static Optional<Path> binaryFrom(Map<String, String> env) {
+    String path = env.get(BINARY_VARIABLE);
+    if (path == null || path.isBlank()) {
+      if ("true".equalsIgnoreCase(env.get("CI"))) {
+        throw new IllegalStateException("CI=true but " + BINARY_VARIABLE
+            + " is not set: the real-node suite must run in CI (.ci/run sets it)");
+      }
+      return Optional.empty();
+    }
+    Path binary = Path.of(path).toAbsolutePath();
+    if (!Files.isExecutable(binary)) {
+      throw new IllegalStateException(BINARY_VARIABLE + " names no executable file: " + binary);
+    }
+    return Optional.of(binary);
   }
 
   @Override
