@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -32,11 +33,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * real-node suite. The node gets its own data directory under the module's {@code target/}, a free
  * port on 127.0.0.1, no P2P ({@code -listen=0}), cookie authentication, and a wallet {@value #WALLET}
  * with one spendable coinbase (50 coins: enough for dozens of channels). It is stopped with the {@code stop} RPC after the class, also when a test
- * failed.
+ * failed; a test that failed while the node was stopped gets it started again before the next test.
  *
  * <p>Not thread-safe: a test class drives its node from one thread.
  */
-final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
+final class RegtestNode implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
   static final String BINARY_VARIABLE = "RESPONDER_BITCOIND";
   static final String WALLET = "it";
   /** How long a starting node may take to answer RPC (a loaded 2-core machine, a cold disk). */
@@ -48,6 +49,7 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
   /** Blocks after a coinbase before it can be spent. */
   private static final int COINBASE_MATURITY = 100;
 
+  private boolean skipped;
   private Path binary;
   private Path dataDir;
   private int port;
@@ -58,7 +60,10 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     Optional<Path> configured = binaryFrom(System.getenv());
-    assumeTrue(configured.isPresent(), BINARY_VARIABLE + " is not set: the real-bitcoind suite is skipped");
+    if (configured.isEmpty()) {
+      skipped = true; // each test is then reported as skipped (a class-level skip counts no tests)
+      return;
+    }
     binary = configured.get();
     dataDir = Path.of("target", "regtest", context.getRequiredTestClass().getSimpleName()).toAbsolutePath();
     deleteRecursively(dataDir);
@@ -92,6 +97,18 @@ final class RegtestNode implements BeforeAllCallback, AfterAllCallback {
       throw new IllegalStateException(BINARY_VARIABLE + " names no executable file: " + binary);
     }
     return Optional.of(binary);
+  }
+
+  /**
+   * Skips the test when there is no node; and a test that failed while the node was stopped must not
+   * take the class's other tests with it.
+   */
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    assumeTrue(!skipped, BINARY_VARIABLE + " is not set: the real-bitcoind suite is skipped");
+    if (rpc != null && process == null) {
+      startAgain(false);
+    }
   }
 
   @Override
