@@ -27,13 +27,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A throwaway regtest bitcoind for one test class: register it with
  * {@code @RegisterExtension static final RegtestNode node = new RegtestNode();}.
  *
- * <p>The binary is the one named by {@value #BINARY_VARIABLE}. Without it the class is skipped
- * (a failed assumption, reported as skipped), except under {@code CI=true}, where a missing
- * variable, or a node that does not start, fails the run: CI must not go green without the
- * real-node suite. The node gets its own data directory under the module's {@code target/}, a free
- * port on 127.0.0.1, no P2P ({@code -listen=0}), cookie authentication, and a wallet {@value #WALLET}
- * with one spendable coinbase (50 coins: enough for dozens of channels). It is stopped with the {@code stop} RPC after the class, also when a test
- * failed; a test that failed while the node was stopped gets it started again before the next test.
+ * <p>The binary is the one named by {@value #BINARY_VARIABLE}. Without it every test of the class
+ * is skipped (a failed assumption, reported as skipped), except under {@code CI=true}, where a
+ * missing variable fails the run: CI must not go green without the real-node suite. A variable
+ * that names no executable, or a node that does not start, always fails. The node gets its own data
+ * directory under the module's {@code target/}, a free port on 127.0.0.1, no P2P
+ * ({@code -listen=0}), cookie authentication, and a wallet {@value #WALLET} with one spendable
+ * coinbase (50 coins: enough for dozens of channels). It is stopped with the {@code stop} RPC after
+ * the class, also when a test failed; a test that failed while the node was stopped gets it started
+ * again before the next test.
  *
  * <p>Not thread-safe: a test class drives its node from one thread.
  */
