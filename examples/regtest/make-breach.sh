@@ -15,8 +15,10 @@ WALLET_NAME=responder-demo
 node() { $CLI "$@"; }
 wallet() { $CLI -rpcwallet="$WALLET_NAME" "$@"; }
 
-node -named createwallet wallet_name="$WALLET_NAME" >/dev/null 2>&1 \
-  || node loadwallet "$WALLET_NAME" >/dev/null 2>&1 || true
+# load_on_startup: bitcoind loads the wallet again when it restarts, so the README's bitcoin-cli
+# -rpcwallet commands keep working after a node restart.
+node -named createwallet wallet_name="$WALLET_NAME" load_on_startup=true >/dev/null 2>&1 \
+  || node -named loadwallet filename="$WALLET_NAME" load_on_startup=true >/dev/null 2>&1 || true
 
 if awk "BEGIN { exit !($(wallet getbalance) < 2) }"; then
   wallet generatetoaddress 101 "$(wallet getnewaddress)" >/dev/null   # coinbase needs 100 blocks to mature

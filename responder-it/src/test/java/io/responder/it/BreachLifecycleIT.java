@@ -1,0 +1,225 @@
+package io.responder.it;
+
+import static io.responder.testkit.RecordingListener.Kind.ADDED;
+import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
+import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
+import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
+import static io.responder.testkit.RecordingListener.Kind.REJECTED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.BlockHash;
+import io.responder.core.BlockRef;
+import io.responder.core.Breach;
+import io.responder.core.BreachReceipt;
+import io.responder.core.BroadcastResult;
+import io.responder.core.TrackerState;
+import io.responder.core.TrackerStatus;
+import io.responder.testkit.RecordingListener.Event;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A breach's life on a real regtest node, one node for the class. */
+class BreachLifecycleIT {
+  @RegisterExtension
+  static final RegtestNode node = new RegtestNode();
+
+  @Test
+  void twoAppointmentsSharingAPenaltyCompleteAtExactlyOneHundredConfirmations() {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute();
+    Chain.Tx penalty = chain.penalty(dispute);
+    chain.send(dispute);
+    BlockHash disputeBlock = chain.mine(1).get(0);
+    Tower tower = Tower.inMemory(node);
+
+    Breach first = Tower.breach(dispute, penalty, disputeBlock);
+    Breach second = Tower.breach(dispute, penalty, disputeBlock);
+    BreachReceipt a = tower.handle(first);
+    BreachReceipt b = tower.handle(second);
+
+    assertEquals(BreachReceipt.Disposition.TRACKED, a.disposition());
+    assertInstanceOf(BroadcastResult.Accepted.class, a.broadcast());
+    assertEquals(BreachReceipt.Disposition.TRACKED, b.disposition());
+    assertTrue(chain.inMempool(penalty.txid()), "the node holds the penalty");
+    assertEquals(List.of(first.uuid(), second.uuid()), tower.events.uuids(ADDED));
+    assertEquals(Map.of(TrackerState.PENDING, 0, TrackerState.IN_MEMPOOL, 2, TrackerState.CONFIRMED, 0),
+        tower.responder.countsByState());
+
+    BlockHash penaltyBlock = chain.mine(1).get(0);
+    int penaltyHeight = chain.height();
+    tower.poll();
+    BlockRef confirmedIn = new BlockRef(penaltyBlock, penaltyHeight);
+    assertEquals(new TrackerStatus.Confirmed(confirmedIn), tower.status(first.uuid()));
+    assertEquals(new TrackerStatus.Confirmed(confirmedIn), tower.status(second.uuid()));
+    assertEquals(List.of(first.uuid(), second.uuid()).stream().sorted().toList(),
+        tower.events.events(CONFIRMED).stream().map(Event::uuid).sorted().toList());
+    assertTrue(tower.events.events(CONFIRMED).stream().allMatch(e -> e.height() == penaltyHeight));
+    assertEquals(1, chain.confirmationsIn(penalty.txid(), penaltyBlock));
+
+    chain.mine(98);
+    tower.poll();
+    assertEquals(99, chain.confirmationsIn(penalty.txid(), penaltyBlock));
+    assertEquals(List.of(), tower.events.events(COMPLETED), "99 confirmations are not irrevocable");
+    assertEquals(2, tower.responder.trackerCount());
+
+    chain.mine(1);
+    tower.poll();
+    assertEquals(100, chain.confirmationsIn(penalty.txid(), penaltyBlock));
+    List<Event> completed = tower.events.events(COMPLETED);
+    assertEquals(List.of(first.uuid(), second.uuid()).stream().sorted().toList(),
+        completed.stream().map(Event::uuid).sorted().toList());
+    assertTrue(completed.stream().allMatch(e -> e.height() == penaltyHeight + 99));
+    assertEquals(0, tower.responder.trackerCount());
+    assertTrue(tower.responder.tracker(first.uuid()).isEmpty());
+    assertTrue(tower.responder.tracker(second.uuid()).isEmpty());
+    assertEquals(List.of(), tower.events.events(REBROADCAST));
+    tower.responder.checkConsistency();
+  }
+
+  @Test
+  void penaltyKeptOutOfBlocksIsRebroadcastAtTheSixthMissedBlock() {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute();
+    Chain.Tx penalty = chain.penalty(dispute);
+    chain.send(dispute);
+    BlockHash disputeBlock = chain.mine(1).get(0);
+    Tower tower = Tower.inMemory(node);
+    Breach breach = Tower.breach(dispute, penalty, disputeBlock);
+    tower.handle(breach);
+    int acceptedAt = chain.height();
+    assertEquals(new TrackerStatus.InMempool(acceptedAt), tower.status(breach.uuid()));
+
+    for (int missed = 1; missed <= 5; missed++) {
+      chain.mineEmpty();
+      tower.poll();
+      assertEquals(List.of(), tower.events.events(REBROADCAST), "no rebroadcast after " + missed + " missed blocks");
+      assertEquals(new TrackerStatus.InMempool(acceptedAt), tower.status(breach.uuid()));
+      assertTrue(chain.inMempool(penalty.txid()));
+    }
+    chain.mineEmpty();
+    tower.poll();
+    List<Event> rebroadcasts = tower.events.events(REBROADCAST);
+    assertEquals(1, rebroadcasts.size(), "one rebroadcast at the 6th missed block");
+    assertEquals(breach.uuid(), rebroadcasts.get(0).uuid());
+    assertInstanceOf(BroadcastResult.Accepted.class, rebroadcasts.get(0).result());
+    assertEquals(new TrackerStatus.InMempool(acceptedAt + 6), tower.status(breach.uuid()));
+    assertTrue(chain.inMempool(penalty.txid()));
+
+    BlockHash mined = chain.mine(1).get(0);
+    tower.poll();
+    assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, acceptedAt + 7)), tower.status(breach.uuid()));
+    assertEquals(1, chain.confirmationsIn(penalty.txid(), mined));
+    tower.responder.checkConsistency();
+  }
+
+  @Test
+  void penaltyAlreadyMinedBySomeoneElseIsTrackedFromItsRealHeight() {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute();
+    Chain.Tx penalty = chain.penalty(dispute);
+    Tower tower = Tower.inMemory(node);
+    chain.send(dispute);
+    chain.send(penalty);
+    BlockHash minedIn = chain.mine(1).get(0);
+    int minedAt = chain.height();
+    chain.mine(3);
+    tower.poll();
+
+    Breach breach = Tower.breach(dispute, penalty, minedIn);
+    BreachReceipt receipt = tower.handle(breach);
+
+    assertEquals(BreachReceipt.Disposition.TRACKED, receipt.disposition());
+    assertInstanceOf(BroadcastResult.AlreadyConfirmed.class, receipt.broadcast());
+    assertEquals(new TrackerStatus.Confirmed(new BlockRef(minedIn, minedAt)), tower.status(breach.uuid()));
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(ADDED));
+    assertFalse(chain.inMempool(penalty.txid()));
+    assertEquals(4, chain.confirmationsIn(penalty.txid(), minedIn));
+
+    chain.mine(95);
+    tower.poll();
+    assertEquals(99, chain.confirmationsIn(penalty.txid(), minedIn));
+    assertEquals(List.of(), tower.events.events(COMPLETED));
+    chain.mine(1);
+    tower.poll();
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(COMPLETED));
+    assertEquals(minedAt + 99, tower.events.events(COMPLETED).get(0).height());
+    assertEquals(0, tower.responder.trackerCount());
+  }
+
+  @Test
+  void nonFinalPenaltyStaysPendingUntilItsLocktime() {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute();
+    chain.send(dispute);
+    BlockHash disputeBlock = chain.mine(1).get(0);
+    int lockHeight = chain.height() + 3;
+    Chain.Tx penalty = chain.penalty(dispute, lockHeight);
+    Tower tower = Tower.inMemory(node);
+
+    Breach breach = Tower.breach(dispute, penalty, disputeBlock);
+    BreachReceipt receipt = tower.handle(breach);
+
+    assertEquals(BreachReceipt.Disposition.PENDING, receipt.disposition());
+    BroadcastResult.RejectedForNow refused = assertInstanceOf(BroadcastResult.RejectedForNow.class, receipt.broadcast());
+    assertEquals(-26, refused.code());
+    assertEquals(TrackerState.PENDING, tower.status(breach.uuid()).state());
+    assertFalse(chain.inMempool(penalty.txid()));
+
+    // A transaction locked to height L may enter the block at L + 1, so the mempool takes it at tip L.
+    while (chain.height() < lockHeight - 1) {
+      chain.mine(1);
+      tower.poll();
+      assertEquals(TrackerState.PENDING, tower.status(breach.uuid()).state(), "still non-final at " + chain.height());
+      assertFalse(chain.inMempool(penalty.txid()));
+      assertInstanceOf(BroadcastResult.RejectedForNow.class, last(tower.events.events(REBROADCAST)).result());
+    }
+    chain.mine(1);
+    tower.poll();
+    assertEquals(lockHeight, chain.height());
+    assertEquals(new TrackerStatus.InMempool(lockHeight), tower.status(breach.uuid()));
+    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(REBROADCAST)).result());
+    assertTrue(chain.inMempool(penalty.txid()));
+    tower.responder.checkConsistency();
+  }
+
+  @Test
+  void penaltyWhoseInputAConfirmedConflictSpentIsRejectedForGood() {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute();
+    Chain.Tx penalty = chain.penalty(dispute);
+    Chain.Tx sweep = chain.conflict(dispute);
+    chain.send(dispute);
+    BlockHash disputeBlock = chain.mine(1).get(0);
+    chain.send(sweep);
+    BlockHash sweepBlock = chain.mine(1).get(0);
+    Tower tower = Tower.inMemory(node);
+
+    Breach breach = Tower.breach(dispute, penalty, disputeBlock);
+    BreachReceipt receipt = tower.handle(breach);
+
+    assertEquals(BreachReceipt.Disposition.NOT_TRACKED, receipt.disposition());
+    BroadcastResult.Rejected rejected = assertInstanceOf(BroadcastResult.Rejected.class, receipt.broadcast());
+    assertEquals(-25, rejected.code());
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(REJECTED));
+    assertEquals(List.of(), tower.events.events(ADDED));
+    assertTrue(tower.responder.tracker(breach.uuid()).isEmpty());
+    assertEquals(0, tower.responder.trackerCount());
+    assertFalse(chain.inMempool(penalty.txid()));
+    assertEquals(1, chain.confirmationsIn(sweep.txid(), sweepBlock), "the cheater's sweep is confirmed");
+
+    chain.mine(1);
+    tower.poll();
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(REJECTED), "not tried again");
+    assertEquals(0, tower.responder.trackerCount());
+  }
+
+  private static Event last(List<Event> events) {
+    assertFalse(events.isEmpty(), "no event");
+    return events.get(events.size() - 1);
+  }
+}
