@@ -60,6 +60,9 @@ public final class BlockPoller implements AutoCloseable {
     BlockRef tip();
 
     void onBlock(Block block);
+
+    /** The node answers again after failed polls: pending penalties are retried at once. */
+    void nodeReachableAgain();
   }
 
   /**
@@ -114,6 +117,11 @@ public final class BlockPoller implements AutoCloseable {
       public void onBlock(Block block) {
         responder.onBlock(block);
       }
+
+      @Override
+      public void nodeReachableAgain() {
+        responder.syncWithBlockSource();
+      }
     };
     return new BlockPoller(source, chain, interval, r -> {
       Thread t = new Thread(r, "responder-bitcoind-poller");
@@ -156,6 +164,9 @@ public final class BlockPoller implements AutoCloseable {
     try {
       Poll outcome = poll();
       if (failedPolls > 0) {
+        // Breaches handed over while the node was away wait as pending penalties: with the
+        // cheater's clock running they are retried now, not when the next block comes.
+        chain.nodeReachableAgain();
         log.atInfo().addKeyValue("failedPolls", failedPolls).log("polling bitcoind works again");
         failedPolls = 0;
         lastFailure = null;

@@ -109,10 +109,14 @@ class BlockPollerTest {
     assertEquals(Poll.FAILED, poller.pollOnce());
     node.setMode(FakeBitcoind.Mode.WARMING_UP);
     assertEquals(Poll.FAILED, poller.pollOnce());
+    assertEquals(0, chain.reachableAgainCount());
 
     node.setMode(FakeBitcoind.Mode.UP);
     assertEquals(Poll.ADVANCED, poller.pollOnce());
     assertEquals(mined, chain.received());
+    assertEquals(1, chain.reachableAgainCount(), "pending penalties are retried as soon as the node answers");
+    assertEquals(Poll.UNCHANGED, poller.pollOnce());
+    assertEquals(1, chain.reachableAgainCount(), "only after failures");
   }
 
   @Test

@@ -33,6 +33,9 @@ final class LargeGapCatchUp {
     }
 
     @Override
+    public void nodeReachableAgain() {}
+
+    @Override
     public synchronized void onBlock(Block block) {
       if (!block.parent().equals(tip)) {
         outOfOrder++;

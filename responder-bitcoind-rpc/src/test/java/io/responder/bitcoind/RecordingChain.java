@@ -25,6 +25,18 @@ final class RecordingChain implements BlockPoller.Chain {
     return tip;
   }
 
+  private int reachableAgain;
+
+  @Override
+  public synchronized void nodeReachableAgain() {
+    reachableAgain++;
+  }
+
+  /** How often the poller said the node answers again. */
+  synchronized int reachableAgainCount() {
+    return reachableAgain;
+  }
+
   @Override
   public synchronized void onBlock(Block block) {
     Consumer<Block> hook = beforeNext;
