@@ -5,8 +5,7 @@ import java.util.Objects;
 /**
  * The way in: one bitcoind JSON-RPC endpoint, with the {@link BitcoindCarrier}, the
  * {@link BitcoindBlockSource} and the {@link BitcoindFeeEstimator} that share its HTTP client (one
- * connection pool, one selector thread of
- * the JDK's client).
+ * connection pool, one selector thread of the JDK's client).
  *
  * <p>Creating it contacts nothing: the node may be down, and a cookie file need not exist yet.
  * Nothing needs closing; the JDK's HTTP client releases its thread when it is no longer referenced.

@@ -3,6 +3,7 @@ package io.responder.bitcoind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -485,6 +486,13 @@ class FeeExchangesTest {
       assertFalse(e.isTransient());
       assertEquals(-8, assertInstanceOf(BitcoindException.RpcError.class, e.getCause()).code());
       assertEquals("1008", server.received().get(0).calls().get(0).params().get(0));
+    }
+
+    @Test
+    void oneEstimatorPerEndpointThatNeverShowsTheCredentials() {
+      BitcoindRpc rpc = rpc();
+      assertSame(rpc.feeEstimator(), rpc.feeEstimator());
+      Secrets.assertAbsent(rpc.feeEstimator().toString(), ReplayServer.PASSWORD, ReplayServer.USER);
     }
 
     @Test

@@ -15,16 +15,16 @@ import java.util.Optional;
  * {@link TxStatus} value instead of throwing; a {@link RuntimeException} that escapes is treated as
  * {@link BroadcastResult.NodeUnavailable} / {@link TxStatus.Unknown}.
  *
- * <h2>Threading</h2>
- * Called only from inside a Responder call, one call at a time per Responder. May block (network
- * I/O); a bounded timeout is the implementation's duty. Must not call back into the Responder.
- *
  * <p>{@link #broadcastAll} (independent transactions, one result each) and {@link #broadcastPackage}
  * (a child with its parents, judged together) have defaults that call {@link #broadcast} once per
  * transaction in order, so a carrier that implements only {@code broadcast} keeps working; a carrier
  * overrides them to use one round trip, or the node's package relay. They must return exactly one
  * result per transaction, in the order given; the Responder treats any other answer as
  * {@link BroadcastResult.NodeUnavailable} for every transaction.
+ *
+ * <h2>Threading</h2>
+ * Called only from inside a Responder call, one call at a time per Responder. May block (network
+ * I/O); a bounded timeout is the implementation's duty. Must not call back into the Responder.
  *
  * <h2>Errors</h2>
  * {@code Accepted} and {@code AlreadyConfirmed} make a tracker; {@code Rejected} drops a new breach;
