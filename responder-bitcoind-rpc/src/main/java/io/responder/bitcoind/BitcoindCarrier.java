@@ -4,9 +4,19 @@ import io.responder.core.BlockHash;
 import io.responder.core.BlockRef;
 import io.responder.core.BroadcastResult;
 import io.responder.core.Carrier;
+import io.responder.core.PackageResult;
+import io.responder.core.RawTransaction;
+import io.responder.core.TransactionPackage;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
+import io.responder.bitcoind.JsonRpcClient.Params;
+import io.responder.bitcoind.JsonRpcClient.Reply;
 import java.math.BigDecimal;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -29,6 +39,15 @@ import org.slf4j.LoggerFactory;
  * reasons are tabled on the package's error mapping class and each row is tested. Sending the same
  * transaction twice is harmless. Nothing is thrown for node faults.
  *
+ * <p>{@link #broadcastAll} sends the same {@code sendrawtransaction} calls as JSON-RPC batches of at
+ * most {@value #MAX_BATCH_CALLS} calls and about {@value #MAX_BATCH_BYTES} bytes of transactions
+ * each, which bitcoind runs in order; each answer is mapped exactly as {@link #broadcast} maps it.
+ * {@link #broadcastPackage} sends {@code submitpackage [hexes, maxfeerate]} (a package of one goes
+ * through {@code broadcast}) and reads each member's verdict from {@code tx-results}, matched by the
+ * wtxid computed from the bytes sent and checked against the txid; a node without
+ * {@code submitpackage} (error -32601) gets the members one by one, as a carrier without package
+ * relay does.
+ *
  * <h2>Threading</h2>
  * Instances are thread-safe. Calls block for at most about the configured request timeout (twice,
  * when a rotated cookie forces one retry; {@link #status} makes up to three calls). They never call
@@ -41,12 +60,36 @@ public final class BitcoindCarrier implements Carrier {
   private static final Logger log = LoggerFactory.getLogger(BitcoindCarrier.class);
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+  /**
+   * The most calls in one batch request: a block's rebroadcast storm of 10,000 penalties is 40
+   * requests, and bitcoind answers each within a typical request timeout (it runs them one by one).
+   */
+  static final int MAX_BATCH_CALLS = 250;
+
+  /**
+   * About the most bytes of transactions in one batch request (twice that in hex): far below
+   * bitcoind's 32 MiB limit on a request body. A transaction larger than this goes alone.
+   */
+  static final int MAX_BATCH_BYTES = 4_000_000;
+
   private final JsonRpcClient rpc;
   private final BigDecimal maxFeeRate;
+  private final int maxBatchCalls;
+  private final int maxBatchBytes;
 
   BitcoindCarrier(JsonRpcClient rpc, BigDecimal maxFeeRate) {
+    this(rpc, maxFeeRate, MAX_BATCH_CALLS, MAX_BATCH_BYTES);
+  }
+
+  /** With other batch bounds, so that tests can split small batches. */
+  BitcoindCarrier(JsonRpcClient rpc, BigDecimal maxFeeRate, int maxBatchCalls, int maxBatchBytes) {
     this.rpc = Objects.requireNonNull(rpc, "rpc");
     this.maxFeeRate = Objects.requireNonNull(maxFeeRate, "maxFeeRate");
+    if (maxBatchCalls < 1 || maxBatchBytes < 1) {
+      throw new IllegalArgumentException("batch bounds must be positive");
+    }
+    this.maxBatchCalls = maxBatchCalls;
+    this.maxBatchBytes = maxBatchBytes;
   }
 
   /**
@@ -76,6 +119,170 @@ public final class BitcoindCarrier implements Carrier {
     }
     log.atDebug().addKeyValue("txid", txid).addKeyValue("result", result).log("broadcast");
     return result;
+  }
+
+  /**
+   * Sends the transactions as {@code sendrawtransaction} calls in JSON-RPC batches, in order; each
+   * answer is mapped as {@link #broadcast} maps it. When a whole batch request fails (the node is
+   * unreachable, or its answer unreadable), its transactions and those of the batches after it are
+   * {@link BroadcastResult.NodeUnavailable}: the later batches are not sent, so a node that is down
+   * costs one timeout, not one per batch. A list of one transaction is sent as {@link #broadcast}
+   * sends it.
+   *
+   * @param transactions the transactions; the list is not kept
+   * @return one result per transaction, in order
+   * @throws NullPointerException if the list or an element is null
+   */
+  @Override
+  public List<BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+    List<RawTransaction> txs = List.copyOf(Objects.requireNonNull(transactions, "transactions"));
+    if (txs.size() <= 1) {
+      return txs.isEmpty() ? List.of() : List.of(broadcast(txs.get(0).txid(), txs.get(0).bytes()));
+    }
+    List<BroadcastResult> results = new ArrayList<>(txs.size());
+    BitcoindException failed = null;
+    int start = 0;
+    while (start < txs.size()) {
+      int end = batchEnd(txs, start);
+      List<RawTransaction> batch = txs.subList(start, end);
+      if (failed != null) {
+        results.addAll(Collections.nCopies(batch.size(),
+            new BroadcastResult.NodeUnavailable("not sent after an earlier batch failed: " + failed.getMessage())));
+      } else {
+        try {
+          results.addAll(sendBatch(batch));
+        } catch (BitcoindException e) {
+          failed = e;
+          results.addAll(Collections.nCopies(batch.size(), new BroadcastResult.NodeUnavailable(e.getMessage())));
+          log.atWarn().addKeyValue("transactions", batch.size()).addKeyValue("notSent", txs.size() - end)
+              .addKeyValue("reason", e.getMessage()).log("a batch of sendrawtransaction failed as a whole");
+        }
+      }
+      start = end;
+    }
+    return List.copyOf(results);
+  }
+
+  /** The end (exclusive) of the batch starting at {@code start}: bounded in calls and bytes, never empty. */
+  private int batchEnd(List<RawTransaction> txs, int start) {
+    int end = start;
+    long bytes = 0;
+    while (end < txs.size() && end - start < maxBatchCalls) {
+      bytes += txs.get(end).size();
+      if (end > start && bytes > maxBatchBytes) {
+        break;
+      }
+      end++;
+    }
+    return end;
+  }
+
+  private List<BroadcastResult> sendBatch(List<RawTransaction> batch) {
+    List<Params> params = new ArrayList<>(batch.size());
+    for (RawTransaction tx : batch) {
+      char[] hex = hex(tx.bytes());
+      params.add(g -> {
+        g.writeString(hex, 0, hex.length);
+        g.writeNumber(maxFeeRate);
+      });
+    }
+    List<Reply<Txid>> replies = rpc.batch("sendrawtransaction", params, Answers.TXID);
+    List<BroadcastResult> results = new ArrayList<>(batch.size());
+    int accepted = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      Reply<Txid> reply = replies.get(i);
+      Txid txid = batch.get(i).txid();
+      if (reply.error() != null) {
+        results.add(BitcoindErrors.broadcastResult(reply.error()));
+        continue;
+      }
+      if (!reply.value().equals(txid)) {
+        log.atWarn().addKeyValue("txid", txid).addKeyValue("answeredTxid", reply.value())
+            .log("bitcoind accepted the transaction under another txid than the one it was sent as");
+      }
+      accepted++;
+      results.add(new BroadcastResult.Accepted());
+    }
+    log.atDebug().addKeyValue("transactions", batch.size()).addKeyValue("accepted", accepted).log("broadcast batch");
+    return results;
+  }
+
+  /**
+   * Sends the package with {@code submitpackage} and maps each member's verdict (see the package
+   * table of the error mapping): accepted or already in the mempool is {@code Accepted}, already in
+   * a block {@code AlreadyConfirmed}, and refusals as {@code sendrawtransaction}'s would be. The
+   * txids bitcoind lists in {@code replaced-transactions} are the result's {@code replaced}. A failure
+   * of the whole call gives every member the same result; a node that does not know
+   * {@code submitpackage} gets the members one by one with {@link #broadcast}.
+   *
+   * @param transactionPackage the parents, then the child
+   * @return one result per member, in package order, and the txids replaced
+   */
+  @Override
+  public PackageResult broadcastPackage(TransactionPackage transactionPackage) {
+    Objects.requireNonNull(transactionPackage, "transactionPackage");
+    List<RawTransaction> txs = transactionPackage.transactions();
+    if (txs.size() == 1) {
+      return new PackageResult(List.of(broadcast(txs.get(0).txid(), txs.get(0).bytes())), List.of());
+    }
+    List<char[]> hexes = new ArrayList<>(txs.size());
+    List<String> wtxids = new ArrayList<>(txs.size());
+    List<Txid> txids = new ArrayList<>(txs.size());
+    for (RawTransaction tx : txs) {
+      byte[] raw = tx.bytes();
+      hexes.add(hex(raw));
+      wtxids.add(wtxidHex(raw));
+      txids.add(tx.txid());
+    }
+    PackageResult result;
+    try {
+      FeeAnswers.SubmittedPackage answer = rpc.call("submitpackage", g -> {
+        g.writeStartArray();
+        for (char[] hex : hexes) {
+          g.writeString(hex, 0, hex.length);
+        }
+        g.writeEndArray();
+        g.writeNumber(maxFeeRate);
+      }, FeeAnswers.submittedPackage(wtxids, txids));
+      List<BroadcastResult> results = new ArrayList<>(txs.size());
+      for (FeeAnswers.Member m : answer.members()) {
+        results.add(BitcoindErrors.packageMember(m));
+      }
+      result = new PackageResult(results, answer.replaced());
+      log.atDebug().addKeyValue("txids", txids).addKeyValue("packageMsg", answer.packageMsg())
+          .addKeyValue("result", result).log("broadcast package");
+    } catch (BitcoindException e) {
+      if (BitcoindErrors.isMethodNotFound(e)) {
+        log.atWarn().addKeyValue("txids", txids)
+            .log("bitcoind does not know submitpackage (Bitcoin Core 28 or later relays packages); sending the package one by one");
+        return Carrier.super.broadcastPackage(transactionPackage);
+      }
+      BroadcastResult each = BitcoindErrors.packageFailure(e);
+      result = new PackageResult(Collections.nCopies(txs.size(), each), List.of());
+      log.atDebug().addKeyValue("txids", txids).addKeyValue("result", each).log("broadcast package");
+    }
+    return result;
+  }
+
+  /**
+   * The wtxid of a serialised transaction in display hex: the double SHA-256 of all its bytes,
+   * witnesses included (BIP 141). For a transaction without witnesses that is its txid.
+   */
+  static String wtxidHex(byte[] raw) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform provides SHA-256", e);
+    }
+    byte[] twice = sha.digest(sha.digest(raw));
+    char[] out = new char[64];
+    for (int i = 0; i < 32; i++) {
+      int b = twice[31 - i] & 0xff; // display order is the digest reversed
+      out[2 * i] = HEX[b >> 4];
+      out[2 * i + 1] = HEX[b & 0xf];
+    }
+    return new String(out);
   }
 
   /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.responder.core.BlockHash;
 import io.responder.core.BlockSourceException;
 import io.responder.core.BroadcastResult;
+import io.responder.core.FeeEstimatorException;
 import io.responder.core.TxStatus;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -21,7 +22,7 @@ import java.util.OptionalInt;
 /**
  * The one place where bitcoind's HTTP statuses, I/O failures, RPC error codes and unreadable answers
  * become typed outcomes: first {@link BitcoindException}s, then the core's {@link BroadcastResult},
- * {@link TxStatus} and {@link BlockSourceException}. Every row is covered by
+ * {@link TxStatus}, {@link BlockSourceException} and {@link FeeEstimatorException}. Every row is covered by
  * {@code BitcoindErrorsTest}.
  *
  * <h2>Broadcast outcomes</h2>
@@ -55,6 +56,44 @@ import java.util.OptionalInt;
  *       <td>the node answered, but with something this table does not know: keep the breach</td></tr>
  * </table>
  *
+ * <h2>Package outcomes</h2>
+ * {@code submitpackage} answers HTTP 200 for validation failures, with one entry per member in
+ * {@code tx-results} (keyed by wtxid) and an error string without a code; its {@code package_msg}
+ * is only informative, since members can be accepted when it reports a failure. Each member is
+ * mapped to the result {@code sendrawtransaction} would have given it, with the code bitcoind uses
+ * there (see {@link #packageMember}):
+ * <table>
+ *   <caption>submitpackage answers, per member</caption>
+ *   <tr><th>entry</th><th>result</th><th>why</th></tr>
+ *   <tr><td>fees, no error</td><td>Accepted</td>
+ *       <td>newly accepted (with an effective feerate) or already in the mempool (without)</td></tr>
+ *   <tr><td>other-wtxid</td><td>Accepted</td>
+ *       <td>the same txid with another witness is in the mempool; the txid is what is tracked</td></tr>
+ *   <tr><td>"txn-already-in-mempool", "txn-same-nonwitness-data-in-mempool"</td><td>Accepted</td>
+ *       <td>in the mempool already</td></tr>
+ *   <tr><td>"txn-already-known"</td><td>AlreadyConfirmed(unknown depth)</td>
+ *       <td>inside a package this is how bitcoind reports a member with an unspent output in the
+ *       UTXO set: it is in a block (recorded for a confirmed dispute and a confirmed penalty)</td></tr>
+ *   <tr><td>"bad-txns-inputs-missingorspent", "missing-inputs"</td><td>Rejected -25</td>
+ *       <td>as for sendrawtransaction; ambiguous the same way (a member whose parent is missing,
+ *       or a confirmed member all of whose outputs are spent), which the Responder resolves</td></tr>
+ *   <tr><td>"...script-verify-flag-failed...", "non-mandatory-script-verify-flag..."</td>
+ *       <td>Rejected -26</td><td>a script that fails for these bytes and these spent outputs (a
+ *       bad signature) fails the same way every time</td></tr>
+ *   <tr><td>"max-fee-exceeded"</td><td>RejectedForNow -25</td>
+ *       <td>a local cap, as the -25 caps of sendrawtransaction</td></tr>
+ *   <tr><td>any other string: "min relay fee not met", "mempool min fee not met", "insufficient
+ *       fee" (replacement refused), "TRUC-violation", "package-not-validated", ...</td>
+ *       <td>RejectedForNow -26</td><td>fee and policy refusals can clear, as -26 does for
+ *       sendrawtransaction</td></tr>
+ *   <tr><td>no entry for the member</td><td>RejectedForNow -26 "package-not-validated"</td>
+ *       <td>the node stopped before judging it (what newer versions say in words)</td></tr>
+ * </table>
+ * A failure of the whole call (see {@link #packageFailure}) gives every member the same result:
+ * transport, authentication, warm-up and malformed answers are NodeUnavailable; an RPC error (such
+ * as -25 "package topology disallowed", which comes before any validation) is RejectedForNow with
+ * its code, because it is about the package and says nothing final about any member.
+ *
  * <h2>Transaction status</h2>
  * Any failure to ask is {@code Unknown}. Not found (-5) in the named block and not in the mempool
  * is {@code NotFound}; not in the mempool with no block named is {@code Unknown} (see
@@ -86,6 +125,8 @@ final class BitcoindErrors {
   static final int RPC_VERIFY_ALREADY_IN_CHAIN = -27;
   /** The node is starting. */
   static final int RPC_IN_WARMUP = -28;
+  /** JSON-RPC's "method not found". */
+  static final int RPC_METHOD_NOT_FOUND = -32601;
 
   /**
    * The most characters of a node's text kept in results and messages: bitcoind's longest messages
@@ -292,5 +333,66 @@ final class BitcoindErrors {
    */
   static boolean isHeightOutOfRange(BitcoindException e) {
     return e instanceof BitcoindException.RpcError rpc && rpc.code() == RPC_INVALID_PARAMETER;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // submitpackage -> the core's outcomes
+
+  /** Error strings of package members that mean "in the mempool already". */
+  private static final String[] PACKAGE_IN_MEMPOOL = {"txn-already-in-mempool", "txn-same-nonwitness-data-in-mempool"};
+
+  /** What bitcoind says, in newer versions, of members it did not judge; used when it says nothing. */
+  static final String PACKAGE_NOT_VALIDATED = "package-not-validated";
+
+  /**
+   * The result for one member of a package; see the package table on this class.
+   *
+   * @param member the member's entry in {@code tx-results}, or null when the node gave none
+   */
+  static BroadcastResult packageMember(FeeAnswers.Member member) {
+    if (member == null) {
+      return new BroadcastResult.RejectedForNow(RPC_VERIFY_REJECTED, PACKAGE_NOT_VALIDATED);
+    }
+    String error = member.error();
+    if (error == null) {
+      return new BroadcastResult.Accepted(); // fees (new or already there) or another witness of it
+    }
+    String lower = error.toLowerCase(Locale.ROOT);
+    for (String inMempool : PACKAGE_IN_MEMPOOL) {
+      if (lower.startsWith(inMempool)) {
+        return new BroadcastResult.Accepted();
+      }
+    }
+    if (lower.startsWith("txn-already-known")) {
+      return new BroadcastResult.AlreadyConfirmed(OptionalInt.empty());
+    }
+    if (lower.contains("missingorspent") || lower.startsWith("missing-inputs")) {
+      return new BroadcastResult.Rejected(RPC_VERIFY_ERROR, error);
+    }
+    if (lower.contains("script-verify-flag")) {
+      return new BroadcastResult.Rejected(RPC_VERIFY_REJECTED, error);
+    }
+    if (lower.startsWith("max-fee-exceeded")) {
+      return new BroadcastResult.RejectedForNow(RPC_VERIFY_ERROR, error);
+    }
+    return new BroadcastResult.RejectedForNow(RPC_VERIFY_REJECTED, error);
+  }
+
+  /** The result every member of a package gets when the whole call failed; see the table. */
+  static BroadcastResult packageFailure(BitcoindException e) {
+    if (e instanceof BitcoindException.RpcError rpc) {
+      return new BroadcastResult.RejectedForNow(rpc.code(), rpc.rpcMessage());
+    }
+    return new BroadcastResult.NodeUnavailable(e.getMessage());
+  }
+
+  /** Whether the node does not know the method (bitcoind before package relay, or a proxy's allow-list). */
+  static boolean isMethodNotFound(BitcoindException e) {
+    return e instanceof BitcoindException.RpcError rpc && rpc.code() == RPC_METHOD_NOT_FOUND;
+  }
+
+  /** The failure of a fee estimate or mempool question, transient exactly when the failure is. */
+  static FeeEstimatorException feeEstimatorFailure(BitcoindException e) {
+    return new FeeEstimatorException(e.getMessage(), e.isTransient(), e);
   }
 }

@@ -3,9 +3,9 @@ package io.responder.bitcoind;
 import java.util.Objects;
 
 /**
- * The way in: one bitcoind JSON-RPC endpoint, with the {@link BitcoindCarrier} and the
- * {@link BitcoindBlockSource} that share its HTTP client (one connection pool, one selector thread of
- * the JDK's client).
+ * The way in: one bitcoind JSON-RPC endpoint, with the {@link BitcoindCarrier}, the
+ * {@link BitcoindBlockSource} and the {@link BitcoindFeeEstimator} that share its HTTP client (one
+ * connection pool, one selector thread of the JDK's client).
  *
  * <p>Creating it contacts nothing: the node may be down, and a cookie file need not exist yet.
  * Nothing needs closing; the JDK's HTTP client releases its thread when it is no longer referenced.
@@ -18,12 +18,14 @@ public final class BitcoindRpc {
   private final BitcoindConfig config;
   private final BitcoindCarrier carrier;
   private final BitcoindBlockSource blockSource;
+  private final BitcoindFeeEstimator feeEstimator;
 
   private BitcoindRpc(BitcoindConfig config) {
     this.config = config;
     JsonRpcClient client = new JsonRpcClient(config);
     this.carrier = new BitcoindCarrier(client, config.maxFeeRate());
     this.blockSource = new BitcoindBlockSource(client);
+    this.feeEstimator = new BitcoindFeeEstimator(client);
   }
 
   /**
@@ -52,6 +54,15 @@ public final class BitcoindRpc {
    */
   public BitcoindBlockSource blockSource() {
     return blockSource;
+  }
+
+  /**
+   * Returns the fee estimator over this endpoint, for hosts that let the Responder escalate fees.
+   *
+   * @return the fee estimator, the same instance on every call
+   */
+  public BitcoindFeeEstimator feeEstimator() {
+    return feeEstimator;
   }
 
   /**

@@ -3,7 +3,8 @@
  *
  * <p>{@link io.responder.bitcoind.BitcoindRpc#create BitcoindRpc.create(config)} gives a
  * {@link io.responder.bitcoind.BitcoindCarrier} and a {@link io.responder.bitcoind.BitcoindBlockSource}
- * to pass to {@code Responder.builder()}; a host without its own chain loop adds a
+ * to pass to {@code Responder.builder()}, and a {@link io.responder.bitcoind.BitcoindFeeEstimator}
+ * for fee escalation; a host without its own chain loop adds a
  * {@link io.responder.bitcoind.BlockPoller}. The configuration
  * ({@link io.responder.bitcoind.BitcoindConfig}) takes a user and password or bitcoind's cookie file
  * (read again when bitcoind rotates it), timeouts, a response size cap and the fee cap for

@@ -20,9 +20,15 @@ import java.util.stream.Stream;
  */
 record Fixture(String name, String requestBody, int status, String contentType, String responseBody) {
   static final String DIRECTORY = "fixtures/bitcoind-regtest/";
+  /** The fees and package relay recordings (their own INDEX.md, beside the main ones). */
+  static final String FEES_DIRECTORY = "fixtures/bitcoind-regtest-fees/";
 
   static Fixture load(String name) {
-    String resource = DIRECTORY + name + ".json";
+    return load(DIRECTORY, name);
+  }
+
+  static Fixture load(String directory, String name) {
+    String resource = directory + name + ".json";
     try (InputStream in = Fixture.class.getClassLoader().getResourceAsStream(resource)) {
       Objects.requireNonNull(in, "no fixture " + resource);
       return parse(name, in.readAllBytes());
@@ -33,7 +39,12 @@ record Fixture(String name, String requestBody, int status, String contentType, 
 
   /** The names of every fixture in the test resources, without ".json". */
   static List<String> allNames() {
-    URL dir = Fixture.class.getClassLoader().getResource(DIRECTORY);
+    return allNames(DIRECTORY);
+  }
+
+  /** The names of every fixture in {@code directory} of the test resources, without ".json". */
+  static List<String> allNames(String directory) {
+    URL dir = Fixture.class.getClassLoader().getResource(directory);
     Objects.requireNonNull(dir, "no fixture directory");
     try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
       return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))

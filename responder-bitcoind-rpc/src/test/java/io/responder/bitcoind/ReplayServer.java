@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,6 +30,8 @@ final class ReplayServer implements AutoCloseable {
   static final String USER = "watchtower";
   static final String PASSWORD = "correct-horse-battery-staple";
   static final Set<String> SERVED = ConcurrentHashMap.newKeySet();
+  /** The fixtures served, per fixture directory ({@link #SERVED} is that of the main one). */
+  static final Map<String, Set<String>> SERVED_BY_DIRECTORY = new ConcurrentHashMap<>(Map.of(Fixture.DIRECTORY, SERVED));
 
   /** An answer: a recorded fixture, or one the test wrote itself (named, for failure messages). */
   record Exchange(String name, RpcRequest.Parsed request, int status, String contentType, String body, boolean fixture) {}
@@ -41,8 +44,15 @@ final class ReplayServer implements AutoCloseable {
   private final List<String> paths = new ArrayList<>();
   private final List<RpcRequest.Parsed> received = new ArrayList<>();
   private final String expectedAuth;
+  private final String directory;
 
   ReplayServer() {
+    this(Fixture.DIRECTORY);
+  }
+
+  /** Serves the fixtures of {@code directory} of the test resources (the 401 is always the main one's). */
+  ReplayServer(String directory) {
+    this.directory = directory;
     this.expectedAuth = "Basic " + Base64.getEncoder()
         .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     this.server = new TestHttpServer(this::handle);
@@ -63,7 +73,7 @@ final class ReplayServer implements AutoCloseable {
 
   synchronized ReplayServer expect(String... fixtures) {
     for (String name : fixtures) {
-      expected.add(fromFixture(Fixture.load(name)));
+      expected.add(fromFixture(Fixture.load(directory, name)));
     }
     return this;
   }
@@ -80,12 +90,12 @@ final class ReplayServer implements AutoCloseable {
    * is the core's business (how often the Responder asks for the best block), not the test's.
    */
   synchronized ReplayServer allow(String fixture) {
-    standing.add(fromFixture(Fixture.load(fixture)));
+    standing.add(fromFixture(Fixture.load(directory, fixture)));
     return this;
   }
 
   synchronized ReplayServer enqueue(String fixture) {
-    enqueued.add(fromFixture(Fixture.load(fixture)));
+    enqueued.add(fromFixture(Fixture.load(directory, fixture)));
     return this;
   }
 
@@ -95,6 +105,11 @@ final class ReplayServer implements AutoCloseable {
 
   synchronized List<String> paths() {
     return List.copyOf(paths);
+  }
+
+  /** The set of fixtures served from {@code directory}. */
+  static Set<String> servedIn(String directory) {
+    return SERVED_BY_DIRECTORY.computeIfAbsent(directory, d -> ConcurrentHashMap.newKeySet());
   }
 
   private static Exchange fromFixture(Fixture f) {
@@ -109,7 +124,7 @@ final class ReplayServer implements AutoCloseable {
       Optional<RpcRequest.Parsed> request = RpcRequest.parse(body);
       request.ifPresent(received::add);
       if (!expectedAuth.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-        answer = fromFixture(Fixture.load("auth_failure"));
+        answer = fromFixture(Fixture.load(Fixture.DIRECTORY, "auth_failure"));
       } else if (!enqueued.isEmpty()) {
         answer = enqueued.poll();
       } else {
@@ -118,7 +133,7 @@ final class ReplayServer implements AutoCloseable {
       if (answer == null) {
         unmatched.add(request.map(Object::toString).orElse("a body that is not JSON-RPC"));
       } else if (answer.fixture()) {
-        SERVED.add(answer.name());
+        servedIn(answer.name().equals("auth_failure") ? Fixture.DIRECTORY : directory).add(answer.name());
       }
     }
     if (answer == null) {

@@ -1,5 +1,8 @@
 package io.responder.core;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -11,6 +14,13 @@ import java.util.Optional;
  * {@code AlreadyConfirmed} again). Implementations map every failure to a {@link BroadcastResult} or
  * {@link TxStatus} value instead of throwing; a {@link RuntimeException} that escapes is treated as
  * {@link BroadcastResult.NodeUnavailable} / {@link TxStatus.Unknown}.
+ *
+ * <p>{@link #broadcastAll} (independent transactions, one result each) and {@link #broadcastPackage}
+ * (a child with its parents, judged together) have defaults that call {@link #broadcast} once per
+ * transaction in order, so a carrier that implements only {@code broadcast} keeps working; a carrier
+ * overrides them to use one round trip, or the node's package relay. They must return exactly one
+ * result per transaction, in the order given; the Responder treats any other answer as
+ * {@link BroadcastResult.NodeUnavailable} for every transaction.
  *
  * <h2>Threading</h2>
  * Called only from inside a Responder call, one call at a time per Responder. May block (network
@@ -29,6 +39,49 @@ public interface Carrier {
    * @return what the node did with it
    */
   BroadcastResult broadcast(Txid txid, byte[] rawTransaction);
+
+  /**
+   * Sends independent transactions, in order: a transaction that depends on an earlier one of the
+   * list (a penalty after its dispute) reaches the node after it. Each result means what it means for
+   * {@link #broadcast}. The default calls {@code broadcast} for each transaction in turn; a carrier
+   * may send them in fewer round trips as long as the node takes them in this order.
+   *
+   * @param transactions the transactions, possibly none; the list is not kept
+   * @return one result per transaction, in the same order
+   * @throws NullPointerException if the list or one of its elements is null
+   */
+  default List<BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+    Objects.requireNonNull(transactions, "transactions");
+    List<BroadcastResult> results = new ArrayList<>(transactions.size());
+    for (RawTransaction tx : List.copyOf(transactions)) {
+      results.add(broadcast(tx.txid(), tx.bytes()));
+    }
+    return List.copyOf(results);
+  }
+
+  /**
+   * Sends a child with its parents so that the node judges them together, and the child's fee can pay
+   * for parents that pay too little on their own (a dispute below the mempool minimum, with the
+   * penalty spending it). See {@link PackageResult} for how to read the answer: the node accepts,
+   * refuses or already has each transaction separately.
+   *
+   * <p>The default sends the parents and then the child with {@link #broadcast}, one by one: a
+   * carrier without package relay, whose node judges each transaction alone. A parent that pays too
+   * little is then refused, and the child after it refused for a missing input; the package's
+   * {@code replaced} list is empty. A carrier overrides this to use the node's package relay.
+   *
+   * @param transactionPackage the parents, then the child
+   * @return one result per transaction of the package, in package order, and what it replaced
+   * @throws NullPointerException if the package is null
+   */
+  default PackageResult broadcastPackage(TransactionPackage transactionPackage) {
+    Objects.requireNonNull(transactionPackage, "transactionPackage");
+    List<BroadcastResult> results = new ArrayList<>(transactionPackage.size());
+    for (RawTransaction tx : transactionPackage.transactions()) {
+      results.add(broadcast(tx.txid(), tx.bytes()));
+    }
+    return new PackageResult(results, List.of());
+  }
 
   /**
    * Asks where a transaction stands. Used rarely: to learn the height of a penalty that was already
