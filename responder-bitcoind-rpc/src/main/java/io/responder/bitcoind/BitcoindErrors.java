@@ -129,10 +129,11 @@ final class BitcoindErrors {
   static final int RPC_METHOD_NOT_FOUND = -32601;
 
   /**
-   * The most characters of a node's text kept in results and messages: bitcoind's longest messages
-   * (a script verification failure with its reason) are under 200.
+   * The most characters of a node's text kept in results and messages: bitcoind's longest recorded
+   * messages (a script verification failure naming txid, wtxid and outpoint; a TRUC violation) are
+   * about 340, so this keeps every real one whole and still bounds a broken node's.
    */
-  static final int MAX_NODE_TEXT = 300;
+  static final int MAX_NODE_TEXT = 1000;
 
   private BitcoindErrors() {}
 

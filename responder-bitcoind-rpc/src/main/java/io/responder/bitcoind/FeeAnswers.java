@@ -28,7 +28,7 @@ final class FeeAnswers {
    * txids and wtxids: a script failure is 322 characters, a TRUC violation 339; three times that
    * leaves room for longer reasons and still bounds what a broken node can make us carry.
    */
-  static final int MAX_NODE_TEXT = 1000;
+  static final int MAX_NODE_TEXT = BitcoindErrors.MAX_NODE_TEXT;
 
   /** The most entries of an {@code estimatesmartfee} errors list kept; bitcoind sends one. */
   private static final int MAX_ERRORS_KEPT = 4;
@@ -225,24 +225,9 @@ final class FeeAnswers {
     return new MempoolFloor(mempoolMin, minRelay);
   };
 
-  /**
-   * Node text as it may be carried into results and logs: at most {@value #MAX_NODE_TEXT}
-   * characters, control characters replaced by '?'.
-   */
+  /** Node text as it may be carried into results and logs (one rule for the whole module). */
   static String nodeText(String text) {
-    int keep = Math.min(text.length(), MAX_NODE_TEXT);
-    if (keep < text.length() && Character.isHighSurrogate(text.charAt(keep - 1))) {
-      keep--; // never split a surrogate pair
-    }
-    StringBuilder out = new StringBuilder(keep + 32);
-    for (int i = 0; i < keep; i++) {
-      char c = text.charAt(i);
-      out.append(Character.isISOControl(c) ? '?' : c);
-    }
-    if (keep < text.length()) {
-      out.append("... (").append(text.length() - keep).append(" more characters)");
-    }
-    return out.toString();
+    return BitcoindErrors.nodeText(text);
   }
 
   // -----------------------------------------------------------------------------------------------
