@@ -231,11 +231,13 @@ final class Escalation {
     while (true) {
       Sent sent;
       if (rung == 0) {
-        sent = new Sent(node.sendPenalty(member, rawDispute, node.disputeBlock(g)), g.txid(), 0);
+        sent = new Sent(node.sendPenalty(g.txid(), member.penaltyRawTxUnsafe(), member.disputeTxid(), rawDispute,
+            node.disputeBlock(g), g.disputeHeight() >= 0), g.txid(), 0);
       } else {
         Txid txid = plan.variantTxids.get(rung - 1);
         byte[] raw = member.feeTerms().variants()[rung - 1];
-        BroadcastResult r = node.sendPenalty(txid, raw, member.disputeTxid(), rawDispute, node.disputeBlock(g));
+        BroadcastResult r = node.sendPenalty(txid, raw, member.disputeTxid(), rawDispute, node.disputeBlock(g),
+            g.disputeHeight() >= 0);
         sent = new Sent(r, txid, rung);
         int shown = rung;
         forEachMember(g, u -> ch.event(l -> l.penaltyEscalated(u, g.txid(), txid, shown, r)));

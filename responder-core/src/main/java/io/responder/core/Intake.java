@@ -89,7 +89,7 @@ final class Intake {
       result = earlier != null && earlier.delivered() ? earlier : describe(status);
     } else {
       result = node.sendPenalty(txid, breach.penaltyRawTxUnsafe(), breach.disputeTxid(), breach.disputeRawTxUnsafe(),
-          Optional.of(breach.seenInBlock()));
+          Optional.of(breach.seenInBlock()), disputeHeight >= 0);
       status = steps.statusAfterBroadcast(result, txid, disputeHeight, tip.height());
       if (group != null && status instanceof TrackerStatus.Pending) {
         status = group.status(); // still pending: joining it changes nothing for the others

@@ -83,29 +83,30 @@ final class NodeLink {
     return result;
   }
 
-  BroadcastResult sendPenalty(TransactionTracker t, byte[] rawDispute, Optional<BlockHash> disputeBlock) {
-    return sendPenalty(t.penaltyTxid(), t.penaltyRawTxUnsafe(), t.disputeTxid(), rawDispute, disputeBlock);
-  }
-
   /**
    * Sends a penalty, and reads bitcoind's ambiguous "inputs missing or spent" (-25) the way it must
    * be read: the dispute may simply not have reached this node yet (a node a block behind the
-   * watcher, a dispute evicted or sent back by a reorg). The raw dispute, when known, goes first and
-   * the penalty again; the refusal is final only when the node holds the dispute confirmed, so the
+   * watcher, a dispute evicted or sent back by a reorg). The raw dispute, when known, goes in with
+   * the penalty as a package (also when the penalty is refused for fee, so that it pays for its
+   * parent, which helps only while the dispute is unconfirmed); the refusal is final only when the node holds the dispute confirmed, so the
    * dispute's output was spent by another confirmed transaction. Otherwise it is a refusal for now,
    * and the breach stays pending.
    */
-  BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute, Optional<BlockHash> disputeBlock) {
+  BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute, Optional<BlockHash> disputeBlock,
+      boolean disputeConfirmed) {
     BroadcastResult result = send(txid, raw);
-    if (!missingOrSpent(result)) {
-      return result;
-    }
-    if (rawDispute != null && send(disputeTxid, rawDispute).delivered()) {
-      sentThisInterval.remove(txid); // the node has the parent now: this is a different question
-      result = send(txid, raw);
-      if (!missingOrSpent(result)) {
-        return result;
+    boolean missing = missingOrSpent(result);
+    if (rawDispute != null && (missing || !disputeConfirmed && Escalation.refusedForFee(result))) {
+      // The penalty pays for its parent: a dispute the node lacks, or one below its minimum feerate
+      // (a low-fee commitment evicted), goes in with the penalty as one package.
+      BroadcastResult packaged = sendWithParent(txid, raw, disputeTxid, rawDispute);
+      if (packaged != null) {
+        result = packaged;
+        missing = missingOrSpent(result);
       }
+    }
+    if (!missing) {
+      return result;
     }
     if (status(disputeTxid, disputeBlock) instanceof TxStatus.Confirmed) {
       return result;
@@ -116,6 +117,31 @@ final class NodeLink {
     log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid)
         .log("penalty's inputs missing and its dispute not confirmed on the node: kept pending until the dispute arrives");
     return forNow;
+  }
+
+  /**
+   * Sends {@code [dispute, penalty]} as one package; returns the penalty's answer, or null when the
+   * carrier could not be asked (it threw, or answered out of shape).
+   */
+  private BroadcastResult sendWithParent(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute) {
+    PackageResult answer;
+    try {
+      TransactionPackage pkg = TransactionPackage.of(RawTransaction.trusted(disputeTxid, rawDispute), RawTransaction.trusted(txid, raw));
+      answer = carrier.broadcastPackage(pkg);
+      if (answer == null || answer.results().size() != 2) {
+        throw new IllegalStateException("carrier answered a package of 2 with " + (answer == null ? "null" : answer.results().size() + " results"));
+      }
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("reason", e.toString()).log("carrier failed to send the dispute and penalty as a package");
+      return null;
+    }
+    BroadcastResult dispute = answer.results().get(0);
+    BroadcastResult penalty = answer.results().get(1);
+    sentThisInterval.put(disputeTxid, dispute);
+    sentThisInterval.put(txid, penalty);
+    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid).addKeyValue("dispute", dispute)
+        .addKeyValue("penalty", penalty).log("dispute and penalty sent as a package");
+    return penalty;
   }
 
   private static boolean missingOrSpent(BroadcastResult r) {

@@ -7,6 +7,9 @@ import io.responder.core.BlockSource;
 import io.responder.core.BlockSourceException;
 import io.responder.core.BroadcastResult;
 import io.responder.core.Carrier;
+import io.responder.core.PackageResult;
+import io.responder.core.RawTransaction;
+import io.responder.core.TransactionPackage;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
 import io.responder.core.internal.TransactionParser;
@@ -649,6 +652,24 @@ public final class FakeChain implements Carrier, BlockSource {
 
   // ---------------------------------------------------------------------------------------------
   // Packages
+
+  /**
+   * The {@link Carrier} side of {@link #submitPackage}: the same judgement, for a Responder (or any
+   * host code) that sends packages through its carrier. Replaced transactions are not listed.
+   *
+   * @param transactionPackage one parent and its child, or one transaction
+   * @return each member's result, in order
+   * @throws IllegalArgumentException if the package has more than two members; nothing changes then
+   */
+  @Override
+  public synchronized PackageResult broadcastPackage(TransactionPackage transactionPackage) {
+    Objects.requireNonNull(transactionPackage, "transactionPackage");
+    List<byte[]> raws = new ArrayList<>();
+    for (RawTransaction t : transactionPackage.transactions()) {
+      raws.add(t.bytes());
+    }
+    return new PackageResult(submitPackage(raws), List.of());
+  }
 
   /**
    * Submits a package as bitcoind's {@code submitpackage} does for one parent and one child: the
