@@ -1,0 +1,278 @@
+package io.responder.tests;
+
+import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
+import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.Block;
+import io.responder.core.BlockRef;
+import io.responder.core.BreachReceipt;
+import io.responder.core.BreachReceipt.Disposition;
+import io.responder.core.BroadcastResult;
+import io.responder.core.ResponderConfig;
+import io.responder.core.ResponderListener;
+import io.responder.core.TrackerState;
+import io.responder.core.Txid;
+import io.responder.store.inmemory.InMemoryTrackerStore;
+import io.responder.testkit.Appointment;
+import io.responder.testkit.FakeChain;
+import io.responder.testkit.RecordingListener;
+import io.responder.testkit.TestTransaction;
+import io.responder.testkit.Transactions;
+import io.responder.core.Responder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14's stories on the fake chain with its fee market on: a deadline derived from the dispute's
+ * confirmation, the escalation window acting on every block, the fee ladder climbed by replacement,
+ * a dispute below the mempool minimum carried by its penalty as a package, and the state kept across
+ * a restart.
+ */
+class FeesAndDeadlinesTest {
+  private final FakeChain chain = FakeChain.atHeight(300);
+  private final InMemoryTrackerStore store = new InMemoryTrackerStore();
+  private final RecordingListener events = new RecordingListener();
+  private final Deadlines deadlines = new Deadlines();
+  private final Random rng = new Random(1414);
+  private Responder responder = start();
+
+  /** The fee events, which RecordingListener does not know yet. */
+  static final class Deadlines implements ResponderListener {
+    final List<String> log = new ArrayList<>();
+
+    @Override
+    public synchronized void penaltyAtRisk(UUID uuid, Txid penaltyTxid, int deadlineHeight, int blocksLeft) {
+      log.add("at-risk " + deadlineHeight + " " + blocksLeft);
+    }
+
+    @Override
+    public synchronized void penaltyEscalated(UUID uuid, Txid penaltyTxid, Txid sentTxid, int rung, BroadcastResult result) {
+      log.add("rung " + rung + " " + result.getClass().getSimpleName());
+    }
+
+    @Override
+    public synchronized void deadlinePassed(UUID uuid, Txid penaltyTxid, int deadlineHeight) {
+      log.add("passed " + deadlineHeight);
+    }
+
+    synchronized List<String> drain() {
+      List<String> out = List.copyOf(log);
+      log.clear();
+      return out;
+    }
+  }
+
+  private Responder start() {
+    ResponderListener both = new ResponderListener() {
+      @Override
+      public void trackerAdded(io.responder.core.TransactionTracker tracker) {
+        events.trackerAdded(tracker);
+      }
+
+      @Override
+      public void penaltyConfirmed(UUID uuid, Txid penaltyTxid, BlockRef block) {
+        events.penaltyConfirmed(uuid, penaltyTxid, block);
+      }
+
+      @Override
+      public void trackerCompleted(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+        events.trackerCompleted(uuid, penaltyTxid, tip);
+      }
+
+      @Override
+      public void penaltyAtRisk(UUID uuid, Txid penaltyTxid, int deadlineHeight, int blocksLeft) {
+        deadlines.penaltyAtRisk(uuid, penaltyTxid, deadlineHeight, blocksLeft);
+      }
+
+      @Override
+      public void penaltyEscalated(UUID uuid, Txid penaltyTxid, Txid sentTxid, int rung, BroadcastResult result) {
+        deadlines.penaltyEscalated(uuid, penaltyTxid, sentTxid, rung, result);
+      }
+
+      @Override
+      public void deadlinePassed(UUID uuid, Txid penaltyTxid, int deadlineHeight) {
+        deadlines.deadlinePassed(uuid, penaltyTxid, deadlineHeight);
+      }
+    };
+    return Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(both).start();
+  }
+
+  /** A channel whose dispute pays {@code disputeRate} and whose penalty pays {@code penaltyRate} sat/vB. */
+  private Appointment channel(double disputeRate, double penaltyRate) {
+    TestTransaction funding = Transactions.funding(rng, 1_000_000);
+    responder.onBlock(chain.mineTransactions(funding));
+    return Appointment.withFeerates(rng, funding, 0, disputeRate, penaltyRate);
+  }
+
+  private void mineEmpty(int n) {
+    for (int i = 0; i < n; i++) {
+      responder.onBlock(chain.mineEmpty());
+    }
+  }
+
+  @Test
+  void withinTheWindowThePenaltyIsSentOnEveryBlockAndTheHostIsToldOfTheRisk() {
+    Appointment a = channel(10, 10);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(20).build());
+    int deadline = disputeBlock.height() + 20;
+    chain.minerMinFeerate(50); // miners skip the penalty
+
+    mineEmpty(6); // the ordinary count: one rebroadcast at the 6th missed block
+    chain.drainBroadcasts();
+    mineEmpty(1); // tip = disputeBlock + 7: 12 blocks left, the window opens
+    assertEquals(List.of("at-risk " + deadline + " 12"), deadlines.drain());
+    assertEquals(List.of(a.penalty().txid()), chain.drainBroadcasts());
+    mineEmpty(3);
+    assertEquals(3, chain.drainBroadcasts().size(), "one send on every block within the window");
+
+    while (responder.tip().height() < deadline) {
+      mineEmpty(1);
+    }
+    assertEquals(List.of("passed " + deadline), deadlines.drain());
+    assertEquals(TrackerState.IN_MEMPOOL, responder.tracker(a.uuid()).orElseThrow().status().state(), "the tracker goes on");
+
+    chain.minerMinFeerate(0);
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertEquals(List.of(mined.height()), events.events(CONFIRMED).stream().map(RecordingListener.Event::height).toList());
+  }
+
+  @Test
+  void aPenaltyThatKeepsMissingBlocksClimbsOneRungPerRebroadcastAndTheVariantThatConfirmsCompletesIt() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    BreachReceipt receipt = responder.handleBreach(b.build());
+    assertEquals(Disposition.TRACKED, receipt.disposition());
+    assertTrue(chain.inMempool(a.penalty().txid()), "the cheapest rung first");
+    chain.minerMinFeerate(25); // miners now want 25 sat/vB
+
+    mineEmpty(6); // six missed blocks: rung 1 (8 sat/vB) replaces the penalty
+    assertTrue(chain.inMempool(ladder.get(0).txid()));
+    assertFalse(chain.inMempool(a.penalty().txid()));
+    mineEmpty(6); // six more: rung 2 (30 sat/vB) replaces rung 1
+    assertTrue(chain.inMempool(ladder.get(1).txid()));
+    assertEquals(List.of("rung 1 Accepted", "rung 2 Accepted"), deadlines.drain());
+
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().contains(ladder.get(1).txid()), "miners take rung 2");
+    assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
+    assertEquals(0, chain.broadcastCount(ladder.get(2).txid()), "the 80 sat/vB rung was never spent");
+    mineEmpty(9);
+    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
+    assertEquals(mined.height() + 9, events.events(COMPLETED).get(0).height());
+    responder.checkConsistency();
+  }
+
+  @Test
+  void aRungRefusedForFeeIsPassedAtOnceOutsideTheWindowToo() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 4, 12);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    chain.mempoolMinFeerate(10);
+    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    chain.drainBroadcasts();
+
+    BreachReceipt receipt = responder.handleBreach(b.build());
+    mineEmpty(1); // the pending penalty is retried: the ladder is climbed past the refused rungs
+
+    assertEquals(Disposition.PENDING, receipt.disposition());
+    assertTrue(chain.inMempool(ladder.get(1).txid()), "the lowest rung the node takes");
+    assertEquals(TrackerState.IN_MEMPOOL, responder.tracker(a.uuid()).orElseThrow().status().state());
+  }
+
+  @Test
+  void aDisputeSentBackBelowTheMempoolMinimumIsCarriedByItsPenaltyAsAPackage() {
+    Appointment a = channel(1, 60); // the cheater's commitment pays 1 sat/vB, the penalty 60
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(144).build());
+    chain.mempoolMinFeerate(5); // a fee spike: 1 sat/vB no longer gets in alone
+
+    chain.disconnect(1); // the dispute's block is replaced,
+    chain.dropFromMempool(a.dispute().txid()); // and the node restarts with an empty mempool
+    assertFalse(chain.inMempool(a.dispute().txid()));
+    assertFalse(chain.inMempool(a.penalty().txid()));
+    assertTrue(chain.broadcast(a.dispute().txid(), a.dispute().raw()) instanceof BroadcastResult.RejectedForNow,
+        "the dispute cannot get back in alone");
+    responder.onBlock(chain.mineEmpty());
+
+    assertTrue(chain.inMempool(a.dispute().txid()), "carried by its penalty");
+    assertTrue(chain.inMempool(a.penalty().txid()));
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().containsAll(List.of(a.dispute().txid(), a.penalty().txid())));
+    assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
+    responder.checkConsistency();
+  }
+
+  @Test
+  void aRestartKeepsTheDeadlineAndTheLadder() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 30);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    var b = a.breachBuilder(disputeBlock.hash()).deadlineHeight(disputeBlock.height() + 15);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    responder.handleBreach(b.build());
+    chain.minerMinFeerate(25);
+
+    responder = start(); // a restart over the same store
+    mineEmpty(2); // 12 blocks left: at risk, rung 1 (the only variant) replaces the penalty
+
+    assertEquals(List.of("at-risk " + (disputeBlock.height() + 15) + " 12", "rung 1 Accepted"), deadlines.drain());
+    assertTrue(chain.inMempool(ladder.get(0).txid()));
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
+  }
+
+  @Test
+  void aReorgThatMovesTheDisputeMovesTheDeadline() {
+    Appointment a = channel(10, 10);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(14).build());
+    chain.minerMinFeerate(50);
+
+    chain.disconnect(1); // the dispute's block is replaced; the dispute confirms two blocks later
+    chain.dropFromMempool(a.penalty().txid());
+    chain.dropFromMempool(a.dispute().txid());
+    responder.onBlock(chain.mineEmpty());
+    responder.onBlock(chain.mineEmpty());
+    Block again = chain.mineTransactions(a.dispute());
+    responder.onBlock(again);
+    deadlines.drain();
+
+    mineEmpty(0);
+    int newDeadline = again.height() + 14;
+    while (EscalationWindow.blocksLeft(newDeadline, responder.tip().height()) > 13) {
+      mineEmpty(1);
+    }
+    assertEquals(List.of(), deadlines.drain(), "the old deadline (two blocks earlier) no longer counts");
+    mineEmpty(1);
+    assertEquals(List.of("at-risk " + newDeadline + " 12"), deadlines.drain());
+  }
+
+  /** The policy's arithmetic, as a host would do it: blocks that can still confirm before the deadline. */
+  static final class EscalationWindow {
+    static int blocksLeft(int deadlineHeight, int tipHeight) {
+      return deadlineHeight - tipHeight - 1;
+    }
+  }
+}
