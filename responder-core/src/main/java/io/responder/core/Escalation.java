@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -56,15 +57,23 @@ final class Escalation {
 
   private final EscalationPolicy policy;
   private final NodeLink node;
+  private final FeeEstimator estimator; // may be null
+  private final FeeBumper bumper; // may be null
+  private final long maxChildFeeSats;
+  /** This block's package feerate for a given number of blocks left: one estimate per distinct answer. */
+  private final Map<Integer, Optional<FeeRate>> targets = new HashMap<>();
   private final Map<PenaltyGroup, Plan> plans = new IdentityHashMap<>();
   private final Map<Txid, PenaltyGroup> variants = new HashMap<>();
   /** Height at which a penalty's escalation window opens -> groups (lazy: re-derived when popped). */
   private final HeightIndex<PenaltyGroup> opens = new HeightIndex<>();
   private final Set<PenaltyGroup> atRisk = new LinkedHashSet<>();
 
-  Escalation(ResponderConfig config, NodeLink node) {
+  Escalation(ResponderConfig config, NodeLink node, FeeEstimator estimator, FeeBumper bumper, long maxChildFeeSats) {
     this.policy = new EscalationPolicy(config.escalationWindow());
     this.node = node;
+    this.estimator = estimator;
+    this.bumper = bumper;
+    this.maxChildFeeSats = maxChildFeeSats;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -159,6 +168,7 @@ final class Escalation {
       }
     }
     List<PenaltyGroup> acted = new ArrayList<>();
+    targets.clear();
     for (PenaltyGroup g : new ArrayList<>(atRisk)) {
       Plan plan = plans.get(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
@@ -182,6 +192,9 @@ final class Escalation {
         continue;
       }
       Sent sent = send(g, member.get(), policy.rungFor(left, plan.rungs()), ch);
+      if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
+        sent = bump(g, member.get(), sent, left, ch);
+      }
       outcome.handle(g, sent, height, ch);
       acted.add(g);
     }
@@ -201,6 +214,69 @@ final class Escalation {
       forEachMember(g, u -> ch.event(l -> l.deadlinePassed(u, txid, deadline)));
       log.atError().addKeyValue("penaltyTxid", txid).addKeyValue("deadlineHeight", deadline)
           .log("deadline passed with the penalty unconfirmed: the cheater can sweep; still trying");
+    }
+  }
+
+  /**
+   * Asks the host's bumper for a child paying the package up to the estimate for the blocks left,
+   * and sends {@code [rung, child]}. Returns the rung's answer from the package, or {@code sent} when
+   * no child was sent.
+   */
+  private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, ChangeSet ch) {
+    Optional<FeeRate> target = targets.computeIfAbsent(Math.max(1, left), this::packageTarget);
+    if (target.isEmpty()) {
+      return sent;
+    }
+    byte[] raw = sent.rung() == 0 ? member.penaltyRawTxUnsafe() : member.feeTerms().variants()[sent.rung() - 1];
+    RawTransaction parent = RawTransaction.trusted(sent.txid(), raw);
+    Optional<FeeBumper.Bump> bump;
+    try {
+      bump = Objects.requireNonNull(bumper.childFor(parent, target.get(), maxChildFeeSats), "bumper returned null");
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("penaltyTxid", g.txid()).addKeyValue("reason", e.toString()).log("fee bumper failed; no child");
+      return sent;
+    }
+    if (bump.isEmpty()) {
+      return sent;
+    }
+    FeeBumper.Bump b = bump.get();
+    if (b.feeSats() > maxChildFeeSats) {
+      log.atWarn().addKeyValue("penaltyTxid", g.txid()).addKeyValue("feeSats", b.feeSats()).addKeyValue("cap", maxChildFeeSats)
+          .log("fee bumper offered a child above the cap: not sent");
+      return sent;
+    }
+    TransactionPackage pkg;
+    try {
+      pkg = TransactionPackage.of(parent, b.child());
+    } catch (InvalidInputException e) {
+      log.atWarn().addKeyValue("penaltyTxid", g.txid()).addKeyValue("childTxid", b.child().txid()).addKeyValue("reason", e.getMessage())
+          .log("fee bumper offered a child that does not spend the penalty: not sent");
+      return sent;
+    }
+    PackageResult answer = node.sendPackage(pkg);
+    if (answer == null) {
+      return sent;
+    }
+    BroadcastResult child = answer.results().get(1);
+    Txid txid = g.txid();
+    Txid childTxid = b.child().txid();
+    forEachMember(g, u -> ch.event(l -> l.penaltyBumped(u, txid, childTxid, target.get(), b.feeSats(), child)));
+    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("childTxid", childTxid).addKeyValue("packageFeeRate", target.get())
+        .addKeyValue("feeSats", b.feeSats()).addKeyValue("result", child).log("penalty bumped by the host's child (CPFP)");
+    return new Sent(answer.results().get(0), sent.txid(), sent.rung());
+  }
+
+  /** The node's estimate for {@code blocks}, never below its minimum; its minimum when it has none. */
+  private Optional<FeeRate> packageTarget(int blocks) {
+    if (estimator == null) {
+      return Optional.empty();
+    }
+    try {
+      FeeRate minimum = estimator.minimum();
+      return Optional.of(estimator.estimate(blocks).map(e -> e.feeRate().max(minimum)).orElse(minimum));
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("reason", e.toString()).log("fee estimator failed; no child this block");
+      return Optional.empty();
     }
   }
 

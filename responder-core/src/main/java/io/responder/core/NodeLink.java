@@ -124,24 +124,44 @@ final class NodeLink {
    * carrier could not be asked (it threw, or answered out of shape).
    */
   private BroadcastResult sendWithParent(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute) {
-    PackageResult answer;
+    TransactionPackage pkg;
     try {
-      TransactionPackage pkg = TransactionPackage.of(RawTransaction.trusted(disputeTxid, rawDispute), RawTransaction.trusted(txid, raw));
-      answer = carrier.broadcastPackage(pkg);
-      if (answer == null || answer.results().size() != 2) {
-        throw new IllegalStateException("carrier answered a package of 2 with " + (answer == null ? "null" : answer.results().size() + " results"));
-      }
-    } catch (RuntimeException e) {
-      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("reason", e.toString()).log("carrier failed to send the dispute and penalty as a package");
+      pkg = TransactionPackage.of(RawTransaction.trusted(disputeTxid, rawDispute), RawTransaction.trusted(txid, raw));
+    } catch (InvalidInputException e) {
+      return null; // the penalty does not spend the dispute: no package to make
+    }
+    PackageResult answer = sendPackage(pkg);
+    if (answer == null) {
       return null;
     }
     BroadcastResult dispute = answer.results().get(0);
     BroadcastResult penalty = answer.results().get(1);
-    sentThisInterval.put(disputeTxid, dispute);
-    sentThisInterval.put(txid, penalty);
     log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid).addKeyValue("dispute", dispute)
         .addKeyValue("penalty", penalty).log("dispute and penalty sent as a package");
     return penalty;
+  }
+
+  /**
+   * Sends a package; every member's answer becomes this interval's receipt. Null when the carrier
+   * could not be asked (it threw, or answered out of shape): nothing was learnt.
+   */
+  PackageResult sendPackage(TransactionPackage pkg) {
+    PackageResult answer;
+    try {
+      answer = carrier.broadcastPackage(pkg);
+      if (answer == null || answer.results().size() != pkg.size()) {
+        throw new IllegalStateException("carrier answered a package of " + pkg.size() + " with "
+            + (answer == null ? "null" : answer.results().size() + " results"));
+      }
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("childTxid", pkg.child().txid()).addKeyValue("reason", e.toString())
+          .log("carrier failed to send a package");
+      return null;
+    }
+    for (int i = 0; i < pkg.size(); i++) {
+      sentThisInterval.put(pkg.transactions().get(i).txid(), answer.results().get(i));
+    }
+    return answer;
   }
 
   private static boolean missingOrSpent(BroadcastResult r) {

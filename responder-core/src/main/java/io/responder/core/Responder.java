@@ -87,7 +87,7 @@ public final class Responder {
     this.ledger = new Ledger(store, b.listener);
     this.book = new TrackerBook(config);
     this.node = new NodeLink(carrier, blockSource, store, window, config);
-    this.escalation = new Escalation(config, node);
+    this.escalation = new Escalation(config, node, b.feeEstimator, b.feeBumper, b.maxChildFeeSats);
     this.steps = new BlockStep(book, node, ledger, window, config, escalation);
     this.follower = new ChainFollower(book, node, ledger, window, steps, escalation);
     this.intake = new Intake(book, node, ledger, window, follower, steps, escalation);
@@ -350,6 +350,9 @@ public final class Responder {
     private BlockSource blockSource;
     private TrackerStore store;
     private ResponderListener listener = ResponderListener.NONE;
+    private FeeEstimator feeEstimator;
+    private FeeBumper feeBumper;
+    private long maxChildFeeSats;
 
     private Builder() {}
 
@@ -405,6 +408,37 @@ public final class Responder {
      */
     public Builder listener(ResponderListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Sets where feerate estimates come from (optional): the package feerate a {@link FeeBumper}'s
+     * child is asked to reach is the estimate for the blocks left before the deadline, never below
+     * the node's minimum. Without an estimator no child is asked for.
+     *
+     * @param estimator the estimator, for example the bitcoind module's
+     * @return this builder
+     */
+    public Builder feeEstimator(FeeEstimator estimator) {
+      this.feeEstimator = Objects.requireNonNull(estimator, "estimator");
+      return this;
+    }
+
+    /**
+     * Lets the Responder ask the host for child transactions paying for penalties at risk (optional;
+     * needs a {@link #feeEstimator}).
+     *
+     * @param bumper the host's CPFP
+     * @param maxFeePerTrackerSats the most one child may pay; children declaring more are never sent
+     * @return this builder
+     * @throws InvalidInputException if the cap is not positive
+     */
+    public Builder feeBumper(FeeBumper bumper, long maxFeePerTrackerSats) {
+      if (maxFeePerTrackerSats <= 0) {
+        throw new InvalidInputException("maxFeePerTrackerSats", "must be positive, got " + maxFeePerTrackerSats);
+      }
+      this.feeBumper = Objects.requireNonNull(bumper, "bumper");
+      this.maxChildFeeSats = maxFeePerTrackerSats;
       return this;
     }
 

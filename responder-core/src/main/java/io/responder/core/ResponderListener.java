@@ -109,6 +109,20 @@ public interface ResponderListener {
   default void penaltyEscalated(UUID uuid, Txid penaltyTxid, Txid sentTxid, int rung, BroadcastResult result) {}
 
   /**
+   * The host's {@link FeeBumper} gave a child paying for the penalty, and the Responder sent the two
+   * as a package.
+   *
+   * @param uuid the tracker
+   * @param penaltyTxid its penalty
+   * @param childTxid the child sent
+   * @param packageFeeRate the feerate the package was to reach
+   * @param feeSats the child's fee
+   * @param result what the node answered for the child
+   */
+  default void penaltyBumped(UUID uuid, Txid penaltyTxid, Txid childTxid, FeeRate packageFeeRate, long feeSats,
+      BroadcastResult result) {}
+
+  /**
    * The deadline passed with the penalty unconfirmed: the cheater can now sweep. The tracker goes on
    * (the penalty still wins if the cheater has not swept) until it confirms, is refused for good or
    * its subscription ends.

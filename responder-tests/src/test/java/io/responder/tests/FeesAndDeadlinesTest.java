@@ -11,6 +11,11 @@ import io.responder.core.BlockRef;
 import io.responder.core.BreachReceipt;
 import io.responder.core.BreachReceipt.Disposition;
 import io.responder.core.BroadcastResult;
+import io.responder.core.FeeBumper;
+import io.responder.core.FeeEstimate;
+import io.responder.core.FeeEstimator;
+import io.responder.core.FeeRate;
+import io.responder.core.RawTransaction;
 import io.responder.core.ResponderConfig;
 import io.responder.core.ResponderListener;
 import io.responder.core.TrackerState;
@@ -267,6 +272,83 @@ class FeesAndDeadlinesTest {
     assertEquals(List.of(), deadlines.drain(), "the old deadline (two blocks earlier) no longer counts");
     mineEmpty(1);
     assertEquals(List.of("at-risk " + newDeadline + " 12"), deadlines.drain());
+  }
+
+  @Test
+  void theHostsChildPaysForAPenaltyMinersSkipAndNeverAboveTheCap() {
+    Appointment a = channel(10, 2);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    List<FeeRate> asked = new ArrayList<>();
+    FeeEstimator estimator = new FeeEstimator() {
+      @Override
+      public java.util.Optional<FeeEstimate> estimate(int blocks) {
+        return java.util.Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(40), blocks));
+      }
+
+      @Override
+      public FeeRate minimum() {
+        return FeeRate.ofSatPerVbyte(1);
+      }
+    };
+    FeeBumper wallet = (penalty, target, maxFee) -> {
+      asked.add(target);
+      long parentFee = chain.fee(penalty.txid()).orElseThrow();
+      TestTransaction child = Transactions.childForPackage(rng, TestTransaction.fromRaw(penalty.bytes()), parentFee, 0,
+          target.satPerVbyte().doubleValue());
+      long childFee = chain.fee(child.txid()).orElse(target.feeFor(220) - parentFee);
+      return java.util.Optional.of(new FeeBumper.Bump(RawTransaction.of(child.raw()), childFee));
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(events).feeEstimator(estimator).feeBumper(wallet, 20_000).start();
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(15).build());
+    chain.minerMinFeerate(30); // miners skip the 2 sat/vB penalty
+
+    mineEmpty(2); // 12 blocks left: at risk; the host's child brings the package to 40 sat/vB
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40)), asked);
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().contains(a.penalty().txid()), "mined with its child");
+    assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
+  }
+
+  @Test
+  void aChildAboveTheCapOrNotSpendingThePenaltyIsNeverSent() {
+    Appointment a = channel(10, 2);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    FeeEstimator estimator = new FeeEstimator() {
+      @Override
+      public java.util.Optional<FeeEstimate> estimate(int blocks) {
+        return java.util.Optional.empty(); // regtest without fee history: the node's minimum is the target
+      }
+
+      @Override
+      public FeeRate minimum() {
+        return FeeRate.ofSatPerVbyte(1);
+      }
+    };
+    TestTransaction greedy = a.penaltyChild(rng, 0, 100);
+    TestTransaction stranger = Transactions.funding(rng, 50_000);
+    List<FeeBumper.Bump> offers = new ArrayList<>(List.of(
+        new FeeBumper.Bump(RawTransaction.of(greedy.raw()), 11_000), // above the cap of 10,000
+        new FeeBumper.Bump(RawTransaction.of(stranger.raw()), 100))); // does not spend the penalty
+    FeeBumper wallet = (penalty, target, maxFee) -> {
+      assertEquals(10_000, maxFee);
+      return offers.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(offers.remove(0));
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults()).carrier(chain).blockSource(chain).store(store)
+        .listener(events).feeEstimator(estimator).feeBumper(wallet, 10_000).start();
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(13).build());
+    chain.minerMinFeerate(30);
+    chain.drainBroadcasts();
+
+    mineEmpty(2);
+
+    assertEquals(List.of(), offers, "both offers were asked for");
+    assertEquals(0, chain.broadcastCount(greedy.txid()));
+    assertEquals(0, chain.broadcastCount(stranger.txid()));
+    assertEquals(TrackerState.IN_MEMPOOL, responder.tracker(a.uuid()).orElseThrow().status().state());
   }
 
   /** The policy's arithmetic, as a host would do it: blocks that can still confirm before the deadline. */

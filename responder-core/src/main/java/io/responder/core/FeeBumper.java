@@ -1,0 +1,57 @@
+package io.responder.core;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Host CPFP: for hosts that can spend one of a penalty's outputs (a node guarding its own channels,
+ * whose penalty pays its wallet; a tower with a reward output), a child transaction that pays for its
+ * parent so the pair gets mined before the deadline.
+ *
+ * <p>The Responder asks only for penalties in their escalation window that are not confirmed, at
+ * most once per block each, with a target feerate for the package (the {@link FeeEstimator}'s
+ * estimate for the blocks left, never below the node's minimum), and submits {@code [penalty, child]}
+ * with {@link Carrier#broadcastPackage}. Asked again on a later block, the bumper should return a
+ * replacement child (the same inputs at a higher fee), which the node takes by replacement.
+ *
+ * <h2>Requirements</h2>
+ * The child must spend an output of the penalty it was asked about; the fee it declares must be the
+ * fee it really pays and at most {@code maxFeeSats}. The Responder refuses a child that breaks either
+ * rule it can check (the spend, the declared fee against the cap) and logs it; it never sends it. Only
+ * one child per penalty can be mined (each replaces the last), so the cap bounds the fee spent per
+ * tracker.
+ *
+ * <h2>Threading</h2>
+ * Called only from inside a Responder call (its lock held), one call at a time per Responder. Must
+ * not call back into the Responder. May block on the host's wallet; a bounded time is its duty.
+ *
+ * <h2>Errors</h2>
+ * A bumper that throws is logged and treated as "no child": the penalty is still sent as before.
+ */
+public interface FeeBumper {
+  /**
+   * Returns a signed child of {@code penalty} that brings the package to {@code packageFeeRate}.
+   *
+   * @param penalty the penalty (or the rung of its fee ladder) now in the node's hands, or refused for fee
+   * @param packageFeeRate the feerate the penalty and the child should pay together
+   * @param maxFeeSats the most the child may pay
+   * @return the child and its fee, or empty when the host cannot or will not pay
+   */
+  Optional<Bump> childFor(RawTransaction penalty, FeeRate packageFeeRate, long maxFeeSats);
+
+  /**
+   * A child transaction and the fee it pays.
+   *
+   * @param child the signed child, spending an output of the penalty
+   * @param feeSats the fee the child pays, in satoshis
+   */
+  record Bump(RawTransaction child, long feeSats) {
+    /** Validates the parts. */
+    public Bump {
+      Objects.requireNonNull(child, "child");
+      if (feeSats < 0) {
+        throw new InvalidInputException("feeSats", "must not be negative, got " + feeSats);
+      }
+    }
+  }
+}
