@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,12 +68,12 @@ public final class BlockPoller implements AutoCloseable {
   private final ReentrantLock pollLock = new ReentrantLock();
 
   private final Object lifecycle = new Object();
-  private ScheduledExecutorService executor; // guarded by lifecycle
+  private @Nullable ScheduledExecutorService executor; // guarded by lifecycle
   private volatile boolean closed;
   private volatile Thread pollThread;
 
   // Guarded by pollLock.
-  private String lastFailure;
+  private @Nullable String lastFailure;
   private int failedPolls;
 
   BlockPoller(BitcoindBlockSource source, Chain chain, Duration interval, ThreadFactory threadFactory) {

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link TrackerStore} in memory, for tests and for hosts that persist trackers elsewhere.
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
  */
 public final class InMemoryTrackerStore implements TrackerStore {
   private final Map<UUID, TransactionTracker> trackers = new HashMap<>();
-  private BlockRef tip;
+  private @Nullable BlockRef tip;
   private long commits;
 
   /** Creates an empty store. */

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +108,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
   private final ReentrantLock writeLock = new ReentrantLock();
 
   // Guarded by writeLock.
-  private Connection writer;
+  private @Nullable Connection writer;
   private boolean writerLost;
   private boolean lost;
 
@@ -233,12 +234,12 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface Read<T> {
+  private interface Read<T extends @Nullable Object> {
     T run(Connection c) throws SQLException;
   }
 
   /** Runs a read on a borrowed connection, handed back as it was borrowed. */
-  private <T> T read(String what, Read<T> body) {
+  private <T extends @Nullable Object> T read(String what, Read<T> body) {
     ensureOpen();
     Connection c;
     try {
@@ -418,7 +419,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
     return new JdbcStoreException(database + ": commit refused, nothing was committed: " + why, e);
   }
 
-  private UUID firstStored(Connection c, StoreUpdate update) {
+  private @Nullable UUID firstStored(Connection c, StoreUpdate update) {
     try (PreparedStatement ps = c.prepareStatement(TrackerRows.EXISTS)) {
       try {
         for (TransactionTracker t : update.added()) {
