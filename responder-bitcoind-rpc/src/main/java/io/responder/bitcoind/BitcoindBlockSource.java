@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * Failures are {@link BlockSourceException}s whose cause is the {@link BitcoindException}:
  * transient for transport failures, authentication failures and warm-up; persistent for RPC errors
  * (an unknown block, -5) and malformed answers.
+ *
+ * @since 0.1.0
  */
 public final class BitcoindBlockSource implements BlockSource {
   private static final Logger log = LoggerFactory.getLogger(BitcoindBlockSource.class);

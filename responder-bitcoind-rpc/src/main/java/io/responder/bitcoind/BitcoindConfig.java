@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Instances are immutable and thread-safe. {@link #toString()} never shows the user name, the
  * password or the cookie.
+ *
+ * @since 0.1.0
  */
 public final class BitcoindConfig {
   /** Long enough for a loaded node on the same host or LAN to accept a connection. */

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} stops the loop and waits for a poll in progress to finish (at most about one
  * request timeout plus the Responder's work); it does not interrupt it, since an interrupt could
  * break a durable store in the middle of a commit.
+ *
+ * @since 0.1.0
  */
 public final class BlockPoller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BlockPoller.class);

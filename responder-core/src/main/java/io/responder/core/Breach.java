@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * dispute, when given, hashes to {@code disputeTxid}, and that the locator is the first half of the
  * dispute txid. Errors are {@link InvalidInputException}s naming the field. Instances are immutable
  * and thread-safe; byte arrays are copied in and out.
+ *
+ * @since 0.1.0
  */
 public final class Breach {
   private final UUID uuid;

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * versioned text form and {@link #decode(String)} reads it back, rejecting a missing or malformed
  * field with an {@link InvalidInputException} that names it. Instances are immutable and thread-safe;
  * byte arrays are copied in and out.
+ *
+ * @since 0.1.0
  */
 public final class TransactionTracker {
   /** Version of the {@link #encode()} format; bumped on any incompatible change. */

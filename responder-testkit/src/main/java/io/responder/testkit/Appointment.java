@@ -17,6 +17,7 @@ import java.util.UUID;
  * @param dispute the revoked commitment
  * @param penalty the penalty spending it
  * @param userId the user
+ * @since 0.1.0
  */
 public record Appointment(UUID uuid, TestTransaction dispute, TestTransaction penalty, UserId userId) {
   /** Validates the components. */

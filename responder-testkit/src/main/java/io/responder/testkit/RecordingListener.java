@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A {@link ResponderListener} that records every event, so tests can assert what the Responder told
  * the host, in order. Instances are thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class RecordingListener implements ResponderListener {
   /** What happened. */

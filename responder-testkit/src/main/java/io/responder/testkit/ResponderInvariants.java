@@ -42,6 +42,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>A Responder replaced during a test (a simulated restart) can be watched through a
  * {@link Supplier} read after the test. Watches are forgotten after each test. Instances are
  * thread-safe for registration; the checks run on JUnit's thread after the test.
+ * @since 0.1.0
  */
 public final class ResponderInvariants implements AfterEachCallback {
   private final Map<String, Runnable> checks = new LinkedHashMap<>();

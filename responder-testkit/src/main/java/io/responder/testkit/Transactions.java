@@ -10,6 +10,8 @@ import java.util.Random;
  * spend the outpoints they are told to, so a {@link FakeChain} can check inputs and conflicts.
  * Signatures are random bytes; nothing here is valid for a real node. Deterministic for a given
  * {@link Random}. Thread-safe as long as each thread uses its own {@code Random}.
+ *
+ * @since 0.1.0
  */
 public final class Transactions {
   private Transactions() {}

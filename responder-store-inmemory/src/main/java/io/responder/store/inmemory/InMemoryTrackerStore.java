@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Instances are thread-safe: every method holds the instance's monitor, so readers never see half
  * an update.
+ *
+ * @since 0.1.0
  */
 public final class InMemoryTrackerStore implements TrackerStore {
   private final Map<UUID, TransactionTracker> trackers = new HashMap<>();

@@ -8,6 +8,8 @@ package io.responder.store.jdbc;
  * <p>When thrown by {@link JdbcTrackerStore#commit} the update was not applied (its transaction was
  * rolled back), so the caller can retry it. The cause, when present, is the driver's
  * {@link java.sql.SQLException}. Instances are immutable once thrown.
+ *
+ * @since 0.1.0
  */
 public class JdbcStoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;

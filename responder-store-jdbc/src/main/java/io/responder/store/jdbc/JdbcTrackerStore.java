@@ -81,6 +81,8 @@ import org.slf4j.LoggerFactory;
  * Database failures throw {@link JdbcStoreException} (the driver's exception is its cause); a failed
  * commit was rolled back and may be retried. Using a closed store throws
  * {@link IllegalStateException}.
+ *
+ * @since 0.1.0
  */
 public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JdbcTrackerStore.class);

@@ -49,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * ({@link #eventsMayHaveBeenLost()}).
  *
  * <p>Not thread-safe: one model per simulated history, driven from one thread.
+ *
+ * @since 0.1.0
  */
 public final class ReferenceModel implements ResponderListener {
   private enum End {
