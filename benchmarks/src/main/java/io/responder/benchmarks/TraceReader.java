@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streams a workload trace (the JSON Lines format of {@code shared/bench/TRACE.md}) to a
+ * Streams a workload trace (the JSON Lines format {@link TraceGenerator} writes) to a
  * {@link Visitor}, one line at a time, keeping none of it. A breach is seen in the trace's start
  * block: every dispute is mined at or below the start height. Not thread-safe.
  */

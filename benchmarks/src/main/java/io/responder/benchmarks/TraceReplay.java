@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Replays a workload trace ({@code shared/bench/TRACE.md}) against a Responder and prints one
+ * Replays a workload trace (the format of {@link TraceGenerator}) against a Responder and prints one
  * summary line:
  *
  * <pre>

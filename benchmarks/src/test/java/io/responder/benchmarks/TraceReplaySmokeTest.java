@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The replay on a tiny trace made by {@code shared/bench/gen_trace.py} (24 breaches, 12 blocks with a
+ * The replay on a tiny trace made by an earlier Python generator (24 breaches, 12 blocks with a
  * reorganisation of depth 2, penalties mined before the start, expiring subscriptions): it runs, its
  * summary line has the promised form, and its counts are those of the trace. No timing is checked.
  *
- * <p>Made with {@code gen_trace.py --trackers 24 --blocks 12 --txids-per-block 12 --reorg-depth 2
+ * <p>Made with the options {@code --trackers 24 --blocks 12 --txids-per-block 12 --reorg-depth 2
  * --preconfirmed-fraction 0.2 --expiry-fraction 0.2 --shared-fraction 0.1 --confirm-fraction 0.2 --seed 1}.
  */
 class TraceReplaySmokeTest {

@@ -11,6 +11,7 @@ import io.responder.core.Txid;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Streaming readers of the {@code result} of each call this module makes. Each reads only the
@@ -42,7 +43,7 @@ final class Answers {
    * @param confirmations its depth, 0 when in the mempool or in a block off the best chain
    * @param inActiveChain bitcoind's {@code in_active_chain}, only present when a block was named
    */
-  record TxLocation(BlockHash block, int confirmations, Boolean inActiveChain) {
+  record TxLocation(@Nullable BlockHash block, int confirmations, @Nullable Boolean inActiveChain) {
     /** In a block of the best chain, as of the answer. */
     boolean confirmedOnBestChain() {
       return block != null && confirmations > 0 && !Boolean.FALSE.equals(inActiveChain);

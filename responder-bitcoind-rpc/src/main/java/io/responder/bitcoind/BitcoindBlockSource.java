@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * transient for transport failures, authentication failures and warm-up; persistent for RPC errors
  * (an unknown block, -5) and malformed answers, among them a block or header of another hash than
  * the one asked for ({@link BitcoindException.MalformedResponse}).
+ *
+ * @since 0.1.0
  */
 public final class BitcoindBlockSource implements BlockSource {
   private static final Logger log = LoggerFactory.getLogger(BitcoindBlockSource.class);

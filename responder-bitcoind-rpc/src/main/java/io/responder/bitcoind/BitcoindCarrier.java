@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Errors</h2>
  * Only {@link NullPointerException} for null arguments. Raw transactions are never logged or kept.
+ *
+ * @since 0.1.0
  */
 public final class BitcoindCarrier implements Carrier {
   private static final Logger log = LoggerFactory.getLogger(BitcoindCarrier.class);

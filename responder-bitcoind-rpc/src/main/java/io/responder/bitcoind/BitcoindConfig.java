@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How to reach one bitcoind's JSON-RPC interface: where it listens, how to authenticate, how long to
@@ -19,6 +20,8 @@ import java.util.Optional;
  *
  * <p>Instances are immutable and thread-safe. {@link #toString()} never shows the user name, the
  * password or the cookie.
+ *
+ * @since 0.1.0
  */
 public final class BitcoindConfig {
   /** Long enough for a loaded node on the same host or LAN to accept a connection. */
@@ -40,10 +43,10 @@ public final class BitcoindConfig {
 
   private final String host;
   private final int port;
-  private final String wallet;
-  private final String user;
-  private final String password;
-  private final Path cookieFile;
+  private final @Nullable String wallet;
+  private final @Nullable String user;
+  private final @Nullable String password;
+  private final @Nullable Path cookieFile;
   private final Duration connectTimeout;
   private final Duration requestTimeout;
   private final long maxResponseBytes;
@@ -245,10 +248,10 @@ public final class BitcoindConfig {
   public static final class Builder {
     private String host = "127.0.0.1";
     private int port = 8332;
-    private String wallet;
-    private String user;
-    private String password;
-    private Path cookieFile;
+    private @Nullable String wallet;
+    private @Nullable String user;
+    private @Nullable String password;
+    private @Nullable Path cookieFile;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
@@ -298,7 +301,7 @@ public final class BitcoindConfig {
      * @param wallet the wallet name, or null for the root endpoint
      * @return this builder
      */
-    public Builder wallet(String wallet) {
+    public Builder wallet(@Nullable String wallet) {
       this.wallet = wallet;
       return this;
     }

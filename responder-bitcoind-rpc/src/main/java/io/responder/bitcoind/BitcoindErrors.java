@@ -18,6 +18,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one place where bitcoind's HTTP statuses, I/O failures, RPC error codes and unreadable answers
@@ -146,7 +147,7 @@ final class BitcoindErrors {
    *
    * @return the failure, or null if the body should be read
    */
-  static BitcoindException fromHttpStatus(int status, String call, URI uri) {
+  static @Nullable BitcoindException fromHttpStatus(int status, String call, URI uri) {
     switch (status) {
       case 401:
         return new BitcoindException.Authentication(

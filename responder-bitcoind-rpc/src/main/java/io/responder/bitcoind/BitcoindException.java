@@ -19,6 +19,8 @@ package io.responder.bitcoind;
  * {@code BlockSourceException} keeps the {@code BitcoindException} as its cause). Messages name the
  * call and the endpoint, never credentials, request bodies or raw transactions. Instances are
  * immutable.
+ *
+ * @since 0.1.0
  */
 public abstract sealed class BitcoindException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * Failures are {@link FeeEstimatorException}s with the {@link BitcoindException} as cause, transient
  * exactly when it is: transport, authentication and warm-up are transient; RPC errors (such as -8
  * for a target the node refuses) and unreadable answers are not.
+ *
+ * @since 0.1.0
  */
 public final class BitcoindFeeEstimator implements FeeEstimator {
   private static final Logger log = LoggerFactory.getLogger(BitcoindFeeEstimator.class);

@@ -13,6 +13,8 @@ import java.util.Objects;
  * {@link BlockPoller}.
  *
  * <p>Instances are immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class BitcoindRpc {
   private final BitcoindConfig config;

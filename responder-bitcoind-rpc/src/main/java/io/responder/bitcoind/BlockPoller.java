@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} stops the loop and waits for a poll in progress to finish (at most about one
  * request timeout plus the Responder's work); it does not interrupt it, since an interrupt could
  * break a durable store in the middle of a commit.
+ *
+ * @since 0.1.0
  */
 public final class BlockPoller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BlockPoller.class);
@@ -79,12 +82,12 @@ public final class BlockPoller implements AutoCloseable {
   private final ReentrantLock pollLock = new ReentrantLock();
 
   private final Object lifecycle = new Object();
-  private ScheduledExecutorService executor; // guarded by lifecycle
+  private @Nullable ScheduledExecutorService executor; // guarded by lifecycle
   private volatile boolean closed;
   private volatile Thread pollThread;
 
   // Guarded by pollLock.
-  private String lastFailure;
+  private @Nullable String lastFailure;
   private int failedPolls;
 
   BlockPoller(BitcoindBlockSource source, Chain chain, Duration interval, ThreadFactory threadFactory) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code Authorization} header of every request: fixed for a user and password; read from the
@@ -18,10 +19,10 @@ final class Credentials {
   /** A cookie is "__cookie__:" and 64 hex characters; anything much larger is not a cookie file. */
   private static final long MAX_COOKIE_FILE_BYTES = 4096;
 
-  private final Path cookieFile;
-  private volatile String header;
+  private final @Nullable Path cookieFile;
+  private volatile @Nullable String header;
 
-  private Credentials(Path cookieFile, String header) {
+  private Credentials(@Nullable Path cookieFile, @Nullable String header) {
     this.cookieFile = cookieFile;
     this.header = header;
   }
@@ -58,7 +59,7 @@ final class Credentials {
    *
    * @throws BitcoindException.Authentication if the cookie file cannot be read
    */
-  synchronized String refreshAfterRejection(String rejected) {
+  synchronized @Nullable String refreshAfterRejection(String rejected) {
     if (cookieFile == null) {
       return null;
     }

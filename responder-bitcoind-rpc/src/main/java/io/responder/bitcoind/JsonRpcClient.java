@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +79,7 @@ final class JsonRpcClient {
   }
 
   /** One answer of a batch: a value, or the error bitcoind gave for that call. */
-  record Reply<T>(T value, BitcoindException error) {
+  record Reply<T>(@Nullable T value, @Nullable BitcoindException error) {
     /** Returns the value or throws the call's error. */
     T get() {
       if (error != null) {
@@ -301,7 +302,7 @@ final class JsonRpcClient {
     }
   };
 
-  private record IdReply<T>(Reply<T> reply, String id) {}
+  private record IdReply<T>(Reply<T> reply, @Nullable String id) {}
 
   private static <T> Reply<T> readReply(JsonParser p, ResultReader<? extends T> reader, String call) throws IOException {
     return JsonRpcClient.<T>readReplyWithId(p, reader, call).reply();

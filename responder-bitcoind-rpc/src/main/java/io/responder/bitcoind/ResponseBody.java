@@ -17,6 +17,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A response body read as a stream, as it arrives, by the thread that made the call: the JSON parser
@@ -43,7 +44,7 @@ final class ResponseBody extends InputStream implements HttpResponse.BodySubscri
 
   // Reader side only.
   private Iterator<ByteBuffer> pending = Collections.emptyIterator();
-  private ByteBuffer current;
+  private @Nullable ByteBuffer current;
   private long received;
   private boolean ended;
   private boolean closed;

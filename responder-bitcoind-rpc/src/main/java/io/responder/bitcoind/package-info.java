@@ -14,5 +14,11 @@
  * {@link io.responder.bitcoind.BitcoindException}s as causes where the port has room for one.
  * Nothing here needs {@code -txindex}. Answers are parsed with Jackson's streaming parser as they
  * arrive. Only the types documented here are public; the rest of the package is implementation.
+ *
+ * <p>Nullness: the package is {@code @NullMarked} (JSpecify): a parameter, return value or element
+ * is never null unless it is marked {@code @Nullable}.
  */
+@NullMarked
 package io.responder.bitcoind;
+
+import org.jspecify.annotations.NullMarked;

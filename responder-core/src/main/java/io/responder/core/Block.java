@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param previousHash the parent block's hash
  * @param height the block's height
  * @param txids the ids of the transactions in the block, in block order
+ * @since 0.1.0
  */
 public record Block(BlockHash hash, BlockHash previousHash, int height, List<Txid> txids) {
   /**

@@ -5,6 +5,8 @@ package io.responder.core;
  *
  * <p>Instances are immutable and thread-safe; factories validate and throw
  * {@link InvalidInputException} naming the field.
+ *
+ * @since 0.1.0
  */
 public final class BlockHash extends Hash256 {
   private BlockHash(long[] words) {

@@ -7,6 +7,7 @@ import java.util.Objects;
  *
  * @param hash the block's hash
  * @param height the block's height (the genesis block is at 0)
+ * @since 0.1.0
  */
 public record BlockRef(BlockHash hash, int height) {
   /**

@@ -19,6 +19,8 @@ import java.util.Optional;
  * <h2>Errors</h2>
  * Failures are {@link BlockSourceException}s. The Responder stops the catch-up it was doing, keeps the
  * state of the last block it fully processed (already committed), and resumes on the next call.
+ *
+ * @since 0.1.0
  */
 public interface BlockSource {
   /**

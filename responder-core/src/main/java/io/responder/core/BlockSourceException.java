@@ -4,6 +4,8 @@ package io.responder.core;
  * A {@link BlockSource} could not answer. {@link #isTransient()} says whether the same call may
  * succeed later (node unreachable, warming up, timed out) or not (unknown block, an answer that
  * contradicts the chain). Instances are immutable.
+ *
+ * @since 0.1.0
  */
 public class BlockSourceException extends RuntimeException {
   private static final long serialVersionUID = 1L;

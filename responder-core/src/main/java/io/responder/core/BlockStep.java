@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -228,7 +229,7 @@ final class BlockStep {
    *
    * @return the node's answer, or null when the penalty was not sent (no longer pending, or not in the store)
    */
-  BroadcastResult retryPending(PenaltyGroup g, BlockRef ref, ChangeSet ch) {
+  @Nullable BroadcastResult retryPending(PenaltyGroup g, BlockRef ref, ChangeSet ch) {
     if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
       return null;
     }
@@ -290,7 +291,7 @@ final class BlockStep {
    * stays pending: retried on every block until the location is learnt (or a connected block holds
    * it), because any guess could be below the real block and complete the tracker early.
    */
-  TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, int height) {
+  @Nullable TrackerStatus statusAfterBroadcast(BroadcastResult result, Txid txid, int disputeHeight, int height) {
     if (result instanceof BroadcastResult.Accepted) {
       return book.inMempoolSince(height);
     }

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A breach the watcher hands to {@link Responder#handleBreach(Breach)}: an appointment's uuid, the
@@ -20,6 +21,8 @@ import java.util.UUID;
  * dispute, when given, hashes to {@code disputeTxid}, and that the locator is the first half of the
  * dispute txid. Errors are {@link InvalidInputException}s naming the field. Instances are immutable
  * and thread-safe; byte arrays are copied in and out.
+ *
+ * @since 0.1.0
  */
 public final class Breach {
   private final UUID uuid;
@@ -28,7 +31,7 @@ public final class Breach {
   private final Txid penaltyTxid;
   private final byte[] penaltyRawTx;
   private final UserId userId;
-  private final byte[] disputeRawTx;
+  private final byte @Nullable [] disputeRawTx;
   private final int subscriptionEndHeight;
   private final BlockHash seenInBlock;
   private final FeeTerms feeTerms;
@@ -54,7 +57,7 @@ public final class Breach {
    * the locator is derived from the dispute txid.
    */
   static void validateAppointment(
-      Locator locator, Txid disputeTxid, Txid penaltyTxid, byte[] penaltyRawTx, byte[] disputeRawTx,
+      Locator locator, Txid disputeTxid, Txid penaltyTxid, byte[] penaltyRawTx, byte @Nullable [] disputeRawTx,
       int subscriptionEndHeight) {
     if (!disputeTxid.locator().equals(locator)) {
       throw new InvalidInputException("locator", "is not the first 16 bytes of disputeTxid");
@@ -74,7 +77,7 @@ public final class Breach {
     }
   }
 
-  private static <T> T require(T value, String field) {
+  private static <T> T require(@Nullable T value, String field) {
     if (value == null) {
       throw new InvalidInputException(field, "is required");
     }
@@ -158,7 +161,7 @@ public final class Breach {
     return penaltyRawTx;
   }
 
-  byte[] disputeRawTxUnsafe() {
+  byte @Nullable [] disputeRawTxUnsafe() {
     return disputeRawTx;
   }
 
@@ -214,15 +217,15 @@ public final class Breach {
    * thread-safe: use one builder per thread.
    */
   public static final class Builder {
-    private UUID uuid;
-    private Locator locator;
-    private Txid disputeTxid;
-    private Txid penaltyTxid;
-    private byte[] penaltyRawTx;
-    private UserId userId;
-    private byte[] disputeRawTx;
+    private @Nullable UUID uuid;
+    private @Nullable Locator locator;
+    private @Nullable Txid disputeTxid;
+    private @Nullable Txid penaltyTxid;
+    private byte @Nullable [] penaltyRawTx;
+    private @Nullable UserId userId;
+    private byte @Nullable [] disputeRawTx;
     private int subscriptionEndHeight = -1;
-    private BlockHash seenInBlock;
+    private @Nullable BlockHash seenInBlock;
     private int toSelfDelay = -1;
     private int deadlineHeight = -1;
     private final List<byte[]> variants = new ArrayList<>();
@@ -341,7 +344,7 @@ public final class Breach {
      * @param raw the serialised dispute, or null if unknown; copied
      * @return this builder
      */
-    public Builder disputeRawTx(byte[] raw) {
+    public Builder disputeRawTx(byte @Nullable [] raw) {
       this.disputeRawTx = raw == null ? null : raw.clone();
       return this;
     }
@@ -350,7 +353,7 @@ public final class Breach {
      * @param hex the serialised dispute as hex, or null if unknown
      * @return this builder
      */
-    public Builder disputeRawTx(String hex) {
+    public Builder disputeRawTx(@Nullable String hex) {
       this.disputeRawTx = hex == null ? null : io.responder.core.internal.Hex.decode("disputeRawTx", hex);
       return this;
     }

@@ -10,6 +10,7 @@ import java.util.UUID;
  * @param broadcast what the node answered; when no call was made (the penalty was already tracked or
  *     already sent in this block interval) the answer reused or derived from what the Responder knows
  * @param disposition whether the breach is now tracked
+ * @since 0.1.0
  */
 public record BreachReceipt(UUID uuid, BroadcastResult broadcast, Disposition disposition) {
   /** Validates the components. */

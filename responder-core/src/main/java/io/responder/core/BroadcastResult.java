@@ -16,6 +16,8 @@ import java.util.OptionalInt;
  *   <li>{@link NodeUnavailable}: the node could not be asked (unreachable, warming up, timed out).
  *       Keep it pending and retry; nothing is known about the transaction.
  * </ul>
+ *
+ * @since 0.1.0
  */
 public sealed interface BroadcastResult {
   /** The node accepted the transaction into its mempool, or already had it there. */

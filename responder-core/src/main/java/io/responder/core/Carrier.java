@@ -29,6 +29,8 @@ import java.util.Optional;
  * <h2>Errors</h2>
  * {@code Accepted} and {@code AlreadyConfirmed} make a tracker; {@code Rejected} drops a new breach;
  * {@code RejectedForNow} and {@code NodeUnavailable} keep it pending and retry on the next block.
+ *
+ * @since 0.1.0
  */
 public interface Carrier {
   /**

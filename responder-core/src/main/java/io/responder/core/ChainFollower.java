@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ final class ChainFollower {
   private final BlockStep steps;
   private final Escalation escalation;
   /** The last block ignored for being below the window, so a poller repeating it is logged once. */
-  private BlockHash lastIgnoredBelowWindow;
+  private @Nullable BlockHash lastIgnoredBelowWindow;
 
   ChainFollower(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, BlockStep steps,
       Escalation escalation) {

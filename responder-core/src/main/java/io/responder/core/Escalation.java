@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +58,8 @@ final class Escalation {
 
   private final EscalationPolicy policy;
   private final NodeLink node;
-  private final FeeEstimator estimator; // may be null
-  private final FeeBumper bumper; // may be null
+  private final @Nullable FeeEstimator estimator;
+  private final @Nullable FeeBumper bumper;
   private final long maxChildFeeSats;
   /** This block's package feerate for a given number of blocks left: one estimate per distinct answer. */
   private final Map<Integer, Optional<FeeRate>> targets = new HashMap<>();
@@ -68,7 +69,8 @@ final class Escalation {
   private final HeightIndex<PenaltyGroup> opens = new HeightIndex<>();
   private final Set<PenaltyGroup> atRisk = new LinkedHashSet<>();
 
-  Escalation(ResponderConfig config, NodeLink node, FeeEstimator estimator, FeeBumper bumper, long maxChildFeeSats) {
+  Escalation(ResponderConfig config, NodeLink node, @Nullable FeeEstimator estimator, @Nullable FeeBumper bumper,
+      long maxChildFeeSats) {
     this.policy = new EscalationPolicy(config.escalationWindow());
     this.node = node;
     this.estimator = estimator;
@@ -112,7 +114,7 @@ final class Escalation {
   }
 
   /** The group a ladder variant belongs to, or null. */
-  PenaltyGroup groupOfVariant(Txid txid) {
+  @Nullable PenaltyGroup groupOfVariant(Txid txid) {
     PenaltyGroup g = variants.get(txid);
     return g != null && g.isLive() ? g : null;
   }

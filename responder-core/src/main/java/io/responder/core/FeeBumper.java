@@ -27,6 +27,8 @@ import java.util.Optional;
  *
  * <h2>Errors</h2>
  * A bumper that throws is logged and treated as "no child": the penalty is still sent as before.
+ *
+ * @since 0.1.0
  */
 public interface FeeBumper {
   /**

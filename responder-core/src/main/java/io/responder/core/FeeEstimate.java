@@ -9,6 +9,8 @@ import java.util.Objects;
  * @param blocks the confirmation target the estimate is for, at least 1. It can differ from the one
  *     asked: bitcoind answers a target of 1 as 2, and a target longer than its fee history allows as
  *     the longest it can answer, which is shorter (so the feerate is, if anything, higher than needed)
+ *
+ * @since 0.1.0
  */
 public record FeeEstimate(FeeRate feeRate, int blocks) {
   /** Validates the values; errors are {@link InvalidInputException}s. */

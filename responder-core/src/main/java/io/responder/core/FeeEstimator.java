@@ -24,6 +24,8 @@ import java.util.Optional;
  * {@link RuntimeException} that escapes is treated the same way. The Responder then escalates as it
  * would without an estimator (the fee ladder and the minimum it last knew), and asks again at the
  * next block.
+ *
+ * @since 0.1.0
  */
 public interface FeeEstimator {
   /**

@@ -5,6 +5,8 @@ package io.responder.core;
  * succeed later (node unreachable, warming up, timed out) or not (the node refused the question, or
  * its answer could not be read). "No estimate yet" is not a failure: it is an empty answer of
  * {@link FeeEstimator#estimate(int)}. Messages never hold credentials. Instances are immutable.
+ *
+ * @since 0.1.0
  */
 public class FeeEstimatorException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -9,6 +9,8 @@ import java.math.RoundingMode;
  *
  * <p>Values are not negative and at most {@link #MAX_SAT_PER_KVB}. Ordered from the lowest feerate
  * to the highest; equal when the sat/kvB are. Instances are immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class FeeRate implements Comparable<FeeRate> {
   /**

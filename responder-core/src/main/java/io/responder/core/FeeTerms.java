@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a breach may say about fees and time, shared by {@link Breach} and {@link TransactionTracker}:
@@ -112,7 +113,7 @@ record FeeTerms(int toSelfDelay, int deadlineHeight, byte[][] variants) {
   }
 
   /** The variants as one comma-separated hex string, for the persisted form; null when there are none. */
-  String variantsHex() {
+  @Nullable String variantsHex() {
     if (variants.length == 0) {
       return null;
     }
@@ -126,7 +127,7 @@ record FeeTerms(int toSelfDelay, int deadlineHeight, byte[][] variants) {
     return sb.toString();
   }
 
-  static byte[][] variantsFromHex(String hex) {
+  static byte[][] variantsFromHex(@Nullable String hex) {
     if (hex == null) {
       return new byte[0][];
     }

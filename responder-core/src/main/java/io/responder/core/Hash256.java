@@ -9,6 +9,8 @@ import io.responder.core.internal.Hex;
  * <p>The bytes are held as four {@code long}s so that equality and hashing cost no array walk and a
  * tracked txid costs 48 bytes of heap. Instances are immutable and thread-safe. Two hashes are equal
  * only when they are of the same kind and hold the same bytes.
+ *
+ * @since 0.1.0
  */
 public abstract sealed class Hash256 permits Txid, BlockHash {
   private final long w0;

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +136,7 @@ final class Intake {
         status instanceof TrackerStatus.Pending ? BreachReceipt.Disposition.PENDING : BreachReceipt.Disposition.TRACKED);
   }
 
-  private BreachReceipt refuse(Breach breach, BroadcastResult.Rejected rejection, PenaltyGroup group) {
+  private BreachReceipt refuse(Breach breach, BroadcastResult.Rejected rejection, @Nullable PenaltyGroup group) {
     Txid txid = breach.penaltyTxid();
     ChangeSet ch = new ChangeSet();
     ch.event(l -> l.breachRejected(breach.uuid(), txid, rejection));

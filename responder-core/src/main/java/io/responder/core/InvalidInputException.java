@@ -9,6 +9,8 @@ import java.util.Objects;
  * <p>The message names the offending field and says what was wrong; {@link #field()} gives the field
  * name alone so callers can map it to their own error responses. An operation that throws this
  * exception has changed no state. Instances are immutable.
+ *
+ * @since 0.1.0
  */
 public final class InvalidInputException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

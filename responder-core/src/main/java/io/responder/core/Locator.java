@@ -7,6 +7,8 @@ import io.responder.core.internal.Hex;
  * A watcher finds breaches by matching locators against the txids of each block.
  *
  * <p>Instances are immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class Locator {
   private final long w0;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,7 @@ final class NodeLink {
   }
 
   /** This interval's answer for {@code txid}, or null when it was not sent. */
-  BroadcastResult receipt(Txid txid) {
+  @Nullable BroadcastResult receipt(Txid txid) {
     return sentThisInterval.get(txid);
   }
 
@@ -92,7 +93,7 @@ final class NodeLink {
    * dispute's output was spent by another confirmed transaction. Otherwise it is a refusal for now,
    * and the breach stays pending.
    */
-  BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute, Optional<BlockHash> disputeBlock,
+  BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte @Nullable [] rawDispute, Optional<BlockHash> disputeBlock,
       boolean disputeConfirmed) {
     BroadcastResult result = send(txid, raw);
     boolean missing = missingOrSpent(result);
@@ -123,7 +124,7 @@ final class NodeLink {
    * Sends {@code [dispute, penalty]} as one package; returns the penalty's answer, or null when the
    * carrier could not be asked (it threw, or answered out of shape).
    */
-  private BroadcastResult sendWithParent(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute) {
+  private @Nullable BroadcastResult sendWithParent(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute) {
     TransactionPackage pkg;
     try {
       pkg = TransactionPackage.of(RawTransaction.trusted(disputeTxid, rawDispute), RawTransaction.trusted(txid, raw));
@@ -145,7 +146,7 @@ final class NodeLink {
    * Sends a package; every member's answer becomes this interval's receipt. Null when the carrier
    * could not be asked (it threw, or answered out of shape): nothing was learnt.
    */
-  PackageResult sendPackage(TransactionPackage pkg) {
+  @Nullable PackageResult sendPackage(TransactionPackage pkg) {
     PackageResult answer;
     try {
       answer = carrier.broadcastPackage(pkg);
@@ -193,7 +194,7 @@ final class NodeLink {
   }
 
   /** The raw dispute of some member, or null; {@code first} is a member already read. */
-  byte[] rawDisputeOf(PenaltyGroup g, TransactionTracker first) {
+  byte @Nullable [] rawDisputeOf(PenaltyGroup g, TransactionTracker first) {
     if (first.disputeRawTxUnsafe() != null || !g.hasRawDispute()) {
       return first.disputeRawTxUnsafe();
     }
@@ -226,7 +227,7 @@ final class NodeLink {
     return b;
   }
 
-  private BlockHash hashOnChainAt(int height) {
+  private @Nullable BlockHash hashOnChainAt(int height) {
     BlockHash inWindow = window.hashAt(height);
     return inWindow != null ? inWindow : blockSource.blockHashAt(height).orElse(null);
   }

@@ -21,6 +21,8 @@ import java.util.List;
  * @param replaced the txids of mempool transactions the node evicted to take the package in
  *     (replace-by-fee), in the node's order; empty when none were, or when the carrier cannot tell
  *     (the default {@link Carrier#broadcastPackage} sends one by one and cannot)
+ *
+ * @since 0.1.0
  */
 public record PackageResult(List<BroadcastResult> results, List<Txid> replaced) {
   /** Validates and copies the lists; errors are {@link InvalidInputException}s. */

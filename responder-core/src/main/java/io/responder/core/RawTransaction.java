@@ -11,6 +11,8 @@ import java.util.Arrays;
  * when their bytes are, so a transaction and a copy with another witness (same txid) differ.
  * Instances are immutable and thread-safe; the bytes are copied in and out. {@link #toString()}
  * shows the txid and size only.
+ *
+ * @since 0.1.0
  */
 public final class RawTransaction {
   private final Txid txid;

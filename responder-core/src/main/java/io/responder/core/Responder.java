@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
  * ({@link BroadcastResult.Rejected#INPUTS_MISSING_OR_SPENT}) is final only when the node holds the
  * dispute confirmed; until then the dispute may simply not have reached the node, so the raw dispute
  * (when known) is sent first and the breach stays pending.
+ *
+ * @since 0.1.0
  */
 public final class Responder {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
@@ -346,12 +349,12 @@ public final class Responder {
    */
   public static final class Builder {
     private ResponderConfig config = ResponderConfig.defaults();
-    private Carrier carrier;
-    private BlockSource blockSource;
-    private TrackerStore store;
+    private @Nullable Carrier carrier;
+    private @Nullable BlockSource blockSource;
+    private @Nullable TrackerStore store;
     private ResponderListener listener = ResponderListener.NONE;
-    private FeeEstimator feeEstimator;
-    private FeeBumper feeBumper;
+    private @Nullable FeeEstimator feeEstimator;
+    private @Nullable FeeBumper feeBumper;
     private long maxChildFeeSats;
 
     private Builder() {}

@@ -9,6 +9,7 @@ package io.responder.core;
  *     again (default 6)
  * @param reorgWindow how many recent blocks the Responder remembers to find fork points; at least
  *     {@code irrevocableDepth}, so every confirmed tracker's block is inside it (default 144, a day)
+ * @since 0.1.0
  */
 public record ResponderConfig(int irrevocableDepth, int rebroadcastAfterMissed, int reorgWindow, int escalationWindow) {
   /** The spec's irrevocably-resolved depth. */

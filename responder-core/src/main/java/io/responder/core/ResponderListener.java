@@ -17,6 +17,8 @@ import java.util.UUID;
  * <h2>Errors</h2>
  * An exception thrown by a listener is logged and swallowed: it never breaks the Responder or stops
  * other events from being delivered.
+ *
+ * @since 0.1.0
  */
 public interface ResponderListener {
   /** A listener that does nothing. */

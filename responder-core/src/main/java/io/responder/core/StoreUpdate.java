@@ -20,6 +20,7 @@ import java.util.UUID;
  * @param statusChanges new statuses of trackers already stored
  * @param removed trackers to delete (completed, expired, or rejected for good)
  * @param tip the new chain position, or empty when the tip does not move (a breach intake)
+ * @since 0.1.0
  */
 public record StoreUpdate(
     List<TransactionTracker> added,

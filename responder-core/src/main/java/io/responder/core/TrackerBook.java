@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,7 @@ final class TrackerBook {
   // ---------------------------------------------------------------------------------------------
   // Reading
 
-  PenaltyGroup get(Txid penaltyTxid) {
+  @Nullable PenaltyGroup get(Txid penaltyTxid) {
     return groups.get(penaltyTxid);
   }
 
@@ -238,7 +239,7 @@ final class TrackerBook {
    * Files a tracker whose commit succeeded: a new group, or a member joining a known one (whose
    * status becomes {@code status}).
    */
-  PenaltyGroup admit(Breach breach, TrackerStatus status, int disputeHeight, PenaltyGroup group) {
+  PenaltyGroup admit(Breach breach, TrackerStatus status, int disputeHeight, @Nullable PenaltyGroup group) {
     int expiry = breach.subscriptionEndOrMinusOne();
     if (group == null) {
       group = new PenaltyGroup(breach.penaltyTxid(), status, breach.uuid(), expiry, disputeHeight,

@@ -1,6 +1,10 @@
 package io.responder.core;
 
-/** The coarse state of a tracker, as counted by {@link Responder#countsByState()}. */
+/**
+ * The coarse state of a tracker, as counted by {@link Responder#countsByState()}.
+ *
+ * @since 0.1.0
+ */
 public enum TrackerState {
   /** Not yet accepted by the node; retried on every block. */
   PENDING,

@@ -6,6 +6,8 @@ import java.util.Objects;
  * Where a tracked penalty stands. A closed set: pending (the node has not accepted it yet), in the
  * mempool since a height, or confirmed in a block. Heights are recorded, never counts, so depth and
  * missed confirmations are derived from the current tip. Instances are immutable.
+ *
+ * @since 0.1.0
  */
 public sealed interface TrackerStatus {
   /**

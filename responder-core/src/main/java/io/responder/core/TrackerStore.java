@@ -29,6 +29,8 @@ import java.util.function.Consumer;
  * A {@link RuntimeException} from {@link #commit} means the update was not applied. The Responder
  * rethrows it to its caller, and before its next call reloads its state from the store, so memory and
  * store never disagree.
+ *
+ * @since 0.1.0
  */
 public interface TrackerStore {
   /**

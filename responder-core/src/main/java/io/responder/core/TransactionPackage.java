@@ -21,6 +21,8 @@ import java.util.stream.Collectors;
  * member, the same transaction twice, a parent the child does not spend, a parent that spends
  * another member (more than one child), or two members spending the same output. Instances are
  * immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class TransactionPackage {
   /** The most transactions in a package: Bitcoin Core's limit ({@code MAX_PACKAGE_COUNT}). */

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Responder's record of one breach it is responsible for, keyed by the appointment's uuid: the
@@ -21,6 +22,8 @@ import java.util.UUID;
  * versioned text form and {@link #decode(String)} reads it back, rejecting a missing or malformed
  * field with an {@link InvalidInputException} that names it. Instances are immutable and thread-safe;
  * byte arrays are copied in and out.
+ *
+ * @since 0.1.0
  */
 public final class TransactionTracker {
   /**
@@ -41,7 +44,7 @@ public final class TransactionTracker {
   private final Txid penaltyTxid;
   private final byte[] penaltyRawTx;
   private final UserId userId;
-  private final byte[] disputeRawTx;
+  private final byte @Nullable [] disputeRawTx;
   private final int subscriptionEndHeight;
   private final int disputeHeight;
   private final TrackerStatus status;
@@ -49,7 +52,7 @@ public final class TransactionTracker {
 
   private TransactionTracker(
       UUID uuid, Locator locator, Txid disputeTxid, Txid penaltyTxid, byte[] penaltyRawTx, UserId userId,
-      byte[] disputeRawTx, int subscriptionEndHeight, int disputeHeight, TrackerStatus status, FeeTerms feeTerms) {
+      byte @Nullable [] disputeRawTx, int subscriptionEndHeight, int disputeHeight, TrackerStatus status, FeeTerms feeTerms) {
     this.uuid = uuid;
     this.locator = locator;
     this.disputeTxid = disputeTxid;
@@ -220,7 +223,7 @@ public final class TransactionTracker {
    * @throws InvalidInputException naming the first missing or malformed field, or an unknown format version
    */
   public static TransactionTracker decode(String encoded) {
-    Map<String, Object> m = FlatJson.parse("tracker", encoded);
+    Map<String, @Nullable Object> m = FlatJson.parse("tracker", encoded);
     long version = number(m, "v");
     if (version != 1 && version != FORMAT_VERSION) {
       throw new InvalidInputException("v", "format version " + version + " is not supported (expected 1 to " + FORMAT_VERSION + ")");
@@ -259,14 +262,14 @@ public final class TransactionTracker {
         disputeHeight, status, terms);
   }
 
-  private static Object member(Map<String, Object> m, String name) {
+  private static @Nullable Object member(Map<String, @Nullable Object> m, String name) {
     if (!m.containsKey(name)) {
       throw new InvalidInputException(name, "is missing");
     }
     return m.get(name);
   }
 
-  private static String string(Map<String, Object> m, String name) {
+  private static String string(Map<String, @Nullable Object> m, String name) {
     Object v = member(m, name);
     if (!(v instanceof String s)) {
       throw new InvalidInputException(name, "must be a string");
@@ -274,7 +277,7 @@ public final class TransactionTracker {
     return s;
   }
 
-  private static String optionalString(Map<String, Object> m, String name) {
+  private static @Nullable String optionalString(Map<String, @Nullable Object> m, String name) {
     Object v = member(m, name);
     if (v != null && !(v instanceof String)) {
       throw new InvalidInputException(name, "must be a string or null");
@@ -282,7 +285,7 @@ public final class TransactionTracker {
     return (String) v;
   }
 
-  private static long number(Map<String, Object> m, String name) {
+  private static long number(Map<String, @Nullable Object> m, String name) {
     Object v = member(m, name);
     if (!(v instanceof Long l)) {
       throw new InvalidInputException(name, "must be an integer");
@@ -290,7 +293,7 @@ public final class TransactionTracker {
     return l;
   }
 
-  private static int height(Map<String, Object> m, String name) {
+  private static int height(Map<String, @Nullable Object> m, String name) {
     long h = number(m, name);
     if (h < 0 || h > Integer.MAX_VALUE) {
       throw new InvalidInputException(name, "must be a block height, got " + h);
@@ -298,7 +301,7 @@ public final class TransactionTracker {
     return (int) h;
   }
 
-  private static int optionalHeight(Map<String, Object> m, String name) {
+  private static int optionalHeight(Map<String, @Nullable Object> m, String name) {
     return member(m, name) == null ? -1 : height(m, name);
   }
 

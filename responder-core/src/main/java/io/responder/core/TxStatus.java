@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * What the node knows of a transaction, as answered by {@link Carrier#status}. A closed set;
  * instances are immutable.
+ *
+ * @since 0.1.0
  */
 public sealed interface TxStatus {
   /** In the node's mempool, unconfirmed. */

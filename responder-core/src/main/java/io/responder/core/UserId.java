@@ -9,6 +9,8 @@ import java.util.Arrays;
  *
  * <p>Only the encoding is checked, not that the point is on the curve: the Responder never uses the
  * key cryptographically. Instances are immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class UserId {
   private static final int LENGTH = 33;

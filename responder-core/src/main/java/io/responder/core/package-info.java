@@ -8,5 +8,11 @@
  * through three small ports the host supplies: {@link io.responder.core.Carrier},
  * {@link io.responder.core.BlockSource} and {@link io.responder.core.TrackerStore}. It starts no
  * threads and reads no clock: time is block height.
+ *
+ * <p>Nullness: the package is {@code @NullMarked} (JSpecify): a parameter, return value or element
+ * is never null unless it is marked {@code @Nullable}.
  */
+@NullMarked
 package io.responder.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.internal.Uuids;
 import java.util.UUID;
@@ -64,6 +65,9 @@ class ValuesTest {
         Arguments.of("txid", txid, TXID.substring(1)),
         Arguments.of("txid", txid, TXID + "00"),
         Arguments.of("txid", txid, "g" + TXID.substring(1)),
+        // Digits of other scripts are digits to Character.digit, not hex to bitcoind.
+        Arguments.of("txid", txid, "\u0663" + TXID.substring(1)),
+        Arguments.of("locator", locator, TXID.substring(0, 31) + "\uff41"),
         Arguments.of("txid", txid, ""),
         Arguments.of("txid", txid, null),
         Arguments.of("blockHash", block, TXID.substring(2)),
@@ -82,6 +86,18 @@ class ValuesTest {
   void malformedHexIsRejectedNamingTheField(String field, Function<String, Object> parse, String input) {
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse.apply(input));
     assertEquals(field, e.field());
+  }
+
+  @Test
+  void aBadHexCharacterIsNamedByItsPosition() {
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> Txid.fromHex(TXID.substring(0, 10) + "\u0663" + TXID.substring(11)));
+    assertEquals("txid", e.field());
+    assertTrue(e.getMessage().contains("bad character at position 10"), e.getMessage());
+    InvalidInputException raw = assertThrows(InvalidInputException.class,
+        () -> Breach.builder().penaltyRawTx("00" + "\uff10" + "0"));
+    assertEquals("penaltyRawTx", raw.field());
+    assertTrue(raw.getMessage().contains("bad character at position 2"), raw.getMessage());
   }
 
   @Test

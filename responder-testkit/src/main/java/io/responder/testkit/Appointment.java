@@ -23,6 +23,7 @@ import java.util.UUID;
  * @param dispute the revoked commitment
  * @param penalty the penalty spending it
  * @param userId the user
+ * @since 0.1.0
  */
 public record Appointment(UUID uuid, TestTransaction dispute, TestTransaction penalty, UserId userId) {
   /** The funding output behind {@link #withPenaltyFeerate}: a 0.01 BTC channel. */

@@ -92,6 +92,8 @@ import java.util.Set;
  *
  * <p>Instances are thread-safe (every method holds the instance's monitor) and deterministic: the
  * same calls give the same hashes.
+ *
+ * @since 0.1.0
  */
 public final class FakeChain implements Carrier, BlockSource {
   private final List<Block> best = new ArrayList<>();

@@ -13,6 +13,8 @@ import java.util.function.Consumer;
  * what the test changes (a commit that fails, one that is observed, one that loses data).
  *
  * <p>Thread-safety is the delegate's, plus whatever the subclass adds.
+ *
+ * @since 0.1.0
  */
 public abstract class ForwardingTrackerStore implements TrackerStore {
   /** For subclasses. */

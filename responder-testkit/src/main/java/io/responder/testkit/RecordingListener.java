@@ -8,10 +8,13 @@ import io.responder.core.Txid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link ResponderListener} that records every event, so tests can assert what the Responder told
  * the host, in order. Instances are thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class RecordingListener implements ResponderListener {
   /** What happened. */
@@ -42,7 +45,8 @@ public final class RecordingListener implements ResponderListener {
    * @param result the broadcast answer for {@link Kind#REBROADCAST} and {@link Kind#REJECTED}, else null
    * @param disconnected the disconnected blocks for {@link Kind#DISCONNECTED}, else empty
    */
-  public record Event(Kind kind, UUID uuid, Txid txid, int height, BroadcastResult result, List<BlockRef> disconnected) {
+  public record Event(Kind kind, @Nullable UUID uuid, @Nullable Txid txid, int height, @Nullable BroadcastResult result,
+      List<BlockRef> disconnected) {
     /** Copies the list. */
     public Event {
       disconnected = List.copyOf(disconnected);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>A Responder replaced during a test (a simulated restart) can be watched through a
  * {@link Supplier} read after the test. Watches are forgotten after each test. Instances are
  * thread-safe for registration; the checks run on JUnit's thread after the test.
+ * @since 0.1.0
  */
 public final class ResponderInvariants implements AfterEachCallback {
   private final Map<String, Runnable> checks = new LinkedHashMap<>();
@@ -69,7 +71,7 @@ public final class ResponderInvariants implements AfterEachCallback {
    * @param current gives the Responder to check (may give null when none is running)
    * @return this extension
    */
-  public synchronized ResponderInvariants watch(Supplier<Responder> current) {
+  public synchronized ResponderInvariants watch(Supplier<? extends @Nullable Responder> current) {
     Objects.requireNonNull(current, "current");
     checks.put("current responder #" + checks.size() + " consistency", () -> {
       Responder r = current.get();

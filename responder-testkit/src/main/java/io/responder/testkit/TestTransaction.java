@@ -9,6 +9,8 @@ import java.util.Objects;
 /**
  * A real, parseable Bitcoin transaction made for tests, with its txid. Instances are immutable and
  * thread-safe; the raw bytes are copied out.
+ *
+ * @since 0.1.0
  */
 public final class TestTransaction {
   private final Txid txid;

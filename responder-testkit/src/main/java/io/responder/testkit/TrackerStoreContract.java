@@ -44,6 +44,8 @@ import org.junit.jupiter.api.Test;
  * reopen; status changes and removals apply, and are ignored for unknown uuids; the tip moves only
  * when an update names one; a refused update changes nothing; readers never see half an update; and a
  * Responder restarted over the store resumes the state it committed.
+ *
+ * @since 0.1.0
  */
 public abstract class TrackerStoreContract {
   /** For subclasses. */

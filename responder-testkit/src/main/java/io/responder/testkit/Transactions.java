@@ -25,6 +25,8 @@ import java.util.Random;
  * the spent output less the outputs, is exactly what was asked. Feerates are in sat/vB with
  * bitcoind's resolution (0.001 sat/vB) and its rounding: the fee is the feerate times the vsize,
  * rounded up.
+ *
+ * @since 0.1.0
  */
 public final class Transactions {
   /** A DER signature with its sighash byte is 71 or 72 bytes; 71 gives bitcoind's usual 110 vB. */

@@ -8,5 +8,11 @@
  * the suite every {@link io.responder.core.TrackerStore} implementation must pass, and
  * {@link io.responder.testkit.ResponderInvariants}, a JUnit 5 extension checking invariants after every
  * test. Randomised chain histories against a reference model live in {@code io.responder.testkit.sim}.
+ *
+ * <p>Nullness: the package is {@code @NullMarked} (JSpecify): a parameter, return value or element
+ * is never null unless it is marked {@code @Nullable}.
  */
+@NullMarked
 package io.responder.testkit;
+
+import org.jspecify.annotations.NullMarked;

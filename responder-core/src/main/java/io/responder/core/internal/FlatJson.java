@@ -3,6 +3,7 @@ package io.responder.core.internal;
 import io.responder.core.InvalidInputException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes a flat JSON object whose values are strings, integers or null: the persisted form
@@ -23,7 +24,7 @@ public final class FlatJson {
      * @param value the value, or null
      * @return this writer
      */
-    public Writer string(String name, String value) {
+    public Writer string(String name, @Nullable String value) {
       name(name);
       if (value == null) {
         out.append("null");
@@ -101,7 +102,7 @@ public final class FlatJson {
    * @param text the JSON text
    * @return the members in order
    */
-  public static Map<String, Object> parse(String field, String text) {
+  public static Map<String, @Nullable Object> parse(String field, String text) {
     if (text == null) {
       throw new InvalidInputException(field, "must not be null");
     }
@@ -118,8 +119,8 @@ public final class FlatJson {
       this.s = s;
     }
 
-    Map<String, Object> object() {
-      Map<String, Object> members = new LinkedHashMap<>();
+    Map<String, @Nullable Object> object() {
+      Map<String, @Nullable Object> members = new LinkedHashMap<>();
       skipSpace();
       expect('{');
       skipSpace();
@@ -154,7 +155,7 @@ public final class FlatJson {
       return members;
     }
 
-    private Object value() {
+    private @Nullable Object value() {
       char c = peek();
       if (c == '"') {
         return string();

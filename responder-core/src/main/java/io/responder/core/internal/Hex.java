@@ -1,10 +1,16 @@
 package io.responder.core.internal;
 
 import io.responder.core.InvalidInputException;
+import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
-/** Hex parsing and formatting that names the offending field in its errors. Not published API. */
+/**
+ * Hex parsing and formatting that names the offending field in its errors, over the JDK's
+ * {@link HexFormat} (which accepts ASCII hex digits only, either case, and formats lower case). Not
+ * published API.
+ */
 public final class Hex {
-  private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+  private static final HexFormat HEX = HexFormat.of();
 
   private Hex() {}
 
@@ -16,14 +22,8 @@ public final class Hex {
    * @param length the required number of bytes
    * @return the bytes
    */
-  public static byte[] parseBytes(String field, String hex, int length) {
-    if (hex == null) {
-      throw new InvalidInputException(field, "must not be null");
-    }
-    if (hex.length() != 2 * length) {
-      throw new InvalidInputException(
-          field, "must be " + (2 * length) + " hex characters, got " + hex.length());
-    }
+  public static byte[] parseBytes(String field, @Nullable String hex, int length) {
+    checkLength(field, hex, length);
     return decode(field, hex);
   }
 
@@ -34,7 +34,7 @@ public final class Hex {
    * @param hex the hex text
    * @return the bytes
    */
-  public static byte[] decode(String field, String hex) {
+  public static byte[] decode(String field, @Nullable String hex) {
     if (hex == null) {
       throw new InvalidInputException(field, "must not be null");
     }
@@ -42,21 +42,27 @@ public final class Hex {
       throw new InvalidInputException(
           field, "must be a non-empty, even number of hex characters, got " + hex.length());
     }
-    byte[] out = new byte[hex.length() / 2];
-    for (int i = 0; i < out.length; i++) {
-      int hi = digit(field, hex, 2 * i);
-      int lo = digit(field, hex, 2 * i + 1);
-      out[i] = (byte) ((hi << 4) | lo);
-    }
-    return out;
+    checkDigits(field, hex);
+    return HEX.parseHex(hex);
   }
 
-  private static int digit(String field, String hex, int index) {
-    int d = asciiHexDigit(hex.charAt(index));
-    if (d < 0) {
-      throw new InvalidInputException(field, "is not hex (bad character at position " + index + ")");
+  private static void checkLength(String field, @Nullable String hex, int length) {
+    if (hex == null) {
+      throw new InvalidInputException(field, "must not be null");
     }
-    return d;
+    if (hex.length() != 2 * length) {
+      throw new InvalidInputException(
+          field, "must be " + (2 * length) + " hex characters, got " + hex.length());
+    }
+  }
+
+  /** Refuses the first character that is not an ASCII hex digit, naming the field and the position. */
+  private static void checkDigits(String field, String hex) {
+    for (int i = 0; i < hex.length(); i++) {
+      if (!HexFormat.isHexDigit(hex.charAt(i))) {
+        throw new InvalidInputException(field, "is not hex (bad character at position " + i + ")");
+      }
+    }
   }
 
   /**
@@ -88,12 +94,7 @@ public final class Hex {
    * @return the hex text
    */
   public static String encode(byte[] bytes) {
-    char[] out = new char[bytes.length * 2];
-    for (int i = 0; i < bytes.length; i++) {
-      out[2 * i] = DIGITS[(bytes[i] >> 4) & 0xf];
-      out[2 * i + 1] = DIGITS[bytes[i] & 0xf];
-    }
-    return new String(out);
+    return HEX.formatHex(bytes);
   }
 
   /**
@@ -104,8 +105,14 @@ public final class Hex {
    * @param words how many 64-bit words
    * @return the words
    */
-  public static long[] parseWords(String field, String hex, int words) {
-    return bytesToWords(parseBytes(field, hex, words * 8), 0, words);
+  public static long[] parseWords(String field, @Nullable String hex, int words) {
+    checkLength(field, hex, words * 8);
+    checkDigits(field, hex);
+    long[] out = new long[words];
+    for (int w = 0; w < words; w++) {
+      out[w] = HexFormat.fromHexDigitsToLong(hex, 16 * w, 16 * w + 16);
+    }
+    return out;
   }
 
   /**
@@ -151,12 +158,10 @@ public final class Hex {
    * @return the hex text
    */
   public static String wordsToHex(long[] words) {
-    char[] out = new char[words.length * 16];
-    for (int w = 0; w < words.length; w++) {
-      for (int i = 0; i < 16; i++) {
-        out[w * 16 + i] = DIGITS[(int) (words[w] >>> (60 - 4 * i)) & 0xf];
-      }
+    StringBuilder out = new StringBuilder(words.length * 16);
+    for (long w : words) {
+      out.append(HEX.toHexDigits(w));
     }
-    return new String(out);
+    return out.toString();
   }
 }

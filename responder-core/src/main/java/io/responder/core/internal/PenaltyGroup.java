@@ -4,6 +4,7 @@ import io.responder.core.TrackerStatus;
 import io.responder.core.Txid;
 import java.util.Arrays;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the Responder keeps in memory about one penalty transaction: its status, which is shared
@@ -29,7 +30,7 @@ public final class PenaltyGroup {
    * Members after the first, three longs each: uuid words, then subscription end. One array rather
    * than two keeps the object at 56 bytes instead of 64.
    */
-  private long[] more;
+  private long @Nullable [] more;
   private int size;
 
   /**

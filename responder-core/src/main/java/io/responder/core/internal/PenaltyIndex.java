@@ -3,6 +3,7 @@ package io.responder.core.internal;
 import io.responder.core.Txid;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The penalty groups by txid: the index every connected block's txids are looked up in, so its cost
@@ -30,7 +31,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   private static final int GOLDEN = 0x9E3779B9;
 
   private byte[] tags;
-  private PenaltyGroup[] groups;
+  private @Nullable PenaltyGroup[] groups;
   private int shift;
   private int size;
   private int growAt;
@@ -51,7 +52,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * @param txid the penalty txid
    * @return its group, or null
    */
-  public PenaltyGroup get(Txid txid) {
+  public @Nullable PenaltyGroup get(Txid txid) {
     int h = txid.hashCode();
     byte tag = tag(h);
     byte[] ts = tags;
@@ -78,7 +79,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * @return the group it replaced, or null
    * @throws IllegalArgumentException if {@code txid} is not the group's txid
    */
-  public PenaltyGroup put(Txid txid, PenaltyGroup group) {
+  public @Nullable PenaltyGroup put(Txid txid, PenaltyGroup group) {
     if (!group.txid().equals(txid)) {
       throw new IllegalArgumentException("group of " + group.txid() + " filed under " + txid);
     }
@@ -107,7 +108,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * @param txid the penalty txid
    * @return the removed group, or null if there was none
    */
-  public PenaltyGroup remove(Txid txid) {
+  public @Nullable PenaltyGroup remove(Txid txid) {
     int h = txid.hashCode();
     byte tag = tag(h);
     int mask = tags.length - 1;
@@ -131,7 +132,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   @Override
   public Iterator<PenaltyGroup> iterator() {
     return new Iterator<>() {
-      private final PenaltyGroup[] table = groups;
+      private final @Nullable PenaltyGroup[] table = groups;
       private int next = advance(0);
 
       private int advance(int from) {
@@ -201,7 +202,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
 
   private void rehash(int capacity) {
     byte[] oldTags = tags;
-    PenaltyGroup[] oldGroups = groups;
+    @Nullable PenaltyGroup[] oldGroups = groups;
     allocate(capacity);
     int mask = capacity - 1;
     for (int k = 0; k < oldTags.length; k++) {

@@ -4,6 +4,7 @@ import io.responder.core.BlockHash;
 import io.responder.core.BlockRef;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hashes of the last blocks of the Responder's chain, at contiguous heights ending at its tip:
@@ -11,7 +12,7 @@ import java.util.List;
  * chain. Mutable, confined to the Responder's lock. Not published API.
  */
 public final class RecentBlocks {
-  private final BlockHash[] ring;
+  private final @Nullable BlockHash[] ring;
   private int topHeight = -1;
   private int size;
 
@@ -62,7 +63,7 @@ public final class RecentBlocks {
    * @param height a height
    * @return the hash, or null when the height is outside the window
    */
-  public BlockHash hashAt(int height) {
+  public @Nullable BlockHash hashAt(int height) {
     if (height > topHeight || height < bottomHeight() || height < 0) {
       return null;
     }

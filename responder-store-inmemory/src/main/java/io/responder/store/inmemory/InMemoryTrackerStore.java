@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link TrackerStore} in memory, for tests and for hosts that persist trackers elsewhere.
@@ -24,10 +25,12 @@ import java.util.function.Consumer;
  *
  * <p>Instances are thread-safe: every method holds the instance's monitor, so readers never see half
  * an update.
+ *
+ * @since 0.1.0
  */
 public final class InMemoryTrackerStore implements TrackerStore {
   private final Map<UUID, TransactionTracker> trackers = new HashMap<>();
-  private BlockRef tip;
+  private @Nullable BlockRef tip;
   private long commits;
 
   /** Creates an empty store. */

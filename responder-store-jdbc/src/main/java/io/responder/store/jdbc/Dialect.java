@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What differs between the supported databases: session settings, the single-owner lock, catalog
@@ -73,6 +74,6 @@ abstract class Dialect {
     void reacquire(Connection writer) throws SQLException;
 
     /** Releases the lock. Never throws; {@code writer} may be null or broken. */
-    void release(Connection writer);
+    void release(@Nullable Connection writer);
   }
 }

@@ -11,6 +11,8 @@ package io.responder.store.jdbc;
  * same SQLState, vendor code and stack trace but with raw transactions and tracker bodies redacted
  * from every message in it; neither this message nor the cause carries them. Instances are immutable
  * once thrown.
+ *
+ * @since 0.1.0
  */
 public class JdbcStoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;

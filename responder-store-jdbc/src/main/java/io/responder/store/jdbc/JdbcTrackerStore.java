@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,8 @@ import org.slf4j.LoggerFactory;
  * because drivers quote the statements and rows they were sending: no exception or log line of the
  * store carries a raw transaction or a tracker's body. Using a closed store throws
  * {@link IllegalStateException}.
+ *
+ * @since 0.1.0
  */
 public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JdbcTrackerStore.class);
@@ -117,7 +120,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
   private final ReentrantLock writeLock = new ReentrantLock();
 
   // Guarded by writeLock.
-  private Connection writer;
+  private @Nullable Connection writer;
   private boolean writerLost;
   private boolean lost;
 
@@ -243,12 +246,12 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
   }
 
   @FunctionalInterface
-  private interface Read<T> {
+  private interface Read<T extends @Nullable Object> {
     T run(Connection c) throws SQLException;
   }
 
   /** Runs a read on a borrowed connection, handed back as it was borrowed. */
-  private <T> T read(String what, Read<T> body) {
+  private <T extends @Nullable Object> T read(String what, Read<T> body) {
     ensureOpen();
     Connection c;
     try {
@@ -487,7 +490,7 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
     return out.append(" (").append(uuids.size()).append(" in all)").toString();
   }
 
-  private UUID firstStored(Connection c, StoreUpdate update) {
+  private @Nullable UUID firstStored(Connection c, StoreUpdate update) {
     try (PreparedStatement ps = c.prepareStatement(TrackerRows.EXISTS)) {
       try {
         for (TransactionTracker t : update.added()) {

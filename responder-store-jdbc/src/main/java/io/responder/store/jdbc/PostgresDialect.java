@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +158,7 @@ final class PostgresDialect extends Dialect {
     }
 
     @Override
-    public void release(Connection writer) {
+    public void release(@Nullable Connection writer) {
       if (writer == null) {
         return;
       }

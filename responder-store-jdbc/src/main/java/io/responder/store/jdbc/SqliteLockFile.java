@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,7 +117,7 @@ final class SqliteLockFile implements Dialect.OwnerLock {
   }
 
   @Override
-  public void release(Connection writer) {
+  public void release(@Nullable Connection writer) {
     try {
       lock.release();
     } catch (IOException e) {

@@ -10,6 +10,8 @@ package io.responder.store.jdbc;
  * so a host may retry. Thrown by {@link JdbcTrackerStore#commit} when this store lost the database
  * to another one (its PostgreSQL session was cut and another store took over): nothing was applied,
  * and this store cannot be used again. Instances are immutable once thrown.
+ *
+ * @since 0.1.0
  */
 public final class StoreLockedException extends JdbcStoreException {
   private static final long serialVersionUID = 1L;

@@ -12,6 +12,7 @@ import java.sql.Types;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mapping between a tracker and its row in {@code responder_tracker}, and the statements that
@@ -192,7 +193,7 @@ final class TrackerRows {
   }
 
   /** Parses a uuid strictly (the canonical 36-character form only); null if it is not one. */
-  static UUID parseUuid(String text) {
+  static @Nullable UUID parseUuid(@Nullable String text) {
     if (text == null || text.length() != UUID_LENGTH) {
       return null;
     }

@@ -3,6 +3,8 @@ package io.responder.testkit.sim;
 /**
  * How the host hands the same chain history to the Responder (LDK's {@code ConnectStyle}). A
  * simulation picks one from its seed; every style must end in the same guarantees.
+ *
+ * @since 0.1.0
  */
 public enum DeliveryStyle {
   /** Every block, in order, through {@code onBlock}; a reorganisation shows as the new branch's first block. */

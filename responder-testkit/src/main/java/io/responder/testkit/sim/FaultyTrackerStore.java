@@ -15,6 +15,8 @@ import java.util.Objects;
  *
  * <p>Instances are thread-safe as far as the delegate is; the fault queue is guarded by the
  * instance's monitor.
+ *
+ * @since 0.1.0
  */
 public final class FaultyTrackerStore extends ForwardingTrackerStore {
   /** How a commit fails. */

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param params the Responder's numbers and the chain's starting height
  * @param style how the host delivers blocks
  * @param steps what happens, in order
+ * @since 0.1.0
  */
 public record History(long seed, Params params, DeliveryStyle style, List<Step> steps) {
   /**

@@ -20,6 +20,8 @@ import java.util.Random;
  * and crashes of every {@link CrashMode}. The delivery style is drawn from the seed as well.
  *
  * <p>Stateless and thread-safe.
+ *
+ * @since 0.1.0
  */
 public final class HistoryGenerator {
   private HistoryGenerator() {}

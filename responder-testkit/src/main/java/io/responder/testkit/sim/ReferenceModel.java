@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What must be true of a Responder, checked against the ground truth of a {@link FakeChain}: a small
@@ -48,6 +49,8 @@ import java.util.UUID;
  * ({@link #eventsMayHaveBeenLost()}).
  *
  * <p>Not thread-safe: one model per simulated history, driven from one thread.
+ *
+ * @since 0.1.0
  */
 public final class ReferenceModel implements ResponderListener {
   private enum End {
@@ -57,7 +60,7 @@ public final class ReferenceModel implements ResponderListener {
   private static final class Life {
     final Breach breach;
     boolean accepted;
-    End end;
+    @Nullable End end;
     boolean addedReported;
     /** Whether the node was seen to have the penalty (a status other than pending was committed). */
     boolean delivered;
@@ -83,7 +86,7 @@ public final class ReferenceModel implements ResponderListener {
   private final List<String[]> found = new ArrayList<>();
   private boolean eventsMayBeLost;
   private boolean hostReportsDisconnection;
-  private Responder observed;
+  private @Nullable Responder observed;
   private long completions;
   private long expiries;
   private long rejections;
@@ -110,7 +113,7 @@ public final class ReferenceModel implements ResponderListener {
    *
    * @param responder the Responder whose listener this model is, or null while none is running
    */
-  public void observe(Responder responder) {
+  public void observe(@Nullable Responder responder) {
     this.observed = responder;
   }
 
@@ -207,7 +210,7 @@ public final class ReferenceModel implements ResponderListener {
    * @param step the step being run
    * @return the violation, or null
    */
-  public Violation takeViolation(int step) {
+  public @Nullable Violation takeViolation(int step) {
     if (found.isEmpty()) {
       return null;
     }
@@ -302,7 +305,7 @@ public final class ReferenceModel implements ResponderListener {
     return lives.values().stream().noneMatch(Life::live);
   }
 
-  private End explainVanished(Life life, BlockRef tip) {
+  private @Nullable End explainVanished(Life life, BlockRef tip) {
     OptionalInt h = chain.confirmationHeight(life.breach.penaltyTxid());
     if (h.isPresent() && tip.height() - h.getAsInt() + 1 >= config.irrevocableDepth()) {
       return End.COMPLETED_UNREPORTED;

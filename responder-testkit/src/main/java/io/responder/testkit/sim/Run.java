@@ -62,6 +62,7 @@ import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One run of one history: a fake chain, the store under test behind fault wrappers, a Responder over
@@ -94,9 +95,9 @@ final class Run {
   /** Breaches whose hand-over failed (a crash, a store failure): the watcher tries again. */
   private final Deque<Breach> retries = new ArrayDeque<>();
   private TrackerStore userStore;
-  private Responder responder;
+  private @Nullable Responder responder;
   /** What happened, line by line, when tracing (a shrunk failure is rerun with a trace); else null. */
-  private final List<String> trace;
+  private final @Nullable List<String> trace;
   private final ResponderListener listener;
   private boolean restartAfterStoreFailure;
   private boolean restartWithSourceDown;

@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #run(History, SimulationOptions)}.
  *
  * <p>Stateless and thread-safe; every run builds its own chain, store and Responder.
+ *
+ * @since 0.1.0
  */
 public final class Simulation {
   private Simulation() {}

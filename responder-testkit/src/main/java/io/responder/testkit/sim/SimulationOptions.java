@@ -18,6 +18,7 @@ import java.util.function.UnaryOperator;
  * @param reopen simulates a process restart of a store (closes it and opens the same data); the
  *     identity for stores that live in memory
  * @param shrinkRuns how many reruns shrinking a failure may take; 0 turns shrinking off
+ * @since 0.1.0
  */
 public record SimulationOptions(
     int minSteps, int maxSteps, int minDepth, int maxDepth, Supplier<TrackerStore> storeFactory,

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param stats what it exercised
  * @param trace what happened, line by line (steps, calls, broadcasts, events), when the run was traced;
  *     else empty
+ * @since 0.1.0
  */
 public record SimulationResult(History history, Optional<Violation> violation, SimulationStats stats, List<String> trace) {
   /** Validates the components. */

@@ -8,6 +8,8 @@ import java.util.Objects;
  * What simulations exercised, counted so a run can show it covered what it claims: histories,
  * steps, reorganisations, crashes, faults, and the outcomes the Responder reported. Not thread-safe:
  * one instance per simulation, {@linkplain #add(SimulationStats) added} together afterwards.
+ *
+ * @since 0.1.0
  */
 public final class SimulationStats {
   /** The things counted. */

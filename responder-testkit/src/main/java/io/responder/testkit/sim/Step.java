@@ -11,6 +11,8 @@ import java.lang.reflect.RecordComponent;
  * runs, and every random choice a step makes at run time comes from its own {@code salt}: removing a
  * step changes nothing about how the others behave, only the state they meet. Instances are
  * immutable and thread-safe.
+ *
+ * @since 0.1.0
  */
 public sealed interface Step {
   /**

@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param step the index of the step after (or during) which it was found; the number of steps for
  *     the settling phase
  * @param message what was seen
+ * @since 0.1.0
  */
 public record Violation(String rule, int step, String message) {
   /** An accepted breach is no longer tracked and no event says why. */
