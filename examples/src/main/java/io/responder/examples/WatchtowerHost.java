@@ -7,7 +7,10 @@ import io.responder.core.BlockSource;
 import io.responder.core.Breach;
 import io.responder.core.BreachReceipt;
 import io.responder.core.Carrier;
+import io.responder.core.FeeBumper;
+import io.responder.core.FeeEstimator;
 import io.responder.core.Responder;
+import io.responder.core.ResponderConfig;
 import io.responder.core.ResponderListener;
 import io.responder.core.TrackerStore;
 import io.responder.core.Txid;
@@ -58,9 +61,31 @@ public final class WatchtowerHost {
    * @param penaltyRawTx the pre-signed penalty, serialised
    * @param userId the user's compressed public key
    * @param subscriptionEndHeight the height at which the user's subscription ends
+   * @param toSelfDelay the channel's {@code to_self_delay} in blocks, or 0 when the tower does not know it
+   * @param penaltyLadder the penalty pre-signed again at higher feerates (same inputs), lowest first; may be empty
    */
-  public record StoredAppointment(
-      String uuid, String locator, String penaltyTxid, String penaltyRawTx, String userId, int subscriptionEndHeight) {}
+  public record StoredAppointment(String uuid, String locator, String penaltyTxid, String penaltyRawTx, String userId,
+      int subscriptionEndHeight, int toSelfDelay, List<String> penaltyLadder) {
+    /** Copies the ladder. */
+    public StoredAppointment {
+      penaltyLadder = List.copyOf(penaltyLadder);
+    }
+
+    /**
+     * An appointment of a tower that knows neither the channel's delay nor a fee ladder.
+     *
+     * @param uuid the appointment's uuid
+     * @param locator the locator
+     * @param penaltyTxid the penalty's txid
+     * @param penaltyRawTx the penalty, serialised
+     * @param userId the user's key
+     * @param subscriptionEndHeight the subscription's end
+     */
+    public StoredAppointment(
+        String uuid, String locator, String penaltyTxid, String penaltyRawTx, String userId, int subscriptionEndHeight) {
+      this(uuid, locator, penaltyTxid, penaltyRawTx, userId, subscriptionEndHeight, 0, List.of());
+    }
+  }
 
   /**
    * A block as the tower's chain loop gets it from its node.
@@ -81,6 +106,48 @@ public final class WatchtowerHost {
    * @param appointments the tower's appointment storage
    */
   public WatchtowerHost(Carrier carrier, BlockSource blockSource, TrackerStore store, Appointments appointments) {
+    ResponderListener listener = listener(appointments);
+    // tag::start[]
+    Responder responder = Responder.builder()
+        .carrier(carrier)            // how transactions reach bitcoind
+        .blockSource(blockSource)    // where missing blocks come from after gaps and reorgs
+        .store(store)                // where trackers persist (your database, or a store module)
+        .listener(listener)          // optional: added, confirmed, rebroadcast, completed, expired...
+        .start();                    // loads the store and catches up with the node
+    // end::start[]
+    this.responder = responder;
+  }
+
+  /**
+   * Starts the Responder with the fee mechanisms a host can add: estimates from its node, and a child
+   * from its own wallet paying for a penalty at risk (CPFP), capped per tracker.
+   *
+   * @param carrier how transactions reach the node
+   * @param blockSource where missing blocks come from
+   * @param store where trackers persist
+   * @param appointments the tower's appointment storage
+   * @param estimator feerate estimates ({@code BitcoindRpc.feeEstimator()})
+   * @param wallet the host's CPFP
+   * @param maxFeePerTracker the most a child may pay, in satoshis
+   */
+  public WatchtowerHost(Carrier carrier, BlockSource blockSource, TrackerStore store, Appointments appointments,
+      FeeEstimator estimator, FeeBumper wallet, long maxFeePerTracker) {
+    ResponderListener listener = listener(appointments);
+    // tag::fees[]
+    Responder responder = Responder.builder()
+        .carrier(carrier)
+        .blockSource(blockSource)
+        .store(store)
+        .listener(listener)
+        .config(ResponderConfig.defaults().withEscalationWindow(12)) // act on every block 12 blocks before a deadline
+        .feeEstimator(estimator)                                      // e.g. BitcoindRpc.feeEstimator(): estimatesmartfee
+        .feeBumper(wallet, maxFeePerTracker)                          // your wallet's child; never more than this per tracker
+        .start();
+    // end::fees[]
+    this.responder = responder;
+  }
+
+  private static ResponderListener listener(Appointments appointments) {
     Objects.requireNonNull(appointments, "appointments");
     // tag::listener[]
     ResponderListener listener = new ResponderListener() {
@@ -95,15 +162,7 @@ public final class WatchtowerHost {
       }
     };
     // end::listener[]
-    // tag::start[]
-    Responder responder = Responder.builder()
-        .carrier(carrier)            // how transactions reach bitcoind
-        .blockSource(blockSource)    // where missing blocks come from after gaps and reorgs
-        .store(store)                // where trackers persist (your database, or a store module)
-        .listener(listener)          // optional: added, confirmed, rebroadcast, completed, expired...
-        .start();                    // loads the store and catches up with the node
-    // end::start[]
-    this.responder = responder;
+    return listener;
   }
 
   /**
@@ -118,17 +177,21 @@ public final class WatchtowerHost {
   public BreachReceipt onRevokedCommitment(
       StoredAppointment appointment, String disputeTxid, String disputeRawTx, String seenInBlock) {
     // tag::breach[]
-    BreachReceipt receipt = responder.handleBreach(Breach.builder()
+    Breach.Builder breach = Breach.builder()
         .uuid(appointment.uuid())
         .locator(appointment.locator())
         .disputeTxid(disputeTxid)
         .penaltyTxid(appointment.penaltyTxid())
         .penaltyRawTx(appointment.penaltyRawTx())
         .userId(appointment.userId())
-        .disputeRawTx(disputeRawTx)                                  // optional: re-sent first if a reorg drops it
+        .disputeRawTx(disputeRawTx)                                  // optional: re-sent, or packaged, when the node lacks it
         .subscriptionEndHeight(appointment.subscriptionEndHeight())  // optional
-        .seenInBlock(seenInBlock)
-        .build());                                                   // validates: bad input names the field
+        .seenInBlock(seenInBlock);
+    if (appointment.toSelfDelay() > 0) {
+      breach.toSelfDelay(appointment.toSelfDelay());                 // optional: the deadline, from the dispute's confirmation
+    }
+    appointment.penaltyLadder().forEach(breach::addPenaltyVariant);  // optional: the fee ladder, lowest feerate first
+    BreachReceipt receipt = responder.handleBreach(breach.build());  // validates: bad input names the field
     if (!receipt.tracked()) {
       log.atWarn().addKeyValue("uuid", appointment.uuid()).addKeyValue("answer", receipt.broadcast())
           .log("the node refused the penalty for good");
