@@ -2,6 +2,7 @@ package io.responder.examples;
 
 import io.responder.core.BlockRef;
 import io.responder.core.BroadcastResult;
+import io.responder.core.FeeRate;
 import io.responder.core.ResponderListener;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TransactionTracker;
@@ -122,6 +123,35 @@ public final class ConsoleListener implements ResponderListener {
     confirmedAt.values().removeIf(h -> h > forkPoint.height());
     print("blocks disconnected %d (heights %d..%d), back to the fork point at %d", disconnected.size(),
         disconnected.get(disconnected.size() - 1).height(), disconnected.get(0).height(), forkPoint.height());
+  }
+
+  @Override
+  public synchronized void penaltyAtRisk(UUID uuid, Txid penaltyTxid, int deadlineHeight, int blocksLeft) {
+    print("penalty at risk     %-8s %s: the cheater can sweep at block %d, %d blocks left to confirm it",
+        nameOf(uuid), penaltyName(penaltyTxid), deadlineHeight, blocksLeft);
+  }
+
+  @Override
+  public synchronized void penaltyEscalated(UUID uuid, Txid penaltyTxid, Txid sentTxid, int rung, BroadcastResult result) {
+    confirmedAt.remove(uuid);
+    print("fee ladder          %-8s rung %d (%s) sent: %s", nameOf(uuid), rung, shortTxid(sentTxid), describe(result));
+  }
+
+  @Override
+  public synchronized void penaltyBumped(UUID uuid, Txid penaltyTxid, Txid childTxid, FeeRate packageFeeRate, long feeSats,
+      BroadcastResult result) {
+    print("penalty bumped      %-8s child %s pays %d sat for a package at %s sat/vB: %s", nameOf(uuid),
+        shortTxid(childTxid), feeSats, packageFeeRate.satPerVbyte().toPlainString(), describe(result));
+  }
+
+  @Override
+  public synchronized void deadlinePassed(UUID uuid, Txid penaltyTxid, int deadlineHeight) {
+    print("deadline passed     %-8s %s unconfirmed at block %d: still trying", nameOf(uuid), penaltyName(penaltyTxid),
+        deadlineHeight);
+  }
+
+  private static String shortTxid(Txid txid) {
+    return txid.toHex().substring(0, 8);
   }
 
   /**

@@ -8,6 +8,8 @@ import io.responder.core.Txid;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
+import io.responder.testkit.TestTransaction;
+import io.responder.testkit.Transactions;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +23,8 @@ import java.util.UUID;
  * an {@link InMemoryTrackerStore}, driven through a few dozen blocks of a watchtower's life. Two
  * channels are breached (one with two appointments sharing a penalty), a penalty keeps missing blocks
  * and is sent again, a reorganisation takes a confirmation away, a breach arrives while the node is
- * unreachable and its subscription ends before it confirms, and the rest run to 100 confirmations.
+ * unreachable and its subscription ends before it confirms, a fee spike threatens a penalty whose deadline
+ * approaches until its fee ladder gets it mined in time, and the rest run to 100 confirmations.
  *
  * <p>The host's narration is printed here; every line marked {@code >} is an event the
  * Responder itself reported through {@link ConsoleListener}, so the story shows what the library
@@ -129,7 +132,34 @@ public final class SimulatedChainDemo {
       deliver(chain.mineEmpty());
     }
 
-    chapter("5. Mining on until the penalties are irrevocably resolved");
+    chapter("5. A fee spike while dave's deadline approaches");
+    chain.enableFeeMarket();
+    TestTransaction funding = Transactions.funding(rng, 1_000_000);
+    deliver(chain.mineTransactions(funding));
+    Appointment dave = Appointment.withFeerates(rng, funding, 0, 10, 2);
+    name(dave, "dave");
+    known.put(dave.dispute().txid(), "revoked commitment of dave's channel");
+    known.put(dave.penalty().txid(), "dave's " + ConsoleListener.penaltyName(dave.penalty().txid()));
+    List<TestTransaction> ladder = dave.penaltyLadder(rng, 8, 30, 80);
+    ladder.forEach(v -> known.put(v.txid(), "dave's penalty re-signed at a higher fee (" + v.txid().toHex().substring(0, 8) + ")"));
+    say("dave's tower holds his penalty at 2 sat/vB and three re-signed copies at 8, 30 and 80 sat/vB;");
+    say("his channel's to_self_delay is 18 blocks: the cheater can sweep 18 blocks after the commitment confirms.");
+    Block daveDispute = deliver(chain.mineTransactions(dave.dispute()));
+    var daveBreach = dave.breachBuilder(daveDispute.hash()).toSelfDelay(18);
+    ladder.forEach(v -> daveBreach.addPenaltyVariant(v.raw()));
+    say("watcher: handleBreach(dave), revoked commitment seen in block " + daveDispute.height());
+    BreachReceipt daveReceipt = responder.handleBreach(daveBreach.build());
+    say("  receipt: " + daveReceipt.disposition() + ", " + ConsoleListener.describe(daveReceipt.broadcast()));
+    say("Fees spike: miners now take nothing below 25 sat/vB.");
+    chain.minerMinFeerate(25);
+    while (responder.tracker(dave.uuid()).orElseThrow().status().state() != TrackerState.CONFIRMED) {
+      deliver(chain.mine());
+    }
+    say("dave's penalty is mined " + (daveDispute.height() + 18 - responder.tip().height()) + " blocks before the"
+        + " cheater could sweep, at the lowest rung miners took.");
+    chain.minerMinFeerate(0);
+
+    chapter("6. Mining on until the penalties are irrevocably resolved");
     while (responder.trackerCount() > 0) {
       Block b = chain.mineEmpty();
       if (b.height() % PROGRESS_EVERY == 0) {

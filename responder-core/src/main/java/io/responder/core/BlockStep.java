@@ -198,7 +198,9 @@ final class BlockStep {
     }
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
-    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+    if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
+      forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+    }
     if (result instanceof BroadcastResult.NodeUnavailable) {
       book.rebroadcastAgainAt(g, height + 1); // nothing was learnt: try again on the next block
     } else if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
@@ -243,7 +245,9 @@ final class BlockStep {
   private BroadcastResult settlePending(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch) {
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
-    forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+    if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
+      forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+    }
     if (result instanceof BroadcastResult.Rejected rejection) {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
           .addKeyValue("message", rejection.message()).log("pending penalty rejected for good: trackers dropped");
