@@ -4,8 +4,12 @@ import static io.responder.core.TrackerBook.forEachMember;
 
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.RecentBlocks;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -130,23 +134,33 @@ final class BlockStep {
     Set<PenaltyGroup> escalated = Collections.newSetFromMap(new IdentityHashMap<>());
     escalated.addAll(escalation.act(ref, ch, this::settle));
 
-    // 4. Missed confirmations: rebroadcast what is due, once per penalty.
-    Set<PenaltyGroup> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in one batch.
+    Map<PenaltyGroup, TransactionTracker> due = new LinkedHashMap<>();
     for (PenaltyGroup g : book.rebroadcastsDueBy(height)) {
       if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m
-          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && !escalated.contains(g) && done.add(g)) {
-        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - m.sinceHeight())
-            .log("penalty missed too many blocks: rebroadcasting");
-        resend(g, height, ch);
-        askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
+          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && !escalated.contains(g) && !due.containsKey(g)) {
+        node.anyMember(g).ifPresent(t -> due.put(g, t));
       }
     }
+    sendAhead(due);
+    for (Map.Entry<PenaltyGroup, TransactionTracker> e : due.entrySet()) {
+      PenaltyGroup g = e.getKey();
+      log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - ((TrackerStatus.InMempool) g.status()).sinceHeight())
+          .log("penalty missed too many blocks: rebroadcasting");
+      resend(g, e.getValue(), height, ch);
+      askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
+    }
 
-    // 5. Pending retries.
+    // 5. Pending retries, the sends in one batch.
+    Map<PenaltyGroup, TransactionTracker> retries = new LinkedHashMap<>();
     for (PenaltyGroup g : book.pendingGroups()) {
       if (!askedNode.contains(g) && !escalated.contains(g)) { // tried already in step 3, 3b or 4
-        retryPending(g, ref, ch);
+        node.anyMember(g).ifPresent(t -> retries.put(g, t));
       }
+    }
+    sendAhead(retries);
+    for (Map.Entry<PenaltyGroup, TransactionTracker> e : retries.entrySet()) {
+      retryPending(e.getKey(), e.getValue(), height, ch);
     }
 
     // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.
@@ -181,13 +195,13 @@ final class BlockStep {
    * node contradicts.
    */
   void resend(PenaltyGroup g, int height, ChangeSet ch) {
-    Optional<TransactionTracker> member = node.anyMember(g);
-    if (member.isEmpty()) {
-      return;
-    }
+    node.anyMember(g).ifPresent(member -> resend(g, member, height, ch));
+  }
+
+  private void resend(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch) {
     // A penalty with a fee ladder that keeps missing blocks climbs one rung at each rebroadcast.
     int from = escalation.hasLadder(g) ? escalation.floor(g, height) + 1 : 0;
-    settle(g, escalation.send(g, member.get(), from, ch), height, ch);
+    settle(g, escalation.send(g, member, from, ch), height, ch);
   }
 
   /** Turns the answer to a send of an unconfirmed penalty into its status. */
@@ -236,10 +250,33 @@ final class BlockStep {
       return null;
     }
     Optional<TransactionTracker> member = node.anyMember(g);
-    if (member.isEmpty()) {
-      return null;
+    return member.isEmpty() ? null : retryPending(g, member.get(), ref.height(), ch);
+  }
+
+  private @Nullable BroadcastResult retryPending(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch) {
+    if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
+      return null; // dropped or settled earlier in this block
     }
-    return settlePending(g, escalation.send(g, member.get(), escalation.floor(g, ref.height()), ch), ref.height(), ch);
+    return settlePending(g, escalation.send(g, member, escalation.floor(g, height), ch), height, ch);
+  }
+
+  /**
+   * Sends the penalties of {@code groups} that will be sent as themselves (no ladder rung above
+   * them) in one batch through {@link Carrier#broadcastAll}; their answers become this interval's
+   * receipts, so the per-penalty sends that follow cost no further call. A block that rebroadcasts
+   * ten thousand penalties makes a few batch requests, not ten thousand round trips.
+   */
+  private void sendAhead(Map<PenaltyGroup, TransactionTracker> groups) {
+    if (groups.size() < 2) {
+      return; // one send is one call either way
+    }
+    List<RawTransaction> batch = new ArrayList<>(groups.size());
+    for (Map.Entry<PenaltyGroup, TransactionTracker> e : groups.entrySet()) {
+      if (!escalation.hasLadder(e.getKey())) {
+        batch.add(RawTransaction.trusted(e.getKey().txid(), e.getValue().penaltyRawTxUnsafe()));
+      }
+    }
+    node.sendAll(batch);
   }
 
   private BroadcastResult settlePending(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch) {

@@ -2,7 +2,9 @@ package io.responder.core;
 
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.RecentBlocks;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -93,6 +95,40 @@ final class NodeLink {
    * dispute's output was spent by another confirmed transaction. Otherwise it is a refusal for now,
    * and the breach stays pending.
    */
+  /**
+   * Sends transactions the interval has no receipt for in one {@link Carrier#broadcastAll} call; each
+   * answer becomes its receipt. A carrier that throws or answers out of shape is a node that could
+   * not be asked: every one of them gets that answer, rather than a timeout each.
+   */
+  void sendAll(List<RawTransaction> transactions) {
+    List<RawTransaction> fresh = new ArrayList<>(transactions.size());
+    for (RawTransaction t : transactions) {
+      if (!sentThisInterval.containsKey(t.txid())) {
+        fresh.add(t);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return;
+    }
+    List<BroadcastResult> answers;
+    try {
+      answers = carrier.broadcastAll(fresh);
+      if (answers == null || answers.size() != fresh.size()) {
+        throw new IllegalStateException("carrier answered a batch of " + fresh.size() + " with "
+            + (answers == null ? "null" : answers.size() + " results"));
+      }
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("transactions", fresh.size()).addKeyValue("reason", e.toString()).log("carrier failed to broadcast a batch");
+      BroadcastResult unavailable = new BroadcastResult.NodeUnavailable("carrier threw " + e.getClass().getSimpleName());
+      fresh.forEach(t -> sentThisInterval.put(t.txid(), unavailable));
+      return;
+    }
+    for (int i = 0; i < fresh.size(); i++) {
+      sentThisInterval.put(fresh.get(i).txid(), Objects.requireNonNullElseGet(answers.get(i),
+          () -> new BroadcastResult.NodeUnavailable("carrier returned null")));
+    }
+  }
+
   BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte @Nullable [] rawDispute, Optional<BlockHash> disputeBlock,
       boolean disputeConfirmed) {
     BroadcastResult result = send(txid, raw);

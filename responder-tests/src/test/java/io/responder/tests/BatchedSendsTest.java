@@ -1,0 +1,116 @@
+package io.responder.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.Block;
+import io.responder.core.BlockHash;
+import io.responder.core.BroadcastResult;
+import io.responder.core.Carrier;
+import io.responder.core.RawTransaction;
+import io.responder.core.Responder;
+import io.responder.core.ResponderConfig;
+import io.responder.core.TrackerState;
+import io.responder.core.TxStatus;
+import io.responder.core.Txid;
+import io.responder.store.inmemory.InMemoryTrackerStore;
+import io.responder.testkit.Appointment;
+import io.responder.testkit.FakeChain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A block's sends go to the carrier as one batch (issue 13): a rebroadcast storm, or the pending
+ * penalties retried when a node comes back, cost one {@link Carrier#broadcastAll} call, not one round
+ * trip each, and every penalty gets exactly the answer it would have got alone.
+ */
+class BatchedSendsTest {
+  private final FakeChain chain = FakeChain.atHeight(400);
+  private final Random rng = new Random(1313);
+
+  /** The chain as a carrier that counts how it is called. */
+  private final class CountingCarrier implements Carrier {
+    final List<Integer> batches = new ArrayList<>();
+    int singles;
+
+    @Override
+    public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+      singles++;
+      return chain.broadcast(txid, rawTransaction);
+    }
+
+    @Override
+    public List<BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+      batches.add(transactions.size());
+      List<BroadcastResult> out = new ArrayList<>();
+      for (RawTransaction t : transactions) {
+        out.add(chain.broadcast(t.txid(), t.bytes()));
+      }
+      return out;
+    }
+
+    @Override
+    public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
+      return chain.status(txid, inBlock);
+    }
+  }
+
+  @Test
+  void aRebroadcastStormIsOneBatchAndEachPenaltyGetsItsOwnAnswer() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(new InMemoryTrackerStore()).start();
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid())); // the node restarts with an empty mempool
+    chain.rejectNext(breaches.get(7).penalty().txid(), -26, "mempool min fee not met");
+    for (int i = 0; i < 5; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+    carrier.singles = 0;
+
+    r.onBlock(chain.mineEmpty()); // the sixth missed block: all 40 are due
+
+    assertEquals(List.of(40), carrier.batches, "one batch for the whole storm");
+    assertEquals(0, carrier.singles, "and no round trip per penalty");
+    for (int i = 0; i < breaches.size(); i++) {
+      Appointment a = breaches.get(i);
+      TrackerState expected = i == 7 ? TrackerState.PENDING : TrackerState.IN_MEMPOOL;
+      assertEquals(expected, r.tracker(a.uuid()).orElseThrow().status().state(), "breach " + i);
+      assertEquals(i != 7, chain.inMempool(a.penalty().txid()), "breach " + i);
+    }
+    r.checkConsistency();
+  }
+
+  @Test
+  void pendingPenaltiesRetriedTogetherAreOneBatch() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(new InMemoryTrackerStore()).start();
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    chain.nodeDown(true);
+    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    chain.nodeDown(false);
+    carrier.singles = 0;
+
+    r.onBlock(chain.mineEmpty());
+
+    assertEquals(List.of(12), carrier.batches);
+    assertEquals(0, carrier.singles);
+    assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())));
+    assertEquals(12, r.countsByState().get(TrackerState.IN_MEMPOOL));
+  }
+}
