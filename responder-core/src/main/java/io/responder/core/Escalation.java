@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Escalation {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /** Below this many plans they are never swept: dead ones cost little there. */
+  private static final int MIN_SWEEP_THRESHOLD = 1024;
 
   /** What the Responder keeps about one penalty with fee terms. */
   private static final class Plan {
@@ -68,6 +70,7 @@ final class Escalation {
   /** Height at which a penalty's escalation window opens -> groups (lazy: re-derived when popped). */
   private final HeightIndex<PenaltyGroup> opens = new HeightIndex<>();
   private final Set<PenaltyGroup> atRisk = new LinkedHashSet<>();
+  private int sweepThreshold = MIN_SWEEP_THRESHOLD;
 
   Escalation(ResponderConfig config, NodeLink node, @Nullable FeeEstimator estimator, @Nullable FeeBumper bumper,
       long maxChildFeeSats) {
@@ -120,29 +123,24 @@ final class Escalation {
   }
 
   void clear() {
+    sweepThreshold = MIN_SWEEP_THRESHOLD;
     plans.clear();
     variants.clear();
     opens.clear();
     atRisk.clear();
   }
 
-  /** After a connected block: plans of groups that ended are let go. */
+  /**
+   * After a connected block: plans of groups that ended are let go when the map has doubled since the
+   * last sweep, which costs amortised O(1) per plan ever filed rather than a walk per block.
+   */
   void afterBlock() {
-    if (plans.size() > 64 && plans.size() > 2 * liveCount()) {
+    if (plans.size() > sweepThreshold) {
       plans.keySet().removeIf(g -> !g.isLive());
       variants.values().removeIf(g -> !g.isLive());
+      sweepThreshold = 2 * plans.size() + MIN_SWEEP_THRESHOLD;
     }
     atRisk.removeIf(g -> !g.isLive());
-  }
-
-  private int liveCount() {
-    int n = 0;
-    for (PenaltyGroup g : plans.keySet()) {
-      if (g.isLive()) {
-        n++;
-      }
-    }
-    return n;
   }
 
   // ---------------------------------------------------------------------------------------------
