@@ -157,11 +157,7 @@ final class TrackerBook {
 
   /** The penalty is in {@code block}: every member is told, and completion is scheduled. */
   void confirm(PenaltyGroup g, BlockRef block, ChangeSet ch) {
-    pending.remove(g);
-    setStatus(g, new TrackerStatus.Confirmed(block), ch);
-    confirmedAt.add(block.height(), g);
-    Txid txid = g.txid();
-    forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, block)));
+    confirm(g, new TrackerStatus.Confirmed(block), ch);
   }
 
   /** A status one connected block gives to every penalty it confirms (one object for all of them). */
