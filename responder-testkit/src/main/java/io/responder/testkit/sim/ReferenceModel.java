@@ -13,11 +13,13 @@ import io.responder.core.Txid;
 import io.responder.testkit.FakeChain;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -41,7 +43,16 @@ import java.util.UUID;
  *       rebroadcast threshold while the node answers ({@link Violation#MISSED_CONFIRMATION});
  *   <li>a tracked penalty out of the mempool is broadcast again within the rebroadcast threshold of
  *       blocks while the node is reachable ({@link Violation#NOT_REBROADCAST});
- *   <li>memory agrees with the store ({@code checkConsistency}, {@link Violation#INCONSISTENT}).
+ *   <li>memory agrees with the store ({@code checkConsistency}, {@link Violation#INCONSISTENT});
+ *   <li>a breach is dropped on -25 only when its dispute is confirmed on the node's own chain
+ *       ({@link Violation#DROPPED_WHILE_AMBIGUOUS});
+ *   <li>a penalty is not sent to a node lacking its dispute when the Responder has the raw dispute and
+ *       reason to send it: the breach being handed over carries it, or the dispute's block was
+ *       disconnected ({@link Violation#DISPUTE_NOT_FIRST});
+ *   <li>a rebroadcast the node refused does not restart the missed-block count
+ *       ({@link Violation#REFUSED_AS_ACCEPTED});
+ *   <li>pending penalties are retried by {@code syncWithBlockSource()} once the node is back
+ *       ({@link Violation#PENDING_NOT_RETRIED}, judged by the driver).
  * </ul>
  * When a crash or a lost commit acknowledgement may have swallowed events, a tracker that vanished is
  * accepted if the chain shows it was due to complete, expire, or had been rejected
@@ -71,6 +82,17 @@ public final class ReferenceModel implements ResponderListener {
     }
   }
 
+  /** What the Responder's own node holds, which may be less than the chain the watcher sees. */
+  interface NodeView {
+    /**
+     * Returns whether the node has a transaction confirmed on its best chain.
+     *
+     * @param txid the transaction
+     * @return true if confirmed there
+     */
+    boolean confirmedOnNode(Txid txid);
+  }
+
   private final FakeChain chain;
   private final ResponderConfig config;
   private final Map<UUID, Life> lives = new LinkedHashMap<>();
@@ -81,6 +103,16 @@ public final class ReferenceModel implements ResponderListener {
   /** Penalties confirmed below the Responder's tip that it records as unconfirmed: since which tip height. */
   private final Map<Txid, Integer> unnoticed = new HashMap<>();
   private final List<String[]> found = new ArrayList<>();
+  /** Disputes whose block a reorganisation the Responder can handle took away, the node not holding them since. */
+  private final Set<Txid> disputesDisconnected = new HashSet<>();
+  /** The last answer to each broadcast during the current Responder call. */
+  private final Map<Txid, BroadcastResult> answersThisCall = new HashMap<>();
+  /** Statuses of in-mempool trackers when the current Responder call began. */
+  private final Map<UUID, TrackerStatus> statusesBeforeCall = new HashMap<>();
+  /** The breach being handed over by the current call, or null. */
+  private Breach intake;
+  /** The node's view when it differs from the chain's (a node lagging behind the watcher), else null. */
+  private NodeView nodeView;
   private boolean eventsMayBeLost;
   private boolean hostReportsDisconnection;
   private Responder observed;
@@ -150,6 +182,9 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
       case NOT_TRACKED -> {
+        if (receipt.broadcast() instanceof BroadcastResult.Rejected r) {
+          checkDroppable(breach.uuid(), breach, r);
+        }
         if (life.end != End.REJECTED) {
           violation(Violation.BAD_RECEIPT, "receipt NOT_TRACKED for " + breach.uuid() + " without a rejection event");
         }
@@ -170,6 +205,140 @@ public final class ReferenceModel implements ResponderListener {
   public void onBroadcast(Txid txid, BroadcastResult result) {
     attempts.merge(txid, 1, Integer::sum);
     lastAnswer.put(txid, result);
+    answersThisCall.put(txid, result);
+  }
+
+  /**
+   * The carrier made a broadcast, and the driver knows whether the node lacked a dispute the
+   * transaction spends. Judges the order of dispute and penalty: a penalty refused for want of its
+   * dispute, while the Responder held the raw dispute and had reason to send it (the breach being
+   * handed over carries it, or the dispute's block was disconnected), was sent without its dispute
+   * first ({@link Violation#DISPUTE_NOT_FIRST}).
+   *
+   * @param txid the transaction
+   * @param result what the node answered
+   * @param missingDispute a dispute it spends that the node holds neither in its chain nor in its
+   *     mempool, or null
+   */
+  void onBroadcast(Txid txid, BroadcastResult result, Txid missingDispute) {
+    onBroadcast(txid, result);
+    if (missingDispute == null || !(result instanceof BroadcastResult.Rejected)) {
+      return;
+    }
+    boolean atIntake = intake != null && intake.penaltyTxid().equals(txid) && intake.disputeRawTx().isPresent();
+    boolean disconnected = disputesDisconnected.contains(missingDispute) && rawDisputeKnown(txid);
+    if (atIntake || disconnected) {
+      violation(Violation.DISPUTE_NOT_FIRST, "penalty " + txid + " sent to a node that holds neither its dispute "
+          + missingDispute + " in its chain nor in its mempool, although the raw dispute was known ("
+          + (atIntake ? "handed over with the breach" : "the dispute's block was disconnected") + "); the node answered "
+          + result);
+    }
+  }
+
+  /**
+   * Names what the node holds when it lags behind the chain (null: the chain itself).
+   *
+   * @param view the node's view
+   */
+  void nodeView(NodeView view) {
+    this.nodeView = view;
+  }
+
+  /**
+   * A reorganisation within the Responder's window took away the block of a dispute, and the node's
+   * mempool does not hold it: the Responder must send it again before its penalty.
+   *
+   * @param disputeTxid the dispute
+   */
+  void disputeDisconnected(Txid disputeTxid) {
+    disputesDisconnected.add(disputeTxid);
+  }
+
+  /**
+   * A Responder call begins.
+   *
+   * @param responder the Responder (its port calls should not count toward injected faults)
+   * @param handingOver the breach the call hands over, or null
+   */
+  void callStarting(Responder responder, Breach handingOver) {
+    answersThisCall.clear();
+    statusesBeforeCall.clear();
+    intake = handingOver;
+    if (responder != null) {
+      for (TransactionTracker t : responder.trackers()) {
+        if (t.status() instanceof TrackerStatus.InMempool) {
+          statusesBeforeCall.put(t.uuid(), t.status());
+        }
+      }
+    }
+  }
+
+  /**
+   * A Responder call ended (normally or not). A rebroadcast the node refused must not restart the
+   * penalty's missed-block count as if the node had taken it ({@link Violation#REFUSED_AS_ACCEPTED}).
+   *
+   * @param responder the Responder, or null if it was thrown away
+   */
+  void callEnded(Responder responder) {
+    intake = null;
+    if (responder == null) {
+      return;
+    }
+    for (TransactionTracker t : responder.trackers()) {
+      if (t.status() instanceof TrackerStatus.InMempool now
+          && statusesBeforeCall.get(t.uuid()) instanceof TrackerStatus.InMempool before
+          && now.sinceHeight() > before.sinceHeight()) {
+        BroadcastResult answer = answersThisCall.get(t.penaltyTxid());
+        if (answer instanceof BroadcastResult.Rejected || answer instanceof BroadcastResult.RejectedForNow) {
+          violation(Violation.REFUSED_AS_ACCEPTED, "tracker " + t.uuid() + " went from " + before + " to " + now
+              + " although the node refused the rebroadcast (" + answer + ")");
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Returns the penalties the Responder holds as pending, by tracker.
+   *
+   * @param responder the Responder
+   * @return penalty txid of each pending tracker
+   */
+  static Set<Txid> pendingPenalties(Responder responder) {
+    Set<Txid> out = new HashSet<>();
+    for (TransactionTracker t : responder.trackers()) {
+      if (t.status() instanceof TrackerStatus.Pending) {
+        out.add(t.penaltyTxid());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns how many broadcasts of a transaction the carrier has made.
+   *
+   * @param txid the transaction
+   * @return the count, failed attempts included
+   */
+  int attempts(Txid txid) {
+    return attempts.getOrDefault(txid, 0);
+  }
+
+  private boolean rawDisputeKnown(Txid penaltyTxid) {
+    for (Life life : lives.values()) {
+      if (life.live() && life.breach.penaltyTxid().equals(penaltyTxid) && life.breach.disputeRawTx().isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the node has the dispute confirmed on its own best chain. */
+  private boolean disputeConfirmedOnNode(Txid disputeTxid) {
+    if (nodeView != null) {
+      return nodeView.confirmedOnNode(disputeTxid);
+    }
+    return chain.confirmationHeight(disputeTxid).isPresent();
   }
 
   /**
@@ -253,6 +422,7 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
     }
+    disputesDisconnected.removeIf(d -> chain.inMempool(d) || chain.confirmationHeight(d).isPresent());
     boolean mayBeLost = eventsMayBeLost;
     eventsMayBeLost = false;
     for (Map.Entry<UUID, Life> e : lives.entrySet()) {
@@ -460,11 +630,27 @@ public final class ReferenceModel implements ResponderListener {
   public void breachRejected(UUID uuid, Txid penaltyTxid, BroadcastResult.Rejected rejection) {
     rejections++;
     Life life = lives.get(uuid);
+    if (life != null) {
+      checkDroppable(uuid, life.breach, rejection);
+    }
     if (life != null && life.live() && life.delivered) {
       violation(Violation.WRONGLY_REJECTED, "tracker " + uuid + " dropped as rejected (" + rejection
           + ") although the node had accepted its penalty; only new and pending breaches end that way");
     }
     end(uuid, End.REJECTED);
+  }
+
+  /**
+   * -25 ({@code bad-txns-inputs-missingorspent}) is final only when the dispute is confirmed on the
+   * node's chain (its output then spent by another confirmed transaction); while the dispute is not
+   * there, the input may merely be missing and the breach must be kept.
+   */
+  private void checkDroppable(UUID uuid, Breach breach, BroadcastResult.Rejected rejection) {
+    if (rejection.code() == -25 && !disputeConfirmedOnNode(breach.disputeTxid())) {
+      violation(Violation.DROPPED_WHILE_AMBIGUOUS, "breach " + uuid + " dropped on " + rejection
+          + " although its dispute " + breach.disputeTxid() + " is not confirmed on the node's chain (confirmed at "
+          + chain.confirmationHeight(breach.disputeTxid()) + " on the chain the watcher sees): the input may only be missing");
+    }
   }
 
   @Override
