@@ -36,7 +36,8 @@ import java.util.UUID;
  *   <li>a completion comes only when the penalty has the irrevocable depth on the best chain
  *       ({@link Violation#EARLY_COMPLETION}); an expiry only when the subscription ended and the
  *       penalty is not confirmed at that height ({@link Violation#BAD_EXPIRY});
- *   <li>a confirmation names the best-chain block that holds the penalty, and while the Responder's
+ *   <li>a confirmation names the best-chain block that holds the penalty (or, when the Responder
+ *       could not learn where it confirmed, a best-chain block above it: late, never early), and while the Responder's
  *       tip is on the best chain, what it records agrees with the chain up to that tip
  *       ({@link Violation#WRONG_CONFIRMATION}); a confirmation in a block it never connected (below
  *       the fork of a reorganisation deeper than its window) is learnt from the node within the
@@ -107,6 +108,8 @@ public final class ReferenceModel implements ResponderListener {
   private final Set<Txid> disputesDisconnected = new HashSet<>();
   /** The last answer to each broadcast during the current Responder call. */
   private final Map<Txid, BroadcastResult> answersThisCall = new HashMap<>();
+  /** Transactions the node took (accepted or found confirmed) during the current Responder call. */
+  private final Set<Txid> deliveredThisCall = new HashSet<>();
   /** Statuses of in-mempool trackers when the current Responder call began. */
   private final Map<UUID, TrackerStatus> statusesBeforeCall = new HashMap<>();
   /** The breach being handed over by the current call, or null. */
@@ -206,6 +209,9 @@ public final class ReferenceModel implements ResponderListener {
     attempts.merge(txid, 1, Integer::sum);
     lastAnswer.put(txid, result);
     answersThisCall.put(txid, result);
+    if (result.delivered()) {
+      deliveredThisCall.add(txid);
+    }
   }
 
   /**
@@ -262,6 +268,7 @@ public final class ReferenceModel implements ResponderListener {
    */
   void callStarting(Responder responder, Breach handingOver) {
     answersThisCall.clear();
+    deliveredThisCall.clear();
     statusesBeforeCall.clear();
     intake = handingOver;
     if (responder != null) {
@@ -289,6 +296,9 @@ public final class ReferenceModel implements ResponderListener {
           && statusesBeforeCall.get(t.uuid()) instanceof TrackerStatus.InMempool before
           && now.sinceHeight() > before.sinceHeight()) {
         BroadcastResult answer = answersThisCall.get(t.penaltyTxid());
+        if (deliveredThisCall.contains(t.penaltyTxid())) {
+          continue; // the node took it at some point of the call: a fresh count is right
+        }
         if (answer instanceof BroadcastResult.Rejected || answer instanceof BroadcastResult.RejectedForNow) {
           violation(Violation.REFUSED_AS_ACCEPTED, "tracker " + t.uuid() + " went from " + before + " to " + now
               + " although the node refused the rebroadcast (" + answer + ")");
@@ -322,6 +332,17 @@ public final class ReferenceModel implements ResponderListener {
    */
   int attempts(Txid txid) {
     return attempts.getOrDefault(txid, 0);
+  }
+
+  /**
+   * Returns whether the node's last answer to a broadcast of a transaction was that it could not be
+   * asked.
+   *
+   * @param txid the transaction
+   * @return true if the last attempt found the node unavailable
+   */
+  boolean lastAnswerUnavailable(Txid txid) {
+    return lastAnswer.get(txid) instanceof BroadcastResult.NodeUnavailable;
   }
 
   private boolean rawDisputeKnown(Txid penaltyTxid) {
@@ -395,6 +416,19 @@ public final class ReferenceModel implements ResponderListener {
    * @param nodeReachable whether the node answers broadcasts now
    */
   public void check(Responder responder, boolean nodeReachable) {
+    check(responder, nodeReachable, true);
+  }
+
+  /**
+   * Checks the Responder's state after a step, knowing whether its block source answers: a
+   * confirmation in a block the Responder connected before it tracked the penalty can only be
+   * located through the block source, so a miss is not counted while the source is down.
+   *
+   * @param responder the Responder (its port calls should not count toward injected faults)
+   * @param nodeReachable whether the node answers broadcasts now
+   * @param sourceReachable whether the block source answers now
+   */
+  void check(Responder responder, boolean nodeReachable, boolean sourceReachable) {
     try {
       responder.checkConsistency();
     } catch (IllegalStateException e) {
@@ -438,7 +472,7 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
     }
-    checkAgainstChain(tip, stored, nodeReachable);
+    checkAgainstChain(tip, stored, nodeReachable && sourceReachable);
     checkRebroadcasts(tip, stored, nodeReachable);
   }
 
@@ -499,7 +533,7 @@ public final class ReferenceModel implements ResponderListener {
         if (c.block().height() > tip.height()) {
           continue; // what the node said of a block the Responder has not reached; it checks it there
         }
-        if (!onBestChain(c.block()) || h.isEmpty() || h.getAsInt() != c.block().height()) {
+        if (!onBestChain(c.block()) || h.isEmpty() || h.getAsInt() != c.block().height() && !erringLate(h, c.block())) {
           violation(Violation.WRONG_CONFIRMATION, "tracker " + t.uuid() + " records its penalty confirmed at "
               + c.block().height() + " but on the best chain it is at " + h + " (responder tip " + tip.height() + ")");
           return;
@@ -548,6 +582,15 @@ public final class ReferenceModel implements ResponderListener {
     }
   }
 
+  /**
+   * A confirmation placed on the best chain above the block that really holds the penalty: what a
+   * Responder that cannot learn where a penalty confirmed records so that it completes late, never
+   * early (issue 11). Any reorganisation that takes the real block away takes this one too.
+   */
+  private boolean erringLate(OptionalInt actual, BlockRef recorded) {
+    return actual.isPresent() && actual.getAsInt() < recorded.height() && onBestChain(recorded);
+  }
+
   private boolean onBestChain(BlockRef block) {
     BlockRef best = chain.tip();
     return block.height() <= best.height() && block.height() >= 1
@@ -587,7 +630,7 @@ public final class ReferenceModel implements ResponderListener {
     if (observed != null && block.height() > observed.tip().height()) {
       return; // what the node said of a block the Responder has not reached: it checks it when it gets there
     }
-    if (!onBestChain(block) || h.isEmpty() || h.getAsInt() != block.height()) {
+    if (!onBestChain(block) || h.isEmpty() || h.getAsInt() != block.height() && !erringLate(h, block)) {
       violation(Violation.WRONG_CONFIRMATION, "penalty " + penaltyTxid + " of " + uuid + " reported confirmed at "
           + block.height() + " but on the best chain it is at " + h);
     }

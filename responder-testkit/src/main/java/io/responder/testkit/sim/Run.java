@@ -364,8 +364,14 @@ final class Run {
       return;
     }
     Set<Txid> confirmedBefore = new HashSet<>();
+    Set<Txid> connectedByResponder = new HashSet<>();
+    BlockRef responderTip = responderTip();
     for (int i = 0; i < depth; i++) {
-      confirmedBefore.addAll(chain.blockAt(chain.tip().height() - i).txids());
+      Block b = chain.blockAt(chain.tip().height() - i);
+      confirmedBefore.addAll(b.txids());
+      if (b.height() <= responderTip.height() && chain.blockAt(responderTip.height()).hash().equals(responderTip.hash())) {
+        connectedByResponder.addAll(b.txids());
+      }
     }
     List<BlockRef> gone = chain.disconnect(depth);
     for (Txid t : confirmedBefore) {
@@ -379,8 +385,9 @@ final class Run {
     if (depth > config.reorgWindow()) {
       stats.inc(DEEP_REORGS);
     } else {
-      for (Txid t : confirmedBefore) {
-        if (disputes.contains(t)) {
+      for (Txid t : connectedByResponder) {
+        // Only a block the Responder connected can it see disconnected.
+        if (disputes.contains(t) && !chain.inMempool(t)) {
           model.disputeDisconnected(t);
         }
       }
@@ -401,10 +408,14 @@ final class Run {
     chain.warmingUp(false);
     stats.inc(NODE_RETURNS);
     Map<Txid, Integer> before = new HashMap<>();
+    Set<Txid> unavailableBefore = new HashSet<>(); // pending because the node could not be asked
     ports.suspend(true);
     try {
       for (Txid t : ReferenceModel.pendingPenalties(responder)) {
         before.put(t, model.attempts(t));
+        if (model.lastAnswerUnavailable(t)) {
+          unavailableBefore.add(t);
+        }
       }
     } finally {
       ports.suspend(false);
@@ -414,7 +425,7 @@ final class Run {
       return;
     }
     for (Map.Entry<Txid, Integer> e : before.entrySet()) {
-      if (model.attempts(e.getKey()) == e.getValue()) {
+      if (model.attempts(e.getKey()) == e.getValue() && unavailableBefore.contains(e.getKey())) {
         throw stop(Violation.PENDING_NOT_RETRIED, "pending penalty " + e.getKey()
             + " was not offered to the node by syncWithBlockSource() after the node came back");
       }
@@ -607,6 +618,10 @@ final class Run {
         restart();
       }
     } catch (BlockSourceException e) {
+      if (causedByInjection(e)) {
+        watchCall(false, null);
+        throw new Ports.InjectedPortFailure("a port (wrapped by the Responder)");
+      }
       trace("    block source failed: %s", e.getMessage());
       if (!ports.lagging() && (!e.isTransient() || ports.sourceReachable())) {
         throw stop(Violation.UNEXPECTED_EXCEPTION, what + " threw " + trace(e));
@@ -615,11 +630,25 @@ final class Run {
       watchCall(false, null);
       throw f;
     } catch (RuntimeException e) {
+      if (causedByInjection(e)) {
+        watchCall(false, null);
+        throw new Ports.InjectedPortFailure("a port (wrapped by the Responder)");
+      }
       throw stop(Violation.UNEXPECTED_EXCEPTION, what + " threw " + trace(e));
     }
     watchCall(false, null);
     raiseViolations();
     return ok;
+  }
+
+  /** Whether an exception is, or was caused by, a failure the simulation injected into a port. */
+  private static boolean causedByInjection(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Ports.InjectedPortFailure) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Tells the model a call begins or ends, reading the Responder without counting toward faults. */
@@ -726,7 +755,7 @@ final class Run {
   private void check() {
     ports.suspend(true);
     try {
-      model.check(responder, chain.isReachable() && !ports.lagging());
+      model.check(responder, chain.isReachable() && !ports.lagging(), ports.sourceReachable());
     } finally {
       ports.suspend(false);
     }
@@ -782,6 +811,15 @@ final class Run {
       ports.suspend(false);
     }
     raiseViolations();
+  }
+
+  private BlockRef responderTip() {
+    ports.suspend(true);
+    try {
+      return responder.tip();
+    } finally {
+      ports.suspend(false);
+    }
   }
 
   private int trackerCount() {
