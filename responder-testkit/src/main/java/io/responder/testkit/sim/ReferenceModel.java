@@ -104,8 +104,13 @@ public final class ReferenceModel implements ResponderListener {
   /** Penalties confirmed below the Responder's tip that it records as unconfirmed: since which tip height. */
   private final Map<Txid, Integer> unnoticed = new HashMap<>();
   private final List<String[]> found = new ArrayList<>();
-  /** Disputes whose block a reorganisation the Responder can handle took away, the node not holding them since. */
-  private final Set<Txid> disputesDisconnected = new HashSet<>();
+  /**
+   * Disputes whose block a reorganisation the Responder can handle took away, the node not holding
+   * them since, with the height they were confirmed at.
+   */
+  private final Map<Txid, Integer> disputesDisconnected = new HashMap<>();
+  /** Disconnected disputes the Responder has sent again since (whatever the node answered). */
+  private final Set<Txid> disputesResent = new HashSet<>();
   /** The last answer to each broadcast during the current Responder call. */
   private final Map<Txid, BroadcastResult> answersThisCall = new HashMap<>();
   /** Transactions the node took (accepted or found confirmed) during the current Responder call. */
@@ -227,12 +232,24 @@ public final class ReferenceModel implements ResponderListener {
    *     mempool, or null
    */
   void onBroadcast(Txid txid, BroadcastResult result, Txid missingDispute) {
+    boolean disputeTriedInCall = missingDispute != null && answersThisCall.containsKey(missingDispute);
     onBroadcast(txid, result);
+    if (disputesDisconnected.containsKey(txid)) {
+      disputesResent.add(txid);
+    }
     if (missingDispute == null || !(result instanceof BroadcastResult.Rejected)) {
       return;
     }
-    boolean atIntake = intake != null && intake.penaltyTxid().equals(txid) && intake.disputeRawTx().isPresent();
-    boolean disconnected = disputesDisconnected.contains(missingDispute) && rawDisputeKnown(txid);
+    // Sending the dispute first is what is asked; if the node did not take it (down, a carrier that
+    // threw), sending the penalty after it is fine.
+    boolean atIntake = intake != null && intake.penaltyTxid().equals(txid) && intake.disputeRawTx().isPresent()
+        && !disputeTriedInCall;
+    // The Responder must know the block is gone: a host reporting disconnections one block at a time
+    // has it drop the blocks above first, while the dispute's block is still on its chain.
+    Integer formerHeight = disputesDisconnected.get(missingDispute);
+    boolean disconnected = formerHeight != null && !disputesResent.contains(missingDispute) && rawDisputeKnown(txid)
+        && observed != null
+        && observed.tip().height() < formerHeight;
     if (atIntake || disconnected) {
       violation(Violation.DISPUTE_NOT_FIRST, "penalty " + txid + " sent to a node that holds neither its dispute "
           + missingDispute + " in its chain nor in its mempool, although the raw dispute was known ("
@@ -255,9 +272,11 @@ public final class ReferenceModel implements ResponderListener {
    * mempool does not hold it: the Responder must send it again before its penalty.
    *
    * @param disputeTxid the dispute
+   * @param height the height its block had
    */
-  void disputeDisconnected(Txid disputeTxid) {
-    disputesDisconnected.add(disputeTxid);
+  void disputeDisconnected(Txid disputeTxid, int height) {
+    disputesDisconnected.put(disputeTxid, height);
+    disputesResent.remove(disputeTxid);
   }
 
   /**
@@ -456,7 +475,8 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
     }
-    disputesDisconnected.removeIf(d -> chain.inMempool(d) || chain.confirmationHeight(d).isPresent());
+    disputesDisconnected.keySet().removeIf(d -> chain.inMempool(d) || chain.confirmationHeight(d).isPresent());
+    disputesResent.retainAll(disputesDisconnected.keySet());
     boolean mayBeLost = eventsMayBeLost;
     eventsMayBeLost = false;
     for (Map.Entry<UUID, Life> e : lives.entrySet()) {

@@ -364,13 +364,15 @@ final class Run {
       return;
     }
     Set<Txid> confirmedBefore = new HashSet<>();
-    Set<Txid> connectedByResponder = new HashSet<>();
+    Map<Txid, Integer> connectedByResponder = new HashMap<>();
     BlockRef responderTip = responderTip();
+    boolean responderOnChain = responderTip.height() <= chain.tip().height()
+        && chain.blockAt(responderTip.height()).hash().equals(responderTip.hash());
     for (int i = 0; i < depth; i++) {
       Block b = chain.blockAt(chain.tip().height() - i);
       confirmedBefore.addAll(b.txids());
-      if (b.height() <= responderTip.height() && chain.blockAt(responderTip.height()).hash().equals(responderTip.hash())) {
-        connectedByResponder.addAll(b.txids());
+      if (responderOnChain && b.height() <= responderTip.height()) {
+        b.txids().forEach(t -> connectedByResponder.put(t, b.height()));
       }
     }
     List<BlockRef> gone = chain.disconnect(depth);
@@ -385,10 +387,10 @@ final class Run {
     if (depth > config.reorgWindow()) {
       stats.inc(DEEP_REORGS);
     } else {
-      for (Txid t : connectedByResponder) {
+      for (Map.Entry<Txid, Integer> e : connectedByResponder.entrySet()) {
         // Only a block the Responder connected can it see disconnected.
-        if (disputes.contains(t) && !chain.inMempool(t)) {
-          model.disputeDisconnected(t);
+        if (disputes.contains(e.getKey()) && !chain.inMempool(e.getKey())) {
+          model.disputeDisconnected(e.getKey(), e.getValue());
         }
       }
     }
