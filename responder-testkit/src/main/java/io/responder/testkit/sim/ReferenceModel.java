@@ -244,12 +244,12 @@ public final class ReferenceModel implements ResponderListener {
     // threw), sending the penalty after it is fine.
     boolean atIntake = intake != null && intake.penaltyTxid().equals(txid) && intake.disputeRawTx().isPresent()
         && !disputeTriedInCall;
-    // The Responder must know the block is gone: a host reporting disconnections one block at a time
-    // has it drop the blocks above first, while the dispute's block is still on its chain.
+    // The Responder must know the block is gone (it is below it, or on the new best chain): a host
+    // reporting disconnections one block at a time has it drop the blocks above first, while the
+    // dispute's block is still on its chain.
     Integer formerHeight = disputesDisconnected.get(missingDispute);
     boolean disconnected = formerHeight != null && !disputesResent.contains(missingDispute) && rawDisputeKnown(txid)
-        && observed != null
-        && observed.tip().height() < formerHeight;
+        && observed != null && (observed.tip().height() < formerHeight || onBestChain(observed.tip()));
     if (atIntake || disconnected) {
       violation(Violation.DISPUTE_NOT_FIRST, "penalty " + txid + " sent to a node that holds neither its dispute "
           + missingDispute + " in its chain nor in its mempool, although the raw dispute was known ("

@@ -353,7 +353,8 @@ final class Run {
   }
 
   /**
-   * A reorganisation whose disconnected transactions the node's mempool does not take back. Disputes
+   * A reorganisation after which the node's mempool is empty: the disconnected transactions are not
+   * taken back, and what waited is gone too. Disputes
    * it takes away within the Responder's window are remembered: the Responder must send them again
    * before their penalties.
    */
@@ -363,25 +364,27 @@ final class Run {
     if (depth < 1) {
       return;
     }
-    Set<Txid> confirmedBefore = new HashSet<>();
     Map<Txid, Integer> connectedByResponder = new HashMap<>();
     BlockRef responderTip = responderTip();
     boolean responderOnChain = responderTip.height() <= chain.tip().height()
         && chain.blockAt(responderTip.height()).hash().equals(responderTip.hash());
     for (int i = 0; i < depth; i++) {
       Block b = chain.blockAt(chain.tip().height() - i);
-      confirmedBefore.addAll(b.txids());
       if (responderOnChain && b.height() <= responderTip.height()) {
         b.txids().forEach(t -> connectedByResponder.put(t, b.height()));
       }
     }
     List<BlockRef> gone = chain.disconnect(depth);
-    for (Txid t : confirmedBefore) {
-      if (chain.dropFromMempool(t)) {
-        stats.inc(MEMPOOL_DROPS);
+    // The node restarted during the reorganisation: its mempool is empty, the disconnected
+    // transactions and everything that waited with them gone.
+    for (Appointment a : appointments) {
+      for (Txid t : List.of(a.dispute().txid(), a.penalty().txid())) {
+        if (chain.dropFromMempool(t)) {
+          stats.inc(MEMPOOL_DROPS);
+        }
       }
     }
-    trace("  chain disconnected %d blocks down to %d; the node's mempool lost what they held", depth, chain.tip().height());
+    trace("  chain disconnected %d blocks down to %d; the node's mempool is empty", depth, chain.tip().height());
     stats.inc(REORGS);
     stats.inc(FLUSHING_REORGS);
     if (depth > config.reorgWindow()) {

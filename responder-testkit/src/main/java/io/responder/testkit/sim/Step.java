@@ -270,9 +270,9 @@ public sealed interface Step {
   }
 
   /**
-   * A reorganisation like {@link Reorg}, after which the node's mempool does not hold what the
-   * disconnected blocks confirmed (a node restarted during the reorganisation): only the Responder
-   * can bring those transactions back.
+   * A reorganisation like {@link Reorg}, after which the node's mempool is empty (a node restarted
+   * during the reorganisation): neither what the disconnected blocks confirmed nor what waited is
+   * there, and only the Responder can bring its transactions back.
    *
    * @param salt seed of the new branch's contents and of delivery choices
    * @param depth blocks disconnected (capped by the chain's length)
