@@ -109,6 +109,8 @@ public final class ReferenceModel implements ResponderListener {
    * them since, with the height they were confirmed at.
    */
   private final Map<Txid, Integer> disputesDisconnected = new HashMap<>();
+  /** Disconnected disputes a penalty was refused for in the current call, with what was seen. */
+  private final Map<Txid, String> disputeOwedThisCall = new LinkedHashMap<>();
   /** Disconnected disputes the Responder has sent again since (whatever the node answered). */
   private final Set<Txid> disputesResent = new HashSet<>();
   /** The last answer to each broadcast during the current Responder call. */
@@ -250,12 +252,25 @@ public final class ReferenceModel implements ResponderListener {
     Integer formerHeight = disputesDisconnected.get(missingDispute);
     boolean disconnected = formerHeight != null && !disputesResent.contains(missingDispute) && rawDisputeKnown(txid)
         && observed != null && (observed.tip().height() < formerHeight || onBestChain(observed.tip()));
-    if (atIntake || disconnected) {
-      violation(Violation.DISPUTE_NOT_FIRST, "penalty " + txid + " sent to a node that holds neither its dispute "
-          + missingDispute + " in its chain nor in its mempool, although the raw dispute was known ("
-          + (atIntake ? "handed over with the breach" : "the dispute's block was disconnected") + "); the node answered "
-          + result);
+    String message = "penalty " + txid + " sent to a node that holds neither its dispute " + missingDispute
+        + " in its chain nor in its mempool, although the raw dispute was known ("
+        + (atIntake ? "handed over with the breach" : "the dispute's block was disconnected") + "); the node answered "
+        + result;
+    if (atIntake) {
+      violation(Violation.DISPUTE_NOT_FIRST, message);
+    } else if (disconnected) {
+      // After a disconnection, sending the dispute as soon as the node says it lacks it (within the
+      // same call) gets the penalty back as surely; never sending it is the fault.
+      disputeOwedThisCall.putIfAbsent(missingDispute, message);
     }
+  }
+
+  /**
+   * The current Responder call was cut short (a process death, an injected failure): what it would
+   * have sent later in the call is not owed.
+   */
+  void callInterrupted() {
+    disputeOwedThisCall.clear();
   }
 
   /**
@@ -288,6 +303,7 @@ public final class ReferenceModel implements ResponderListener {
   void callStarting(Responder responder, Breach handingOver) {
     answersThisCall.clear();
     deliveredThisCall.clear();
+    disputeOwedThisCall.clear();
     statusesBeforeCall.clear();
     intake = handingOver;
     if (responder != null) {
@@ -307,6 +323,13 @@ public final class ReferenceModel implements ResponderListener {
    */
   void callEnded(Responder responder) {
     intake = null;
+    for (Map.Entry<Txid, String> owed : disputeOwedThisCall.entrySet()) {
+      if (!answersThisCall.containsKey(owed.getKey())) {
+        violation(Violation.DISPUTE_NOT_FIRST, owed.getValue() + ", and the dispute was not sent in that call");
+        break;
+      }
+    }
+    disputeOwedThisCall.clear();
     if (responder == null) {
       return;
     }
@@ -387,6 +410,7 @@ public final class ReferenceModel implements ResponderListener {
    */
   public void eventsMayHaveBeenLost() {
     eventsMayBeLost = true;
+    disputeOwedThisCall.clear();
   }
 
   /**

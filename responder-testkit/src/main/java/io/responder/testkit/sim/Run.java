@@ -611,6 +611,7 @@ final class Run {
       restart();
     } catch (FaultyTrackerStore.InjectedFailure f) {
       trace("    %s", f.getMessage());
+      model.callInterrupted();
       if (f.fault() == CommitFault.APPLY_THEN_THROW) {
         stats.inc(LOST_ACKS);
         model.eventsMayHaveBeenLost();
@@ -623,6 +624,7 @@ final class Run {
         restart();
       }
     } catch (BlockSourceException e) {
+      model.callInterrupted();
       if (causedByInjection(e)) {
         watchCall(false, null);
         throw new Ports.InjectedPortFailure("a port (wrapped by the Responder)");
@@ -632,10 +634,12 @@ final class Run {
         throw stop(Violation.UNEXPECTED_EXCEPTION, what + " threw " + trace(e));
       }
     } catch (Ports.InjectedPortFailure f) {
+      model.callInterrupted();
       watchCall(false, null);
       throw f;
     } catch (RuntimeException e) {
       if (causedByInjection(e)) {
+        model.callInterrupted();
         watchCall(false, null);
         throw new Ports.InjectedPortFailure("a port (wrapped by the Responder)");
       }
