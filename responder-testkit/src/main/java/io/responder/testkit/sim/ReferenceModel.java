@@ -110,7 +110,9 @@ public final class ReferenceModel implements ResponderListener {
    */
   private final Map<Txid, Integer> disputesDisconnected = new HashMap<>();
   /** Disconnected disputes a penalty was refused for in the current call, with what was seen. */
-  private final Map<Txid, String> disputeOwedThisCall = new LinkedHashMap<>();
+  private final Map<Txid, Object[]> disputeOwedThisCall = new LinkedHashMap<>();
+  /** The Responder's tip when each transaction was last sent: a send in the same interval may be a cached answer. */
+  private final Map<Txid, BlockRef> lastAttemptTip = new HashMap<>();
   /** Disconnected disputes the Responder has sent again since (whatever the node answered). */
   private final Set<Txid> disputesResent = new HashSet<>();
   /** The last answer to each broadcast during the current Responder call. */
@@ -234,8 +236,15 @@ public final class ReferenceModel implements ResponderListener {
    *     mempool, or null
    */
   void onBroadcast(Txid txid, BroadcastResult result, Txid missingDispute) {
-    boolean disputeTriedInCall = missingDispute != null && answersThisCall.containsKey(missingDispute);
+    BlockRef tipNow = observed == null ? null : observed.tip();
+    // Sent in this call, or earlier in the same block interval, where the Responder reuses the node's
+    // first answer instead of sending again (B1.5).
+    boolean disputeTriedInCall = missingDispute != null && (answersThisCall.containsKey(missingDispute)
+        || tipNow != null && tipNow.equals(lastAttemptTip.get(missingDispute)));
     onBroadcast(txid, result);
+    if (tipNow != null) {
+      lastAttemptTip.put(txid, tipNow);
+    }
     if (disputesDisconnected.containsKey(txid)) {
       disputesResent.add(txid);
     }
@@ -250,7 +259,7 @@ public final class ReferenceModel implements ResponderListener {
     // reporting disconnections one block at a time has it drop the blocks above first, while the
     // dispute's block is still on its chain.
     Integer formerHeight = disputesDisconnected.get(missingDispute);
-    boolean disconnected = formerHeight != null && !disputesResent.contains(missingDispute) && rawDisputeKnown(txid)
+    boolean disconnected = formerHeight != null && !disputesResent.contains(missingDispute) && !disputeTriedInCall
         && observed != null && (observed.tip().height() < formerHeight || onBestChain(observed.tip()));
     String message = "penalty " + txid + " sent to a node that holds neither its dispute " + missingDispute
         + " in its chain nor in its mempool, although the raw dispute was known ("
@@ -260,8 +269,10 @@ public final class ReferenceModel implements ResponderListener {
       violation(Violation.DISPUTE_NOT_FIRST, message);
     } else if (disconnected) {
       // After a disconnection, sending the dispute as soon as the node says it lacks it (within the
-      // same call) gets the penalty back as surely; never sending it is the fault.
-      disputeOwedThisCall.putIfAbsent(missingDispute, message);
+      // same call) gets the penalty back as surely; never sending it is the fault. Whether the raw
+      // dispute was known is judged once the call's events are in (a tracker holding it may have
+      // expired in the same block).
+      disputeOwedThisCall.putIfAbsent(missingDispute, new Object[] {txid, message});
     }
   }
 
@@ -323,9 +334,9 @@ public final class ReferenceModel implements ResponderListener {
    */
   void callEnded(Responder responder) {
     intake = null;
-    for (Map.Entry<Txid, String> owed : disputeOwedThisCall.entrySet()) {
-      if (!answersThisCall.containsKey(owed.getKey())) {
-        violation(Violation.DISPUTE_NOT_FIRST, owed.getValue() + ", and the dispute was not sent in that call");
+    for (Map.Entry<Txid, Object[]> owed : disputeOwedThisCall.entrySet()) {
+      if (!answersThisCall.containsKey(owed.getKey()) && rawDisputeKnown((Txid) owed.getValue()[0])) {
+        violation(Violation.DISPUTE_NOT_FIRST, owed.getValue()[1] + ", and the dispute was not sent in that call");
         break;
       }
     }
