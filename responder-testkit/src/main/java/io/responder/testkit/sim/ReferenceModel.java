@@ -248,8 +248,8 @@ public final class ReferenceModel implements ResponderListener {
     if (disputesDisconnected.containsKey(txid)) {
       disputesResent.add(txid);
     }
-    if (missingDispute == null || !(result instanceof BroadcastResult.Rejected)) {
-      return;
+    if (missingDispute == null || !(result instanceof BroadcastResult.Rejected r && r.code() == -25)) {
+      return; // only -25 says the node lacks an input; another refusal tells the Responder nothing of it
     }
     // Sending the dispute first is what is asked; if the node did not take it (down, a carrier that
     // threw), sending the penalty after it is fine.
