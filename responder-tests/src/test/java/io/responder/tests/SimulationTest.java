@@ -158,7 +158,7 @@ class SimulationTest {
             new History(55L, new History.Params(19, 6, 26, 65), DeliveryStyle.SKIPPING, List.of(
                 new Step.NodeLags(8620374298661658065L, 1),
                 new Step.HandOver(-2168017139877012934L, Step.HandOverKind.FRESH, 688, false, -1, 0)))),
-        Arguments.of("#11.3 node lagging the watcher: penalty sent without the raw dispute first (dispute-not-first)",
+        Arguments.of("#11.3 node lagging the watcher, raw dispute handed over: not sent, breach dropped (dropped-while-ambiguous, dispute-not-first)",
             new History(6L, new History.Params(19, 3, 27, 75), DeliveryStyle.TIP_ONLY, List.of(
                 new Step.NodeLags(7311086656553526765L, 1),
                 new Step.HandOver(-6154354513147922537L, Step.HandOverKind.FRESH, 100, true, -1, 0)))),

@@ -156,7 +156,8 @@ final class Ports {
     public Block block(BlockHash hash) {
       beforeSourceCall("block");
       Block b = chain.block(hash);
-      if (lagging() && b.height() > nodeHeight() && chain.blockAt(b.height()).hash().equals(hash)) {
+      if (lagging() && b.height() > nodeHeight() && b.height() <= chain.tip().height()
+          && chain.blockAt(b.height()).hash().equals(hash)) {
         throw new BlockSourceException("Block not found: " + hash, false); // what bitcoind says, -5
       }
       return b;

@@ -123,6 +123,11 @@ public final class ReferenceModel implements ResponderListener {
   private final Map<UUID, TrackerStatus> statusesBeforeCall = new HashMap<>();
   /** The breach being handed over by the current call, or null. */
   private Breach intake;
+  /**
+   * Whether that breach joins trackers whose penalty the node already took: the intake sends
+   * nothing then, and what the call sends for that penalty is the Responder's own follow-up.
+   */
+  private boolean intakeJoinsDelivered;
   /** The node's view when it differs from the chain's (a node lagging behind the watcher), else null. */
   private NodeView nodeView;
   private boolean eventsMayBeLost;
@@ -253,8 +258,8 @@ public final class ReferenceModel implements ResponderListener {
     }
     // Sending the dispute first is what is asked; if the node did not take it (down, a carrier that
     // threw), sending the penalty after it is fine.
-    boolean atIntake = intake != null && intake.penaltyTxid().equals(txid) && intake.disputeRawTx().isPresent()
-        && !disputeTriedInCall;
+    boolean atIntake = intake != null && !intakeJoinsDelivered && intake.penaltyTxid().equals(txid)
+        && intake.disputeRawTx().isPresent() && !disputeTriedInCall;
     // The Responder must know the block is gone (it is below it, or on the new best chain): a host
     // reporting disconnections one block at a time has it drop the blocks above first, while the
     // dispute's block is still on its chain.
@@ -265,14 +270,13 @@ public final class ReferenceModel implements ResponderListener {
         + " in its chain nor in its mempool, although the raw dispute was known ("
         + (atIntake ? "handed over with the breach" : "the dispute's block was disconnected") + "); the node answered "
         + result;
-    if (atIntake) {
-      violation(Violation.DISPUTE_NOT_FIRST, message);
-    } else if (disconnected) {
-      // After a disconnection, sending the dispute as soon as the node says it lacks it (within the
-      // same call) gets the penalty back as surely; never sending it is the fault. Whether the raw
-      // dispute was known is judged once the call's events are in (a tracker holding it may have
-      // expired in the same block).
-      disputeOwedThisCall.putIfAbsent(missingDispute, new Object[] {txid, message});
+    if (atIntake || disconnected) {
+      // The dispute is owed by the end of the call: the Responder may meet the refusal while catching
+      // up before it takes the breach (and its raw dispute) in, and sending the dispute as soon as the
+      // node says it lacks it gets the penalty back as surely; never sending it is the fault. Whether
+      // the raw dispute was known is judged once the call's events are in (a tracker holding it may
+      // have expired in the same block).
+      disputeOwedThisCall.putIfAbsent(missingDispute, new Object[] {txid, message, atIntake});
     }
   }
 
@@ -317,8 +321,13 @@ public final class ReferenceModel implements ResponderListener {
     disputeOwedThisCall.clear();
     statusesBeforeCall.clear();
     intake = handingOver;
+    intakeJoinsDelivered = false;
     if (responder != null) {
       for (TransactionTracker t : responder.trackers()) {
+        if (handingOver != null && t.penaltyTxid().equals(handingOver.penaltyTxid())
+            && !(t.status() instanceof TrackerStatus.Pending)) {
+          intakeJoinsDelivered = true;
+        }
         if (t.status() instanceof TrackerStatus.InMempool) {
           statusesBeforeCall.put(t.uuid(), t.status());
         }
@@ -335,7 +344,8 @@ public final class ReferenceModel implements ResponderListener {
   void callEnded(Responder responder) {
     intake = null;
     for (Map.Entry<Txid, Object[]> owed : disputeOwedThisCall.entrySet()) {
-      if (!answersThisCall.containsKey(owed.getKey()) && rawDisputeKnown((Txid) owed.getValue()[0])) {
+      boolean known = (Boolean) owed.getValue()[2] || rawDisputeKnown((Txid) owed.getValue()[0]);
+      if (!answersThisCall.containsKey(owed.getKey()) && known) {
         violation(Violation.DISPUTE_NOT_FIRST, owed.getValue()[1] + ", and the dispute was not sent in that call");
         break;
       }

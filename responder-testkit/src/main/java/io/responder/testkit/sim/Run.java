@@ -429,8 +429,17 @@ final class Run {
     if (!call("syncWithBlockSource", () -> responder.syncWithBlockSource()) || !reachableThroughout) {
       return;
     }
+    Set<Txid> stillPending;
+    ports.suspend(true);
+    try {
+      stillPending = ReferenceModel.pendingPenalties(responder);
+    } finally {
+      ports.suspend(false);
+    }
     for (Map.Entry<Txid, Integer> e : before.entrySet()) {
-      if (model.attempts(e.getKey()) == e.getValue() && unavailableBefore.contains(e.getKey())) {
+      // Still pending (not confirmed by a block the call connected, nor ended) and never offered.
+      if (stillPending.contains(e.getKey()) && model.attempts(e.getKey()) == e.getValue()
+          && unavailableBefore.contains(e.getKey())) {
         throw stop(Violation.PENDING_NOT_RETRIED, "pending penalty " + e.getKey()
             + " was not offered to the node by syncWithBlockSource() after the node came back");
       }
