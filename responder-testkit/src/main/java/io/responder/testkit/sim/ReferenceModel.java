@@ -265,7 +265,7 @@ public final class ReferenceModel implements ResponderListener {
     // dispute's block is still on its chain.
     Integer formerHeight = disputesDisconnected.get(missingDispute);
     boolean disconnected = formerHeight != null && !disputesResent.contains(missingDispute) && !disputeTriedInCall
-        && observed != null && (observed.tip().height() < formerHeight || onBestChain(observed.tip()));
+        && rawDisputeKnown(txid) && observed != null && (observed.tip().height() < formerHeight || onBestChain(observed.tip()));
     String message = "penalty " + txid + " sent to a node that holds neither its dispute " + missingDispute
         + " in its chain nor in its mempool, although the raw dispute was known ("
         + (atIntake ? "handed over with the breach" : "the dispute's block was disconnected") + "); the node answered "
@@ -273,9 +273,9 @@ public final class ReferenceModel implements ResponderListener {
     if (atIntake || disconnected) {
       // The dispute is owed by the end of the call: the Responder may meet the refusal while catching
       // up before it takes the breach (and its raw dispute) in, and sending the dispute as soon as the
-      // node says it lacks it gets the penalty back as surely; never sending it is the fault. Whether
-      // the raw dispute was known is judged once the call's events are in (a tracker holding it may
-      // have expired in the same block).
+      // node says it lacks it gets the penalty back as surely; never sending it is the fault. The raw
+      // dispute must have been known when the penalty was refused and still be once the call's events
+      // are in (a tracker holding it may have expired in the same block).
       disputeOwedThisCall.putIfAbsent(missingDispute, new Object[] {txid, message, atIntake});
     }
   }
