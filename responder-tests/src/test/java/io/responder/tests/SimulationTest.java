@@ -30,7 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Randomised chain histories (breaches, reorganisations, gaps, node faults, rejections, crashes)
  * against the reference model of the test kit: nothing handed over is lost, nothing completes early
- * (issue #7).
+ * (issue #7). Since issue #11 the histories also carry unchecked failures of store reads, the block
+ * source and the carrier (the host retrying the failed call), a node without a transaction index, a
+ * block source failing while the carrier works, a node lagging behind the watcher, reorganisations
+ * after which the node's mempool lost the disconnected transactions, and a node coming back while
+ * breaches are pending; see the rules of {@code ReferenceModel}.
  *
  * <p>CI runs 1,000 seeds. {@code -Dresponder.sim.seeds=10000} runs more, {@code
  * -Dresponder.sim.firstSeed=N} starts elsewhere, and {@code -Dresponder.sim.seed=N} reruns one seed,
@@ -127,7 +131,59 @@ class SimulationTest {
                 new Step.Reorg(-8204597989304555637L, 24, 1, 100),
                 new Step.NodeDown(-8313805926574178426L, 4),
                 new Step.HandOver(-7851209832202989199L, Step.HandOverKind.FRESH, 359, true, -1, 0),
-                new Step.Mine(-8741795309085131769L, 100)))));
+                new Step.Mine(-8741795309085131769L, 100)))),
+        // Issue #11: the fault classes the simulation could not produce before. Each fails on the
+        // core the issue was filed against, with the rule named.
+        Arguments.of("#11.1 store read failing mid-block consumed the rebroadcast schedule (not-rebroadcast)",
+            new History(5L, new History.Params(12, 3, 16, 60), DeliveryStyle.ONE_AT_A_TIME, List.of(
+                new Step.HandOver(3L, Step.HandOverKind.FRESH, 0, true, -1, 0),
+                new Step.PortFault(1L, Step.Port.STORE_READ, 1),
+                new Step.MineEmpty(4L, 3),
+                new Step.Drop(5L, 0, false),
+                new Step.MineEmpty(6L, 4)))),
+        Arguments.of("#11.1 block source throwing IllegalStateException mid-call left memory ahead of the store (inconsistent)",
+            new History(813L, new History.Params(15, 4, 18, 65), DeliveryStyle.TWICE, List.of(
+                new Step.Gap(816575235505448347L, 5, 100),
+                new Step.HandOver(-2562135428587940985L, Step.HandOverKind.FRESH, 626, true, -1, 0),
+                new Step.HandOver(-106153370401626646L, Step.HandOverKind.PENALTY_MINED, 647, false, 2, 0),
+                new Step.PortFault(-4676831536425158935L, Step.Port.BLOCK_SOURCE, 2),
+                new Step.Reorg(-1855179652266748102L, 7, 0, 50)))),
+        Arguments.of("#11.2 block source down, carrier working, no -txindex: confirmation placed early (wrong-confirmation)",
+            new History(12L, new History.Params(20, 4, 27, 70), DeliveryStyle.HOST_DISCONNECTS, List.of(
+                new Step.TxIndex(7490023937847531712L, false),
+                new Step.Gap(43924964651018866L, 2, 50),
+                new Step.SourceDown(1315217456070624658L, 3),
+                new Step.HandOver(9134505403377612053L, Step.HandOverKind.PENALTY_MINED, 679, false, -1, 0)))),
+        Arguments.of("#11.3 node lagging the watcher: -25 dropped the breach (dropped-while-ambiguous)",
+            new History(55L, new History.Params(19, 6, 26, 65), DeliveryStyle.SKIPPING, List.of(
+                new Step.NodeLags(8620374298661658065L, 1),
+                new Step.HandOver(-2168017139877012934L, Step.HandOverKind.FRESH, 688, false, -1, 0)))),
+        Arguments.of("#11.3 node lagging the watcher, raw dispute handed over: not sent, breach dropped (dropped-while-ambiguous, dispute-not-first)",
+            new History(6L, new History.Params(19, 3, 27, 75), DeliveryStyle.TIP_ONLY, List.of(
+                new Step.NodeLags(7311086656553526765L, 1),
+                new Step.HandOver(-6154354513147922537L, Step.HandOverKind.FRESH, 100, true, -1, 0)))),
+        Arguments.of("#11.4 re-mined dispute forgotten after a second reorg with an empty mempool (dispute-not-first)",
+            new History(15L, new History.Params(16, 4, 17, 54), DeliveryStyle.TIP_ONLY, List.of(
+                new Step.HandOver(-694538165036954362L, Step.HandOverKind.FRESH, 504, true, -1, 0),
+                new Step.FlushingReorg(4469569323237691455L, 4, 0, 0),
+                new Step.Mine(6949821621596134925L, 100),
+                new Step.FlushingReorg(3905158506390179132L, 3, 0, 0)))),
+        Arguments.of("#11.4 rebroadcast refused by the node recorded as in the mempool (refused-as-accepted)",
+            new History(5L, new History.Params(10, 4, 18, 52), DeliveryStyle.ONE_AT_A_TIME, List.of(
+                new Step.HandOver(-8107321549588985717L, Step.HandOverKind.FRESH, 469, true, -1, 0),
+                new Step.Reject(522152705992494906L, 840, -22)))),
+        Arguments.of("#11.5 breach handled out of sync never learns its dispute height; reorg with an empty mempool (dispute-not-first)",
+            new History(5L, new History.Params(12, 3, 16, 60), DeliveryStyle.ONE_AT_A_TIME, List.of(
+                new Step.Gap(1L, 1, 0),
+                new Step.SourceDown(2L, 2),
+                new Step.HandOver(3L, Step.HandOverKind.FRESH, 0, true, -1, 0),
+                new Step.MineEmpty(4L, 3),
+                new Step.FlushingReorg(5L, 5, 1, 0)))),
+        Arguments.of("#11.6 node back: syncWithBlockSource() does not retry pending penalties (pending-not-retried)",
+            new History(3L, new History.Params(16, 2, 22, 53), DeliveryStyle.ONE_AT_A_TIME, List.of(
+                new Step.NodeDown(6350047306473681955L, 3),
+                new Step.HandOver(8269832793983847178L, Step.HandOverKind.FRESH, 584, true, -1, 0),
+                new Step.NodeBack(-108393213776499678L)))));
   }
 
   @ParameterizedTest(name = "{0}")

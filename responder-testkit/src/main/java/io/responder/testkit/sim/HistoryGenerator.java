@@ -19,6 +19,13 @@ import java.util.Random;
  * (-26 for now, -25 and -22 for good; -27 arises on its own when a mined penalty is handed over),
  * and crashes of every {@link CrashMode}. The delivery style is drawn from the seed as well.
  *
+ * <p>Into that history, a second stream drawn from the same seed inserts episodes of the faults an
+ * outside review found (issue 11), leaving the steps above as they were: unchecked failures of a store
+ * read, the block source or the carrier; a node without a transaction index; the block source failing
+ * while the carrier works, with breaches handed over out of sync; a node lagging behind the watcher;
+ * reorganisations after which the node's mempool has lost the disconnected transactions, twice over
+ * the same dispute; and a node that comes back while breaches are pending.
+ *
  * <p>Stateless and thread-safe.
  *
  * @since 0.1.0
@@ -64,6 +71,7 @@ public final class HistoryGenerator {
     for (int i = 0; i < count; i++) {
       steps.add(i == 0 ? handOver(rng, rng.nextLong()) : step(rng, window));
     }
+    steps = withFaultEpisodes(seed, steps);
     return new History(seed, new History.Params(depth, threshold, window, startHeight), style, steps);
   }
 
@@ -112,6 +120,83 @@ public final class HistoryGenerator {
     }
     CrashMode mode = pickCrash(rng);
     return new Step.Crash(salt, mode, between(rng, 1, 8));
+  }
+
+  /** Chance, in per-mille, of a fault episode before each step. */
+  private static final int EPISODE_PER_MILLE = 70;
+
+  /**
+   * Inserts fault episodes drawn from their own stream, so the steps drawn above are the same as
+   * before episodes existed (they meet another state where an episode changed it).
+   */
+  private static List<Step> withFaultEpisodes(long seed, List<Step> base) {
+    Random rng = new Random(seed * 0x9E3779B97F4A7C15L + 0x2545F4914F6CDD1DL);
+    List<Step> out = new ArrayList<>(base.size() + 16);
+    if (rng.nextInt(3) == 0) {
+      out.add(new Step.TxIndex(rng.nextLong(), false));
+    }
+    for (Step s : base) {
+      if (rng.nextInt(1000) < EPISODE_PER_MILLE) {
+        out.addAll(episode(rng));
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  private static List<Step> episode(Random rng) {
+    int k = rng.nextInt(100);
+    if (k < 30) {
+      Step.Port port = k < 14 ? Step.Port.STORE_READ : k < 22 ? Step.Port.BLOCK_SOURCE : Step.Port.CARRIER;
+      return List.of(new Step.PortFault(rng.nextLong(), port, between(rng, 1, 6)));
+    }
+    if (k < 45) {
+      // The node stalls, then a breach whose dispute it has not seen is handed over.
+      Step.HandOverKind kind = rng.nextInt(3) == 0 ? Step.HandOverKind.LATE_WATCHER : Step.HandOverKind.FRESH;
+      return List.of(new Step.NodeLags(rng.nextLong(), between(rng, 1, 3)),
+          new Step.HandOver(rng.nextLong(), kind, rng.nextInt(1000), rng.nextBoolean(), -1, 0));
+    }
+    if (k < 58) {
+      // The block source fails while the carrier works, the Responder is behind, and a breach comes:
+      // its penalty already mined by someone else, or fresh; the dispute's block may then be
+      // reorganised away with the mempool lost.
+      List<Step> e = new ArrayList<>();
+      e.add(new Step.Gap(rng.nextLong(), between(rng, 1, 2), pick(rng, 0, 50)));
+      e.add(new Step.SourceDown(rng.nextLong(), between(rng, 2, 4)));
+      Step.HandOverKind kind = rng.nextBoolean() ? Step.HandOverKind.PENALTY_MINED : Step.HandOverKind.FRESH;
+      e.add(new Step.HandOver(rng.nextLong(), kind, rng.nextInt(1000), rng.nextInt(4) > 0, -1, 0));
+      if (kind == Step.HandOverKind.FRESH && rng.nextBoolean()) {
+        int empty = between(rng, 3, 5);
+        e.add(new Step.MineEmpty(rng.nextLong(), empty));
+        e.add(new Step.FlushingReorg(rng.nextLong(), empty + between(rng, 1, 2), between(rng, 0, 2), 0));
+      }
+      return e;
+    }
+    if (k < 75) {
+      // A breach with the raw dispute, its penalty mined, the dispute's block reorganised away with
+      // the mempool lost, both mined again, and reorganised away again.
+      List<Step> e = new ArrayList<>();
+      e.add(new Step.HandOver(rng.nextLong(), Step.HandOverKind.FRESH, rng.nextInt(1000), rng.nextInt(5) > 0, -1, 0));
+      e.add(new Step.Mine(rng.nextLong(), 100));
+      int extra = between(rng, 0, 2);
+      e.add(new Step.FlushingReorg(rng.nextLong(), 2 + extra, between(rng, 0, 1), 0));
+      if (rng.nextInt(3) > 0) {
+        e.add(new Step.Mine(rng.nextLong(), 100));
+        int later = between(rng, 0, 2);
+        if (later > 0) {
+          e.add(new Step.MineEmpty(rng.nextLong(), later));
+        }
+        e.add(new Step.FlushingReorg(rng.nextLong(), 1 + later + between(rng, 0, 1), between(rng, 0, 1), 0));
+      }
+      return e;
+    }
+    if (k < 90) {
+      // The node goes down, a breach arrives, and the node comes back before the next block.
+      return List.of(new Step.NodeDown(rng.nextLong(), between(rng, 2, 4)),
+          new Step.HandOver(rng.nextLong(), Step.HandOverKind.FRESH, rng.nextInt(1000), rng.nextBoolean(), -1, 0),
+          new Step.NodeBack(rng.nextLong()));
+    }
+    return List.of(new Step.FlushingReorg(rng.nextLong(), between(rng, 1, 6), between(rng, 0, 2), pick(rng, 0, 50, 100)));
   }
 
   private static Step handOver(Random rng, long salt) {

@@ -13,11 +13,13 @@ import io.responder.core.Txid;
 import io.responder.testkit.FakeChain;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -35,14 +37,24 @@ import org.jspecify.annotations.Nullable;
  *   <li>a completion comes only when the penalty has the irrevocable depth on the best chain
  *       ({@link Violation#EARLY_COMPLETION}); an expiry only when the subscription ended and the
  *       penalty is not confirmed at that height ({@link Violation#BAD_EXPIRY});
- *   <li>a confirmation names the best-chain block that holds the penalty, and while the Responder's
+ *   <li>a confirmation names the best-chain block that holds the penalty (or, when the Responder
+ *       could not learn where it confirmed, a best-chain block above it: late, never early), and while the Responder's
  *       tip is on the best chain, what it records agrees with the chain up to that tip
  *       ({@link Violation#WRONG_CONFIRMATION}); a confirmation in a block it never connected (below
  *       the fork of a reorganisation deeper than its window) is learnt from the node within the
  *       rebroadcast threshold while the node answers ({@link Violation#MISSED_CONFIRMATION});
  *   <li>a tracked penalty out of the mempool is broadcast again within the rebroadcast threshold of
  *       blocks while the node is reachable ({@link Violation#NOT_REBROADCAST});
- *   <li>memory agrees with the store ({@code checkConsistency}, {@link Violation#INCONSISTENT}).
+ *   <li>memory agrees with the store ({@code checkConsistency}, {@link Violation#INCONSISTENT});
+ *   <li>a breach is dropped on -25 only when its dispute is confirmed on the node's own chain
+ *       ({@link Violation#DROPPED_WHILE_AMBIGUOUS});
+ *   <li>a penalty is not sent to a node lacking its dispute when the Responder has the raw dispute and
+ *       reason to send it: the breach being handed over carries it, or the dispute's block was
+ *       disconnected ({@link Violation#DISPUTE_NOT_FIRST});
+ *   <li>a rebroadcast the node refused does not restart the missed-block count
+ *       ({@link Violation#REFUSED_AS_ACCEPTED});
+ *   <li>pending penalties are retried by {@code syncWithBlockSource()} once the node is back
+ *       ({@link Violation#PENDING_NOT_RETRIED}, judged by the driver).
  * </ul>
  * When a crash or a lost commit acknowledgement may have swallowed events, a tracker that vanished is
  * accepted if the chain shows it was due to complete, expire, or had been rejected
@@ -74,6 +86,17 @@ public final class ReferenceModel implements ResponderListener {
     }
   }
 
+  /** What the Responder's own node holds, which may be less than the chain the watcher sees. */
+  interface NodeView {
+    /**
+     * Returns whether the node has a transaction confirmed on its best chain.
+     *
+     * @param txid the transaction
+     * @return true if confirmed there
+     */
+    boolean confirmedOnNode(Txid txid);
+  }
+
   private final FakeChain chain;
   private final ResponderConfig config;
   private final Map<UUID, Life> lives = new LinkedHashMap<>();
@@ -84,6 +107,32 @@ public final class ReferenceModel implements ResponderListener {
   /** Penalties confirmed below the Responder's tip that it records as unconfirmed: since which tip height. */
   private final Map<Txid, Integer> unnoticed = new HashMap<>();
   private final List<String[]> found = new ArrayList<>();
+  /**
+   * Disputes whose block a reorganisation the Responder can handle took away, the node not holding
+   * them since, with the height they were confirmed at.
+   */
+  private final Map<Txid, Integer> disputesDisconnected = new HashMap<>();
+  /** Disconnected disputes a penalty was refused for in the current call, with what was seen. */
+  private final Map<Txid, Object[]> disputeOwedThisCall = new LinkedHashMap<>();
+  /** The Responder's tip when each transaction was last sent: a send in the same interval may be a cached answer. */
+  private final Map<Txid, BlockRef> lastAttemptTip = new HashMap<>();
+  /** Disconnected disputes the Responder has sent again since (whatever the node answered). */
+  private final Set<Txid> disputesResent = new HashSet<>();
+  /** The last answer to each broadcast during the current Responder call. */
+  private final Map<Txid, BroadcastResult> answersThisCall = new HashMap<>();
+  /** Transactions the node took (accepted or found confirmed) during the current Responder call. */
+  private final Set<Txid> deliveredThisCall = new HashSet<>();
+  /** Statuses of in-mempool trackers when the current Responder call began. */
+  private final Map<UUID, TrackerStatus> statusesBeforeCall = new HashMap<>();
+  /** The breach being handed over by the current call, or null. */
+  private Breach intake;
+  /**
+   * Whether that breach joins trackers whose penalty the node already took: the intake sends
+   * nothing then, and what the call sends for that penalty is the Responder's own follow-up.
+   */
+  private boolean intakeJoinsDelivered;
+  /** The node's view when it differs from the chain's (a node lagging behind the watcher), else null. */
+  private NodeView nodeView;
   private boolean eventsMayBeLost;
   private boolean hostReportsDisconnection;
   private @Nullable Responder observed;
@@ -153,6 +202,9 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
       case NOT_TRACKED -> {
+        if (receipt.broadcast() instanceof BroadcastResult.Rejected r) {
+          checkDroppable(breach.uuid(), breach, r);
+        }
         if (life.end != End.REJECTED) {
           violation(Violation.BAD_RECEIPT, "receipt NOT_TRACKED for " + breach.uuid() + " without a rejection event");
         }
@@ -173,6 +225,207 @@ public final class ReferenceModel implements ResponderListener {
   public void onBroadcast(Txid txid, BroadcastResult result) {
     attempts.merge(txid, 1, Integer::sum);
     lastAnswer.put(txid, result);
+    answersThisCall.put(txid, result);
+    if (result.delivered()) {
+      deliveredThisCall.add(txid);
+    }
+  }
+
+  /**
+   * The carrier made a broadcast, and the driver knows whether the node lacked a dispute the
+   * transaction spends. Judges the order of dispute and penalty: a penalty refused for want of its
+   * dispute, while the Responder held the raw dispute and had reason to send it (the breach being
+   * handed over carries it, or the dispute's block was disconnected), was sent without its dispute
+   * first ({@link Violation#DISPUTE_NOT_FIRST}).
+   *
+   * @param txid the transaction
+   * @param result what the node answered
+   * @param missingDispute a dispute it spends that the node holds neither in its chain nor in its
+   *     mempool, or null
+   */
+  void onBroadcast(Txid txid, BroadcastResult result, Txid missingDispute) {
+    BlockRef tipNow = observed == null ? null : observed.tip();
+    // Sent in this call, or earlier in the same block interval, where the Responder reuses the node's
+    // first answer instead of sending again (B1.5).
+    boolean disputeTriedInCall = missingDispute != null && (answersThisCall.containsKey(missingDispute)
+        || tipNow != null && tipNow.equals(lastAttemptTip.get(missingDispute)));
+    onBroadcast(txid, result);
+    if (tipNow != null) {
+      lastAttemptTip.put(txid, tipNow);
+    }
+    if (disputesDisconnected.containsKey(txid)) {
+      disputesResent.add(txid);
+    }
+    if (missingDispute == null || !(result instanceof BroadcastResult.Rejected r && r.code() == -25)) {
+      return; // only -25 says the node lacks an input; another refusal tells the Responder nothing of it
+    }
+    // Sending the dispute first is what is asked; if the node did not take it (down, a carrier that
+    // threw), sending the penalty after it is fine.
+    boolean atIntake = intake != null && !intakeJoinsDelivered && intake.penaltyTxid().equals(txid)
+        && intake.disputeRawTx().isPresent() && !disputeTriedInCall;
+    // The Responder must know the block is gone (it is below it, or on the new best chain): a host
+    // reporting disconnections one block at a time has it drop the blocks above first, while the
+    // dispute's block is still on its chain.
+    Integer formerHeight = disputesDisconnected.get(missingDispute);
+    boolean disconnected = formerHeight != null && !disputesResent.contains(missingDispute) && !disputeTriedInCall
+        && rawDisputeKnown(txid) && observed != null && (observed.tip().height() < formerHeight || onBestChain(observed.tip()));
+    String message = "penalty " + txid + " sent to a node that holds neither its dispute " + missingDispute
+        + " in its chain nor in its mempool, although the raw dispute was known ("
+        + (atIntake ? "handed over with the breach" : "the dispute's block was disconnected") + "); the node answered "
+        + result;
+    if (atIntake || disconnected) {
+      // The dispute is owed by the end of the call: the Responder may meet the refusal while catching
+      // up before it takes the breach (and its raw dispute) in, and sending the dispute as soon as the
+      // node says it lacks it gets the penalty back as surely; never sending it is the fault. The raw
+      // dispute must have been known when the penalty was refused and still be once the call's events
+      // are in (a tracker holding it may have expired in the same block).
+      disputeOwedThisCall.putIfAbsent(missingDispute, new Object[] {txid, message, atIntake});
+    }
+  }
+
+  /**
+   * The current Responder call was cut short (a process death, an injected failure): what it would
+   * have sent later in the call is not owed.
+   */
+  void callInterrupted() {
+    disputeOwedThisCall.clear();
+  }
+
+  /**
+   * Names what the node holds when it lags behind the chain (null: the chain itself).
+   *
+   * @param view the node's view
+   */
+  void nodeView(NodeView view) {
+    this.nodeView = view;
+  }
+
+  /**
+   * A reorganisation within the Responder's window took away the block of a dispute, and the node's
+   * mempool does not hold it: the Responder must send it again before its penalty.
+   *
+   * @param disputeTxid the dispute
+   * @param height the height its block had
+   */
+  void disputeDisconnected(Txid disputeTxid, int height) {
+    disputesDisconnected.put(disputeTxid, height);
+    disputesResent.remove(disputeTxid);
+  }
+
+  /**
+   * A Responder call begins.
+   *
+   * @param responder the Responder (its port calls should not count toward injected faults)
+   * @param handingOver the breach the call hands over, or null
+   */
+  void callStarting(Responder responder, Breach handingOver) {
+    answersThisCall.clear();
+    deliveredThisCall.clear();
+    disputeOwedThisCall.clear();
+    statusesBeforeCall.clear();
+    intake = handingOver;
+    intakeJoinsDelivered = false;
+    if (responder != null) {
+      for (TransactionTracker t : responder.trackers()) {
+        if (handingOver != null && t.penaltyTxid().equals(handingOver.penaltyTxid())
+            && !(t.status() instanceof TrackerStatus.Pending)) {
+          intakeJoinsDelivered = true;
+        }
+        if (t.status() instanceof TrackerStatus.InMempool) {
+          statusesBeforeCall.put(t.uuid(), t.status());
+        }
+      }
+    }
+  }
+
+  /**
+   * A Responder call ended (normally or not). A rebroadcast the node refused must not restart the
+   * penalty's missed-block count as if the node had taken it ({@link Violation#REFUSED_AS_ACCEPTED}).
+   *
+   * @param responder the Responder, or null if it was thrown away
+   */
+  void callEnded(Responder responder) {
+    intake = null;
+    for (Map.Entry<Txid, Object[]> owed : disputeOwedThisCall.entrySet()) {
+      boolean known = (Boolean) owed.getValue()[2] || rawDisputeKnown((Txid) owed.getValue()[0]);
+      if (!answersThisCall.containsKey(owed.getKey()) && known) {
+        violation(Violation.DISPUTE_NOT_FIRST, owed.getValue()[1] + ", and the dispute was not sent in that call");
+        break;
+      }
+    }
+    disputeOwedThisCall.clear();
+    if (responder == null) {
+      return;
+    }
+    for (TransactionTracker t : responder.trackers()) {
+      if (t.status() instanceof TrackerStatus.InMempool now
+          && statusesBeforeCall.get(t.uuid()) instanceof TrackerStatus.InMempool before
+          && now.sinceHeight() > before.sinceHeight()) {
+        BroadcastResult answer = answersThisCall.get(t.penaltyTxid());
+        if (deliveredThisCall.contains(t.penaltyTxid())) {
+          continue; // the node took it at some point of the call: a fresh count is right
+        }
+        if (answer instanceof BroadcastResult.Rejected || answer instanceof BroadcastResult.RejectedForNow) {
+          violation(Violation.REFUSED_AS_ACCEPTED, "tracker " + t.uuid() + " went from " + before + " to " + now
+              + " although the node refused the rebroadcast (" + answer + ")");
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Returns the penalties the Responder holds as pending, by tracker.
+   *
+   * @param responder the Responder
+   * @return penalty txid of each pending tracker
+   */
+  static Set<Txid> pendingPenalties(Responder responder) {
+    Set<Txid> out = new HashSet<>();
+    for (TransactionTracker t : responder.trackers()) {
+      if (t.status() instanceof TrackerStatus.Pending) {
+        out.add(t.penaltyTxid());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns how many broadcasts of a transaction the carrier has made.
+   *
+   * @param txid the transaction
+   * @return the count, failed attempts included
+   */
+  int attempts(Txid txid) {
+    return attempts.getOrDefault(txid, 0);
+  }
+
+  /**
+   * Returns whether the node's last answer to a broadcast of a transaction was that it could not be
+   * asked.
+   *
+   * @param txid the transaction
+   * @return true if the last attempt found the node unavailable
+   */
+  boolean lastAnswerUnavailable(Txid txid) {
+    return lastAnswer.get(txid) instanceof BroadcastResult.NodeUnavailable;
+  }
+
+  private boolean rawDisputeKnown(Txid penaltyTxid) {
+    for (Life life : lives.values()) {
+      if (life.live() && life.breach.penaltyTxid().equals(penaltyTxid) && life.breach.disputeRawTx().isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the node has the dispute confirmed on its own best chain. */
+  private boolean disputeConfirmedOnNode(Txid disputeTxid) {
+    if (nodeView != null) {
+      return nodeView.confirmedOnNode(disputeTxid);
+    }
+    return chain.confirmationHeight(disputeTxid).isPresent();
   }
 
   /**
@@ -181,6 +434,7 @@ public final class ReferenceModel implements ResponderListener {
    */
   public void eventsMayHaveBeenLost() {
     eventsMayBeLost = true;
+    disputeOwedThisCall.clear();
   }
 
   /**
@@ -229,6 +483,19 @@ public final class ReferenceModel implements ResponderListener {
    * @param nodeReachable whether the node answers broadcasts now
    */
   public void check(Responder responder, boolean nodeReachable) {
+    check(responder, nodeReachable, true);
+  }
+
+  /**
+   * Checks the Responder's state after a step, knowing whether its block source answers: a
+   * confirmation in a block the Responder connected before it tracked the penalty can only be
+   * located through the block source, so a miss is not counted while the source is down.
+   *
+   * @param responder the Responder (its port calls should not count toward injected faults)
+   * @param nodeReachable whether the node answers broadcasts now
+   * @param sourceReachable whether the block source answers now
+   */
+  void check(Responder responder, boolean nodeReachable, boolean sourceReachable) {
     try {
       responder.checkConsistency();
     } catch (IllegalStateException e) {
@@ -256,6 +523,8 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
     }
+    disputesDisconnected.keySet().removeIf(d -> chain.inMempool(d) || chain.confirmationHeight(d).isPresent());
+    disputesResent.retainAll(disputesDisconnected.keySet());
     boolean mayBeLost = eventsMayBeLost;
     eventsMayBeLost = false;
     for (Map.Entry<UUID, Life> e : lives.entrySet()) {
@@ -271,7 +540,7 @@ public final class ReferenceModel implements ResponderListener {
         }
       }
     }
-    checkAgainstChain(tip, stored, nodeReachable);
+    checkAgainstChain(tip, stored, nodeReachable && sourceReachable);
     checkRebroadcasts(tip, stored, nodeReachable);
   }
 
@@ -332,7 +601,7 @@ public final class ReferenceModel implements ResponderListener {
         if (c.block().height() > tip.height()) {
           continue; // what the node said of a block the Responder has not reached; it checks it there
         }
-        if (!onBestChain(c.block()) || h.isEmpty() || h.getAsInt() != c.block().height()) {
+        if (!onBestChain(c.block()) || h.isEmpty() || h.getAsInt() != c.block().height() && !erringLate(h, c.block())) {
           violation(Violation.WRONG_CONFIRMATION, "tracker " + t.uuid() + " records its penalty confirmed at "
               + c.block().height() + " but on the best chain it is at " + h + " (responder tip " + tip.height() + ")");
           return;
@@ -381,6 +650,15 @@ public final class ReferenceModel implements ResponderListener {
     }
   }
 
+  /**
+   * A confirmation placed on the best chain above the block that really holds the penalty: what a
+   * Responder that cannot learn where a penalty confirmed records so that it completes late, never
+   * early (issue 11). Any reorganisation that takes the real block away takes this one too.
+   */
+  private boolean erringLate(OptionalInt actual, BlockRef recorded) {
+    return actual.isPresent() && actual.getAsInt() < recorded.height() && onBestChain(recorded);
+  }
+
   private boolean onBestChain(BlockRef block) {
     BlockRef best = chain.tip();
     return block.height() <= best.height() && block.height() >= 1
@@ -420,7 +698,7 @@ public final class ReferenceModel implements ResponderListener {
     if (observed != null && block.height() > observed.tip().height()) {
       return; // what the node said of a block the Responder has not reached: it checks it when it gets there
     }
-    if (!onBestChain(block) || h.isEmpty() || h.getAsInt() != block.height()) {
+    if (!onBestChain(block) || h.isEmpty() || h.getAsInt() != block.height() && !erringLate(h, block)) {
       violation(Violation.WRONG_CONFIRMATION, "penalty " + penaltyTxid + " of " + uuid + " reported confirmed at "
           + block.height() + " but on the best chain it is at " + h);
     }
@@ -470,11 +748,27 @@ public final class ReferenceModel implements ResponderListener {
   public void breachRejected(UUID uuid, Txid penaltyTxid, BroadcastResult.Rejected rejection) {
     rejections++;
     Life life = lives.get(uuid);
+    if (life != null) {
+      checkDroppable(uuid, life.breach, rejection);
+    }
     if (life != null && life.live() && life.delivered) {
       violation(Violation.WRONGLY_REJECTED, "tracker " + uuid + " dropped as rejected (" + rejection
           + ") although the node had accepted its penalty; only new and pending breaches end that way");
     }
     end(uuid, End.REJECTED);
+  }
+
+  /**
+   * -25 ({@code bad-txns-inputs-missingorspent}) is final only when the dispute is confirmed on the
+   * node's chain (its output then spent by another confirmed transaction); while the dispute is not
+   * there, the input may merely be missing and the breach must be kept.
+   */
+  private void checkDroppable(UUID uuid, Breach breach, BroadcastResult.Rejected rejection) {
+    if (rejection.code() == -25 && !disputeConfirmedOnNode(breach.disputeTxid())) {
+      violation(Violation.DROPPED_WHILE_AMBIGUOUS, "breach " + uuid + " dropped on " + rejection
+          + " although its dispute " + breach.disputeTxid() + " is not confirmed on the node's chain (confirmed at "
+          + chain.confirmationHeight(breach.disputeTxid()) + " on the chain the watcher sees): the input may only be missing");
+    }
   }
 
   @Override

@@ -13,10 +13,15 @@ import static io.responder.testkit.sim.SimulationStats.Counter.DISCONNECTIONS_RE
 import static io.responder.testkit.sim.SimulationStats.Counter.EXPIRIES;
 import static io.responder.testkit.sim.SimulationStats.Counter.FAILED_COMMITS;
 import static io.responder.testkit.sim.SimulationStats.Counter.FAILURES;
+import static io.responder.testkit.sim.SimulationStats.Counter.FLUSHING_REORGS;
 import static io.responder.testkit.sim.SimulationStats.Counter.HISTORIES;
 import static io.responder.testkit.sim.SimulationStats.Counter.LOST_ACKS;
 import static io.responder.testkit.sim.SimulationStats.Counter.MEMPOOL_DROPS;
 import static io.responder.testkit.sim.SimulationStats.Counter.NODE_FAULTS;
+import static io.responder.testkit.sim.SimulationStats.Counter.NODE_LAGS;
+import static io.responder.testkit.sim.SimulationStats.Counter.NODE_RETURNS;
+import static io.responder.testkit.sim.SimulationStats.Counter.PORT_FAILURES;
+import static io.responder.testkit.sim.SimulationStats.Counter.PORT_FAULTS;
 import static io.responder.testkit.sim.SimulationStats.Counter.REBROADCASTS;
 import static io.responder.testkit.sim.SimulationStats.Counter.REJECTIONS;
 import static io.responder.testkit.sim.SimulationStats.Counter.REJECTIONS_SCRIPTED;
@@ -53,6 +58,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,6 +98,8 @@ final class Run {
   private final SimulationStats stats = new SimulationStats();
   private final List<Appointment> appointments = new ArrayList<>();
   private final Map<UUID, Breach> breaches = new HashMap<>();
+  /** The txids of every dispute made: the parents whose absence a node can notice. */
+  private final Set<Txid> disputes = new HashSet<>();
   /** Breaches whose hand-over failed (a crash, a store failure): the watcher tries again. */
   private final Deque<Breach> retries = new ArrayDeque<>();
   private TrackerStore userStore;
@@ -112,10 +120,11 @@ final class Run {
     this.userStore = options.storeFactory().get();
     this.faulty = new FaultyTrackerStore(userStore);
     this.model = new ReferenceModel(chain, config);
-    this.ports = new Ports(chain, faulty, (txid, result) -> {
-      model.onBroadcast(txid, result);
-      trace("    broadcast %s -> %s", txid, result);
+    this.ports = new Ports(chain, faulty, disputes::contains, (txid, result, missingDispute) -> {
+      trace("    broadcast %s -> %s%s", txid, result, missingDispute == null ? "" : " (the node lacks its dispute)");
+      model.onBroadcast(txid, result, missingDispute);
     });
+    model.nodeView(ports::confirmedOnNode);
     this.listener = tracing ? new TracingListener() : model;
   }
 
@@ -210,6 +219,18 @@ final class Run {
       }
     } else if (s instanceof Step.Crash c) {
       crash(c);
+    } else if (s instanceof Step.PortFault f) {
+      ports.failPortAt(f.port(), f.calls());
+      stats.inc(PORT_FAULTS);
+    } else if (s instanceof Step.NodeLags l) {
+      ports.lagForBlocks(l.blocks());
+      stats.inc(NODE_LAGS);
+    } else if (s instanceof Step.FlushingReorg g) {
+      flushingReorg(g);
+    } else if (s instanceof Step.TxIndex t) {
+      chain.txindex(t.enabled());
+    } else if (s instanceof Step.NodeBack b) {
+      nodeBack();
     } else {
       throw new IllegalArgumentException("unknown step " + s);
     }
@@ -274,6 +295,7 @@ final class Run {
       builder.subscriptionEndHeight(chain.tip().height() + h.subscriptionBlocks());
     }
     Breach breach = builder.build();
+    disputes.add(a.dispute().txid());
     appointments.add(a);
     breaches.put(a.uuid(), breach);
     if (h.intakeAnswer() != 0) {
@@ -290,7 +312,7 @@ final class Run {
         breach.seenInBlock(), breach.subscriptionEndHeight());
     model.handingOver(breach);
     BreachReceipt[] receipt = new BreachReceipt[1];
-    if (!call("handleBreach", () -> receipt[0] = responder.handleBreach(breach))) {
+    if (!call("handleBreach", breach, () -> receipt[0] = responder.handleBreach(breach))) {
       retries.addLast(breach);
       return;
     }
@@ -329,6 +351,100 @@ final class Run {
       branch.add(minePartial(r, g.percent()));
     }
     deliver(gone, branch, r);
+  }
+
+  /**
+   * A reorganisation after which the node's mempool is empty: the disconnected transactions are not
+   * taken back, and what waited is gone too. Disputes
+   * it takes away within the Responder's window are remembered: the Responder must send them again
+   * before their penalties.
+   */
+  private void flushingReorg(Step.FlushingReorg g) {
+    Random r = new Random(g.salt());
+    int depth = Math.min(g.depth(), chain.tip().height() - 2);
+    if (depth < 1) {
+      return;
+    }
+    Map<Txid, Integer> connectedByResponder = new HashMap<>();
+    BlockRef responderTip = responderTip();
+    boolean responderOnChain = responderTip.height() <= chain.tip().height()
+        && chain.blockAt(responderTip.height()).hash().equals(responderTip.hash());
+    for (int i = 0; i < depth; i++) {
+      Block b = chain.blockAt(chain.tip().height() - i);
+      if (responderOnChain && b.height() <= responderTip.height()) {
+        b.txids().forEach(t -> connectedByResponder.put(t, b.height()));
+      }
+    }
+    List<BlockRef> gone = chain.disconnect(depth);
+    // The node restarted during the reorganisation: its mempool is empty, the disconnected
+    // transactions and everything that waited with them gone.
+    for (Appointment a : appointments) {
+      for (Txid t : List.of(a.dispute().txid(), a.penalty().txid())) {
+        if (chain.dropFromMempool(t)) {
+          stats.inc(MEMPOOL_DROPS);
+        }
+      }
+    }
+    trace("  chain disconnected %d blocks down to %d; the node's mempool is empty", depth, chain.tip().height());
+    stats.inc(REORGS);
+    stats.inc(FLUSHING_REORGS);
+    if (depth > config.reorgWindow()) {
+      stats.inc(DEEP_REORGS);
+    } else {
+      for (Map.Entry<Txid, Integer> e : connectedByResponder.entrySet()) {
+        // Only a block the Responder connected can it see disconnected.
+        if (disputes.contains(e.getKey()) && !chain.inMempool(e.getKey())) {
+          model.disputeDisconnected(e.getKey(), e.getValue());
+        }
+      }
+    }
+    List<Block> branch = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, depth + g.extraBlocks()); i++) {
+      branch.add(minePartial(r, g.percent()));
+    }
+    deliver(gone, branch, r);
+  }
+
+  /**
+   * The node is back; the host calls {@code syncWithBlockSource()}. Every penalty pending before the
+   * call must have been offered to the node during it, not only on the next block.
+   */
+  private void nodeBack() {
+    chain.nodeDown(false);
+    chain.warmingUp(false);
+    stats.inc(NODE_RETURNS);
+    Map<Txid, Integer> before = new HashMap<>();
+    Set<Txid> unavailableBefore = new HashSet<>(); // pending because the node could not be asked
+    ports.suspend(true);
+    try {
+      for (Txid t : ReferenceModel.pendingPenalties(responder)) {
+        before.put(t, model.attempts(t));
+        if (model.lastAnswerUnavailable(t)) {
+          unavailableBefore.add(t);
+        }
+      }
+    } finally {
+      ports.suspend(false);
+    }
+    boolean reachableThroughout = chain.isReachable() && !ports.lagging();
+    if (!call("syncWithBlockSource", () -> responder.syncWithBlockSource()) || !reachableThroughout) {
+      return;
+    }
+    Set<Txid> stillPending;
+    ports.suspend(true);
+    try {
+      stillPending = ReferenceModel.pendingPenalties(responder);
+    } finally {
+      ports.suspend(false);
+    }
+    for (Map.Entry<Txid, Integer> e : before.entrySet()) {
+      // Still pending (not confirmed by a block the call connected, nor ended) and never offered.
+      if (stillPending.contains(e.getKey()) && model.attempts(e.getKey()) == e.getValue()
+          && unavailableBefore.contains(e.getKey())) {
+        throw stop(Violation.PENDING_NOT_RETRIED, "pending penalty " + e.getKey()
+            + " was not offered to the node by syncWithBlockSource() after the node came back");
+      }
+    }
   }
 
   private void crash(Step.Crash c) {
@@ -382,7 +498,13 @@ final class Run {
   // ---------------------------------------------------------------------------------------------
   // The host
 
-  private void deliver(List<BlockRef> gone, List<Block> blocks, Random r) {
+  private void deliver(List<BlockRef> gone, List<Block> toDeliver, Random r) {
+    List<Block> blocks = toDeliver;
+    if (ports.lagging()) {
+      // The host's chain loop runs on the lagging node: it sees nothing above it.
+      int nodeHeight = ports.nodeHeight();
+      blocks = toDeliver.stream().filter(b -> b.height() <= nodeHeight).toList();
+    }
     if (blocks.isEmpty()) {
       return;
     }
@@ -461,7 +583,33 @@ final class Run {
    * @return whether the call returned normally
    */
   private boolean call(String what, Runnable action) {
+    return call(what, null, action);
+  }
+
+  /**
+   * Makes a Responder call as {@link #call(String, Runnable)} does; when a port threw an unchecked
+   * failure the simulation injected, the host retries the same call at once, as a chain loop retries
+   * a block and a watcher a breach.
+   */
+  private boolean call(String what, Breach handingOver, Runnable action) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return attempt(what, handingOver, action);
+      } catch (Ports.InjectedPortFailure f) {
+        trace("    %s threw: %s", what, f.getMessage());
+        stats.inc(PORT_FAILURES);
+        raiseViolations();
+        if (attempt >= 3) {
+          return false;
+        }
+        trace("    the host retries %s", what);
+      }
+    }
+  }
+
+  private boolean attempt(String what, Breach handingOver, Runnable action) {
     boolean ok = false;
+    watchCall(true, handingOver);
     try {
       action.run();
       ok = true;
@@ -473,6 +621,7 @@ final class Run {
       restart();
     } catch (FaultyTrackerStore.InjectedFailure f) {
       trace("    %s", f.getMessage());
+      model.callInterrupted();
       if (f.fault() == CommitFault.APPLY_THEN_THROW) {
         stats.inc(LOST_ACKS);
         model.eventsMayHaveBeenLost();
@@ -485,15 +634,59 @@ final class Run {
         restart();
       }
     } catch (BlockSourceException e) {
+      model.callInterrupted();
+      if (causedByInjection(e)) {
+        watchCall(false, null);
+        throw new Ports.InjectedPortFailure("a port (wrapped by the Responder)");
+      }
       trace("    block source failed: %s", e.getMessage());
-      if (!e.isTransient() || ports.sourceReachable()) {
+      if (!ports.lagging() && (!e.isTransient() || ports.sourceReachable())) {
         throw stop(Violation.UNEXPECTED_EXCEPTION, what + " threw " + trace(e));
       }
+    } catch (Ports.InjectedPortFailure f) {
+      model.callInterrupted();
+      watchCall(false, null);
+      throw f;
     } catch (RuntimeException e) {
+      if (causedByInjection(e)) {
+        model.callInterrupted();
+        watchCall(false, null);
+        throw new Ports.InjectedPortFailure("a port (wrapped by the Responder)");
+      }
       throw stop(Violation.UNEXPECTED_EXCEPTION, what + " threw " + trace(e));
     }
+    watchCall(false, null);
     raiseViolations();
     return ok;
+  }
+
+  /** Whether an exception is, or was caused by, a failure the simulation injected into a port. */
+  private static boolean causedByInjection(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof Ports.InjectedPortFailure) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Tells the model a call begins or ends, reading the Responder without counting toward faults. */
+  private void watchCall(boolean starting, Breach handingOver) {
+    ports.suspend(true);
+    try {
+      if (starting) {
+        model.callStarting(responder, handingOver);
+      } else {
+        model.callEnded(responder);
+      }
+    } catch (IllegalStateException | FaultyTrackerStore.InjectedFailure e) {
+      // A Responder whose store cannot be read now is judged by the next check.
+      if (starting) {
+        model.callStarting(null, handingOver);
+      }
+    } finally {
+      ports.suspend(false);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -523,7 +716,7 @@ final class Run {
     for (int attempt = 0; responder == null; attempt++) {
       try {
         responder = start();
-      } catch (Ports.SimulatedCrash | FaultyTrackerStore.InjectedFailure e) {
+      } catch (Ports.SimulatedCrash | FaultyTrackerStore.InjectedFailure | Ports.InjectedPortFailure e) {
         model.eventsMayHaveBeenLost();
         if (attempt > 10) {
           throw stop(Violation.UNEXPECTED_EXCEPTION, "the Responder could not be restarted: " + trace(e));
@@ -581,7 +774,7 @@ final class Run {
   private void check() {
     ports.suspend(true);
     try {
-      model.check(responder, chain.isReachable());
+      model.check(responder, chain.isReachable() && !ports.lagging(), ports.sourceReachable());
     } finally {
       ports.suspend(false);
     }
@@ -616,6 +809,14 @@ final class Run {
       onBlock(chain.mineTransactions(disputes.toArray(TestTransaction[]::new)));
       check();
     }
+    // The node restarts with an empty mempool once: every penalty still waiting must be sent again
+    // within the rebroadcast threshold, which shows any rebroadcast the Responder lost track of.
+    for (Appointment a : appointments) {
+      if (chain.dropFromMempool(a.penalty().txid())) {
+        stats.inc(MEMPOOL_DROPS);
+      }
+    }
+    check();
     int limit = config.irrevocableDepth() + 4 * config.rebroadcastAfterMissed() + 20;
     for (int i = 0; i < limit && !(model.settled() && trackerCount() == 0); i++) {
       stats.inc(SETTLING_BLOCKS);
@@ -629,6 +830,15 @@ final class Run {
       ports.suspend(false);
     }
     raiseViolations();
+  }
+
+  private BlockRef responderTip() {
+    ports.suspend(true);
+    try {
+      return responder.tip();
+    } finally {
+      ports.suspend(false);
+    }
   }
 
   private int trackerCount() {

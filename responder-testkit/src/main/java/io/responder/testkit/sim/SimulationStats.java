@@ -52,6 +52,16 @@ public final class SimulationStats {
     NODE_FAULTS,
     /** Block source outages alone. */
     SOURCE_FAULTS,
+    /** Unchecked port failures armed (store reads, block source, carrier). */
+    PORT_FAULTS,
+    /** Responder calls that failed on an injected unchecked port failure (each retried by the host). */
+    PORT_FAILURES,
+    /** Times the node stalled behind the chain the watcher sees. */
+    NODE_LAGS,
+    /** Reorganisations after which the node's mempool lacked the disconnected transactions. */
+    FLUSHING_REORGS,
+    /** Times the node came back and the host called {@code syncWithBlockSource()}. */
+    NODE_RETURNS,
     /** Rejections scripted with a bitcoind error code. */
     REJECTIONS_SCRIPTED,
     /** Trackers completed (reported by the listener). */
@@ -121,7 +131,10 @@ public final class SimulationStats {
         + get(Counter.RESTARTS) + " restarts (" + get(Counter.CHECKED_RESTARTS) + " checked against the store, "
         + get(Counter.DEATHS_MID_CALL) + " deaths mid-call), " + get(Counter.FAILED_COMMITS) + " failed commits, "
         + get(Counter.LOST_ACKS) + " lost commit acks, " + get(Counter.NODE_FAULTS) + " node faults, "
-        + get(Counter.SOURCE_FAULTS) + " block source faults, " + get(Counter.REJECTIONS_SCRIPTED) + " scripted rejections; "
+        + get(Counter.SOURCE_FAULTS) + " block source faults, " + get(Counter.REJECTIONS_SCRIPTED) + " scripted rejections, "
+        + get(Counter.PORT_FAULTS) + " unchecked port faults armed (" + get(Counter.PORT_FAILURES) + " calls failed and retried), "
+        + get(Counter.NODE_LAGS) + " node lags, " + get(Counter.FLUSHING_REORGS) + " reorgs with the mempool lost, "
+        + get(Counter.NODE_RETURNS) + " node returns synced; "
         + "outcomes: " + get(Counter.COMPLETIONS) + " completions, " + get(Counter.EXPIRIES) + " expiries, "
         + get(Counter.REJECTIONS) + " rejections, " + get(Counter.REBROADCASTS) + " rebroadcasts; "
         + get(Counter.SETTLING_BLOCKS) + " settling blocks; " + get(Counter.FAILURES) + " failures";

@@ -229,6 +229,91 @@ public sealed interface Step {
       return Steps.java(this);
     }
   }
+
+  /** Which port an injected unchecked failure hits. */
+  enum Port {
+    /** A store read ({@code find}, {@code loadTrackers}, {@code loadTip}): a pool that cannot lend a connection. */
+    STORE_READ,
+    /** A block source call throwing something other than a {@code BlockSourceException}. */
+    BLOCK_SOURCE,
+    /** A carrier call throwing instead of answering. */
+    CARRIER
+  }
+
+  /**
+   * The {@code calls}-th call to a port, counting from now, throws an unchecked exception the port's
+   * contract does not document; the host retries the Responder call that failed, once, at once.
+   *
+   * @param salt unused; kept for uniformity
+   * @param port which port fails
+   * @param calls which call to that port, counting from 1
+   */
+  record PortFault(long salt, Port port, int calls) implements Step {
+    @Override
+    public String toString() {
+      return Steps.java(this);
+    }
+  }
+
+  /**
+   * The node stalls: until {@code blocks} more blocks past the next one are mined it knows only the
+   * chain up to the current tip (not the blocks mined meanwhile nor, in its mempool, what they
+   * confirm). The host's chain loop runs on that node, so it delivers nothing above it; the watcher
+   * sees the new blocks elsewhere.
+   *
+   * @param salt unused; kept for uniformity
+   * @param blocks how many blocks past the next one the stall lasts
+   */
+  record NodeLags(long salt, int blocks) implements Step {
+    @Override
+    public String toString() {
+      return Steps.java(this);
+    }
+  }
+
+  /**
+   * A reorganisation like {@link Reorg}, after which the node's mempool is empty (a node restarted
+   * during the reorganisation): neither what the disconnected blocks confirmed nor what waited is
+   * there, and only the Responder can bring its transactions back.
+   *
+   * @param salt seed of the new branch's contents and of delivery choices
+   * @param depth blocks disconnected (capped by the chain's length)
+   * @param extraBlocks how much longer the new branch is
+   * @param percent chance of each mempool transaction to be included in each new block
+   */
+  record FlushingReorg(long salt, int depth, int extraBlocks, int percent) implements Step {
+    @Override
+    public String toString() {
+      return Steps.java(this);
+    }
+  }
+
+  /**
+   * The node runs with or without a transaction index ({@code -txindex}) from now on: without one it
+   * finds a confirmed transaction only in a block it is told.
+   *
+   * @param salt unused; kept for uniformity
+   * @param enabled whether the node has the index
+   */
+  record TxIndex(long salt, boolean enabled) implements Step {
+    @Override
+    public String toString() {
+      return Steps.java(this);
+    }
+  }
+
+  /**
+   * The node comes back now if it was down or warming up, and the host, told so by its poller,
+   * calls {@code syncWithBlockSource()}.
+   *
+   * @param salt unused; kept for uniformity
+   */
+  record NodeBack(long salt) implements Step {
+    @Override
+    public String toString() {
+      return Steps.java(this);
+    }
+  }
 }
 
 /** Prints steps as the Java that rebuilds them. */

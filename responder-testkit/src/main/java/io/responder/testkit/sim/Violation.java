@@ -39,6 +39,14 @@ public record Violation(String rule, int step, String message) {
   public static final String WRONGLY_REJECTED = "wrongly-rejected";
   /** A reorganisation was reported with a fork point off the best chain. */
   public static final String WRONG_FORK = "wrong-fork";
+  /** A breach was dropped on -25 while its dispute was not confirmed on the node's chain (the input may only be missing). */
+  public static final String DROPPED_WHILE_AMBIGUOUS = "dropped-while-ambiguous";
+  /** A penalty was sent to a node lacking its dispute although the Responder had the raw dispute and reason to send it first. */
+  public static final String DISPUTE_NOT_FIRST = "dispute-not-first";
+  /** A rebroadcast the node refused restarted the penalty's missed-block count as if it had been accepted. */
+  public static final String REFUSED_AS_ACCEPTED = "refused-as-accepted";
+  /** {@code syncWithBlockSource()} after the node came back did not retry a pending penalty. */
+  public static final String PENDING_NOT_RETRIED = "pending-not-retried";
   /** A call threw something the simulation did not inject. */
   public static final String UNEXPECTED_EXCEPTION = "unexpected-exception";
   /** Trackers were left after the chain settled: something never completed. */
