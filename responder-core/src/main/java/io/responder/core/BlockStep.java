@@ -120,8 +120,9 @@ final class BlockStep {
             book.expiryAgainAt(g, height + 1);
             continue;
           }
-        } else {
-          confirmIfTheNodeHasIt(g, ch);
+        } else if (minedButNotLocated(g, height, ch)) {
+          book.expiryAgainAt(g, height + 1); // confirmed penalties never expire: asked again next block
+          continue;
         }
       }
       if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
@@ -186,6 +187,42 @@ final class BlockStep {
       log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", c.block().height())
           .log("penalty about to expire is confirmed after all: it runs to completion");
     }
+  }
+
+  /**
+   * Asks the node about an in-mempool penalty whose trackers are about to expire: by status lookup,
+   * and, since a node without -txindex cannot see a confirmed transaction that way, by sending it
+   * (each rung of its ladder, at most one send each per block) and reading "already confirmed".
+   * Confirms it where it is found; returns true when it is confirmed but its block cannot be located
+   * yet (it becomes pending, and must not expire).
+   */
+  private boolean minedButNotLocated(PenaltyGroup g, int height, ChangeSet ch) {
+    confirmIfTheNodeHasIt(g, ch);
+    if (g.status() instanceof TrackerStatus.Confirmed) {
+      return false;
+    }
+    Optional<TransactionTracker> member = node.anyMember(g);
+    if (member.isEmpty()) {
+      return false;
+    }
+    TransactionTracker t = member.get();
+    List<Txid> variantTxids = t.feeTerms().variantTxids();
+    for (int rung = 0; rung <= variantTxids.size(); rung++) {
+      Txid txid = rung == 0 ? g.txid() : variantTxids.get(rung - 1);
+      byte[] raw = rung == 0 ? t.penaltyRawTxUnsafe() : t.feeTerms().variants()[rung - 1];
+      if (node.send(txid, raw) instanceof BroadcastResult.AlreadyConfirmed ac) {
+        Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
+        if (at.isPresent()) {
+          book.confirm(g, at.get(), ch);
+          log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", at.get().height())
+              .log("penalty about to expire is confirmed after all: it runs to completion");
+          return false;
+        }
+        book.becomePending(g, height, ch);
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

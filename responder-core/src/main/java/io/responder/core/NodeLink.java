@@ -263,9 +263,13 @@ final class NodeLink {
     return b;
   }
 
-  private @Nullable BlockHash hashOnChainAt(int height) {
-    BlockHash inWindow = window.hashAt(height);
-    return inWindow != null ? inWindow : blockSource.blockHashAt(height).orElse(null);
+  /**
+   * The node's block at {@code height}. Not the Responder's window: while it follows a reorganisation
+   * block by block, its window still holds the old branch, and a confirmation looked for there would
+   * be missed (and a penalty wrongly found "deeper than the blocks read").
+   */
+  private @Nullable BlockHash nodeHashAt(int height) {
+    return blockSource.blockHashAt(height).orElse(null);
   }
 
   /**
@@ -294,7 +298,7 @@ final class NodeLink {
     try {
       if (nodeTip != null && confirmations.isPresent()) {
         int height = Math.max(0, nodeTip.height() - confirmations.getAsInt() + 1);
-        BlockHash hash = height == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(height);
+        BlockHash hash = height == nodeTip.height() ? nodeTip.hash() : nodeHashAt(height);
         if (hash != null) {
           return Optional.of(new BlockRef(hash, height));
         }
@@ -310,13 +314,16 @@ final class NodeLink {
       int recent = Math.max(0, nodeTip.height() - config.irrevocableDepth() + 1);
       int lowest = Math.max(recent, Math.max(disputeHeight, 0));
       for (int h = lowest; h <= nodeTip.height(); h++) {
-        BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : hashOnChainAt(h);
-        if (hash != null && fetchBlock(hash, h).txids().contains(txid)) {
+        BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : nodeHashAt(h);
+        if (hash == null) {
+          return Optional.of(nodeTip); // the node's chain moved under the search: late, never early
+        }
+        if (fetchBlock(hash, h).txids().contains(txid)) {
           return Optional.of(new BlockRef(hash, h));
         }
       }
       if (disputeHeight >= 0 && disputeHeight < recent) {
-        BlockHash below = hashOnChainAt(recent - 1);
+        BlockHash below = nodeHashAt(recent - 1);
         if (below != null) {
           log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeHeight", disputeHeight)
               .addKeyValue("nodeTip", nodeTip.height())
