@@ -218,6 +218,13 @@ final class ChainFollower {
         affected.put(g, true);
       }
     }
+    if (!removed.isEmpty()) {
+      // A dispute whose height is not known (learnt only in memory before a restart, or never seen
+      // confirmed) may have been in any block taken off: it is sent again too. Usually none.
+      for (PenaltyGroup g : book.groupsAwaitingDispute()) {
+        affected.put(g, true);
+      }
+    }
     if (beyondWindow) {
       // The fork found is only where the remembered window ends, not a block both branches share: a
       // confirmation at or below it may be in a block the new branch does not have, and the new branch

@@ -343,6 +343,22 @@ final class TrackerBook {
     return waiting;
   }
 
+  /**
+   * The groups whose dispute height is unknown: after a restart a height learnt in memory is
+   * unknown again, so any disconnection may have taken their dispute's block.
+   */
+  List<PenaltyGroup> groupsAwaitingDispute() {
+    List<PenaltyGroup> out = new ArrayList<>();
+    for (List<PenaltyGroup> list : awaitingDispute.values()) {
+      for (PenaltyGroup g : list) {
+        if (g.isLive() && g.disputeHeight() < 0) {
+          out.add(g);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The dispute's block was disconnected: its height is unknown until a block holds it again. */
   void forgetDisputeHeight(PenaltyGroup g, Txid disputeTxid) {
     g.setDisputeHeight(-1);
