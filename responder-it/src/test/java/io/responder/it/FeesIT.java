@@ -183,7 +183,8 @@ class FeesIT {
    * asks the wallet for a child: the first child offered pays above the host's cap and is never
    * sent; the next brings the package to the feerate asked (the node's estimate, which a chain
    * without fee history does not have, floored by its minimum), goes in with the penalty through
-   * {@code submitpackage}, and both are mined.
+   * {@code submitpackage}, and both are mined. A child asked for again at the same feerate does not
+   * replace the one the node holds.
    */
   @Test
   void walletChildPaysForAPenaltyBelowTheMinimumAndAChildAboveTheCapIsNeverSent() throws IOException {
@@ -253,10 +254,27 @@ class FeesIT {
       assertEquals(asked.feeFor(packageVsize), packageFee, "the package pays the feerate asked, to the satoshi");
       assertEquals(282L, fee(chain.mempoolEntry(penalty.txid()), "base"));
 
+      // Asked again on the next block at the same feerate, the wallet signs a new child (a new
+      // address) paying the same fee: bitcoind keeps the first, since a replacement must pay more.
+      chain.mineEmpty(); // 10 blocks left
+      tower.poll();
+      assertEquals(3, wallet.offers().size());
+      WalletBumper.Offer again = wallet.offers().get(2);
+      assertEquals(honest.feeSats(), again.feeSats());
+      List<FeeEvents.Bumped> bumpedAgain = tower.fees.of(FeeEvents.Bumped.class);
+      assertEquals(2, bumpedAgain.size());
+      BroadcastResult.RejectedForNow notReplaced = assertInstanceOf(BroadcastResult.RejectedForNow.class,
+          bumpedAgain.get(1).result());
+      assertTrue(notReplaced.message().contains("insufficient fee, rejecting replacement " + again.child().txid().toHex()
+          + ", not enough additional fees to relay"), notReplaced.message());
+      assertTrue(chain.inMempool(honest.child().txid()));
+      assertFalse(chain.inMempool(again.child().txid()));
+      assertEquals(new TrackerStatus.InMempool(disputeHeight + 3), tower.status(breach.uuid()), "the penalty stays in");
+
       BlockHash mined = chain.mine(1).get(0);
       tower.poll();
       assertTrue(chain.txidsOf(mined).containsAll(List.of(penalty.txid(), honest.child().txid())));
-      assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, disputeHeight + 3)), tower.status(breach.uuid()));
+      assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, disputeHeight + 4)), tower.status(breach.uuid()));
       assertTrue(tower.fees.of(FeeEvents.Bumped.class).stream().allMatch(e -> e.feeSats() <= cap), "never above the cap");
       assertTrue(tower.carrier.packages().stream().noneMatch(p -> p.txids().contains(greedy.child().txid())));
       tower.responder.checkConsistency();
