@@ -3,6 +3,7 @@ package io.responder.it;
 import static io.responder.testkit.RecordingListener.Kind.ADDED;
 import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
 import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
+import static io.responder.testkit.RecordingListener.Kind.DISCONNECTED;
 import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -97,6 +98,60 @@ class FeesIT {
     assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, tip + 1)), tower.status(breach.uuid()));
     assertEquals(List.of(breach.uuid()), tower.events.uuids(CONFIRMED));
     tower.responder.checkConsistency();
+  }
+
+  /**
+   * Item 9, package relay after a reorganisation, the issue's own story: the cheater's commitment
+   * paid 1 sat/vB and confirmed; then its block is reorganised away while the node's minimum rises
+   * to 5 sat/vB (restarted with {@code -minrelaytxfee}, reloading its mempool), so the node drops the
+   * dispute and, with it, the penalty. The dispute cannot get back in alone; the Responder, following
+   * the reorganisation, gets it in with its penalty as one package.
+   */
+  @Test
+  void disputeSentBackByAReorgBelowARaisedMinimumIsCarriedByItsPenaltyAsAPackage() throws IOException {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute(110); // 1 sat/vB
+    Chain.Tx penalty = chain.penaltyPaying(dispute, 5_500); // 50 sat/vB
+    chain.send(dispute);
+    BlockHash disputeBlock = chain.mine(1).get(0);
+    int disputeHeight = chain.height();
+    Tower tower = Tower.inMemory(node);
+    Breach breach = Tower.builder(dispute, penalty, disputeBlock).disputeRawTx(dispute.hex()).toSelfDelay(144).build();
+    assertInstanceOf(BroadcastResult.Accepted.class, tower.handle(breach).broadcast());
+    assertEquals(List.of(), tower.carrier.packages(), "the dispute is confirmed: the penalty went alone");
+
+    try {
+      chain.invalidate(disputeBlock);
+      node.restart(false, List.of(MINRELAY_5_SAT_VB));
+      assertFalse(chain.inMempool(dispute.txid()), "the reloaded mempool keeps no 1 sat/vB transaction");
+      assertFalse(chain.inMempool(penalty.txid()), "nor the penalty, whose parent is gone");
+      NodeRpc.RpcError alone = assertThrows(NodeRpc.RpcError.class, () -> chain.send(dispute));
+      assertEquals(-26, alone.code());
+      assertTrue(alone.getMessage().contains("min relay fee not met, 110 < 550"), alone.getMessage());
+      chain.mineEmpty();
+      chain.mineEmpty(); // the branch without the dispute is now the longer one
+
+      tower.poll();
+
+      assertEquals(1, tower.events.events(DISCONNECTED).size());
+      assertTrue(chain.inMempool(dispute.txid()), "carried by its penalty");
+      assertTrue(chain.inMempool(penalty.txid()));
+      CountingCarrier.SentPackage pkg = tower.carrier.packages().get(tower.carrier.packages().size() - 1);
+      assertEquals(List.of(dispute.txid(), penalty.txid()), pkg.txids());
+      assertTrue(pkg.result().allDelivered(), pkg.result().toString());
+      Map<String, Object> penaltyEntry = chain.mempoolEntry(penalty.txid());
+      assertEquals(2L, penaltyEntry.get("ancestorcount"));
+      assertEquals(5_610L, fee(penaltyEntry, "ancestor"));
+      assertEquals(TrackerState.IN_MEMPOOL, tower.status(breach.uuid()).state());
+
+      BlockHash mined = chain.mine(1).get(0);
+      tower.poll();
+      assertTrue(chain.txidsOf(mined).containsAll(List.of(dispute.txid(), penalty.txid())));
+      assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, disputeHeight + 2)), tower.status(breach.uuid()));
+      tower.responder.checkConsistency();
+    } finally {
+      node.restart(false);
+    }
   }
 
   /**
