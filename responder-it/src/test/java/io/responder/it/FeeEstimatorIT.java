@@ -105,7 +105,7 @@ class FeeEstimatorIT {
     Map<String, Object> child = chain.mempoolEntry(offer.child().txid());
     long packageVsize = offer.parentVsize() + offer.childVsize();
     assertEquals(packageVsize, child.get("ancestorsize"));
-    assertEquals(estimate.feeFor(packageVsize), fee(child, "ancestor"), "the package pays the estimate, to the satoshi");
+    FeesIT.assertPaysAbout(estimate, packageVsize, fee(child, "ancestor"));
 
     BlockHash mined = chain.mine(1).get(0);
     tower.poll();

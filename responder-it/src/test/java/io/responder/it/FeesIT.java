@@ -306,22 +306,23 @@ class FeesIT {
       assertEquals(2L, child.get("ancestorcount"));
       assertEquals(packageVsize, child.get("ancestorsize"));
       assertEquals(packageFee, fee(child, "ancestor"));
-      assertEquals(asked.feeFor(packageVsize), packageFee, "the package pays the feerate asked, to the satoshi");
+      assertPaysAbout(asked, packageVsize, packageFee);
       assertEquals(282L, fee(chain.mempoolEntry(penalty.txid()), "base"));
 
       // Asked again on the next block at the same feerate, the wallet signs a new child (a new
-      // address) paying the same fee: bitcoind keeps the first, since a replacement must pay more.
+      // address) paying about the same fee: bitcoind keeps the first, since a replacement must pay
+      // more by at least the incremental relay feerate.
       chain.mineEmpty(); // 10 blocks left
       tower.poll();
       assertEquals(3, wallet.offers().size());
       WalletBumper.Offer again = wallet.offers().get(2);
-      assertEquals(honest.feeSats(), again.feeSats());
+      assertTrue(Math.abs(again.feeSats() - honest.feeSats()) <= asked.feeFor(1), "about the same fee: " + again.feeSats());
       List<FeeEvents.Bumped> bumpedAgain = tower.fees.of(FeeEvents.Bumped.class);
       assertEquals(2, bumpedAgain.size());
       BroadcastResult.RejectedForNow notReplaced = assertInstanceOf(BroadcastResult.RejectedForNow.class,
           bumpedAgain.get(1).result());
-      assertTrue(notReplaced.message().contains("insufficient fee, rejecting replacement " + again.child().txid().toHex()
-          + ", not enough additional fees to relay"), notReplaced.message());
+      assertTrue(notReplaced.message().contains("insufficient fee, rejecting replacement " + again.child().txid().toHex()),
+          notReplaced.message());
       assertTrue(chain.inMempool(honest.child().txid()));
       assertFalse(chain.inMempool(again.child().txid()));
       assertEquals(new TrackerStatus.InMempool(disputeHeight + 3), tower.status(breach.uuid()), "the penalty stays in");
@@ -385,6 +386,15 @@ class FeesIT {
     assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, deadline + 1)), tower.status(breach.uuid()),
         "late, but the penalty still wins while the cheater has not swept");
     tower.responder.checkConsistency();
+  }
+
+  /**
+   * The package pays the feerate asked for its size, and at most one vbyte's worth more (a wallet
+   * signature can come out a byte shorter than the one the fee was priced for).
+   */
+  static void assertPaysAbout(FeeRate asked, long packageVsize, long packageFee) {
+    assertTrue(packageFee >= asked.feeFor(packageVsize) && packageFee <= asked.feeFor(packageVsize + 1),
+        packageFee + " sat for " + packageVsize + " vB at " + asked);
   }
 
   private static void missBlocks(Chain chain, Tower tower, int n) {

@@ -79,21 +79,24 @@ final class WalletBumper implements FeeBumper {
         "scriptPubKey", ((Map<String, Object>) ours.get("scriptPubKey")).get("hex"), "amount", ours.get("value"));
     String to = rpc.string("getnewaddress");
 
-    // Signed at a trial fee to learn the child's size, then at the fee that size asks for; again if
-    // the new signature changed the size (a signature can be a byte shorter).
-    long childVsize = vsizeOf(signed(spent, to, value - 1000));
-    long fee;
-    String hex;
+    // Signed at a trial fee to learn the child's size, then at the fee that size asks for. A new
+    // signature can change the size by a byte either way: a larger child is priced again at its new
+    // size (so the package never pays less than asked), a smaller one keeps its fee (at most one
+    // vbyte's worth more). The priced size only grows, so this ends.
+    long pricedAt = vsizeOf(signed(spent, to, value - 1000));
     int factor = overpay;
     overpay = 1;
+    long fee;
+    String hex;
+    long childVsize;
     while (true) {
-      fee = Math.max(packageFeeRate.feeFor(parentVsize + childVsize) - parentFee, 0) * factor;
+      fee = Math.max(packageFeeRate.feeFor(parentVsize + pricedAt) - parentFee, 0) * factor;
       hex = signed(spent, to, value - fee);
-      long signedVsize = vsizeOf(hex);
-      if (signedVsize == childVsize) {
+      childVsize = vsizeOf(hex);
+      if (childVsize <= pricedAt) {
         break;
       }
-      childVsize = signedVsize;
+      pricedAt = childVsize;
     }
     RawTransaction child = RawTransaction.of(HEX.parseHex(hex));
     offers.add(new Offer(child, fee, packageFeeRate, maxFeeSats, parentFee, parentVsize, childVsize));
