@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,56 @@ final class Chain {
     Output channel = outputTo(funding, channelAddress);
     mine(1);
     return sign(channel, disputeOutputAddress, DISPUTE_VALUE, 0, CHANNEL_KEY);
+  }
+
+  /**
+   * Funds a new channel from the wallet and mines the funding, then signs (but does not send) a
+   * dispute spending it that pays exactly {@code feeSats} (0 for a zero-fee commitment).
+   */
+  Tx newDispute(long feeSats) {
+    String funding = rpc.string("sendtoaddress", channelAddress, FUNDING);
+    Output channel = outputTo(funding, channelAddress);
+    mine(1);
+    return sign(channel, List.of(Map.of(disputeOutputAddress, FUNDING.subtract(btc(feeSats)))), 0, CHANNEL_KEY);
+  }
+
+  /** A penalty spending the dispute's output to the tower, paying exactly {@code feeSats}. */
+  Tx penaltyPaying(Tx dispute, long feeSats) {
+    Output spent = outputOf(dispute, 0);
+    return sign(spent, List.of(Map.of(towerAddress, spent.amount().subtract(btc(feeSats)))), 0, DISPUTE_OUTPUT_KEY);
+  }
+
+  /**
+   * A fee ladder: the same spend of the dispute's output paying each of these fees, lowest first
+   * (the first is the penalty itself, the others its variants).
+   */
+  List<Tx> penaltyLadder(Tx dispute, long... feesSats) {
+    List<Tx> ladder = new ArrayList<>();
+    for (long fee : feesSats) {
+      ladder.add(penaltyPaying(dispute, fee));
+    }
+    return ladder;
+  }
+
+  /**
+   * A penalty with two outputs, the tower's and {@code toAddress}'s (a host's wallet, which can
+   * spend it to pay for the penalty), paying exactly {@code feeSats}.
+   */
+  Tx penaltyWithOutputTo(Tx dispute, String toAddress, long toAddressSats, long feeSats) {
+    Output spent = outputOf(dispute, 0);
+    BigDecimal toTower = spent.amount().subtract(btc(toAddressSats)).subtract(btc(feeSats));
+    return sign(spent, List.of(Map.of(towerAddress, toTower), Map.of(toAddress, btc(toAddressSats))), 0,
+        DISPUTE_OUTPUT_KEY);
+  }
+
+  /** Satoshis as the node's BTC amounts. */
+  static BigDecimal btc(long sats) {
+    return BigDecimal.valueOf(sats, 8);
+  }
+
+  /** BTC amounts as satoshis. */
+  static long sats(Object btc) {
+    return ((BigDecimal) btc).movePointRight(8).longValueExact();
   }
 
   /** A penalty spending the dispute's output to the tower, final now. */
@@ -138,6 +189,18 @@ final class Chain {
 
   // --- what the node holds ---------------------------------------------------------------------
 
+  /** The node's mempool entry for the transaction ({@code getmempoolentry}); fails when it has none. */
+  Map<String, Object> mempoolEntry(Txid txid) {
+    return rpc.object("getmempoolentry", txid.toHex());
+  }
+
+  /** The txids of a block, coinbase first ({@code getblock} with verbosity 1). */
+  @SuppressWarnings("unchecked")
+  List<Txid> txidsOf(BlockHash block) {
+    return ((List<Object>) rpc.object("getblock", block.toHex(), 1).get("tx")).stream()
+        .map(t -> Txid.fromHex((String) t)).toList();
+  }
+
   /** Whether the node's mempool holds the transaction ({@code getmempoolentry}). */
   boolean inMempool(Txid txid) {
     try {
@@ -174,9 +237,13 @@ final class Chain {
   // --- helpers ---------------------------------------------------------------------------------
 
   private Tx sign(Output spent, String to, BigDecimal value, int lockTime, String key) {
+    return sign(spent, List.of(Map.of(to, value)), lockTime, key);
+  }
+
+  private Tx sign(Output spent, List<Map<String, BigDecimal>> outputs, int lockTime, String key) {
     String unsigned = rpc.string("createrawtransaction",
         List.of(Map.of("txid", spent.txid(), "vout", spent.vout())),
-        List.of(Map.of(to, value)),
+        outputs,
         lockTime);
     Map<String, Object> signed = rpc.object("signrawtransactionwithkey", unsigned, List.of(key),
         List.of(Map.of("txid", spent.txid(), "vout", spent.vout(), "scriptPubKey", spent.scriptPubKey(),
@@ -187,6 +254,15 @@ final class Chain {
     String hex = (String) signed.get("hex");
     Txid txid = Txid.fromHex((String) rpc.object("decoderawtransaction", hex).get("txid"));
     return new Tx(txid, hex);
+  }
+
+  /** Output {@code n} of a signed transaction, read from its bytes. */
+  @SuppressWarnings("unchecked")
+  private Output outputOf(Tx tx, int n) {
+    List<Object> outs = (List<Object>) rpc.object("decoderawtransaction", tx.hex()).get("vout");
+    Map<String, Object> out = (Map<String, Object>) outs.get(n);
+    Map<String, Object> script = (Map<String, Object>) out.get("scriptPubKey");
+    return new Output(tx.txid().toHex(), n, (String) script.get("hex"), (BigDecimal) out.get("value"));
   }
 
   private Output disputeOutput(Tx dispute) {

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +116,7 @@ final class NodeRpc {
       g.writeStringField("id", "it");
       g.writeStringField("method", method);
       g.writeFieldName("params");
-      write(g, List.of(params));
+      write(g, Arrays.asList(params)); // null stands for an argument left at its default
       g.writeEndObject();
     }
     return out.toByteArray();

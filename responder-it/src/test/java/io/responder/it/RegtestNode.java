@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,8 @@ final class RegtestNode implements BeforeAllCallback, BeforeEachCallback, AfterA
   private Path dataDir;
   private int port;
   private Process process;
+  /** Options for this run of the node beyond the fixed ones (a mempool policy), none by default. */
+  private List<String> extraOptions = List.of();
   private NodeRpc rpc;
   private String miningAddress;
 
@@ -176,9 +179,18 @@ final class RegtestNode implements BeforeAllCallback, BeforeEachCallback, AfterA
    *     empty mempool
    */
   void startAgain(boolean emptyMempool) throws IOException {
+    startAgain(emptyMempool, List.of());
+  }
+
+  /**
+   * Starts the stopped node again with these options added for this run only (a mempool policy such
+   * as {@code -minrelaytxfee=0.0002}); see {@link #startAgain(boolean)}.
+   */
+  void startAgain(boolean emptyMempool, List<String> options) throws IOException {
     if (process != null) {
       throw new IllegalStateException("the node is running");
     }
+    extraOptions = List.copyOf(options);
     if (emptyMempool) {
       Files.deleteIfExists(dataDir.resolve("regtest").resolve("mempool.dat"));
     }
@@ -186,10 +198,16 @@ final class RegtestNode implements BeforeAllCallback, BeforeEachCallback, AfterA
     rpc.call("loadwallet", WALLET);
   }
 
-  /** Stops the node and starts it again; see {@link #startAgain}. */
+  /** Stops the node and starts it again with the default options; see {@link #startAgain}. */
   void restart(boolean emptyMempool) throws IOException {
     stop();
     startAgain(emptyMempool);
+  }
+
+  /** Stops the node and starts it again with these options added; see {@link #startAgain(boolean, List)}. */
+  void restart(boolean emptyMempool, List<String> options) throws IOException {
+    stop();
+    startAgain(emptyMempool, options);
   }
 
   private Path cookieFile() {
@@ -197,10 +215,11 @@ final class RegtestNode implements BeforeAllCallback, BeforeEachCallback, AfterA
   }
 
   private void start() throws IOException {
-    List<String> command = List.of(binary.toString(),
+    List<String> command = new ArrayList<>(List.of(binary.toString(),
         "-regtest", "-server=1", "-listen=0", "-dnsseed=0",
         "-rpcbind=127.0.0.1", "-rpcallowip=127.0.0.1", "-rpcport=" + port,
-        "-datadir=" + dataDir, "-fallbackfee=0.0002", "-printtoconsole=0");
+        "-datadir=" + dataDir, "-fallbackfee=0.0002", "-printtoconsole=0"));
+    command.addAll(extraOptions);
     // A cookie left by the last run must not pass for the new node's.
     Files.deleteIfExists(cookieFile());
     Path console = dataDir.resolve("console.log");

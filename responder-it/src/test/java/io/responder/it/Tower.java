@@ -30,17 +30,27 @@ final class Tower {
   final BitcoindRpc rpc;
   final TrackerStore store;
   final RecordingListener events = new RecordingListener();
+  /** The fee and deadline events; every other event is in {@link #events}. */
+  final FeeEvents fees = new FeeEvents(events);
+  /** What the Responder sent through the library's carrier. */
+  final CountingCarrier carrier;
   final Responder responder;
   final BlockPoller poller;
 
   private Tower(RegtestNode node, TrackerStore store) {
+    this(node, store, Responder.builder());
+  }
+
+  /** A tower whose Responder is configured by {@code builder} beyond the carrier, blocks, store and listener. */
+  private Tower(RegtestNode node, TrackerStore store, Responder.Builder builder) {
     this.rpc = BitcoindRpc.create(node.config());
     this.store = store;
-    this.responder = Responder.builder()
-        .carrier(rpc.carrier())
+    this.carrier = new CountingCarrier(rpc.carrier());
+    this.responder = builder
+        .carrier(carrier)
         .blockSource(rpc.blockSource())
         .store(store)
-        .listener(events)
+        .listener(fees)
         .start();
     this.poller = BlockPoller.create(rpc.blockSource(), responder, Duration.ofSeconds(1));
   }
@@ -48,6 +58,14 @@ final class Tower {
   /** A tower on an in-memory store, starting at the node's best block. */
   static Tower inMemory(RegtestNode node) {
     return new Tower(node, new InMemoryTrackerStore());
+  }
+
+  /**
+   * A tower on an in-memory store whose Responder gets what {@code builder} holds (a configuration,
+   * a fee estimator, a fee bumper); the carrier, block source, store and listener are the tower's.
+   */
+  static Tower inMemory(RegtestNode node, Responder.Builder builder) {
+    return new Tower(node, new InMemoryTrackerStore(), builder);
   }
 
   /** A tower on the given store (a reopened SQLite file resumes its trackers). */
@@ -70,7 +88,8 @@ final class Tower {
     return builder(dispute, penalty, block).build();
   }
 
-  private static Breach.Builder builder(Chain.Tx dispute, Chain.Tx penalty, BlockHash block) {
+  /** A breach's builder, to add fee terms (a deadline, a ladder) before building it. */
+  static Breach.Builder builder(Chain.Tx dispute, Chain.Tx penalty, BlockHash block) {
     return Breach.builder()
         .uuid(UUID.randomUUID())
         .locator(Locator.of(dispute.txid()))
