@@ -44,6 +44,8 @@ final class Escalation {
     int heldRung;
     boolean toldAtRisk;
     boolean toldDeadlinePassed;
+    /** The package feerate of the last child the node took in this run: asking again for no more is a refused replacement. */
+    FeeRate childFeeRate = FeeRate.ZERO;
 
     Plan(FeeTerms terms) {
       this.terms = terms;
@@ -224,8 +226,10 @@ final class Escalation {
    */
   private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, ChangeSet ch) {
     Optional<FeeRate> target = targets.computeIfAbsent(Math.max(1, left), this::packageTarget);
-    if (target.isEmpty()) {
-      return sent;
+    Plan plan = plans.get(g);
+    if (target.isEmpty() || plan != null && target.get().compareTo(plan.childFeeRate) <= 0
+        && sent.result() instanceof BroadcastResult.Accepted) {
+      return sent; // no target, or no higher than the child already in: the node would refuse the replacement
     }
     byte[] raw = sent.rung() == 0 ? member.penaltyRawTxUnsafe() : member.feeTerms().variants()[sent.rung() - 1];
     RawTransaction parent = RawTransaction.trusted(sent.txid(), raw);
@@ -258,6 +262,9 @@ final class Escalation {
       return sent;
     }
     BroadcastResult child = answer.results().get(1);
+    if (plan != null && child.delivered()) {
+      plan.childFeeRate = target.get();
+    }
     Txid txid = g.txid();
     Txid childTxid = b.child().txid();
     forEachMember(g, u -> ch.event(l -> l.penaltyBumped(u, txid, childTxid, target.get(), b.feeSats(), child)));
