@@ -12,9 +12,10 @@ import java.util.Objects;
  *
  * @param seed the seed it was generated from
  * @param channels the channels, indexed by {@link Channel#index()}
+ * @param childFeeCapSats the most a host's CPFP child may pay, per tracker (the Responder's cap)
  * @param steps what happens, in order
  */
-public record FeeHistory(long seed, List<Channel> channels, List<FeeStep> steps) {
+public record FeeHistory(long seed, List<Channel> channels, long childFeeCapSats, List<FeeStep> steps) {
   /** Validates and copies the components. */
   public FeeHistory {
     channels = List.copyOf(channels);
@@ -36,9 +37,10 @@ public record FeeHistory(long seed, List<Channel> channels, List<FeeStep> steps)
    * @param penaltySatPerVbyte the penalty's own feerate
    * @param rungSatPerVbyte the fee ladder above the penalty, increasing (0 to 4 rungs)
    * @param rawDispute whether the watcher hands over the raw dispute
+   * @param hostCpfp whether the host can spend the penalty's output, so its fee bumper makes children
    */
   public record Channel(int index, long salt, int toSelfDelay, double disputeSatPerVbyte, double penaltySatPerVbyte,
-      List<Double> rungSatPerVbyte, boolean rawDispute) {
+      List<Double> rungSatPerVbyte, boolean rawDispute, boolean hostCpfp) {
     /** Validates and copies the ladder. */
     public Channel {
       rungSatPerVbyte = List.copyOf(rungSatPerVbyte);
@@ -63,7 +65,8 @@ public record FeeHistory(long seed, List<Channel> channels, List<FeeStep> steps)
    * @return the text
    */
   public String describe() {
-    StringBuilder out = new StringBuilder("fee history of seed ").append(seed).append(":");
+    StringBuilder out = new StringBuilder("fee history of seed ").append(seed).append(", child fee cap ")
+        .append(childFeeCapSats).append(" sat:");
     for (Channel c : channels) {
       out.append("\n  ").append(c);
     }
@@ -75,6 +78,6 @@ public record FeeHistory(long seed, List<Channel> channels, List<FeeStep> steps)
 
   /** Returns a copy with other steps (for shrinking). */
   FeeHistory withSteps(List<FeeStep> newSteps) {
-    return new FeeHistory(seed, channels, Objects.requireNonNull(newSteps, "newSteps"));
+    return new FeeHistory(seed, channels, childFeeCapSats, Objects.requireNonNull(newSteps, "newSteps"));
   }
 }

@@ -11,7 +11,8 @@ import java.util.Random;
  * <p>One to five channels are breached in the first {@value #LAST_BREACH_BLOCK} blocks, each with a
  * {@code to_self_delay} of 12 to 144 blocks, a dispute paying 0 to 20 sat/vB (a quarter of them too
  * little to enter a mempool alone), a penalty paying 1 to 12 sat/vB, a fee ladder of 0 to 4 rungs
- * climbing by a factor of 1.5 to 4 each, and the raw dispute three times in four. The market is calm
+ * climbing by a factor of 1.5 to 4 each, the raw dispute three times in four, and two times in five a
+ * host that can bump the penalty with a child (CPFP), each child capped at 2,000 to 50,000 sat. The market is calm
  * (only the relay minimum, miners taking 0 to 2 sat/vB) with fee spikes: both minimums jump, the
  * miners' to 3 to 300 sat/vB and the mempool's to a share of it, wander while the spike lasts (2 to
  * 250 blocks) and fall back. Among the blocks: full ones (others outbid everything), reorganisations
@@ -50,6 +51,8 @@ public final class FeeHistoryGenerator {
       moved[i] = rng.nextInt(100) < 20;
       lastDeadline = Math.max(lastDeadline, breachAt[i] + channels.get(i).toSelfDelay());
     }
+    // What a host lets one child pay: from a few thousand satoshis to a twentieth of the channel.
+    long cap = pickLong(rng, 2_000, 5_000, 10_000, 20_000, 50_000);
     List<FeeStep> steps = new ArrayList<>();
     Market market = new Market(rng);
     steps.add(market.step());
@@ -127,7 +130,7 @@ public final class FeeHistoryGenerator {
         }
       }
     }
-    return new FeeHistory(seed, channels, steps);
+    return new FeeHistory(seed, channels, cap, steps);
   }
 
   /** Blocks made since channel {@code i}'s breach step, counting reorganisations by their net length. */
@@ -164,7 +167,7 @@ public final class FeeHistoryGenerator {
       }
       ladder.add(rate);
     }
-    return new FeeHistory.Channel(index, salt, delay, dispute, penalty, ladder, rng.nextInt(100) < 75);
+    return new FeeHistory.Channel(index, salt, delay, dispute, penalty, ladder, rng.nextInt(100) < 75, rng.nextInt(100) < 40);
   }
 
   /** The market's state: calm, or a spike with a remaining length. */
@@ -224,6 +227,10 @@ public final class FeeHistoryGenerator {
 
   private static int between(Random rng, int min, int max) {
     return min + rng.nextInt(max - min + 1);
+  }
+
+  private static long pickLong(Random rng, long... values) {
+    return values[rng.nextInt(values.length)];
   }
 
   private static double pick(Random rng, double... values) {

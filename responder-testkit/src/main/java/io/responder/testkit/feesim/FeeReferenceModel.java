@@ -13,7 +13,8 @@ import java.util.OptionalInt;
  *   <li>After its dispute confirmed, the best is the top rung of the ladder (the penalty itself
  *       without one): taken into the mempool and kept there if it pays the mempool minimum at the
  *       moment it was sent and at every rise until the block, and mined if it pays the miners'
- *       minimum of that block.
+ *       minimum of that block. When the host can bump the penalty, the top rung with a child paying
+ *       the host's cap counts too, as a package.
  *   <li>Before, in a block at or below the dispute's final height, the penalty can carry its dispute:
  *       a dispute in the mempool with the penalty as its child, or, with the raw dispute, a dispute
  *       the node lacks sent as a package (alone first, as the node judges it, then together). Both
@@ -29,8 +30,17 @@ import java.util.OptionalInt;
 final class FeeReferenceModel {
   private FeeReferenceModel() {}
 
-  /** A block that could have held the penalty in time, or -1. */
+  /** The first block that could have held the penalty in time, or -1. */
   static int firstSaveableHeight(FeeRun run, Channels c) {
+    return saveableHeight(run, c, true);
+  }
+
+  /** The last block that could have held the penalty in time, or -1. */
+  static int lastSaveableHeight(FeeRun run, Channels c) {
+    return saveableHeight(run, c, false);
+  }
+
+  private static int saveableHeight(FeeRun run, Channels c, boolean first) {
     FakeChain chain = run.chain();
     int i = c.spec.index();
     OptionalInt disputeAt = chain.confirmationHeight(c.disputeTxid());
@@ -45,7 +55,10 @@ final class FeeReferenceModel {
     long pairFee = c.disputeFee + fee;
     long pairVsize = c.disputeVsize + vsize;
     int last = Math.min(chain.tip().height(), deadline - 1);
-    for (int h = FeeRun.START_HEIGHT + 1; h <= last; h++) {
+    boolean cpfp = run.mode().cpfp() && c.spec.hostCpfp();
+    long cap = run.childFeeCap();
+    int lowest = FeeRun.START_HEIGHT + 1;
+    for (int h = first ? lowest : last; first ? h <= last : h >= lowest; h += first ? 1 : -1) {
       FeeRun.MinedBlock block = run.blocks.get(chain.blockAt(h).hash());
       if (block == null || block.kind() != FeeRun.BlockKind.MARKET) {
         continue;
@@ -63,6 +76,9 @@ final class FeeReferenceModel {
         FeeRun.DisputeState s = o.states()[i];
         if (h > d) {
           if (s == FeeRun.DisputeState.CONFIRMED && pays(fee, vsize, keep) && pays(fee, vsize, miner)) {
+            return h;
+          }
+          if (s == FeeRun.DisputeState.CONFIRMED && cpfp && withChild(fee, vsize, cap, atSend, keep, miner)) {
             return h;
           }
           continue;
@@ -84,6 +100,20 @@ final class FeeReferenceModel {
       }
     }
     return -1;
+  }
+
+  /**
+   * Whether the rung with a child paying the cap is taken (the rung alone if it pays the minimum,
+   * then the child alone; else the two as a package), kept (the rung with its child, and the child
+   * alone, pay every rise of the minimum) and mined (the pair pays the miners, or each does).
+   */
+  private static boolean withChild(long fee, long vsize, long cap, long atSend, long keep, long miner) {
+    long pairFee = fee + cap;
+    long pairVsize = vsize + FeeRun.CHILD_VSIZE;
+    boolean accepted = pays(fee, vsize, atSend) ? pays(cap, FeeRun.CHILD_VSIZE, atSend) : pays(pairFee, pairVsize, atSend);
+    boolean kept = (pays(fee, vsize, keep) || pays(pairFee, pairVsize, keep)) && pays(cap, FeeRun.CHILD_VSIZE, keep);
+    boolean mined = pays(pairFee, pairVsize, miner) || pays(fee, vsize, miner) && pays(cap, FeeRun.CHILD_VSIZE, miner);
+    return accepted && kept && mined;
   }
 
   private static boolean evictedBetween(FeeRun run, int channel, int from, int to) {

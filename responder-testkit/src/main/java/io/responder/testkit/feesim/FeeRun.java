@@ -5,6 +5,11 @@ import io.responder.core.BlockHash;
 import io.responder.core.Breach;
 import io.responder.core.BreachReceipt;
 import io.responder.core.BroadcastResult;
+import io.responder.core.FeeBumper;
+import io.responder.core.FeeEstimate;
+import io.responder.core.FeeEstimator;
+import io.responder.core.FeeRate;
+import io.responder.core.RawTransaction;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
 import io.responder.core.ResponderListener;
@@ -12,12 +17,15 @@ import io.responder.core.TrackerStore;
 import io.responder.core.Txid;
 import io.responder.testkit.FakeChain;
 import io.responder.testkit.TestTransaction;
+import io.responder.testkit.Transactions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -37,6 +45,8 @@ final class FeeRun {
   /** bitcoind's relay minimum in sat/kvB, which the fake chain applies under every mempool minimum. */
   static final long RELAY_MIN_KVB = 100;
   private static final int DEFAULT_BLOCK_WEIGHT = 3_996_000;
+  /** A one-input, one-output P2WPKH child, as the test kit's transactions are shaped. */
+  static final int CHILD_VSIZE = 110;
 
   /** Where a dispute stood when the Responder could act. */
   enum DisputeState { CONFIRMED, MEMPOOL, ABSENT }
@@ -94,8 +104,13 @@ final class FeeRun {
   private final List<Channels> channels;
   private final FakeChain chain = FakeChain.atHeight(START_HEIGHT);
   private final Set<UUID> dropped = new HashSet<>();
-  /** Broadcasts a trace took from the chain's log that name nothing of the history. */
-  private final List<String> allSent = new ArrayList<>();
+  private final List<Told> told = new ArrayList<>();
+  /** Children the bumper made, with their fees. */
+  final Map<Txid, Long> children = new HashMap<>();
+  /** The rung each child spends. */
+  private final Map<Txid, Txid> spends = new HashMap<>();
+  /** Every broadcast a trace took from the chain's log. */
+  private final List<Txid> drained = new ArrayList<>();
   private TrackerStore store;
   private Responder responder;
   private int clock;
@@ -160,12 +175,13 @@ final class FeeRun {
       allowed.add(c.disputeTxid());
       c.rungs.forEach(r -> allowed.add(r.txid()));
     }
-    for (Txid sent : chain.drainBroadcasts()) {
+    allowed.addAll(children.keySet());
+    drained.addAll(chain.drainBroadcasts());
+    for (Txid sent : drained) {
       if (!allowed.contains(sent)) {
         violations.add("the Responder broadcast " + sent + ", which is no dispute or rung of the history");
       }
     }
-    allSent.forEach(s -> violations.add("the Responder broadcast " + s.substring(1) + ", which is no dispute or rung of the history"));
     List<ChannelEnd> ends = new ArrayList<>();
     for (Channels c : channels) {
       ends.add(end(c));
@@ -186,6 +202,12 @@ final class FeeRun {
     }
     boolean lost = dropped.contains(c.appointment.uuid());
     long fee = rung < 0 ? 0 : c.rungFees[rung];
+    for (Map.Entry<Txid, Long> child : children.entrySet()) {
+      if (rung >= 0 && chain.confirmationHeight(child.getKey()).isPresent()
+          && spends.get(child.getKey()).equals(c.rungs.get(rung).txid())) {
+        fee += child.getValue();
+      }
+    }
     if (d.isEmpty()) {
       return new ChannelEnd(Fate.OPEN, -1, p, rung, fee, lost);
     }
@@ -234,6 +256,7 @@ final class FeeRun {
       snapshot();
       responder = start();
       noteSends("restart");
+      checkToldDeadlines("a restart");
     } else if (step instanceof FeeStep.NodeDown down) {
       chain.nodeDownForBlocks(down.blocks());
     }
@@ -266,6 +289,7 @@ final class FeeRun {
     snapshot();
     responder.onBlock(b);
     noteSends("onBlock " + b.height());
+    checkToldDeadlines("block " + b.height());
   }
 
   private void note(Supplier<String> line) {
@@ -281,6 +305,7 @@ final class FeeRun {
     }
     List<String> sent = new ArrayList<>();
     for (Txid t : chain.drainBroadcasts()) {
+      drained.add(t);
       sent.add(name(t));
     }
     StringBuilder pool = new StringBuilder();
@@ -288,10 +313,12 @@ final class FeeRun {
       pool.append(' ').append(name(t));
     }
     trace.add("  " + call + " sent " + sent + "; mempool:" + pool);
-    allSent.addAll(sent.stream().filter(n -> n.startsWith("?")).toList());
   }
 
   private String name(Txid t) {
+    if (children.containsKey(t)) {
+      return "child(" + children.get(t) + " sat)";
+    }
     for (Channels c : channels) {
       if (c.disputeTxid().equals(t)) {
         return "dispute" + c.spec.index();
@@ -324,6 +351,7 @@ final class FeeRun {
     }
     BreachReceipt receipt = responder.handleBreach(builder.build());
     noteSends("handleBreach " + c.spec.index() + " " + receipt.disposition() + " " + receipt.broadcast());
+    checkToldDeadlines("the hand-over of channel " + c.spec.index());
     if (receipt.disposition() == BreachReceipt.Disposition.NOT_TRACKED) {
       dropped.add(c.appointment.uuid());
     }
@@ -342,8 +370,68 @@ final class FeeRun {
   }
 
   private Responder start() {
-    return Responder.builder().config(ResponderConfig.defaults()).carrier(chain).blockSource(chain).store(store)
-        .listener(new Listener()).start();
+    Responder.Builder b = Responder.builder().config(ResponderConfig.defaults()).carrier(chain).blockSource(chain)
+        .store(store).listener(new Listener());
+    if (mode.cpfp()) {
+      b.feeEstimator(new Estimator()).feeBumper(new Bumper(), history.childFeeCapSats());
+    }
+    return b.start();
+  }
+
+  FeeSimulation.Mode mode() {
+    return mode;
+  }
+
+  long childFeeCap() {
+    return history.childFeeCapSats();
+  }
+
+  int children() {
+    return children.size();
+  }
+
+  /**
+   * A perfect estimator: the feerate that gets a transaction into the next block is what miners take
+   * now, and the node's minimum is the mempool's (never below the relay minimum).
+   */
+  private final class Estimator implements FeeEstimator {
+    @Override
+    public Optional<FeeEstimate> estimate(int blocks) {
+      FeeRate minimum = minimum();
+      return Optional.of(new FeeEstimate(FeeRate.ofSatPerKvB(minerMinKvb).max(minimum), Math.max(1, blocks)));
+    }
+
+    @Override
+    public FeeRate minimum() {
+      return FeeRate.ofSatPerKvB(Math.max(mempoolMinKvb, RELAY_MIN_KVB));
+    }
+  }
+
+  /**
+   * The host's CPFP, for channels whose host can spend the penalty's output: a child spending output
+   * 0 of the rung asked about, paying what brings the pair to the target, or the cap if that is less.
+   */
+  private final class Bumper implements FeeBumper {
+    @Override
+    public Optional<Bump> childFor(RawTransaction penalty, FeeRate packageFeeRate, long maxFeeSats) {
+      for (Channels c : channels) {
+        int r = c.rungOf(penalty.txid());
+        if (r < 0) {
+          continue;
+        }
+        if (!c.spec.hostCpfp()) {
+          return Optional.empty();
+        }
+        long needed = Math.max(0, packageFeeRate.feeFor(c.rungVsizes[r] + CHILD_VSIZE) - c.rungFees[r]);
+        long fee = Math.min(needed, maxFeeSats);
+        Random rng = new Random(c.spec.salt() ^ ((long) r << 40) ^ fee);
+        TestTransaction child = Transactions.spendingWithFee(rng, c.rungs.get(r), 0, fee, 1);
+        children.put(child.txid(), fee);
+        spends.put(child.txid(), c.rungs.get(r).txid());
+        return Optional.of(new Bump(RawTransaction.of(child.txid(), child.raw()), fee));
+      }
+      return Optional.empty();
+    }
   }
 
   /** The highest mempool minimum in force from {@code from} to {@code to} (clocks, inclusive), floored by the relay minimum. */
@@ -366,6 +454,39 @@ final class FeeRun {
     return Math.round(satPerVbyte * 1000);
   }
 
+  /** A deadline the Responder told the host, to compare with the chain's once it has caught up. */
+  private record Told(Txid penaltyTxid, int deadlineHeight) {}
+
+  /**
+   * After a call that left the Responder at the chain's tip: every deadline it told in that call is
+   * its dispute's height on the chain plus the channel's delay. (While a reorganisation is being
+   * delivered the Responder is rightly behind the chain, so only calls that end level are checked.)
+   */
+  private void checkToldDeadlines(String call) {
+    if (told.isEmpty()) {
+      return;
+    }
+    List<Told> all = List.copyOf(told);
+    told.clear();
+    if (!responder.tip().equals(chain.tip())) {
+      return;
+    }
+    for (Told t : all) {
+      for (Channels c : channels) {
+        if (!c.rungs.get(0).txid().equals(t.penaltyTxid())) {
+          continue;
+        }
+        OptionalInt d = chain.confirmationHeight(c.disputeTxid());
+        int real = d.isPresent() ? d.getAsInt() + c.spec.toSelfDelay() : -1;
+        if (real != t.deadlineHeight()) {
+          violations.add("at " + call + " (tip " + chain.tip().height() + ") the Responder put channel " + c.spec.index()
+              + "'s deadline at " + t.deadlineHeight() + "; its dispute is "
+              + (d.isPresent() ? "at " + d.getAsInt() + ", so the deadline is " + real : "not on the chain"));
+        }
+      }
+    }
+  }
+
   /** Records what the tracker's end needs, and counts escalations. */
   private final class Listener implements ResponderListener {
     @Override
@@ -385,12 +506,19 @@ final class FeeRun {
     }
 
     @Override
+    public void penaltyBumped(UUID uuid, Txid penaltyTxid, Txid childTxid, FeeRate packageFeeRate, long feeSats,
+        BroadcastResult result) {
+      note(() -> "    bumped " + name(penaltyTxid) + " with " + name(childTxid) + " to " + packageFeeRate + ": " + result);
+    }
+
+    @Override
     public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
       note(() -> "    rebroadcast " + name(penaltyTxid) + ": " + result);
     }
 
     @Override
     public void penaltyAtRisk(UUID uuid, Txid penaltyTxid, int deadlineHeight, int blocksLeft) {
+      told.add(new Told(penaltyTxid, deadlineHeight));
       note(() -> "    at risk " + name(penaltyTxid) + ": deadline " + deadlineHeight + ", " + blocksLeft + " blocks left");
     }
 

@@ -39,19 +39,28 @@ public final class FeeSimulation {
 
   /** What the Responder is given of each breach. */
   public enum Mode {
-    /** The penalty alone: no deadline, no ladder, no raw dispute. */
-    REBROADCAST_ONLY(false, false, false),
-    /** The deadline, the fee ladder and, when the watcher has it, the raw dispute. */
-    ESCALATION(true, true, true);
+    /** The penalty alone: no deadline, no ladder, no raw dispute, no fee bumper. */
+    REBROADCAST_ONLY(false, false, false, false),
+    /**
+     * The deadline, the fee ladder, the raw dispute when the watcher has it, and a fee estimator with
+     * the host's fee bumper (CPFP) for the channels whose host can spend the penalty.
+     */
+    ESCALATION(true, true, true, true);
 
     private final boolean deadlines;
     private final boolean ladders;
     private final boolean rawDisputes;
+    private final boolean cpfp;
 
-    Mode(boolean deadlines, boolean ladders, boolean rawDisputes) {
+    Mode(boolean deadlines, boolean ladders, boolean rawDisputes, boolean cpfp) {
       this.deadlines = deadlines;
       this.ladders = ladders;
       this.rawDisputes = rawDisputes;
+      this.cpfp = cpfp;
+    }
+
+    boolean cpfp() {
+      return cpfp;
     }
 
     boolean deadlines() {
@@ -75,10 +84,12 @@ public final class FeeSimulation {
    * @param late penalties confirmed at or after their deadline
    * @param lost deadlines passed with the penalty unconfirmed
    * @param open disputes unconfirmed at the end (no deadline ran)
-   * @param feeSats fees paid by the saved and late penalties
+   * @param feeSats fees paid by the saved and late penalties (with their confirmed children)
    * @param escalations rungs of a ladder sent
+   * @param children CPFP children the Responder sent
    */
-  public record Tally(long breaches, long saved, long late, long lost, long open, long feeSats, long escalations) {
+  public record Tally(long breaches, long saved, long late, long lost, long open, long feeSats, long escalations,
+      long children) {
     /**
      * Returns the share of breaches whose penalty confirmed before the deadline.
      *
@@ -90,7 +101,7 @@ public final class FeeSimulation {
 
     Tally plus(Tally o) {
       return new Tally(breaches + o.breaches, saved + o.saved, late + o.late, lost + o.lost, open + o.open,
-          feeSats + o.feeSats, escalations + o.escalations);
+          feeSats + o.feeSats, escalations + o.escalations, children + o.children);
     }
   }
 
@@ -180,6 +191,8 @@ public final class FeeSimulation {
           mean(rebroadcastOnly), mean(escalation)));
       out.append(String.format(Locale.ROOT, "| ladder rungs sent | %d | %d |%n", rebroadcastOnly.escalations(),
           escalation.escalations()));
+      out.append(String.format(Locale.ROOT, "| CPFP children sent | %d | %d |%n", rebroadcastOnly.children(),
+          escalation.children()));
       out.append(String.format(Locale.ROOT, "| saved by (a) and not by (b) | %d | |%n", savedOnlyByRebroadcast));
       out.append(String.format(Locale.ROOT, "| seeds missing a target | | %d |%n", failures.size()));
       return out.toString();
@@ -220,6 +233,9 @@ public final class FeeSimulation {
       return out.toString();
     }
   }
+
+  /** The Responder's default escalation window, for describing misses. */
+  private static final int ESCALATION_WINDOW = io.responder.core.ResponderConfig.DEFAULT_ESCALATION_WINDOW;
 
   /** How many failing histories are shrunk; the rest are reported as generated. */
   private static final int SHRUNK_FAILURES = 3;
@@ -263,7 +279,12 @@ public final class FeeSimulation {
           problems.add("channel " + i + ": (b) missed a penalty it could have saved: " + eb + "; the reference model"
               + " finds block " + could + " before the deadline " + (eb.disputeHeight() + c.spec.toSelfDelay())
               + " (dispute at " + eb.disputeHeight() + ") for the top rung at " + c.spec.topSatPerVbyte() + " sat/vB"
-              + (c.spec.rawDispute() ? " or the package with the raw dispute" : ""));
+              + (c.spec.rawDispute() ? " or the package with the raw dispute" : "")
+              + (c.spec.hostCpfp() ? " or with a child" : "") + "; the last such block is "
+              + FeeReferenceModel.lastSaveableHeight(b, c) + ", sent with "
+              + (eb.disputeHeight() + c.spec.toSelfDelay() - FeeReferenceModel.lastSaveableHeight(b, c)) + " blocks left, "
+              + (eb.disputeHeight() + c.spec.toSelfDelay() - FeeReferenceModel.lastSaveableHeight(b, c) <= ESCALATION_WINDOW
+                  ? "inside" : "outside") + " the escalation window");
         }
       }
       if (ea.fate() == FeeRun.Fate.SAVED && eb.fate() != FeeRun.Fate.SAVED) {
@@ -272,8 +293,10 @@ public final class FeeSimulation {
       if (!ea.dropped() && eb.dropped()) {
         problems.add("channel " + i + ": (b) let go of a tracker (a) keeps");
       }
-      if (eb.feeSats() > c.rungFees[c.top()]) {
-        problems.add("channel " + i + ": (b) paid " + eb.feeSats() + " sat, above the top rung's " + c.rungFees[c.top()]);
+      long most = c.rungFees[c.top()] + (c.spec.hostCpfp() ? history.childFeeCapSats() : 0);
+      if (eb.feeSats() > most) {
+        problems.add("channel " + i + ": (b) paid " + eb.feeSats() + " sat, above the top rung's " + c.rungFees[c.top()]
+            + (c.spec.hostCpfp() ? " and the child cap " + history.childFeeCapSats() : ""));
       }
     }
     return new SeedResult(history.seed(), tally(endsA, a), tally(endsB, b), saveable, savedOfSaveable, savedByA, onlyA,
@@ -296,7 +319,7 @@ public final class FeeSimulation {
       }
       fees += e.feeSats();
     }
-    return new Tally(ends.size(), saved, late, lost, open, fees, run.escalations());
+    return new Tally(ends.size(), saved, late, lost, open, fees, run.escalations(), run.children());
   }
 
   /**
@@ -364,7 +387,7 @@ public final class FeeSimulation {
         all.addAll(f.get());
       }
       all.sort(Comparator.comparingLong(SeedResult::seed));
-      Tally a = new Tally(0, 0, 0, 0, 0, 0, 0);
+      Tally a = new Tally(0, 0, 0, 0, 0, 0, 0, 0);
       Tally b = a;
       long saveable = 0;
       long savedOfSaveable = 0;
@@ -399,10 +422,15 @@ public final class FeeSimulation {
     }
   }
 
+  private static String rule(String problem) {
+    int cut = problem.indexOf(';');
+    return (cut < 0 ? problem : problem.substring(0, cut)).replaceAll("[0-9]+", "#").replaceAll("ChannelEnd\\[.*", "");
+  }
+
   /**
-   * Shrinks a failing history: removes steps one at a time, then the channels' unneeded steps, as
-   * long as it still misses a target. The breaches stay (removing one renumbers nothing, but its
-   * channel's judgement would go).
+   * Shrinks a failing history: removes chunks of 16, 4, then 1 steps as long as it still misses the
+   * same target (the first problem's text, numbers aside). Breaches stay: each channel is judged only
+   * once it was breached.
    *
    * @param failing a history that misses a target
    * @param stores makes an empty store for each run
@@ -413,7 +441,8 @@ public final class FeeSimulation {
     if (first.isEmpty()) {
       throw new IllegalArgumentException("the history meets every target");
     }
-    String kind = first.get(0).replaceAll(":.*", ":") + first.get(0).replaceAll("^[^:]*: ([^:]*).*", "$1");
+    // The same rule: the first problem's text with its numbers (heights, fees) left out.
+    String kind = rule(first.get(0));
     FeeHistory best = failing;
     boolean removed = true;
     while (removed) {
@@ -429,8 +458,7 @@ public final class FeeSimulation {
           }
           cut.clear();
           FeeHistory attempt = best.withSteps(steps);
-          if (run(attempt, stores).problems().stream()
-              .anyMatch(p -> (p.replaceAll(":.*", ":") + p.replaceAll("^[^:]*: ([^:]*).*", "$1")).equals(kind))) {
+          if (run(attempt, stores).problems().stream().anyMatch(p -> rule(p).equals(kind))) {
             best = attempt;
             removed = true;
           } else {
