@@ -238,7 +238,9 @@ public final class FeeSimulation {
   private static final int ESCALATION_WINDOW = io.responder.core.ResponderConfig.DEFAULT_ESCALATION_WINDOW;
 
   /** How many failing histories are shrunk; the rest are reported as generated. */
-  private static final int SHRUNK_FAILURES = 3;
+  private static final int SHRUNK_FAILURES = 1;
+  /** Runs a shrink may spend: each is two runs of a history, a few tens of milliseconds. */
+  private static final int SHRINK_BUDGET = 300;
 
   /**
    * Runs one history in both modes and judges it.
@@ -429,8 +431,8 @@ public final class FeeSimulation {
 
   /**
    * Shrinks a failing history: removes chunks of 16, 4, then 1 steps as long as it still misses the
-   * same target (the first problem's text, numbers aside). Breaches stay: each channel is judged only
-   * once it was breached.
+   * same target (the first problem's text, numbers aside), within a budget of a few hundred runs.
+   * Breaches stay: each channel is judged only once it was breached.
    *
    * @param failing a history that misses a target
    * @param stores makes an empty store for each run
@@ -445,11 +447,12 @@ public final class FeeSimulation {
     String kind = rule(first.get(0));
     FeeHistory best = failing;
     boolean removed = true;
-    while (removed) {
+    int budget = SHRINK_BUDGET;
+    while (removed && budget > 0) {
       removed = false;
       for (int chunk : new int[] {16, 4, 1}) {
         int i = 0;
-        while (i < best.steps().size()) {
+        while (i < best.steps().size() && budget-- > 0) {
           List<FeeStep> steps = new ArrayList<>(best.steps());
           List<FeeStep> cut = steps.subList(i, Math.min(steps.size(), i + chunk));
           if (cut.stream().anyMatch(s -> s instanceof FeeStep.Breach)) {
