@@ -292,6 +292,11 @@ public final class FeeSimulation {
       if (ea.fate() == FeeRun.Fate.SAVED && eb.fate() != FeeRun.Fate.SAVED) {
         onlyA++;
       }
+      if (ea.fate() == FeeRun.Fate.SAVED && could < 0 && ea.disputeHeight() == eb.disputeHeight()) {
+        // (a)'s means are a subset of (b)'s over the same dispute height: a model that calls this
+        // unsaveable is missing a means, and every "saveable" count would be too low.
+        problems.add("channel " + i + ": the reference model says no means could save a penalty (a) saved: " + ea);
+      }
       if (!ea.dropped() && eb.dropped()) {
         problems.add("channel " + i + ": (b) let go of a tracker (a) keeps");
       }
