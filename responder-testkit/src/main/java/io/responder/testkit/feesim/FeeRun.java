@@ -335,11 +335,8 @@ final class FeeRun {
     handedOverAt[c.spec.index()] = clock;
     snapshot();
     Breach.Builder builder = c.appointment.breachBuilder(seenIn.hash());
-    if (mode.rawDisputes() && c.spec.rawDispute()) {
-      builder.disputeRawTx((byte[]) null);
-      builder.disputeRawTx(c.appointment.dispute().raw());
-    } else {
-      builder.disputeRawTx((byte[]) null);
+    if (!mode.rawDisputes() || !c.spec.rawDispute()) {
+      builder.disputeRawTx((byte[]) null); // the appointment's builder carries it; this watcher has none
     }
     if (mode.deadlines()) {
       builder.toSelfDelay(c.spec.toSelfDelay());
