@@ -131,7 +131,10 @@ final class BlockStep {
     }
 
     // 3b. Penalties whose deadline is near: the escalation schedule acts on every block, and steps 4
-    // and 5 leave them alone.
+    // and 5 leave them alone. Deadlines count from dispute heights checked against the node at start.
+    if (escalation.heightsUnchecked()) {
+      escalation.checkDisputeHeights(book, window.tip(), config.reorgWindow());
+    }
     Set<PenaltyGroup> escalated = Collections.newSetFromMap(new IdentityHashMap<>());
     escalated.addAll(escalation.act(ref, ch, this::settle));
 

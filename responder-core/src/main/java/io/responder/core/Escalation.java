@@ -42,14 +42,20 @@ final class Escalation {
     final List<Txid> variantTxids;
     /** The highest rung the node accepted in this run: never send lower. */
     int heldRung;
+    /** Whether a rung was sent within the escalation window in this run (the next block it misses climbs). */
+    boolean sentInWindow;
     boolean toldAtRisk;
     boolean toldDeadlinePassed;
     /** The package feerate of the last child the node took in this run: asking again for no more is a refused replacement. */
     FeeRate childFeeRate = FeeRate.ZERO;
 
-    Plan(FeeTerms terms) {
+    /** The dispute's txid: after a restart its height is checked against the node's chain. */
+    final Txid disputeTxid;
+
+    Plan(FeeTerms terms, Txid disputeTxid) {
       this.terms = terms;
       this.variantTxids = terms.variantTxids();
+      this.disputeTxid = disputeTxid;
     }
 
     int rungs() {
@@ -73,6 +79,7 @@ final class Escalation {
   private final HeightIndex<PenaltyGroup> opens = new HeightIndex<>();
   private final Set<PenaltyGroup> atRisk = new LinkedHashSet<>();
   private int sweepThreshold = MIN_SWEEP_THRESHOLD;
+  private boolean heightsUnchecked;
 
   Escalation(ResponderConfig config, NodeLink node, @Nullable FeeEstimator estimator, @Nullable FeeBumper bumper,
       long maxChildFeeSats) {
@@ -87,11 +94,11 @@ final class Escalation {
   // Filing
 
   /** Files a penalty's terms (at intake or load); penalties without terms are not kept. */
-  void register(PenaltyGroup g, FeeTerms terms, int tipHeight) {
+  void register(PenaltyGroup g, FeeTerms terms, Txid disputeTxid, int tipHeight) {
     if (terms.isNone() || plans.containsKey(g)) {
       return;
     }
-    Plan plan = new Plan(terms);
+    Plan plan = new Plan(terms, disputeTxid);
     plans.put(g, plan);
     for (Txid v : plan.variantTxids) {
       variants.put(v, g);
@@ -107,6 +114,63 @@ final class Escalation {
     if (plans.containsKey(g)) {
       opens.add(tipHeight + 1, g);
     }
+  }
+
+  /**
+   * After a load: a deadline counted from the dispute's height must use the height the node's chain
+   * has now. The store keeps the height first seen, and a reorganisation before a restart may have
+   * moved the dispute (or the height may have been learnt only in memory). For each penalty with a
+   * {@code to_self_delay} whose dispute is within the reorg window (or unknown), the node's block at
+   * the stored height is read (once per height); when it does not hold the dispute, the window is
+   * searched. At most one block read per height of the window, once per start.
+   */
+  void checkDisputeHeights(TrackerBook book, BlockRef tip, int reorgWindow) {
+    heightsUnchecked = true;
+    Map<Integer, Set<Txid>> blocks = new HashMap<>();
+    int lowest = Math.max(1, tip.height() - reorgWindow);
+    try {
+      for (Map.Entry<PenaltyGroup, Plan> e : plans.entrySet()) {
+        PenaltyGroup g = e.getKey();
+        Plan plan = e.getValue();
+        if (!g.isLive() || plan.terms.toSelfDelay() < 0 || g.disputeHeight() >= 0 && g.disputeHeight() < lowest) {
+          continue;
+        }
+        int stored = g.disputeHeight();
+        if (stored >= 0 && txidsAt(blocks, stored).contains(plan.disputeTxid)) {
+          continue;
+        }
+        int found = -1;
+        for (int h = tip.height(); h >= lowest && found < 0; h--) {
+          if (txidsAt(blocks, h).contains(plan.disputeTxid)) {
+            found = h;
+          }
+        }
+        if (found != stored) {
+          log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("storedDisputeHeight", stored)
+              .addKeyValue("disputeHeight", found).log("dispute height checked against the node's chain at start");
+          book.relearnDisputeHeight(g, plan.disputeTxid, found);
+        }
+      }
+      heightsUnchecked = false;
+    } catch (RuntimeException e) {
+      // The node cannot answer now: the check runs again at the next block.
+      log.atWarn().addKeyValue("reason", e.toString()).log("could not check dispute heights against the node at start; again at the next block");
+    }
+  }
+
+  /** Whether the check after the last load has not run to its end yet (the node could not answer). */
+  boolean heightsUnchecked() {
+    return heightsUnchecked;
+  }
+
+  private Set<Txid> txidsAt(Map<Integer, Set<Txid>> blocks, int height) {
+    Set<Txid> txids = blocks.get(height);
+    if (txids == null) {
+      Optional<BlockHash> hash = node.blockSource().blockHashAt(height);
+      txids = hash.isEmpty() ? Set.of() : new java.util.HashSet<>(node.fetchBlock(hash.get(), height).txids());
+      blocks.put(height, txids);
+    }
+    return txids;
   }
 
   boolean hasLadders() {
@@ -125,6 +189,7 @@ final class Escalation {
   }
 
   void clear() {
+    heightsUnchecked = false;
     sweepThreshold = MIN_SWEEP_THRESHOLD;
     plans.clear();
     variants.clear();
@@ -163,6 +228,7 @@ final class Escalation {
       if (deadline < 0) {
         continue; // the dispute is not confirmed: the cheater's clock has not started
       }
+      EscalationPolicy policy = policyOf(plan);
       if (policy.startHeight(deadline) > height) {
         opens.add(policy.startHeight(deadline), g);
       } else {
@@ -183,6 +249,7 @@ final class Escalation {
         continue;
       }
       int left = EscalationPolicy.blocksLeft(deadline, height);
+      EscalationPolicy policy = policyOf(plan);
       if (!policy.atRisk(left)) {
         atRisk.remove(g); // the deadline moved away (a reorg re-confirmed the dispute higher)
         opens.add(policy.startHeight(deadline), g);
@@ -193,7 +260,11 @@ final class Escalation {
       if (member.isEmpty()) {
         continue;
       }
-      Sent sent = send(g, member.get(), policy.rungFor(left, plan.rungs()), ch);
+      // A rung already in the node's hands that missed the block just connected is not enough: one
+      // higher, or the rung the blocks left call for, whichever is higher.
+      int from = Math.max(policy.rungFor(left, plan.rungs()), plan.heldRung + (plan.sentInWindow ? 1 : 0));
+      plan.sentInWindow = true;
+      Sent sent = send(g, member.get(), from, ch);
       if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
         sent = bump(g, member.get(), sent, left, ch);
       }
@@ -270,7 +341,11 @@ final class Escalation {
     forEachMember(g, u -> ch.event(l -> l.penaltyBumped(u, txid, childTxid, target.get(), b.feeSats(), child)));
     log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("childTxid", childTxid).addKeyValue("packageFeeRate", target.get())
         .addKeyValue("feeSats", b.feeSats()).addKeyValue("result", child).log("penalty bumped by the host's child (CPFP)");
-    return new Sent(answer.results().get(0), sent.txid(), sent.rung());
+    // The package's answer for the rung counts only when it put the rung in the node's hands: a refusal
+    // inside a package (a child's -25 while its parent is missing, say) is read as the rung's own
+    // answer was, where "inputs missing" is final only with the dispute confirmed.
+    BroadcastResult rung = answer.results().get(0);
+    return rung.delivered() ? new Sent(rung, sent.txid(), sent.rung()) : sent;
   }
 
   /** The node's estimate for {@code blocks}, never below its minimum; its minimum when it has none. */
@@ -290,6 +365,11 @@ final class Escalation {
   // ---------------------------------------------------------------------------------------------
   // Sending a ladder
 
+  /** The schedule for one penalty: its window is the configured one or half its delay, whichever is longer. */
+  private EscalationPolicy policyOf(Plan plan) {
+    return policy.forDelay(plan.terms.toSelfDelay());
+  }
+
   /** The lowest rung to send for {@code g} now, outside the block's escalation step. */
   int floor(PenaltyGroup g, int height) {
     Plan plan = plans.get(g);
@@ -297,7 +377,7 @@ final class Escalation {
       return 0;
     }
     int deadline = plan.terms.deadlineGiven(g.disputeHeight());
-    int derived = deadline < 0 ? 0 : policy.rungFor(EscalationPolicy.blocksLeft(deadline, height), plan.rungs());
+    int derived = deadline < 0 ? 0 : policyOf(plan).rungFor(EscalationPolicy.blocksLeft(deadline, height), plan.rungs());
     return Math.max(derived, plan.heldRung);
   }
 

@@ -5,6 +5,9 @@ package io.responder.core;
  * ladder to send. A pure function of heights, so reorganisations, restarts and node outages leave it
  * exact: nothing is counted, everything is derived from the tip and the deadline.
  *
+ * <p>The window is the configured {@code escalationWindow} or half the channel's
+ * {@code to_self_delay}, whichever is longer.
+ *
  * <ul>
  *   <li>Far from the deadline (more than {@code window} blocks left) the Responder does what it does
  *       without a deadline: the penalty itself (the cheapest rung), sent again after
@@ -14,6 +17,10 @@ package io.responder.core;
  *       ({@code window / (rungs - 1)} blocks), evenly in between. With the default window of 12 and a
  *       ladder of 4 rungs, that is rung 1 with 12 to 9 blocks left, rung 2 with 8 to 5, rung 3 with 4
  *       to 0 and after.
+ *   <li>Within the window, a rung the node took that misses the next block is followed by the one
+ *       above it (so the ladder is climbed one rung per missed block, or faster when the blocks left
+ *       call for a higher one). Outside the window, one rung per rebroadcast (every
+ *       {@code rebroadcastAfterMissed} missed blocks).
  *   <li>Whenever the node refuses a rung for fee, the next is sent at once, within or outside the
  *       window; the Responder never goes down the ladder within a run.
  * </ul>
@@ -30,6 +37,17 @@ final class EscalationPolicy {
 
   int window() {
     return window;
+  }
+
+  /**
+   * The schedule for a penalty whose channel has {@code toSelfDelay} (or -1 when the breach gave an
+   * absolute deadline): its window opens with half the delay left, or with the configured window,
+   * whichever is earlier. A fee spike that lasts longer than the configured window would otherwise
+   * outrun a ladder or a child that could have been mined earlier (found by the fee simulation).
+   */
+  EscalationPolicy forDelay(int toSelfDelay) {
+    int half = toSelfDelay / 2;
+    return half > window ? new EscalationPolicy(half) : this;
   }
 
   /** Blocks that can still confirm the penalty before the cheater can sweep, once {@code tipHeight} is connected. */

@@ -338,7 +338,8 @@ public final class Responder {
     }
     window.reset(tip);
     int tipHeight = tip.height();
-    store.loadTrackers(t -> escalation.register(book.load(t, tipHeight), t.feeTerms(), tipHeight));
+    store.loadTrackers(t -> escalation.register(book.load(t, tipHeight), t.feeTerms(), t.disputeTxid(), tipHeight));
+    escalation.checkDisputeHeights(book, tip, config.reorgWindow());
     ledger.markLoaded();
     log.atInfo().addKeyValue("tip", tip.height()).addKeyValue("penalties", book.penaltyCount())
         .log(storedTip.isPresent() ? "responder state loaded from the store" : "fresh store: starting at the node's tip");
@@ -461,6 +462,7 @@ public final class Responder {
         r.ensureLoaded();
         try {
           r.follower.syncToBest();
+          r.steps.retryPendingNow(); // the node answers: what waited for it need not wait for a block
         } catch (BlockSourceException e) {
           log.atWarn().addKeyValue("tip", r.window.tip().height()).addKeyValue("reason", e.getMessage())
               .log("could not catch up with the block source at start; will retry on the next block");

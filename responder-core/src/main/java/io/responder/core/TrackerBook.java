@@ -359,6 +359,16 @@ final class TrackerBook {
     return out;
   }
 
+  /** A dispute height found on the node's chain at start (or -1: not within reach, awaited). */
+  void relearnDisputeHeight(PenaltyGroup g, Txid disputeTxid, int height) {
+    if (height < 0) {
+      forgetDisputeHeight(g, disputeTxid);
+      return;
+    }
+    g.setDisputeHeight(height);
+    disputesAt.add(height, g);
+  }
+
   /** The dispute's block was disconnected: its height is unknown until a block holds it again. */
   void forgetDisputeHeight(PenaltyGroup g, Txid disputeTxid) {
     g.setDisputeHeight(-1);
