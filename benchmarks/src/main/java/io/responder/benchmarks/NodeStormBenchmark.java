@@ -61,7 +61,7 @@ import org.sqlite.SQLiteDataSource;
  * <p>Run from the repository root after {@code ./mvnw -q install -DskipTests}:
  * {@code RESPONDER_BITCOIND=/path/to/bitcoind java -cp benchmarks/target/benchmarks.jar
  * io.responder.benchmarks.NodeStormBenchmark}. Without {@code RESPONDER_BITCOIND} it prints that it
- * is skipped and exits. Options: {@code --storms 1000,10000}, {@code --intake 10000} (0: none),
+ * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --intake 10000} (0: none),
  * {@code --rounds 1} (measurements per storm size). The node's data directory is a temporary
  * directory, deleted at the end.
  */
@@ -98,7 +98,7 @@ public final class NodeStormBenchmark {
     int rounds = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--storms" -> storms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--storms" -> storms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--intake" -> intake = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
