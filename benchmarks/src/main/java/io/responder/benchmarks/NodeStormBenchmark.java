@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -53,7 +54,8 @@ import org.sqlite.SQLiteDataSource;
  * After each run the node's mempool is checked to hold exactly the set.
  *
  * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
- * (a new SQLite file) and the real node: breaches per second, and where the time goes: building
+ * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
+ * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second, and where the time goes: building
  * the {@link Breach} (its validation: the penalty is parsed and hashed), the carrier (the
  * {@code sendrawtransaction} round trip), the store ({@code find} of the uuid, {@code commit} of the
  * tracker), and the rest (the Responder's own work).
@@ -86,13 +88,14 @@ public final class NodeStormBenchmark {
    *
    * @param args {@code --storms N,M,...}, {@code --intake N}, {@code --rounds N}
    * @throws IOException if the node's data directory cannot be made or removed
+   * @throws SQLException if the intake's SQLite connections cannot be closed
    */
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws IOException, SQLException {
     run(System.getenv(), args, System.out);
   }
 
   /** The benchmark with the given environment, printing to {@code out}. */
-  static void run(Map<String, String> env, String[] args, PrintStream out) throws IOException {
+  static void run(Map<String, String> env, String[] args, PrintStream out) throws IOException, SQLException {
     int[] storms = {1_000, 10_000};
     int intake = 10_000;
     int rounds = 1;
@@ -129,7 +132,8 @@ public final class NodeStormBenchmark {
         }
       }
       if (intake > 0) {
-        bench.intake(pairs.subList(0, intake), dir.resolve("intake.db"));
+        bench.intake(pairs.subList(0, intake), dir.resolve("intake.db"), false);
+        bench.intake(pairs.subList(0, intake), dir.resolve("intake-pooled.db"), true);
       }
     } finally {
       deleteRecursively(dir);
@@ -232,14 +236,16 @@ public final class NodeStormBenchmark {
 
   // --- intake ----------------------------------------------------------------------------------
 
-  private void intake(List<RegtestPenalties.Pair> pairs, Path file) throws IOException {
+  private void intake(List<RegtestPenalties.Pair> pairs, Path file, boolean pooled) throws IOException, SQLException {
     int n = pairs.size();
-    out.printf(Locale.ROOT, "== intake of %,d breaches on SQLite (JdbcTrackerStore, a new file) and the real node%n", n);
+    out.printf(Locale.ROOT, "== intake of %,d breaches on SQLite (JdbcTrackerStore, a new file, %s) and the real node%n", n,
+        pooled ? "reads on a pooled connection" : "a plain SQLiteDataSource: a new connection per read");
     node.restart();
     SQLiteDataSource sqlite = new SQLiteDataSource();
     sqlite.setUrl("jdbc:sqlite:" + file);
     BitcoindRpc library = BitcoindRpc.create(node.config());
-    try (JdbcTrackerStore jdbc = JdbcTrackerStore.open(sqlite)) {
+    try (JdbcStoreBenchmark.Pool pool = new JdbcStoreBenchmark.Pool(sqlite);
+        JdbcTrackerStore jdbc = JdbcTrackerStore.open(pooled ? pool : sqlite)) {
       TimedStore store = new TimedStore(jdbc);
       MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), true);
       Responder responder = Responder.builder()
@@ -273,9 +279,9 @@ public final class NodeStormBenchmark {
           + " store find %.1f us, store commit %.1f us, the Responder's own %.1f us, other %.1f us%n",
           micros(build) / n, micros(carrier.nanos) / n, micros(find) / n, micros(commit) / n, micros(rest) / n,
           micros(wall - build - handle) / n);
-      out.printf(Locale.ROOT, "  row: n=%d breaches_per_s=%.0f us_per_breach=%.0f validation_us=%.1f carrier_us=%.1f"
+      out.printf(Locale.ROOT, "  row: n=%d pooled=%b breaches_per_s=%.0f us_per_breach=%.0f validation_us=%.1f carrier_us=%.1f"
           + " store_find_us=%.1f store_commit_us=%.1f responder_us=%.1f%n",
-          n, n / seconds(wall), micros(wall) / n, micros(build) / n, micros(carrier.nanos) / n, micros(find) / n,
+          n, pooled, n / seconds(wall), micros(wall) / n, micros(build) / n, micros(carrier.nanos) / n, micros(find) / n,
           micros(commit) / n, micros(rest) / n);
     }
   }
