@@ -49,14 +49,15 @@ import org.sqlite.SQLiteDataSource;
  * library's carrier as it is (a block's sends as JSON-RPC batches, {@code BitcoindCarrier.broadcastAll})
  * and with a wrapper whose {@code broadcastAll} is the {@link Carrier} interface's looping default
  * (one request per penalty). Beside them, bitcoind's own time to accept the same set from an empty
- * mempool: {@code sendrawtransaction} one by one over one kept-alive connection (request bytes
- * prepared before the clock starts: the floor), and all of them as one JSON-RPC batch request.
+ * mempool: {@code sendrawtransaction} one by one over one kept-alive connection of the JDK's
+ * {@code HttpClient} (request bodies built before the clock starts: the floor), and all of them as
+ * one JSON-RPC batch request.
  * After each run the node's mempool is checked to hold exactly the set.
  *
  * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
  * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
- * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second, and where the time goes: building
- * the {@link Breach} (its validation: the penalty is parsed and hashed), the carrier (the
+ * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second,
+ * and where the time goes: building the {@link Breach} (its validation: the penalty is parsed and hashed), the carrier (the
  * {@code sendrawtransaction} round trip), the store ({@code find} of the uuid, {@code commit} of the
  * tracker), and the rest (the Responder's own work).
  *
