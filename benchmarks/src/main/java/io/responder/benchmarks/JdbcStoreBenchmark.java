@@ -282,7 +282,7 @@ public final class JdbcStoreBenchmark {
    * what is open and keeps the connection for the next {@code getConnection()}; {@code abort()}
    * discards it. Without it every {@code find} would open a new PostgreSQL connection.
    */
-  private static final class Pool implements DataSource, AutoCloseable {
+  static final class Pool implements DataSource, AutoCloseable {
     private final DataSource physical;
     private final Deque<Connection> idle = new ArrayDeque<>();
 

@@ -1,0 +1,440 @@
+package io.responder.benchmarks;
+
+import io.responder.bitcoind.BitcoindRpc;
+import io.responder.core.Block;
+import io.responder.core.BlockHash;
+import io.responder.core.BlockRef;
+import io.responder.core.Breach;
+import io.responder.core.BreachReceipt;
+import io.responder.core.BroadcastResult;
+import io.responder.core.Carrier;
+import io.responder.core.Locator;
+import io.responder.core.PackageResult;
+import io.responder.core.RawTransaction;
+import io.responder.core.Responder;
+import io.responder.core.StoreUpdate;
+import io.responder.core.TrackerStore;
+import io.responder.core.TransactionPackage;
+import io.responder.core.TransactionTracker;
+import io.responder.core.TxStatus;
+import io.responder.core.Txid;
+import io.responder.store.inmemory.InMemoryTrackerStore;
+import io.responder.store.jdbc.JdbcTrackerStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The node path on a real regtest bitcoind (issue 13, part 2), printed, never asserted.
+ *
+ * <p><b>Rebroadcast storms.</b> For 1,000 and 10,000 penalties (real, signed, spending mined
+ * disputes with keys the node's wallet does not own): a Responder on {@code responder-bitcoind-rpc}
+ * and an in-memory store takes every breach at one height; the node is restarted with an empty
+ * mempool ({@code -persistmempool=0}), so it has lost every penalty; then empty blocks are mined
+ * ({@code generateblock ADDR []}) and handed to {@code onBlock} one by one (each fetched untimed
+ * first, as the host's poller would), until the block at which every penalty has missed its 6
+ * blocks and is sent again. That block's {@code onBlock} wall time is reported twice: with the
+ * library's carrier as it is (a block's sends as JSON-RPC batches, {@code BitcoindCarrier.broadcastAll})
+ * and with a wrapper whose {@code broadcastAll} is the {@link Carrier} interface's looping default
+ * (one request per penalty). Beside them, bitcoind's own time to accept the same set from an empty
+ * mempool: {@code sendrawtransaction} one by one over one kept-alive connection of the JDK's
+ * {@code HttpClient} (request bodies built before the clock starts: the floor), and all of them as
+ * one JSON-RPC batch request.
+ * After each run the node's mempool is checked to hold exactly the set.
+ *
+ * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
+ * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
+ * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second,
+ * and where the time goes: building the {@link Breach} (its validation: the penalty is parsed and hashed), the carrier (the
+ * {@code sendrawtransaction} round trip), the store ({@code find} of the uuid, {@code commit} of the
+ * tracker), and the rest (the Responder's own work).
+ *
+ * <p>Run from the repository root after {@code ./mvnw -q install -DskipTests}:
+ * {@code RESPONDER_BITCOIND=/path/to/bitcoind java -cp benchmarks/target/benchmarks.jar
+ * io.responder.benchmarks.NodeStormBenchmark}. Without {@code RESPONDER_BITCOIND} it prints that it
+ * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --intake 10000} (0: none),
+ * {@code --rounds 1} (measurements per storm size). The node's data directory is a temporary
+ * directory, deleted at the end.
+ */
+public final class NodeStormBenchmark {
+  /** Any valid compressed public key names the user on regtest. */
+  private static final String USER = "02" + "11".repeat(32);
+  /** More empty blocks than the 6 a penalty must miss: a storm that never comes is an error. */
+  private static final int MAX_EMPTY_BLOCKS = 10;
+
+  private final RegtestProcess node;
+  private final RegtestPenalties maker;
+  private final PrintStream out;
+
+  private NodeStormBenchmark(RegtestProcess node, RegtestPenalties maker, PrintStream out) {
+    this.node = node;
+    this.maker = maker;
+    this.out = out;
+  }
+
+  /**
+   * Runs the benchmark, or says it is skipped when {@code RESPONDER_BITCOIND} is unset.
+   *
+   * @param args {@code --storms N,M,...}, {@code --intake N}, {@code --rounds N}
+   * @throws IOException if the node's data directory cannot be made or removed
+   * @throws SQLException if the intake's SQLite connections cannot be closed
+   */
+  public static void main(String[] args) throws IOException, SQLException {
+    run(System.getenv(), args, System.out);
+  }
+
+  /** The benchmark with the given environment, printing to {@code out}. */
+  static void run(Map<String, String> env, String[] args, PrintStream out) throws IOException, SQLException {
+    int[] storms = {1_000, 10_000};
+    int intake = 10_000;
+    int rounds = 1;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--storms" -> storms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
+        case "--intake" -> intake = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]
+            + " (expected --storms N,M,..., --intake N, --rounds N)");
+      }
+    }
+    Optional<Path> binary = RegtestProcess.binaryFrom(env);
+    if (binary.isEmpty()) {
+      out.println("Real-node benchmark: skipped (" + RegtestProcess.BINARY_VARIABLE
+          + " is not set; point it at a bitcoind, Bitcoin Core 28 or later)");
+      return;
+    }
+    int needed = Math.max(intake, Arrays.stream(storms).max().orElse(0));
+    Path dir = Files.createTempDirectory("responder-node-bench");
+    try (RegtestProcess node = RegtestProcess.start(binary.get(), dir.resolve("node"))) {
+      out.printf(Locale.ROOT, "Real-node benchmark (%d cores, Java %s, %s)%n",
+          Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+          node.rpc().object("getnetworkinfo").get("subversion"));
+      long t = System.nanoTime();
+      RegtestPenalties maker = RegtestPenalties.prepare(node.rpc());
+      List<RegtestPenalties.Pair> pairs = maker.make(needed);
+      out.printf(Locale.ROOT, "  made %,d disputes (mined) and their penalties (signed, not sent) in %.1f s%n",
+          pairs.size(), seconds(System.nanoTime() - t));
+      NodeStormBenchmark bench = new NodeStormBenchmark(node, maker, out);
+      for (int n : storms) {
+        for (int r = 0; r < rounds; r++) {
+          bench.storm(pairs.subList(0, n));
+        }
+      }
+      if (intake > 0) {
+        bench.intake(pairs.subList(0, intake), dir.resolve("intake.db"), false);
+        bench.intake(pairs.subList(0, intake), dir.resolve("intake-pooled.db"), true);
+      }
+    } finally {
+      deleteRecursively(dir);
+    }
+  }
+
+  // --- storms ----------------------------------------------------------------------------------
+
+  private void storm(List<RegtestPenalties.Pair> pairs) throws IOException {
+    int n = pairs.size();
+    out.printf(Locale.ROOT, "== rebroadcast storm of %,d penalties%n", n);
+    List<String> hexes = pairs.stream().map(p -> p.penalty().hex()).toList();
+
+    node.restart();
+    long floorLoop = node.rpc().sendOneByOne(hexes);
+    expectMempool(n);
+    out.printf(Locale.ROOT, "  floor, sendrawtransaction one by one (one kept-alive connection, JDK HttpClient): %.1f ms (%.1f us each)%n",
+        millis(floorLoop), micros(floorLoop) / n);
+
+    node.restart();
+    byte[] body = RegtestRpc.batchBody("sendrawtransaction", hexes.stream().map(h -> List.<Object>of(h)).toList());
+    long t = System.nanoTime();
+    node.rpc().postBatch("sendrawtransaction", body);
+    long floorBatch = System.nanoTime() - t;
+    expectMempool(n);
+    out.printf(Locale.ROOT, "  floor, one JSON-RPC batch of %,d calls (%,d bytes): %.1f ms (%.1f us each)%n",
+        n, body.length, millis(floorBatch), micros(floorBatch) / n);
+
+    StormRun batched = stormRun(pairs, true);
+    StormRun oneByOne = stormRun(pairs, false);
+    out.printf(Locale.ROOT, "  batched ratios: onBlock / floor one by one = %.2f, onBlock / floor one batch = %.2f;"
+        + " one by one / batched = %.2f%n",
+        (double) batched.onBlockNanos / floorLoop, (double) batched.onBlockNanos / floorBatch,
+        (double) oneByOne.onBlockNanos / batched.onBlockNanos);
+    out.printf(Locale.ROOT, "  row: n=%d floor_loop_ms=%.1f floor_batch_ms=%.1f batched_onblock_ms=%.1f"
+        + " one_by_one_onblock_ms=%.1f batched_over_floor_loop=%.2f batched_over_floor_batch=%.2f"
+        + " one_by_one_over_batched=%.2f batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
+        n, millis(floorLoop), millis(floorBatch), millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
+        (double) batched.onBlockNanos / floorLoop, (double) batched.onBlockNanos / floorBatch,
+        (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos),
+        millis(oneByOne.carrierNanos));
+  }
+
+  private record StormRun(long onBlockNanos, long carrierNanos) {}
+
+  /**
+   * One storm: breaches accepted at one height, the node restarted without them, then empty blocks
+   * until every penalty is due again.
+   */
+  private StormRun stormRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
+    int n = pairs.size();
+    node.restart();
+    BitcoindRpc library = BitcoindRpc.create(node.config());
+    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
+    Responder responder = Responder.builder()
+        .carrier(carrier)
+        .blockSource(library.blockSource())
+        .store(new InMemoryTrackerStore())
+        .start();
+    BlockHash seen = responder.tip().hash();
+    List<Breach> breaches = pairs.stream().map(p -> breach(p, seen)).toList();
+    long t = System.nanoTime();
+    for (Breach b : breaches) {
+      expectAccepted(responder.handleBreach(b));
+    }
+    long intake = System.nanoTime() - t;
+    expectMempool(n);
+
+    node.restart(); // the node forgets every penalty; only the Responder can put them back
+    expectMempool(0);
+    library.blockSource().bestBlock(); // a new connection to the restarted node, outside the timing
+    for (int i = 1; i <= MAX_EMPTY_BLOCKS; i++) {
+      String hash = (String) node.rpc().object("generateblock", maker.minerAddress(), List.of()).get("hash");
+      Block block = library.blockSource().block(BlockHash.fromHex(hash));
+      long sentBefore = carrier.sent;
+      long carrierBefore = carrier.nanos;
+      long requestsBefore = carrier.requests;
+      long start = System.nanoTime();
+      responder.onBlock(block);
+      long onBlock = System.nanoTime() - start;
+      long sent = carrier.sent - sentBefore;
+      if (sent == 0) {
+        continue;
+      }
+      if (sent != n || carrier.accepted != 2L * n) {
+        throw new IllegalStateException("the storm block sent " + sent + " of " + n + " penalties; accepted in all: "
+            + carrier.accepted + " of " + 2 * n);
+      }
+      expectMempool(n);
+      long carrierNanos = carrier.nanos - carrierBefore;
+      out.printf(Locale.ROOT, "  %s: onBlock of the storm block (%d empty blocks after acceptance): %.1f ms"
+          + " (%.1f us a penalty; carrier %.1f ms in %,d %s, the rest %.1f ms); intake before it %.1f ms%n",
+          batched ? "batched (BitcoindCarrier.broadcastAll)" : "one by one (Carrier's looping default)",
+          i, millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
+          batched ? "broadcastAll calls" : "broadcast calls", millis(onBlock - carrierNanos), millis(intake));
+      return new StormRun(onBlock, carrierNanos);
+    }
+    throw new IllegalStateException("no storm within " + MAX_EMPTY_BLOCKS + " empty blocks");
+  }
+
+  // --- intake ----------------------------------------------------------------------------------
+
+  private void intake(List<RegtestPenalties.Pair> pairs, Path file, boolean pooled) throws IOException, SQLException {
+    int n = pairs.size();
+    out.printf(Locale.ROOT, "== intake of %,d breaches on SQLite (JdbcTrackerStore, a new file, %s) and the real node%n", n,
+        pooled ? "reads on a pooled connection" : "a plain SQLiteDataSource: a new connection per read");
+    node.restart();
+    SQLiteDataSource sqlite = new SQLiteDataSource();
+    sqlite.setUrl("jdbc:sqlite:" + file);
+    BitcoindRpc library = BitcoindRpc.create(node.config());
+    try (JdbcStoreBenchmark.Pool pool = new JdbcStoreBenchmark.Pool(sqlite);
+        JdbcTrackerStore jdbc = JdbcTrackerStore.open(pooled ? pool : sqlite)) {
+      TimedStore store = new TimedStore(jdbc);
+      MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), true);
+      Responder responder = Responder.builder()
+          .carrier(carrier)
+          .blockSource(library.blockSource())
+          .store(store)
+          .start();
+      BlockHash seen = responder.tip().hash();
+      long findBefore = store.findNanos;
+      long commitBefore = store.commitNanos;
+      long build = 0;
+      long handle = 0;
+      long wall = System.nanoTime();
+      for (RegtestPenalties.Pair p : pairs) {
+        long t0 = System.nanoTime();
+        Breach b = breach(p, seen);
+        long t1 = System.nanoTime();
+        expectAccepted(responder.handleBreach(b));
+        long t2 = System.nanoTime();
+        build += t1 - t0;
+        handle += t2 - t1;
+      }
+      wall = System.nanoTime() - wall;
+      expectMempool(n);
+      long find = store.findNanos - findBefore;
+      long commit = store.commitNanos - commitBefore;
+      long rest = handle - carrier.nanos - find - commit;
+      out.printf(Locale.ROOT, "  %,.0f breaches/s (%.1f s for %,d; %.0f us a breach)%n",
+          n / seconds(wall), seconds(wall), n, micros(wall) / n);
+      out.printf(Locale.ROOT, "  a breach: building the Breach (validation) %.1f us, carrier (sendrawtransaction) %.1f us,"
+          + " store find %.1f us, store commit %.1f us, the Responder's own %.1f us, other %.1f us%n",
+          micros(build) / n, micros(carrier.nanos) / n, micros(find) / n, micros(commit) / n, micros(rest) / n,
+          micros(wall - build - handle) / n);
+      out.printf(Locale.ROOT, "  row: n=%d pooled=%b breaches_per_s=%.0f us_per_breach=%.0f validation_us=%.1f carrier_us=%.1f"
+          + " store_find_us=%.1f store_commit_us=%.1f responder_us=%.1f%n",
+          n, pooled, n / seconds(wall), micros(wall) / n, micros(build) / n, micros(carrier.nanos) / n, micros(find) / n,
+          micros(commit) / n, micros(rest) / n);
+    }
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private static Breach breach(RegtestPenalties.Pair p, BlockHash seen) {
+    Txid dispute = Txid.fromHex(p.dispute().txid());
+    return Breach.builder()
+        .uuid(UUID.randomUUID())
+        .locator(Locator.of(dispute))
+        .disputeTxid(dispute)
+        .penaltyTxid(Txid.fromHex(p.penalty().txid()))
+        .penaltyRawTx(p.penalty().hex())
+        .seenInBlock(seen)
+        .userId(USER)
+        .build();
+  }
+
+  private static void expectAccepted(BreachReceipt receipt) {
+    if (!(receipt.broadcast() instanceof BroadcastResult.Accepted) || !receipt.tracked()) {
+      throw new IllegalStateException("a breach was not accepted: " + receipt);
+    }
+  }
+
+  private void expectMempool(long n) {
+    long size = ((Number) node.rpc().object("getmempoolinfo").get("size")).longValue();
+    if (size != n) {
+      throw new IllegalStateException("the node's mempool holds " + size + " transactions, expected " + n);
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static double millis(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private static double micros(long nanos) {
+    return nanos / 1e3;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /**
+   * The library's carrier, timed and counted; {@code batched == false} hides its
+   * {@code broadcastAll}, so a block's sends go through the {@link Carrier} interface's looping
+   * default (one {@code broadcast}, one request, per transaction). Responder thread only.
+   */
+  private static final class MeasuredCarrier implements Carrier {
+    private final Carrier delegate;
+    private final boolean batched;
+    long sent;
+    long accepted;
+    long requests;
+    long nanos;
+
+    MeasuredCarrier(Carrier delegate, boolean batched) {
+      this.delegate = delegate;
+      this.batched = batched;
+    }
+
+    @Override
+    public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+      long t = System.nanoTime();
+      BroadcastResult r = delegate.broadcast(txid, rawTransaction);
+      nanos += System.nanoTime() - t;
+      requests++;
+      sent++;
+      count(r);
+      return r;
+    }
+
+    @Override
+    public List<BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+      if (!batched) {
+        return Carrier.super.broadcastAll(transactions);
+      }
+      long t = System.nanoTime();
+      List<BroadcastResult> results = delegate.broadcastAll(transactions);
+      nanos += System.nanoTime() - t;
+      requests++;
+      sent += transactions.size();
+      results.forEach(this::count);
+      return results;
+    }
+
+    @Override
+    public PackageResult broadcastPackage(TransactionPackage transactionPackage) {
+      return delegate.broadcastPackage(transactionPackage);
+    }
+
+    @Override
+    public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
+      long t = System.nanoTime();
+      TxStatus s = delegate.status(txid, inBlock);
+      nanos += System.nanoTime() - t;
+      return s;
+    }
+
+    private void count(BroadcastResult r) {
+      if (r instanceof BroadcastResult.Accepted) {
+        accepted++;
+      }
+    }
+  }
+
+  /** A store whose {@code find} and {@code commit} are timed. Responder thread only. */
+  private static final class TimedStore implements TrackerStore {
+    private final TrackerStore delegate;
+    long findNanos;
+    long commitNanos;
+
+    TimedStore(TrackerStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<BlockRef> loadTip() {
+      return delegate.loadTip();
+    }
+
+    @Override
+    public void loadTrackers(Consumer<TransactionTracker> sink) {
+      delegate.loadTrackers(sink);
+    }
+
+    @Override
+    public Optional<TransactionTracker> find(UUID uuid) {
+      long t = System.nanoTime();
+      Optional<TransactionTracker> found = delegate.find(uuid);
+      findNanos += System.nanoTime() - t;
+      return found;
+    }
+
+    @Override
+    public void commit(StoreUpdate update) {
+      long t = System.nanoTime();
+      delegate.commit(update);
+      commitNanos += System.nanoTime() - t;
+    }
+  }
+
+}
