@@ -106,26 +106,28 @@ final class BlockStep {
     // penalty may have several (one per appointment, more after a reorg), so the node is asked at
     // most once per penalty and only when one of its appointments really ends.
     Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<PenaltyGroup> minedSomewhere = Collections.newSetFromMap(new IdentityHashMap<>());
     for (PenaltyGroup g : book.expiriesDueBy(height)) {
       if (!g.isLive() || g.status() instanceof TrackerStatus.Confirmed || !g.hasMemberEndingBy(height)) {
         continue;
       }
       if (askedNode.add(g)) {
+        boolean mined;
         if (g.status() instanceof TrackerStatus.Pending) {
           // The node never answered for a pending penalty, which may have been mined meanwhile: ask
           // now (instead of in step 5), so a confirmed penalty runs to completion instead.
-          BroadcastResult answer = retryPending(g, ref, ch);
-          if (answer instanceof BroadcastResult.AlreadyConfirmed && g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
-            // Mined, in a block not located yet: confirmed penalties never expire. Asked again next block.
-            book.expiryAgainAt(g, height + 1);
-            continue;
-          }
-        } else if (minedButNotLocated(g, height, ch)) {
-          book.expiryAgainAt(g, height + 1); // confirmed penalties never expire: asked again next block
-          continue;
+          mined = retryPending(g, ref, ch) instanceof BroadcastResult.AlreadyConfirmed;
+        } else {
+          mined = minedButNotLocated(g, height, ch);
+        }
+        if (mined && g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
+          // Mined, in a block not located yet: confirmed penalties never expire. Asked again next block.
+          minedSomewhere.add(g);
+          book.expiryAgainAt(g, height + 1);
         }
       }
-      if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
+      // A group may have several entries here: the answer for the first decides for all of them.
+      if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed) && !minedSomewhere.contains(g)) {
         book.expireMembers(g, ref, ch);
       }
     }

@@ -118,9 +118,18 @@ final class NodeLink {
             + (answers == null ? "null" : answers.size() + " results"));
       }
     } catch (RuntimeException e) {
-      log.atWarn().addKeyValue("transactions", fresh.size()).addKeyValue("reason", e.toString()).log("carrier failed to broadcast a batch");
-      BroadcastResult unavailable = new BroadcastResult.NodeUnavailable("carrier threw " + e.getClass().getSimpleName());
-      fresh.forEach(t -> sentThisInterval.put(t.txid(), unavailable));
+      // One bad call must not cost the others their send: they go one by one, until the node itself
+      // turns out to be unreachable (then the rest get that answer, not a timeout each).
+      log.atWarn().addKeyValue("transactions", fresh.size()).addKeyValue("reason", e.toString())
+          .log("carrier failed to broadcast a batch; sending one by one");
+      BroadcastResult unavailable = null;
+      for (RawTransaction t : fresh) {
+        if (unavailable != null) {
+          sentThisInterval.put(t.txid(), unavailable);
+        } else if (send(t.txid(), t.bytes()) instanceof BroadcastResult.NodeUnavailable down) {
+          unavailable = down;
+        }
+      }
       return;
     }
     for (int i = 0; i < fresh.size(); i++) {

@@ -462,7 +462,6 @@ public final class Responder {
         r.ensureLoaded();
         try {
           r.follower.syncToBest();
-          r.steps.retryPendingNow(); // the node answers: what waited for it need not wait for a block
         } catch (BlockSourceException e) {
           log.atWarn().addKeyValue("tip", r.window.tip().height()).addKeyValue("reason", e.getMessage())
               .log("could not catch up with the block source at start; will retry on the next block");

@@ -53,7 +53,6 @@ class RestartTest {
     h.chain.rejectNext(pending.penalty().txid(), -26, "non-final");
     h.chain.rejectNext(pending.penalty().txid(), -26, "non-final");
     h.chain.rejectNext(pending.penalty().txid(), -26, "non-final");
-    h.chain.rejectNext(pending.penalty().txid(), -26, "non-final"); // the restart retries it once more
     h.mineEmptyAndDeliver(3); // "waiting" has missed 4 of its 6 blocks (one more was mined for "pending")
     var countsBefore = h.responder.countsByState();
     var before = h.store.snapshot();

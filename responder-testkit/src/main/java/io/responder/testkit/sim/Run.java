@@ -713,6 +713,9 @@ final class Run {
     userStore = options.reopen().apply(userStore);
     faulty.replaceDelegate(userStore);
     ports.closeSourceGate(sourceDown);
+    // The process that died took its call with it: the new process's start is a call of its own,
+    // handing nothing over (a breach whose call died before committing is unknown to it).
+    model.callStarting(null, null);
     for (int attempt = 0; responder == null; attempt++) {
       try {
         responder = start();
