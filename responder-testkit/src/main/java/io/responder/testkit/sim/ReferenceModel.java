@@ -736,8 +736,9 @@ public final class ReferenceModel implements ResponderListener {
     if (subscriptionEnd.isEmpty() || subscriptionEnd.getAsInt() > tip.height()) {
       violation(Violation.BAD_EXPIRY, "tracker " + uuid + " expired at " + tip.height() + " but its subscription ends at "
           + subscriptionEnd);
-    } else if (h.isPresent() && h.getAsInt() <= tip.height() && chain.isReachable()) {
-      // (With the node unreachable the Responder cannot learn that a pending penalty was mined.)
+    } else if (h.isPresent() && h.getAsInt() <= tip.height() && chain.isReachable() && !lastAnswerUnavailable(penaltyTxid)) {
+      // (With the node unreachable, or a carrier that threw when asked, the Responder cannot learn
+      // that a pending penalty was mined.)
       violation(Violation.BAD_EXPIRY, "tracker " + uuid + " expired at " + tip.height()
           + " although its penalty is confirmed at " + h.getAsInt() + " on the best chain");
     }
