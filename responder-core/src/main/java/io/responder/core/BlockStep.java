@@ -212,10 +212,13 @@ final class BlockStep {
     }
     TransactionTracker t = member.get();
     List<Txid> variantTxids = t.feeTerms().variantTxids();
+    byte[] rawDispute = node.rawDisputeOf(g, t);
     for (int rung = 0; rung <= variantTxids.size(); rung++) {
       Txid txid = rung == 0 ? g.txid() : variantTxids.get(rung - 1);
       byte[] raw = rung == 0 ? t.penaltyRawTxUnsafe() : t.feeTerms().variants()[rung - 1];
-      if (node.send(txid, raw) instanceof BroadcastResult.AlreadyConfirmed ac) {
+      // Sent as any penalty is: a node lacking the dispute gets it first.
+      if (node.sendPenalty(txid, raw, t.disputeTxid(), rawDispute, node.disputeBlock(g), g.disputeHeight() >= 0)
+          instanceof BroadcastResult.AlreadyConfirmed ac) {
         Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
         if (at.isPresent()) {
           book.confirm(g, at.get(), ch);
