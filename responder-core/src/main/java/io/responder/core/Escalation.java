@@ -119,10 +119,10 @@ final class Escalation {
   /**
    * After a load: a deadline counted from the dispute's height must use the height the node's chain
    * has now. The store keeps the height first seen, and a reorganisation before a restart may have
-   * moved the dispute (or the height may have been learnt only in memory). For each penalty with a
-   * {@code to_self_delay} whose dispute is within the reorg window (or unknown), the node's block at
-   * the stored height is read (once per height); when it does not hold the dispute, the window is
-   * searched. At most one block read per height of the window, once per start.
+   * moved the dispute (or the height may have been learnt only in memory). For each unconfirmed
+   * penalty with a {@code to_self_delay}, the node's block at the stored height is read (once per
+   * height); when it does not hold the dispute, the reorg window is searched, and a dispute found
+   * nowhere is unconfirmed (no deadline runs). Once per start, one block read per distinct height.
    */
   void checkDisputeHeights(TrackerBook book, BlockRef tip, int reorgWindow) {
     heightsUnchecked = true;
@@ -132,8 +132,8 @@ final class Escalation {
       for (Map.Entry<PenaltyGroup, Plan> e : plans.entrySet()) {
         PenaltyGroup g = e.getKey();
         Plan plan = e.getValue();
-        if (!g.isLive() || plan.terms.toSelfDelay() < 0 || g.disputeHeight() >= 0 && g.disputeHeight() < lowest) {
-          continue;
+        if (!g.isLive() || plan.terms.toSelfDelay() < 0 || g.status() instanceof TrackerStatus.Confirmed) {
+          continue; // no deadline counted from the dispute, or none that matters any more
         }
         int stored = g.disputeHeight();
         if (stored >= 0 && txidsAt(blocks, stored).contains(plan.disputeTxid)) {
