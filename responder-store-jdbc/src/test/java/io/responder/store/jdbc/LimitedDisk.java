@@ -1,14 +1,10 @@
 package io.responder.store.jdbc;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -18,7 +14,7 @@ import org.sqlite.SQLiteDataSource;
  * {@code SQLITE_FULL} exactly as on a full disk; {@link #free()} lifts the cap on every connection.
  * Connections are the driver's own (no wrapper), so the store sees SQLite as it is. Thread-safe.
  */
-final class LimitedDisk implements DataSource {
+final class LimitedDisk extends PlainDataSource {
   /** Far above anything a test writes: what "space returned" means. */
   private static final long PLENTY_OF_PAGES = 1_000_000_000L;
 
@@ -85,41 +81,5 @@ final class LimitedDisk implements DataSource {
     try (Statement s = c.createStatement(); var rs = s.executeQuery("PRAGMA max_page_count = " + pages)) {
       rs.next();
     }
-  }
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    throw new SQLFeatureNotSupportedException("SQLite has no users");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() {
-    return null;
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) {}
-
-  @Override
-  public void setLoginTimeout(int seconds) {}
-
-  @Override
-  public int getLoginTimeout() {
-    return 0;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    throw new SQLException("not a wrapper");
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) {
-    return false;
   }
 }

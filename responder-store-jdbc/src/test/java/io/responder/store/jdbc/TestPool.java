@@ -1,18 +1,15 @@
 package io.responder.store.jdbc;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -21,7 +18,7 @@ import javax.sql.DataSource;
  * statement executions (each {@code execute*} call is one round trip to the server), which is how
  * the batching test sees round trips. Thread-safe.
  */
-final class TestPool implements DataSource, AutoCloseable {
+final class TestPool extends PlainDataSource implements AutoCloseable {
   private final DataSource physical;
   private final Deque<Connection> idle = new ArrayDeque<>();
   private final AtomicInteger executions = new AtomicInteger();
@@ -135,41 +132,5 @@ final class TestPool implements DataSource, AutoCloseable {
     while (!idle.isEmpty()) {
       idle.pop().close();
     }
-  }
-
-  @Override
-  public Connection getConnection(String username, String password) throws SQLException {
-    throw new SQLFeatureNotSupportedException("the test pool has one user");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() {
-    return null;
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) {}
-
-  @Override
-  public void setLoginTimeout(int seconds) {}
-
-  @Override
-  public int getLoginTimeout() {
-    return 0;
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    throw new SQLFeatureNotSupportedException();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    throw new SQLException("not a wrapper");
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) {
-    return false;
   }
 }
