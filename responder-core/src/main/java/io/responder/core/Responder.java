@@ -198,6 +198,7 @@ public final class Responder {
    *
    * @param uuid the tracker's uuid
    * @return the tracker, or empty if it is not tracked (never was, or completed, expired, rejected)
+   * @throws RuntimeException from the store if it cannot be read
    */
   public Optional<TransactionTracker> tracker(UUID uuid) {
     Objects.requireNonNull(uuid, "uuid");
@@ -214,6 +215,7 @@ public final class Responder {
    * per-block use.
    *
    * @return the trackers, in no particular order
+   * @throws RuntimeException from the store if it cannot be read
    */
   public List<TransactionTracker> trackers() {
     lock.lock();
@@ -230,6 +232,7 @@ public final class Responder {
    * Counts trackers by state. Every state is present in the map, possibly with 0.
    *
    * @return an immutable map from state to count
+   * @throws RuntimeException from the store if the state had to be reloaded and the store cannot be read
    */
   public Map<TrackerState, Integer> countsByState() {
     lock.lock();
