@@ -183,20 +183,20 @@ final class Answers {
 
   // -----------------------------------------------------------------------------------------------
 
-  private static void expectObject(JsonParser p, String what) throws IOException {
+  static void expectObject(JsonParser p, String what) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw new BadAnswerException(what + " is not an object");
     }
   }
 
-  private static String text(JsonParser p, String field) throws IOException {
+  static String text(JsonParser p, String field) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_STRING) {
       throw new BadAnswerException(field + " is not a string");
     }
     return p.getText();
   }
 
-  private static int integer(JsonParser p, String field) throws IOException {
+  static int integer(JsonParser p, String field) throws IOException {
     if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
       throw new BadAnswerException(field + " is not an integer");
     }

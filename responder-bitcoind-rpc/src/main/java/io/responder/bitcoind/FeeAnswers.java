@@ -1,5 +1,9 @@
 package io.responder.bitcoind;
 
+import static io.responder.bitcoind.Answers.expectObject;
+import static io.responder.bitcoind.Answers.integer;
+import static io.responder.bitcoind.Answers.text;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.responder.bitcoind.JsonRpcClient.ResultReader;
@@ -267,25 +271,5 @@ final class FeeAnswers {
     } catch (InvalidInputException e) {
       throw new BadAnswerException(field + " is not a feerate (negative or above 1 BTC/vB)");
     }
-  }
-
-  private static void expectObject(JsonParser p, String what) throws IOException {
-    if (p.currentToken() != JsonToken.START_OBJECT) {
-      throw new BadAnswerException(what + " is not an object");
-    }
-  }
-
-  private static String text(JsonParser p, String field) throws IOException {
-    if (p.currentToken() != JsonToken.VALUE_STRING) {
-      throw new BadAnswerException(field + " is not a string");
-    }
-    return p.getText();
-  }
-
-  private static int integer(JsonParser p, String field) throws IOException {
-    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-      throw new BadAnswerException(field + " is not an integer");
-    }
-    return p.getIntValue();
   }
 }
