@@ -35,10 +35,6 @@ final class EscalationPolicy {
     this.window = window;
   }
 
-  int window() {
-    return window;
-  }
-
   /**
    * The schedule for a penalty whose channel has {@code toSelfDelay} (or -1 when the breach gave an
    * absolute deadline): its window opens with half the delay left, or with the configured window,

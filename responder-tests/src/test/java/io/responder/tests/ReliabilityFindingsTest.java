@@ -246,12 +246,7 @@ class ReliabilityFindingsTest {
     r.onBlock(chain.mine()); // the penalty confirms
 
     // Reorg 1 takes both blocks away and the node forgets both transactions.
-    chain.disconnect(2);
-    emptyMempoolOf(a);
-    chain.drainBroadcasts();
-    r.onBlock(chain.mineEmpty());
-    r.onBlock(chain.mineEmpty());
-    r.onBlock(chain.mineEmpty());
+    replaceWithEmptyBlocksLosingTheMempool(r, a, 2, 3);
     assertEquals(List.of(a.dispute().txid(), a.penalty().txid()), chain.drainBroadcasts());
     Block c = chain.mine(); // both mined again in one block
     r.onBlock(c);
@@ -303,12 +298,7 @@ class ReliabilityFindingsTest {
     source.down = false;
     r.onBlock(chain.mine()); // catches up through the dispute's block; the penalty confirms
 
-    chain.disconnect(2);
-    emptyMempoolOf(a);
-    chain.drainBroadcasts();
-    r.onBlock(chain.mineEmpty());
-    r.onBlock(chain.mineEmpty());
-    r.onBlock(chain.mineEmpty());
+    replaceWithEmptyBlocksLosingTheMempool(r, a, 2, 3);
 
     assertEquals(List.of(a.dispute().txid(), a.penalty().txid()), chain.drainBroadcasts());
     assertTrue(chain.inMempool(a.penalty().txid()));
@@ -354,6 +344,20 @@ class ReliabilityFindingsTest {
 
     assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
     assertEquals(next.height(), events.events(COMPLETED).get(0).height());
+  }
+
+  /**
+   * A reorganisation: the last {@code depth} blocks are replaced by {@code newLength} empty ones,
+   * the node forgets the breach's transactions, and the Responder is handed the new branch block by
+   * block. The broadcast log starts empty at the reorganisation.
+   */
+  private void replaceWithEmptyBlocksLosingTheMempool(Responder r, Appointment a, int depth, int newLength) {
+    chain.disconnect(depth);
+    emptyMempoolOf(a);
+    chain.drainBroadcasts();
+    for (int i = 0; i < newLength; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
   }
 
   private void emptyMempoolOf(Appointment a) {
