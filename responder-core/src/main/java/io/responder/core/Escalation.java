@@ -4,6 +4,7 @@ import static io.responder.core.TrackerBook.forEachMember;
 
 import io.responder.core.internal.HeightIndex;
 import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.TransactionParser;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -51,11 +52,17 @@ final class Escalation {
 
     /** The dispute's txid: after a restart its height is checked against the node's chain. */
     final Txid disputeTxid;
+    /**
+     * Each rung's own feerate, when the Responder can know it (an estimator to compare it with, the
+     * raw dispute, every input spending the dispute); else null, and the market is not followed.
+     */
+    final FeeRate @Nullable [] rungFeeRates;
 
-    Plan(FeeTerms terms, Txid disputeTxid) {
+    Plan(FeeTerms terms, Txid disputeTxid, FeeRate @Nullable [] rungFeeRates) {
       this.terms = terms;
       this.variantTxids = terms.variantTxids();
       this.disputeTxid = disputeTxid;
+      this.rungFeeRates = rungFeeRates;
     }
 
     int rungs() {
@@ -78,6 +85,11 @@ final class Escalation {
   /** Height at which a penalty's escalation window opens -> groups (lazy: re-derived when popped). */
   private final HeightIndex<PenaltyGroup> opens = new HeightIndex<>();
   private final Set<PenaltyGroup> atRisk = new LinkedHashSet<>();
+  /**
+   * Penalties whose dispute is confirmed and whose window has not opened, that the market may still
+   * call to climb: kept only with an estimator, and only for plans whose rungs' feerates are known.
+   */
+  private final Set<PenaltyGroup> watched = new LinkedHashSet<>();
   private int sweepThreshold = MIN_SWEEP_THRESHOLD;
   private boolean heightsUnchecked;
 
@@ -93,12 +105,19 @@ final class Escalation {
   // ---------------------------------------------------------------------------------------------
   // Filing
 
-  /** Files a penalty's terms (at intake or load); penalties without terms are not kept. */
-  void register(PenaltyGroup g, FeeTerms terms, Txid disputeTxid, int tipHeight) {
+  /**
+   * Files a penalty's terms (at intake or load); penalties without terms are not kept. The raw
+   * penalty and dispute give each rung's feerate, which lets the market be followed before the
+   * window opens.
+   */
+  void register(PenaltyGroup g, FeeTerms terms, Txid disputeTxid, byte[] rawPenalty, byte @Nullable [] rawDispute,
+      int tipHeight) {
     if (terms.isNone() || plans.containsKey(g)) {
       return;
     }
-    Plan plan = new Plan(terms, disputeTxid);
+    FeeRate[] rates = estimator == null || (terms.variants().length == 0 && bumper == null) ? null
+        : rungFeeRates(disputeTxid, rawDispute, rawPenalty, terms.variants());
+    Plan plan = new Plan(terms, disputeTxid, rates);
     plans.put(g, plan);
     for (Txid v : plan.variantTxids) {
       variants.put(v, g);
@@ -195,6 +214,7 @@ final class Escalation {
     variants.clear();
     opens.clear();
     atRisk.clear();
+    watched.clear();
   }
 
   /**
@@ -208,6 +228,7 @@ final class Escalation {
       sweepThreshold = 2 * plans.size() + MIN_SWEEP_THRESHOLD;
     }
     atRisk.removeIf(g -> !g.isLive());
+    watched.removeIf(g -> !g.isLive() || g.status() instanceof TrackerStatus.Confirmed);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -231,6 +252,7 @@ final class Escalation {
       EscalationPolicy policy = policyOf(plan);
       if (policy.startHeight(deadline) > height) {
         opens.add(policy.startHeight(deadline), g);
+        watch(g, plan);
       } else {
         atRisk.add(g);
       }
@@ -253,6 +275,7 @@ final class Escalation {
       if (!policy.atRisk(left)) {
         atRisk.remove(g); // the deadline moved away (a reorg re-confirmed the dispute higher)
         opens.add(policy.startHeight(deadline), g);
+        watch(g, plan);
         continue;
       }
       tell(g, plan, deadline, left, ch);
@@ -262,7 +285,8 @@ final class Escalation {
       }
       // A rung already in the node's hands that missed the block just connected is not enough: one
       // higher, or the rung the blocks left call for, whichever is higher.
-      int from = Math.max(policy.rungFor(left, plan.rungs()), plan.heldRung + (plan.sentInWindow ? 1 : 0));
+      int from = Math.max(Math.max(policy.rungFor(left, plan.rungs()), marketRung(plan, left)),
+          plan.heldRung + (plan.sentInWindow ? 1 : 0));
       plan.sentInWindow = true;
       Sent sent = send(g, member.get(), from, ch);
       if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
@@ -271,7 +295,138 @@ final class Escalation {
       outcome.handle(g, sent, height, ch);
       acted.add(g);
     }
+    followTheMarket(height, ch, outcome, acted);
     return acted;
+  }
+
+  private void watch(PenaltyGroup g, Plan plan) {
+    if (plan.rungFeeRates != null) {
+      watched.add(g);
+    }
+  }
+
+  /**
+   * Before the window opens: a penalty whose dispute is confirmed is sent at the lowest rung that
+   * meets the estimator's feerate for its blocks left as soon as the rung the node holds falls below
+   * it (and with a child, when the top rung does). A spike that starts long before the deadline and
+   * only grows would otherwise outrun a ladder climbed one rung per rebroadcast (found by the fee
+   * simulation: nearly every penalty it could have saved that escalation did not save).
+   */
+  private void followTheMarket(int height, ChangeSet ch, SendOutcome outcome, List<PenaltyGroup> acted) {
+    if (watched.isEmpty()) {
+      return;
+    }
+    for (PenaltyGroup g : new ArrayList<>(watched)) {
+      Plan plan = plans.get(g);
+      if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed || atRisk.contains(g)) {
+        watched.remove(g);
+        continue;
+      }
+      int deadline = plan.terms.deadlineGiven(g.disputeHeight());
+      if (deadline < 0) {
+        watched.remove(g); // unconfirmed again: watched again once its dispute is
+        continue;
+      }
+      int left = EscalationPolicy.blocksLeft(deadline, height);
+      int rung = marketRung(plan, left);
+      // The top rung below the market: a child can still lift it, if the host bumps and the child in
+      // the node's hands pays less than the market asks.
+      boolean lift = rung == plan.rungs() - 1 && bumper != null && belowMarket(plan, rung, left)
+          && targetFor(left).orElseThrow().compareTo(plan.childFeeRate) > 0;
+      if (rung <= plan.heldRung && !lift) {
+        continue;
+      }
+      Optional<TransactionTracker> member = node.anyMember(g);
+      if (member.isEmpty()) {
+        continue;
+      }
+      tell(g, plan, deadline, left, ch);
+      Sent sent = send(g, member.get(), rung, ch);
+      if (lift && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
+        sent = bump(g, member.get(), sent, left, ch);
+      }
+      outcome.handle(g, sent, height, ch);
+      acted.add(g);
+    }
+  }
+
+  /**
+   * The lowest rung whose own feerate meets the estimate for {@code left} blocks (the top rung when
+   * none does), or 0 without an estimate or known feerates.
+   */
+  private int marketRung(Plan plan, int left) {
+    FeeRate[] rates = plan.rungFeeRates;
+    if (rates == null) {
+      return 0;
+    }
+    Optional<FeeRate> market = targetFor(left);
+    if (market.isEmpty()) {
+      return 0;
+    }
+    for (int r = 0; r < rates.length; r++) {
+      if (rates[r].compareTo(market.get()) >= 0) {
+        return r;
+      }
+    }
+    return rates.length - 1;
+  }
+
+  private boolean belowMarket(Plan plan, int rung, int left) {
+    Optional<FeeRate> market = targetFor(left);
+    return plan.rungFeeRates != null && market.isPresent() && plan.rungFeeRates[rung].compareTo(market.get()) < 0;
+  }
+
+  /** This block's estimate for {@code left} blocks left, asked once per block per target bucket. */
+  private Optional<FeeRate> targetFor(int left) {
+    return targets.computeIfAbsent(target(left), this::packageTarget);
+  }
+
+  /**
+   * The confirmation target to ask for with {@code left} blocks left: the longest of a few steps not
+   * above it, so a block asks the estimator a handful of times however many deadlines it holds.
+   */
+  static int target(int left) {
+    int target = 1;
+    for (int step : TARGET_STEPS) {
+      if (step <= left) {
+        target = step;
+      }
+    }
+    return target;
+  }
+
+  private static final int[] TARGET_STEPS = {1, 2, 3, 4, 6, 8, 12, 16, 24, 36, 48, 72, 144, 288, 504, 1008};
+
+  /**
+   * Each rung's feerate (fee over vsize), or null when it cannot be known here: no raw dispute, or an
+   * input spending something other than the dispute (its value is unknown).
+   */
+  static FeeRate @Nullable [] rungFeeRates(Txid disputeTxid, byte @Nullable [] rawDispute, byte[] rawPenalty,
+      byte[][] variants) {
+    if (rawDispute == null) {
+      return null;
+    }
+    List<Long> values = TransactionParser.parse("disputeRawTx", rawDispute).outputValues();
+    FeeRate[] rates = new FeeRate[variants.length + 1];
+    for (int r = 0; r < rates.length; r++) {
+      TransactionParser.Parsed p = TransactionParser.parse("penaltyVariant", r == 0 ? rawPenalty : variants[r - 1]);
+      long in = 0;
+      for (TransactionParser.Outpoint o : p.inputs()) {
+        if (!o.txid().equals(disputeTxid) || o.vout() >= values.size()) {
+          return null;
+        }
+        in += values.get((int) o.vout());
+      }
+      long out = 0;
+      for (long v : p.outputValues()) {
+        out += v;
+      }
+      if (in < out || in - out > FeeRate.MAX_SAT_PER_KVB) {
+        return null; // not a spend of the dispute a node would take: no feerate to reason with
+      }
+      rates[r] = FeeRate.ofFee(in - out, p.vsize());
+    }
+    return rates;
   }
 
   private void tell(PenaltyGroup g, Plan plan, int deadline, int left, ChangeSet ch) {
@@ -296,7 +451,7 @@ final class Escalation {
    * no child was sent.
    */
   private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, ChangeSet ch) {
-    Optional<FeeRate> target = targets.computeIfAbsent(Math.max(1, left), this::packageTarget);
+    Optional<FeeRate> target = targetFor(left);
     Plan plan = plans.get(g);
     if (target.isEmpty() || plan != null && target.get().compareTo(plan.childFeeRate) <= 0
         && sent.result() instanceof BroadcastResult.Accepted) {
@@ -377,7 +532,8 @@ final class Escalation {
       return 0;
     }
     int deadline = plan.terms.deadlineGiven(g.disputeHeight());
-    int derived = deadline < 0 ? 0 : policyOf(plan).rungFor(EscalationPolicy.blocksLeft(deadline, height), plan.rungs());
+    int left = EscalationPolicy.blocksLeft(deadline, height);
+    int derived = deadline < 0 ? 0 : Math.max(policyOf(plan).rungFor(left, plan.rungs()), marketRung(plan, left));
     return Math.max(derived, plan.heldRung);
   }
 
@@ -394,13 +550,14 @@ final class Escalation {
     while (true) {
       Sent sent;
       if (rung == 0) {
-        sent = new Sent(node.sendPenalty(g.txid(), member.penaltyRawTxUnsafe(), member.disputeTxid(), rawDispute,
-            node.disputeBlock(g), g.disputeHeight() >= 0), g.txid(), 0);
+        BroadcastResult r = node.sendPenalty(g.txid(), member.penaltyRawTxUnsafe(), member.disputeTxid(), rawDispute,
+            node.disputeBlock(g), g.disputeHeight() >= 0);
+        sent = new Sent(ownRungSpent(g, plan, g.txid(), r), g.txid(), 0);
       } else {
         Txid txid = plan.variantTxids.get(rung - 1);
         byte[] raw = member.feeTerms().variants()[rung - 1];
-        BroadcastResult r = node.sendPenalty(txid, raw, member.disputeTxid(), rawDispute, node.disputeBlock(g),
-            g.disputeHeight() >= 0);
+        BroadcastResult r = ownRungSpent(g, plan, txid, node.sendPenalty(txid, raw, member.disputeTxid(), rawDispute,
+            node.disputeBlock(g), g.disputeHeight() >= 0));
         sent = new Sent(r, txid, rung);
         int shown = rung;
         forEachMember(g, u -> ch.event(l -> l.penaltyEscalated(u, g.txid(), txid, shown, r)));
@@ -415,6 +572,33 @@ final class Escalation {
       }
       rung++;
     }
+  }
+
+  /**
+   * A rung refused because its inputs are spent, with the dispute confirmed (the node's final word
+   * for a plain penalty), may have been spent by another rung of the same ladder: one the node has
+   * mined in a block the Responder has not been given yet (it is catching up), or holds in its
+   * mempool. That is no rejection: the rung is kept for now, and the block that holds the other
+   * rung confirms the tracker. Asked only on such a refusal, one status per rung.
+   */
+  private BroadcastResult ownRungSpent(PenaltyGroup g, @Nullable Plan plan, Txid sentTxid, BroadcastResult result) {
+    if (plan == null || plan.rungs() < 2 || !(result instanceof BroadcastResult.Rejected refusal)
+        || refusal.code() != BroadcastResult.Rejected.INPUTS_MISSING_OR_SPENT) {
+      return result;
+    }
+    for (int r = 0; r < plan.rungs(); r++) {
+      Txid other = r == 0 ? g.txid() : plan.variantTxids.get(r - 1);
+      if (other.equals(sentTxid)) {
+        continue;
+      }
+      TxStatus status = node.status(other, Optional.empty());
+      if (status instanceof TxStatus.Confirmed || status instanceof TxStatus.InMempool) {
+        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("sentTxid", sentTxid).addKeyValue("spentBy", other)
+            .log("fee ladder: a rung's inputs are spent by another rung the node holds; not a rejection");
+        return new BroadcastResult.RejectedForNow(refusal.code(), refusal.message());
+      }
+    }
+    return result;
   }
 
   /**

@@ -23,6 +23,10 @@ package io.responder.core;
  *       {@code rebroadcastAfterMissed} missed blocks).
  *   <li>Whenever the node refuses a rung for fee, the next is sent at once, within or outside the
  *       window; the Responder never goes down the ladder within a run.
+ *   <li>With a {@link FeeEstimator} and rungs whose feerates are known (the raw dispute given), the
+ *       rung sent is never below the lowest that meets the estimate for the blocks left, within the
+ *       window or before it, from the dispute's confirmation on ({@link Escalation} asks the
+ *       estimator; this class stays a function of heights).
  * </ul>
  *
  * <p>Why a height schedule and not a fee estimate: the ladder is pre-signed, so the only choice is

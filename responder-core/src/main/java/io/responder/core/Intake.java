@@ -128,7 +128,7 @@ final class Intake {
     // Persist first: if the store fails, memory is untouched and the caller may retry.
     ledger.persist(ch, Optional.empty());
     escalation.register(book.admit(breach, status, disputeHeight, group), breach.feeTerms(), breach.disputeTxid(),
-        tip.height());
+        breach.penaltyRawTxUnsafe(), breach.disputeRawTxUnsafe(), tip.height());
     log.atInfo().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
         .addKeyValue("disputeTxid", breach.disputeTxid()).addKeyValue("status", status)
         .addKeyValue("disputeHeight", disputeHeight).log("tracker added");

@@ -341,7 +341,8 @@ public final class Responder {
     }
     window.reset(tip);
     int tipHeight = tip.height();
-    store.loadTrackers(t -> escalation.register(book.load(t, tipHeight), t.feeTerms(), t.disputeTxid(), tipHeight));
+    store.loadTrackers(t -> escalation.register(book.load(t, tipHeight), t.feeTerms(), t.disputeTxid(),
+        t.penaltyRawTxUnsafe(), t.disputeRawTxUnsafe(), tipHeight));
     escalation.checkDisputeHeights(book, tip, config.reorgWindow());
     ledger.markLoaded();
     log.atInfo().addKeyValue("tip", tip.height()).addKeyValue("penalties", book.penaltyCount())

@@ -87,9 +87,11 @@ public interface ResponderListener {
   default void blocksDisconnected(BlockRef forkPoint, List<BlockRef> disconnected) {}
 
   /**
-   * A penalty with a deadline entered the escalation window unconfirmed: from now on the Responder
-   * acts on every block (climbs the fee ladder, packages the dispute) until it confirms. Once per
-   * tracker per Responder run (again after a restart or a reorganisation that sends it back).
+   * A penalty with a deadline started to be escalated unconfirmed: it entered the escalation window
+   * (from now on the Responder acts on every block: climbs the fee ladder, packages the dispute)
+   * or, before the window, the fee estimator's feerate for the blocks left rose above what it pays.
+   * Once per tracker per Responder run (again after a restart or a reorganisation that sends it
+   * back).
    *
    * @param uuid the tracker
    * @param penaltyTxid its penalty

@@ -51,8 +51,11 @@ class FeeSimulationTest {
     assertTrue(report.failures().isEmpty(), report::describeFailures);
     assertEquals(report.saveable(), report.savedOfSaveable(), "every saveable penalty mined in time");
     assertTrue(report.escalation().saved() >= report.rebroadcastOnly().saved(), report::table);
-    // The model has teeth: rebroadcasting alone misses penalties it says could be saved.
-    assertTrue(report.rebroadcastSavedOfSaveable() < report.saveable(), report::table);
+    if (seeds >= 100) {
+      // The model has teeth: rebroadcasting alone misses penalties it says could be saved (not
+      // necessarily in a single history).
+      assertTrue(report.rebroadcastSavedOfSaveable() < report.saveable(), report::table);
+    }
   }
 
   /** A channel breached at the first block: delay 30, dispute and penalty at 5 sat/vB, one rung at 20. */

@@ -182,6 +182,91 @@ class FeesAndDeadlinesTest {
     responder.checkConsistency();
   }
 
+  /** An estimator that knows what miners take now, whatever the target (the fee simulation's). */
+  private FeeEstimator minersTake(double satPerVbyte) {
+    return new FeeEstimator() {
+      @Override
+      public java.util.Optional<FeeEstimate> estimate(int blocks) {
+        return java.util.Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(Math.round(satPerVbyte)), blocks));
+      }
+
+      @Override
+      public FeeRate minimum() {
+        return FeeRate.ofSatPerVbyte(1);
+      }
+    };
+  }
+
+  @Test
+  void beforeTheWindowARungBelowTheEstimateIsReplacedAtOnceByTheLowestThatMeetsIt() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(25)).start();
+    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000); // the window is hundreds of blocks away
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    responder.handleBreach(b.build());
+    chain.minerMinFeerate(25);
+
+    mineEmpty(1); // the node's estimate (25 sat/vB) is above the penalty's 2: rung 2 (30) at once, not rung 1 (8)
+    assertTrue(chain.inMempool(ladder.get(1).txid()));
+    assertEquals(0, chain.broadcastCount(ladder.get(0).txid()), "no rung below the estimate is spent");
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().contains(ladder.get(1).txid()));
+    assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
+    assertEquals(0, chain.broadcastCount(ladder.get(2).txid()), "the 80 sat/vB rung was never spent");
+  }
+
+  @Test
+  void withoutTheRawDisputeTheRungsFeeratesAreUnknownAndTheLadderIsClimbedPerRebroadcast() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(25)).start();
+    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    responder.handleBreach(b.build());
+    chain.minerMinFeerate(25);
+
+    mineEmpty(5);
+    assertTrue(chain.inMempool(a.penalty().txid()), "no feerate to compare with the estimate: today's schedule");
+    mineEmpty(1);
+    assertTrue(chain.inMempool(ladder.get(0).txid()), "one rung after six missed blocks");
+  }
+
+  @Test
+  void aRungRefusedBecauseAnotherRungTheNodeMinedSpentItsInputsIsNoRejection() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(14); // 12 blocks left at the next block: at risk
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    chain.minerMinFeerate(1); // the fee market on: replacements by feerate
+    responder.handleBreach(b.build());
+    // The node holds rung 2 already (sent by an earlier run of the host's), and mines it in the second
+    // block; the host delivers that block before the one below it, so while the Responder acts on the
+    // first one (rung 1, as the window opens), rung 1's inputs are spent on the node's chain.
+    assertEquals(new BroadcastResult.Accepted(), chain.broadcast(ladder.get(1).txid(), ladder.get(1).raw()));
+    chain.mineEmpty();
+    Block mined = chain.mine();
+    assertTrue(mined.txids().contains(ladder.get(1).txid()));
+    deadlines.drain();
+
+    responder.onBlock(mined);
+
+    assertEquals(List.of("at-risk " + (disputeBlock.height() + 14) + " 12", "rung 1 RejectedForNow"), deadlines.drain(),
+        "spent by its own ladder: kept, not rejected");
+    assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
+    assertEquals(List.of(a.uuid()), events.uuids(CONFIRMED));
+    responder.checkConsistency();
+  }
+
   @Test
   void aRungRefusedForFeeIsPassedAtOnceOutsideTheWindowToo() {
     Appointment a = channel(10, 2);
@@ -274,6 +359,39 @@ class FeesAndDeadlinesTest {
     assertEquals(List.of("at-risk " + newDeadline + " 12"), deadlines.drain());
   }
 
+  /** The host's wallet: a child spending the penalty's output 0, paying the package up to the target. */
+  private FeeBumper wallet(List<FeeRate> asked) {
+    return (penalty, target, maxFee) -> {
+      asked.add(target);
+      long parentFee = chain.fee(penalty.txid()).orElseThrow();
+      TestTransaction child = Transactions.childForPackage(rng, TestTransaction.fromRaw(penalty.bytes()), parentFee, 0,
+          target.satPerVbyte().doubleValue());
+      long childFee = chain.fee(child.txid()).orElse(target.feeFor(220) - parentFee);
+      return java.util.Optional.of(new FeeBumper.Bump(RawTransaction.of(child.raw()), childFee));
+    };
+  }
+
+  @Test
+  void beforeTheWindowAPenaltyWithoutALadderBelowTheEstimateGetsTheHostsChildAtOnce() {
+    Appointment a = channel(10, 2);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    List<FeeRate> asked = new ArrayList<>();
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000)
+        .start();
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build());
+    chain.minerMinFeerate(30);
+
+    mineEmpty(1); // hundreds of blocks left, but the market is above what the penalty pays
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40)), asked);
+    mineEmpty(1);
+    assertEquals(1, asked.size(), "no second child while the one in the node's hands meets the estimate");
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().contains(a.penalty().txid()), "mined with its child");
+  }
+
   @Test
   void theHostsChildPaysForAPenaltyMinersSkipAndNeverAboveTheCap() {
     Appointment a = channel(10, 2);
@@ -291,16 +409,8 @@ class FeesAndDeadlinesTest {
         return FeeRate.ofSatPerVbyte(1);
       }
     };
-    FeeBumper wallet = (penalty, target, maxFee) -> {
-      asked.add(target);
-      long parentFee = chain.fee(penalty.txid()).orElseThrow();
-      TestTransaction child = Transactions.childForPackage(rng, TestTransaction.fromRaw(penalty.bytes()), parentFee, 0,
-          target.satPerVbyte().doubleValue());
-      long childFee = chain.fee(child.txid()).orElse(target.feeFor(220) - parentFee);
-      return java.util.Optional.of(new FeeBumper.Bump(RawTransaction.of(child.raw()), childFee));
-    };
     responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
-        .blockSource(chain).store(store).listener(events).feeEstimator(estimator).feeBumper(wallet, 20_000).start();
+        .blockSource(chain).store(store).listener(events).feeEstimator(estimator).feeBumper(wallet(asked), 20_000).start();
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(15).build());
     chain.minerMinFeerate(30); // miners skip the 2 sat/vB penalty
 
