@@ -47,6 +47,11 @@ final class Escalation {
     boolean sentInWindow;
     boolean toldAtRisk;
     boolean toldDeadlinePassed;
+    /**
+     * Whether the dispute's height was learnt again since the last send: the node may have dropped
+     * the rung it held with the dispute (a reorganisation, an eviction), so the next look sends it.
+     */
+    boolean sendAgain;
     /** The package feerate of the last child the node took in this run: asking again for no more is a refused replacement. */
     FeeRate childFeeRate = FeeRate.ZERO;
 
@@ -122,7 +127,7 @@ final class Escalation {
     for (Txid v : plan.variantTxids) {
       variants.put(v, g);
     }
-    reconsider(g, tipHeight);
+    opens.add(tipHeight, g);
   }
 
   /**
@@ -130,8 +135,10 @@ final class Escalation {
    * unconfirmed again: it is looked at again on the next block.
    */
   void reconsider(PenaltyGroup g, int tipHeight) {
-    if (plans.containsKey(g)) {
-      opens.add(tipHeight + 1, g);
+    Plan plan = plans.get(g);
+    if (plan != null) {
+      plan.sendAgain = true;
+      opens.add(tipHeight, g); // this block, when the block step files it before acting: no block lost
     }
   }
 
@@ -151,9 +158,11 @@ final class Escalation {
       for (Map.Entry<PenaltyGroup, Plan> e : plans.entrySet()) {
         PenaltyGroup g = e.getKey();
         Plan plan = e.getValue();
-        if (!g.isLive() || plan.terms.toSelfDelay() < 0 || g.status() instanceof TrackerStatus.Confirmed) {
-          continue; // no deadline counted from the dispute, or none that matters any more
+        if (!g.isLive() || plan.terms.toSelfDelay() < 0) {
+          continue; // no deadline counted from the dispute
         }
+        // A confirmed penalty is checked too: a reorganisation can send it back, and its deadline
+        // must then count from where the dispute is now (found by the fee simulation, seed 13112).
         int stored = g.disputeHeight();
         if (stored >= 0 && txidsAt(blocks, stored).contains(plan.disputeTxid)) {
           continue;
@@ -299,6 +308,53 @@ final class Escalation {
     return acted;
   }
 
+  /** The first send of a new penalty: which rung went and what the node said. */
+  record FirstSend(BroadcastResult result, Txid txid, int rung, List<Sent> refused) {}
+
+  /**
+   * Sends a newly handed-over penalty: the rung the schedule or the market names now (rung 0 for a
+   * penalty without fee terms, or whose dispute is not confirmed), climbing at once past rungs the
+   * node refuses for fee. A hand-over is a moment to act like a block: waiting for the next block to
+   * climb would give a spike that started already a block's head start.
+   */
+  FirstSend sendFirst(Breach breach, int disputeHeight, int tipHeight) {
+    FeeTerms terms = breach.feeTerms();
+    int rungs = terms.variants().length + 1;
+    int rung = 0;
+    int deadline = terms.deadlineGiven(disputeHeight);
+    if (rungs > 1 && deadline >= 0) {
+      int left = EscalationPolicy.blocksLeft(deadline, tipHeight);
+      FeeRate[] rates = estimator == null ? null
+          : rungFeeRates(breach.disputeTxid(), breach.disputeRawTxUnsafe(), breach.penaltyRawTxUnsafe(), terms.variants());
+      rung = policy.forDelay(terms.toSelfDelay()).rungFor(left, rungs);
+      if (rates != null) {
+        targets.clear(); // a hand-over is not inside a block step: ask afresh
+        rung = Math.max(rung, marketRung(rates, left));
+      }
+    }
+    List<Txid> txids = rungs > 1 ? terms.variantTxids() : List.of();
+    List<Sent> refused = new ArrayList<>();
+    while (true) {
+      Txid txid = rung == 0 ? breach.penaltyTxid() : txids.get(rung - 1);
+      byte[] raw = rung == 0 ? breach.penaltyRawTxUnsafe() : terms.variants()[rung - 1];
+      BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), breach.disputeRawTxUnsafe(),
+          Optional.of(breach.seenInBlock()), disputeHeight >= 0);
+      if (!refusedForFee(r) || rung >= rungs - 1) {
+        return new FirstSend(r, txid, rung, refused);
+      }
+      refused.add(new Sent(r, txid, rung));
+      rung++;
+    }
+  }
+
+  /** After a hand-over: the rung the first send put in the node's hands. */
+  void holds(PenaltyGroup g, int rung) {
+    Plan plan = plans.get(g);
+    if (plan != null) {
+      plan.heldRung = Math.max(plan.heldRung, rung);
+    }
+  }
+
   private void watch(PenaltyGroup g, Plan plan) {
     if (plan.rungFeeRates != null) {
       watched.add(g);
@@ -333,9 +389,10 @@ final class Escalation {
       // the node's hands pays less than the market asks.
       boolean lift = rung == plan.rungs() - 1 && bumper != null && belowMarket(plan, rung, left)
           && targetFor(left).orElseThrow().compareTo(plan.childFeeRate) > 0;
-      if (rung <= plan.heldRung && !lift) {
+      if (rung <= plan.heldRung && !lift && !plan.sendAgain) {
         continue;
       }
+      plan.sendAgain = false;
       Optional<TransactionTracker> member = node.anyMember(g);
       if (member.isEmpty()) {
         continue;
@@ -355,7 +412,10 @@ final class Escalation {
    * none does), or 0 without an estimate or known feerates.
    */
   private int marketRung(Plan plan, int left) {
-    FeeRate[] rates = plan.rungFeeRates;
+    return marketRung(plan.rungFeeRates, left);
+  }
+
+  private int marketRung(FeeRate @Nullable [] rates, int left) {
     if (rates == null) {
       return 0;
     }

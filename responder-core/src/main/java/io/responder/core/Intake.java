@@ -80,6 +80,7 @@ final class Intake {
 
     BroadcastResult result;
     TrackerStatus status;
+    Escalation.FirstSend first = null;
     if (group != null && !(group.status() instanceof TrackerStatus.Pending)) {
       // Broadcast once, watch once: the penalty is already in the node's hands.
       status = group.status();
@@ -89,9 +90,9 @@ final class Intake {
       // end them nor turn the newcomer away here.
       result = earlier != null && earlier.delivered() ? earlier : describe(status);
     } else {
-      result = node.sendPenalty(txid, breach.penaltyRawTxUnsafe(), breach.disputeTxid(), breach.disputeRawTxUnsafe(),
-          Optional.of(breach.seenInBlock()), disputeHeight >= 0);
-      status = steps.statusAfterBroadcast(result, txid, disputeHeight, tip.height());
+      first = escalation.sendFirst(breach, disputeHeight, tip.height());
+      result = first.result();
+      status = steps.statusAfterBroadcast(result, first.txid(), disputeHeight, tip.height());
       if (group != null && status instanceof TrackerStatus.Pending) {
         status = group.status(); // still pending: joining it changes nothing for the others
       }
@@ -106,6 +107,15 @@ final class Intake {
     ChangeSet ch = new ChangeSet();
     ch.add(tracker);
     ch.event(l -> l.trackerAdded(tracker));
+    if (first != null && first.rung() > 0) {
+      for (Escalation.Sent r : first.refused()) {
+        if (r.rung() > 0) {
+          ch.event(l -> l.penaltyEscalated(breach.uuid(), txid, r.txid(), r.rung(), r.result()));
+        }
+      }
+      Escalation.FirstSend sent = first;
+      ch.event(l -> l.penaltyEscalated(breach.uuid(), txid, sent.txid(), sent.rung(), sent.result()));
+    }
     boolean statusChanged = group != null && !status.equals(group.status());
     if (statusChanged) {
       for (int i = 0; i < group.size(); i++) {
@@ -127,8 +137,12 @@ final class Intake {
 
     // Persist first: if the store fails, memory is untouched and the caller may retry.
     ledger.persist(ch, Optional.empty());
-    escalation.register(book.admit(breach, status, disputeHeight, group), breach.feeTerms(), breach.disputeTxid(),
-        breach.penaltyRawTxUnsafe(), breach.disputeRawTxUnsafe(), tip.height());
+    PenaltyGroup admitted = book.admit(breach, status, disputeHeight, group);
+    escalation.register(admitted, breach.feeTerms(), breach.disputeTxid(), breach.penaltyRawTxUnsafe(),
+        breach.disputeRawTxUnsafe(), tip.height());
+    if (first != null && result.delivered()) {
+      escalation.holds(admitted, first.rung());
+    }
     log.atInfo().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
         .addKeyValue("disputeTxid", breach.disputeTxid()).addKeyValue("status", status)
         .addKeyValue("disputeHeight", disputeHeight).log("tracker added");

@@ -240,6 +240,34 @@ class FeesAndDeadlinesTest {
   }
 
   @Test
+  void aDisputeEvictedWithItsPenaltyAndMinedAgainHasThePenaltySentAtOnce() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(1)).start();
+    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    responder.handleBreach(b.build());
+    chain.minerMinFeerate(25); // miners skip the penalty for now
+    chain.disconnect(1); // the dispute's block is replaced: dispute and penalty back in the mempool
+    responder.onBlock(chain.mineEmpty());
+    chain.dropFromMempool(a.penalty().txid()); // then evicted, the penalty with its parent
+    chain.dropFromMempool(a.dispute().txid());
+    responder.onBlock(chain.mineEmpty());
+    chain.drainBroadcasts();
+
+    Block again = chain.mineTransactions(a.dispute()); // the cheater mines the dispute again
+    responder.onBlock(again);
+
+    List<Txid> sent = chain.drainBroadcasts();
+    assertEquals(1, sent.size(), "one rung sent, in the block that confirmed the dispute again");
+    assertTrue(List.of(a.penalty().txid(), ladder.get(0).txid()).contains(sent.get(0)), "the rung the node held before");
+    assertTrue(chain.inMempool(sent.get(0)));
+  }
+
+  @Test
   void aRungRefusedBecauseAnotherRungTheNodeMinedSpentItsInputsIsNoRejection() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
@@ -268,7 +296,7 @@ class FeesAndDeadlinesTest {
   }
 
   @Test
-  void aRungRefusedForFeeIsPassedAtOnceOutsideTheWindowToo() {
+  void aRungRefusedForFeeIsPassedAtOnceAtTheHandOverOutsideTheWindowToo() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 4, 12);
     Block disputeBlock = chain.mineTransactions(a.dispute());
@@ -278,12 +306,14 @@ class FeesAndDeadlinesTest {
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     chain.drainBroadcasts();
 
-    BreachReceipt receipt = responder.handleBreach(b.build());
-    mineEmpty(1); // the pending penalty is retried: the ladder is climbed past the refused rungs
+    BreachReceipt receipt = responder.handleBreach(b.build()); // the ladder is climbed past the refused rungs at once
 
-    assertEquals(Disposition.PENDING, receipt.disposition());
+    assertEquals(Disposition.TRACKED, receipt.disposition());
     assertTrue(chain.inMempool(ladder.get(1).txid()), "the lowest rung the node takes");
     assertEquals(TrackerState.IN_MEMPOOL, responder.tracker(a.uuid()).orElseThrow().status().state());
+    assertEquals(List.of("rung 1 RejectedForNow", "rung 2 Accepted"), deadlines.drain());
+    mineEmpty(6);
+    assertTrue(chain.inMempool(ladder.get(1).txid()), "six missed blocks: a replacement is tried, never lower");
   }
 
   @Test
