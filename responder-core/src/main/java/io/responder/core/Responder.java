@@ -375,6 +375,7 @@ public final class Responder {
     store.loadTrackers(t -> escalation.register(book.load(t, tipHeight), t.feeTerms(), t.disputeTxid(), tipHeight));
     escalation.checkDisputeHeights(book, tip, config.reorgWindow());
     ledger.markLoaded();
+    publishHealth(); // a query that reloads shows what it loaded
     log.atInfo().addKeyValue("tip", tip.height()).addKeyValue("penalties", book.penaltyCount())
         .log(storedTip.isPresent() ? "responder state loaded from the store" : "fresh store: starting at the node's tip");
   }
