@@ -22,9 +22,15 @@ import io.responder.core.PackageResult;
 import io.responder.core.RawTransaction;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
+import io.responder.core.FeeBumper;
+import io.responder.core.FeeEstimate;
+import io.responder.core.FeeEstimator;
+import io.responder.core.FeeRate;
 import io.responder.core.InvalidInputException;
+import io.responder.core.ResponderListener;
 import io.responder.core.ResponderHealth;
 import io.responder.core.ResponderMetrics;
+import io.responder.core.ResponderMetrics.Event;
 import io.responder.core.ResponderMetrics.PortCall;
 import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerState;
@@ -37,13 +43,17 @@ import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
 import io.responder.testkit.ForwardingTrackerStore;
 import io.responder.testkit.ResponderInvariants;
+import io.responder.testkit.TestTransaction;
+import io.responder.testkit.Transactions;
 import io.responder.testkit.sim.FaultyTrackerStore;
 import io.responder.testkit.sim.FaultyTrackerStore.CommitFault;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -364,5 +374,77 @@ class MetricsTest {
     assertThrows(InvalidInputException.class, () -> new ResponderHealth(h.tip(), 0, true, true, new int[] {1, -2, 0}, Optional.empty()));
     assertThrows(InvalidInputException.class, () -> made.isHealthy(-1));
     assertThrows(UnsupportedOperationException.class, () -> made.countsByState().put(TrackerState.PENDING, 0));
+  }
+
+  @Test
+  void feeEventsAreCountedAsTheListenerHearsThem() {
+    FakeChain market = FakeChain.atHeight(300);
+    Map<Event, Long> heard = new EnumMap<>(Event.class);
+    ResponderListener listener = new ResponderListener() {
+      @Override
+      public void penaltyAtRisk(UUID uuid, Txid penaltyTxid, int deadlineHeight, int blocksLeft) {
+        heard.merge(Event.PENALTY_AT_RISK, 1L, Long::sum);
+      }
+
+      @Override
+      public void penaltyEscalated(UUID uuid, Txid penaltyTxid, Txid sentTxid, int rung, BroadcastResult result) {
+        heard.merge(Event.PENALTY_ESCALATED, 1L, Long::sum);
+      }
+
+      @Override
+      public void penaltyBumped(UUID uuid, Txid penaltyTxid, Txid childTxid, FeeRate packageFeeRate, long feeSats,
+          BroadcastResult result) {
+        heard.merge(Event.PENALTY_BUMPED, 1L, Long::sum);
+      }
+
+      @Override
+      public void deadlinePassed(UUID uuid, Txid penaltyTxid, int deadlineHeight) {
+        heard.merge(Event.DEADLINE_PASSED, 1L, Long::sum);
+      }
+    };
+    FeeEstimator estimator = new FeeEstimator() {
+      @Override
+      public Optional<FeeEstimate> estimate(int blocks) {
+        return Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(40), blocks));
+      }
+
+      @Override
+      public FeeRate minimum() {
+        return FeeRate.ofSatPerVbyte(1);
+      }
+    };
+    FeeBumper wallet = (penalty, target, maxFee) -> {
+      long parentFee = market.fee(penalty.txid()).orElseThrow();
+      TestTransaction child = Transactions.childForPackage(rng, TestTransaction.fromRaw(penalty.bytes()), parentFee, 0,
+          target.satPerVbyte().doubleValue());
+      return Optional.of(new FeeBumper.Bump(RawTransaction.of(child.raw()), market.fee(child.txid()).orElse(1_000)));
+    };
+    RecordingMetrics fees = new RecordingMetrics();
+    Responder r = Responder.builder().carrier(market).blockSource(market).store(new InMemoryTrackerStore())
+        .listener(listener).metrics(fees).feeEstimator(estimator).feeBumper(wallet, 20_000).start();
+    TestTransaction funding = Transactions.funding(rng, 1_000_000);
+    r.onBlock(market.mineTransactions(funding));
+    Appointment a = Appointment.withFeerates(rng, funding, 0, 10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8);
+    Block disputeBlock = market.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    var breach = a.breachBuilder(disputeBlock.hash()).toSelfDelay(15);
+    ladder.forEach(v -> breach.addPenaltyVariant(v.raw()));
+    r.handleBreach(breach.build());
+    market.minerMinFeerate(100); // nothing this penalty can pay gets mined
+
+    while (r.tip().height() <= disputeBlock.height() + 15) {
+      r.onBlock(market.mineEmpty());
+    }
+
+    assertEquals(1, heard.get(Event.PENALTY_AT_RISK));
+    assertEquals(1, heard.get(Event.DEADLINE_PASSED));
+    assertTrue(heard.getOrDefault(Event.PENALTY_ESCALATED, 0L) >= 1, heard.toString());
+    assertTrue(heard.getOrDefault(Event.PENALTY_BUMPED, 0L) >= 1, heard.toString());
+    for (Map.Entry<Event, Long> e : heard.entrySet()) {
+      assertEquals(e.getValue(), fees.count(e.getKey()), e.getKey().toString());
+    }
+    assertTrue(fees.succeeded(PortCall.BROADCAST_PACKAGE) >= 1, "the children went as packages");
+    r.checkConsistency();
   }
 }
