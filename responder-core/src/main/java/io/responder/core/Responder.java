@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * call sees the effects of every call that returned before it started, and a {@code handleBreach}
  * that arrives during an {@code onBlock} waits for it and is then handled against the new tip.
  * Carrier, block source, store and listener calls are made with the lock held, on the caller's
- * thread. The Responder starts no threads and reads no clock.
+ * thread. The Responder starts no threads and reads no clock (a {@link ResponderMetrics} set on the
+ * builder supplies the clock its timings are taken on). {@link #health()} alone takes no lock: it
+ * reads the snapshot published at the end of the last call.
  *
  * <h2>Failures</h2>
  * Bad input throws {@link InvalidInputException} and changes nothing. A {@link BlockSourceException}

@@ -1,5 +1,6 @@
 package io.responder.core;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -182,6 +183,19 @@ public final class ResponderHealth {
     return nodeReachable && storeWritable && blocksBehind().orElse(0) <= maxBlocksBehind;
   }
 
+  /** Equal when every field is: two snapshots of the same state. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ResponderHealth h && tip.equals(h.tip) && nodeBestHeight == h.nodeBestHeight
+        && nodeReachable == h.nodeReachable && storeWritable == h.storeWritable
+        && Arrays.equals(trackersByState, h.trackersByState) && lastFailure.equals(h.lastFailure);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(tip, nodeBestHeight, nodeReachable, storeWritable, Arrays.hashCode(trackersByState), lastFailure);
+  }
+
   @Override
   public String toString() {
     return "ResponderHealth[tip=" + tip.height() + ", nodeBest=" + (nodeBestHeight < 0 ? "unknown" : nodeBestHeight)
@@ -193,8 +207,9 @@ public final class ResponderHealth {
    * A port call that failed.
    *
    * @param call which call
-   * @param kind the exception's simple class name, or {@code NodeUnavailable} / {@code Unknown} for a
-   *     carrier's answer that the node could not be reached; never a message
+   * @param kind the exception's simple class name, {@code NodeUnavailable} for a carrier's answer
+   *     that the node could not be reached, or {@code NoAnswer} for a carrier that returned null;
+   *     never a message
    * @param tipHeight the Responder's tip height when it happened
    */
   public record Failure(ResponderMetrics.PortCall call, String kind, int tipHeight) {

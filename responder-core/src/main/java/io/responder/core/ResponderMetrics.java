@@ -67,8 +67,9 @@ public interface ResponderMetrics {
   default void portCalled(PortCall call, long nanos, boolean succeeded) {}
 
   /**
-   * Something happened to trackers, counted as it became durable (after the store commit that made
-   * it so), once per tracker like the listener's events.
+   * Something happened to trackers, counted once per tracker like the listener's events, and like
+   * them only once durable (after the store commit that made it so); {@link Event#PENDING_RETRIED}
+   * alone is counted when the retry is sent, also in a block that then fails.
    *
    * @param event what happened
    * @param count how many trackers it happened to ({@link Event#BLOCKS_DISCONNECTED}: how many blocks)

@@ -10,6 +10,7 @@ import static io.responder.core.ResponderMetrics.Event.TRACKER_COMPLETED;
 import static io.responder.core.ResponderMetrics.Event.TRACKER_EXPIRED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -374,6 +375,15 @@ class MetricsTest {
     assertThrows(InvalidInputException.class, () -> new ResponderHealth(h.tip(), 0, true, true, new int[] {1, -2, 0}, Optional.empty()));
     assertThrows(InvalidInputException.class, () -> made.isHealthy(-1));
     assertThrows(UnsupportedOperationException.class, () -> made.countsByState().put(TrackerState.PENDING, 0));
+
+    ResponderHealth same = new ResponderHealth(h.tip(), -1, true, true, new int[] {1, 2, 3}, Optional.empty());
+    assertEquals(made, same);
+    assertEquals(made.hashCode(), same.hashCode());
+    assertNotEquals(made, new ResponderHealth(h.tip(), -1, false, true, new int[] {1, 2, 3}, Optional.empty()));
+    assertNotEquals(made, new ResponderHealth(h.tip(), -1, true, true, new int[] {1, 2, 4}, Optional.empty()));
+    assertNotEquals(made, new ResponderHealth(h.tip(), 7, true, true, new int[] {1, 2, 3}, Optional.empty()));
+    assertNotEquals(made, new ResponderHealth(h.tip(), -1, true, true, new int[] {1, 2, 3},
+        Optional.of(new ResponderHealth.Failure(PortCall.COMMIT, "SQLException", 3))));
   }
 
   @Test
