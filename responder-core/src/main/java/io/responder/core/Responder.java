@@ -304,7 +304,8 @@ public final class Responder {
 
   /**
    * Checks that the in-memory indexes agree with the store: the same uuids, the same statuses, the
-   * same tip. Reads the whole store; meant for tests and diagnostics.
+   * same tip; and that the counts by state and the published {@link #health()} agree with them. Reads
+   * the whole store; meant for tests and diagnostics.
    *
    * @throws IllegalStateException describing the first disagreement
    */
@@ -339,6 +340,11 @@ public final class Responder {
       }
       if (!walked.equals(book.countsByState())) {
         throw new IllegalStateException("trackers by state are " + walked + " but counted " + book.countsByState());
+      }
+      ResponderHealth published = instruments.health();
+      if (published == null || !published.tip().equals(window.tip()) || !published.countsByState().equals(walked)) {
+        throw new IllegalStateException("the health published is " + published + " but the tip is " + window.tip()
+            + " and trackers by state are " + walked);
       }
       if (inMemory != stored.size()) {
         throw new IllegalStateException(inMemory + " trackers in memory, " + stored.size() + " in the store");
