@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-published=(responder-core responder-store-inmemory responder-store-jdbc responder-bitcoind-rpc responder-testkit)
+published=(responder-core responder-store-inmemory responder-store-jdbc responder-bitcoind-rpc responder-testkit responder-micrometer)
 modules=$(IFS=,; echo "${published[*]}")
 flags=${MVN_FLAGS--o}
 

@@ -33,20 +33,32 @@ final class BlockStep {
   private final RecentBlocks window;
   private final ResponderConfig config;
   private final Escalation escalation;
+  private final Instruments instruments;
 
   BlockStep(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ResponderConfig config,
-      Escalation escalation) {
+      Escalation escalation, Instruments instruments) {
     this.book = book;
     this.node = node;
     this.ledger = ledger;
     this.window = window;
     this.config = config;
     this.escalation = escalation;
+    this.instruments = instruments;
   }
 
   /** Connects a child of the tip. Whatever fails inside leaves the block undone (the state reloads). */
   void connect(Block block) {
-    ledger.guarded(() -> connectUnguarded(block));
+    long start = instruments.start();
+    boolean committed = false;
+    try {
+      ledger.guarded(() -> connectUnguarded(block));
+      committed = true;
+    } finally {
+      instruments.blockProcessed(start, committed);
+      if (committed) {
+        instruments.chainState(window.tip(), book.trackerCountsByState()); // a long catch-up shows progress
+      }
+    }
   }
 
   private void connectUnguarded(Block block) {
@@ -325,6 +337,7 @@ final class BlockStep {
   }
 
   private BroadcastResult settlePending(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch) {
+    instruments.counted(ResponderMetrics.Event.PENDING_RETRIED, g.size());
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated

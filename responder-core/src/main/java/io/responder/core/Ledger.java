@@ -16,12 +16,19 @@ import java.util.function.Supplier;
 final class Ledger {
   private final TrackerStore store;
   private final ResponderListener listener;
+  /** Told after the host's listener: the metrics' event counts. */
+  private final ResponderListener counter;
   /** True until the state is loaded from the store, and again after a call failed part way. */
   private boolean stale = true;
 
   Ledger(TrackerStore store, ResponderListener listener) {
+    this(store, listener, ResponderListener.NONE);
+  }
+
+  Ledger(TrackerStore store, ResponderListener listener, ResponderListener counter) {
     this.store = store;
     this.listener = listener;
+    this.counter = counter;
   }
 
   TrackerStore store() {
@@ -49,6 +56,9 @@ final class Ledger {
   /** Delivers the events of changes that are durable, or that needed no commit. */
   void tell(ChangeSet changes) {
     changes.fire(listener);
+    if (counter != ResponderListener.NONE) {
+      changes.fire(counter);
+    }
   }
 
   /** Runs work that changes memory before it commits: a failure inside marks the state stale. */

@@ -4,6 +4,7 @@ import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * call sees the effects of every call that returned before it started, and a {@code handleBreach}
  * that arrives during an {@code onBlock} waits for it and is then handled against the new tip.
  * Carrier, block source, store and listener calls are made with the lock held, on the caller's
- * thread. The Responder starts no threads and reads no clock.
+ * thread. The Responder starts no threads and reads no clock (a {@link ResponderMetrics} set on the
+ * builder supplies the clock its timings are taken on). {@link #health()} alone takes no lock: it
+ * reads the snapshot published at the end of the last call.
  *
  * <h2>Failures</h2>
  * Bad input throws {@link InvalidInputException} and changes nothing. A {@link BlockSourceException}
@@ -70,6 +73,8 @@ public final class Responder {
   private final ResponderConfig config;
   private final BlockSource blockSource;
   private final ReentrantLock lock = new ReentrantLock();
+  /** Thread-safe: health() reads it without the lock. */
+  private final Instruments instruments;
 
   // Everything below is guarded by lock.
   private final RecentBlocks window;
@@ -83,15 +88,17 @@ public final class Responder {
 
   private Responder(Builder b) {
     this.config = b.config;
-    Carrier carrier = Objects.requireNonNull(b.carrier, "carrier");
-    this.blockSource = Objects.requireNonNull(b.blockSource, "blockSource");
-    TrackerStore store = Objects.requireNonNull(b.store, "store");
+    // Every port call goes through a wrapper that times it and keeps the health's port part.
+    this.instruments = new Instruments(b.metrics);
+    Carrier carrier = instruments.wrap(Objects.requireNonNull(b.carrier, "carrier"));
+    this.blockSource = instruments.wrap(Objects.requireNonNull(b.blockSource, "blockSource"));
+    TrackerStore store = instruments.wrap(Objects.requireNonNull(b.store, "store"));
     this.window = new RecentBlocks(config.reorgWindow() + 1);
-    this.ledger = new Ledger(store, b.listener);
+    this.ledger = new Ledger(store, b.listener, instruments.eventCounter());
     this.book = new TrackerBook(config);
     this.node = new NodeLink(carrier, blockSource, store, window, config);
     this.escalation = new Escalation(config, node, b.feeEstimator, b.feeBumper, b.maxChildFeeSats);
-    this.steps = new BlockStep(book, node, ledger, window, config, escalation);
+    this.steps = new BlockStep(book, node, ledger, window, config, escalation, instruments);
     this.follower = new ChainFollower(book, node, ledger, window, steps, escalation);
     this.intake = new Intake(book, node, ledger, window, follower, steps, escalation);
   }
@@ -130,6 +137,7 @@ public final class Responder {
       ensureLoaded();
       return intake.handle(breach);
     } finally {
+      publishHealth();
       lock.unlock();
     }
   }
@@ -146,11 +154,13 @@ public final class Responder {
    */
   public void onBlock(Block block) {
     Objects.requireNonNull(block, "block");
+    instruments.nodeHasAtLeast(block.height());
     lock.lock();
     try {
       ensureLoaded();
       follower.follow(block);
     } finally {
+      publishHealth();
       lock.unlock();
     }
   }
@@ -170,6 +180,7 @@ public final class Responder {
       ensureLoaded();
       follower.disconnected(block);
     } finally {
+      publishHealth();
       lock.unlock();
     }
   }
@@ -189,6 +200,7 @@ public final class Responder {
       follower.syncToBest();
       steps.retryPendingNow();
     } finally {
+      publishHealth();
       lock.unlock();
     }
   }
@@ -278,8 +290,22 @@ public final class Responder {
   }
 
   /**
+   * Returns how the Responder is doing: its tip and how far behind the node's best block it is,
+   * whether the node and the store worked at their last call, trackers by state, and the last port
+   * failure. Takes no lock and reads no store: the snapshot was published at the end of the last call
+   * (or block, or port call that failed or recovered), so a health endpoint may poll it as often as
+   * it likes, even while a long catch-up holds the lock.
+   *
+   * @return the latest snapshot
+   */
+  public ResponderHealth health() {
+    return Objects.requireNonNull(instruments.health(), "published by start()");
+  }
+
+  /**
    * Checks that the in-memory indexes agree with the store: the same uuids, the same statuses, the
-   * same tip. Reads the whole store; meant for tests and diagnostics.
+   * same tip; and that the counts by state and the published {@link #health()} agree with them. Reads
+   * the whole store; meant for tests and diagnostics.
    *
    * @throws IllegalStateException describing the first disagreement
    */
@@ -290,7 +316,12 @@ public final class Responder {
       Map<UUID, TrackerStatus> stored = new HashMap<>();
       ledger.store().loadTrackers(t -> stored.put(t.uuid(), t.status()));
       int inMemory = 0;
+      Map<TrackerState, Integer> walked = new EnumMap<>(TrackerState.class);
+      for (TrackerState s : TrackerState.values()) {
+        walked.put(s, 0);
+      }
       for (PenaltyGroup g : book.groups()) {
+        walked.merge(g.status().state(), g.size(), Integer::sum);
         if (g.size() == 0) {
           throw new IllegalStateException("penalty " + g.txid() + " is indexed with no tracker");
         }
@@ -306,6 +337,14 @@ public final class Responder {
           throw new IllegalStateException("penalty " + g.txid() + " is " + g.status() + " but pending="
               + book.isFiledPending(g));
         }
+      }
+      if (!walked.equals(book.countsByState())) {
+        throw new IllegalStateException("trackers by state are " + walked + " but counted " + book.countsByState());
+      }
+      ResponderHealth published = instruments.health();
+      if (published == null || !published.tip().equals(window.tip()) || !published.countsByState().equals(walked)) {
+        throw new IllegalStateException("the health published is " + published + " but the tip is " + window.tip()
+            + " and trackers by state are " + walked);
       }
       if (inMemory != stored.size()) {
         throw new IllegalStateException(inMemory + " trackers in memory, " + stored.size() + " in the store");
@@ -345,8 +384,21 @@ public final class Responder {
         t.penaltyRawTxUnsafe(), t.disputeRawTxUnsafe(), tipHeight));
     escalation.checkDisputeHeights(book, tip, config.reorgWindow());
     ledger.markLoaded();
+    publishHealth(); // a query that reloads shows what it loaded
     log.atInfo().addKeyValue("tip", tip.height()).addKeyValue("penalties", book.penaltyCount())
         .log(storedTip.isPresent() ? "responder state loaded from the store" : "fresh store: starting at the node's tip");
+  }
+
+  /**
+   * Publishes the health's chain part as committed (under the lock, at the end of each call). After a
+   * call that failed part way memory is stale, and only the port part is brought up to date.
+   */
+  private void publishHealth() {
+    if (ledger.isStale()) {
+      instruments.portStateOnly();
+    } else {
+      instruments.chainState(window.tip(), book.trackerCountsByState());
+    }
   }
 
   /**
@@ -361,6 +413,7 @@ public final class Responder {
     private @Nullable FeeEstimator feeEstimator;
     private @Nullable FeeBumper feeBumper;
     private long maxChildFeeSats;
+    private ResponderMetrics metrics = ResponderMetrics.NONE;
 
     private Builder() {}
 
@@ -420,6 +473,18 @@ public final class Responder {
     }
 
     /**
+     * Sets where the Responder reports timings and counts (optional); defaults to
+     * {@link ResponderMetrics#NONE}, which reads no clock. {@link Responder#health()} works either way.
+     *
+     * @param metrics the recorder, for example {@code responder-micrometer}'s
+     * @return this builder
+     */
+    public Builder metrics(ResponderMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /**
      * Sets where feerate estimates come from (optional): the package feerate a {@link FeeBumper}'s
      * child is asked to reach is the estimate for the blocks left before the deadline, never below
      * the node's minimum. Without an estimator no child is asked for.
@@ -471,6 +536,7 @@ public final class Responder {
               .log("could not catch up with the block source at start; will retry on the next block");
         }
       } finally {
+        r.publishHealth();
         r.lock.unlock();
       }
       return r;

@@ -4,6 +4,7 @@ import io.responder.core.internal.HeightIndex;
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.PenaltyIndex;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -52,6 +53,11 @@ final class TrackerBook {
    * nothing for it.
    */
   private final Map<Txid, List<PenaltyGroup>> awaitingDispute = new HashMap<>();
+  /**
+   * Trackers (not penalties) per {@link TrackerState}, by ordinal: kept by every transition below, so
+   * counting is O(1) however many trackers there are (metrics, health and queries read it per call).
+   */
+  private final int[] trackersByState = new int[TrackerState.values().length];
   /** The last in-mempool status made: every penalty accepted at the same height shares it. */
   private TrackerStatus.InMempool lastInMempool = new TrackerStatus.InMempool(0);
   private int expirySweepThreshold = MIN_SWEEP_THRESHOLD;
@@ -89,15 +95,22 @@ final class TrackerBook {
     return pending.contains(g);
   }
 
+  /** From the counters the transitions keep: no walk. */
   Map<TrackerState, Integer> countsByState() {
     Map<TrackerState, Integer> counts = new EnumMap<>(TrackerState.class);
     for (TrackerState s : TrackerState.values()) {
-      counts.put(s, 0);
-    }
-    for (PenaltyGroup g : groups) {
-      counts.merge(g.status().state(), g.size(), Integer::sum);
+      counts.put(s, trackersByState[s.ordinal()]);
     }
     return counts;
+  }
+
+  /** A copy of the per-state tracker counts, by {@link TrackerState#ordinal()}. */
+  int[] trackerCountsByState() {
+    return trackersByState.clone();
+  }
+
+  private void counted(TrackerStatus status, int delta) {
+    trackersByState[status.state().ordinal()] += delta;
   }
 
   /**
@@ -204,6 +217,7 @@ final class TrackerBook {
 
   /** Every member leaves, each reported by {@code perMember}. */
   void drop(PenaltyGroup g, ChangeSet ch, BiConsumer<ResponderListener, UUID> perMember) {
+    counted(g.status(), -g.size());
     for (int i = 0; i < g.size(); i++) {
       UUID u = g.uuid(i);
       ch.remove(u);
@@ -220,6 +234,7 @@ final class TrackerBook {
       if (end >= 0 && end <= tip.height()) {
         UUID u = g.uuid(i);
         g.removeAt(i);
+        counted(g.status(), -1);
         ch.remove(u);
         ch.event(l -> l.trackerExpired(u, txid, tip));
         log.atInfo().addKeyValue("uuid", u).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
@@ -242,8 +257,10 @@ final class TrackerBook {
           breach.disputeRawTxUnsafe() != null);
       groups.put(breach.penaltyTxid(), group);
       file(group);
+      counted(status, 1);
     } else {
       group.add(breach.uuid(), expiry);
+      counted(group.status(), 1); // moved with the others below if the status changes
       if (breach.disputeRawTxUnsafe() != null) {
         group.setHasRawDispute(true);
       }
@@ -252,6 +269,8 @@ final class TrackerBook {
       }
       if (!status.equals(group.status())) {
         pending.remove(group);
+        counted(group.status(), -group.size());
+        counted(status, group.size());
         group.setStatus(status);
         file(group);
       }
@@ -276,6 +295,7 @@ final class TrackerBook {
       g = new PenaltyGroup(t.penaltyTxid(), t.status(), t.uuid(), expiry, disputeHeight, t.disputeRawTxUnsafe() != null);
       groups.put(t.penaltyTxid(), g);
       file(g);
+      counted(t.status(), 1);
     } else {
       if (!g.status().equals(t.status())) {
         throw new IllegalStateException("store is inconsistent: trackers of penalty " + t.penaltyTxid()
@@ -286,6 +306,7 @@ final class TrackerBook {
         throw new IllegalStateException("store is inconsistent: tracker " + t.uuid() + " was handed over twice");
       }
       g.add(t.uuid(), expiry);
+      counted(t.status(), 1);
       if (t.disputeRawTxUnsafe() != null) {
         g.setHasRawDispute(true);
       }
@@ -313,6 +334,7 @@ final class TrackerBook {
     expiries.clear();
     disputesAt.clear();
     awaitingDispute.clear();
+    Arrays.fill(trackersByState, 0);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -440,6 +462,8 @@ final class TrackerBook {
     if (status.equals(g.status())) {
       return;
     }
+    counted(g.status(), -g.size());
+    counted(status, g.size());
     g.setStatus(status);
     for (int i = 0; i < g.size(); i++) {
       ch.status(g.uuid(i), status);

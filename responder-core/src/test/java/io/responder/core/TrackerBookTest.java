@@ -34,6 +34,34 @@ class TrackerBookTest {
     return g;
   }
 
+  private Map<TrackerState, Integer> counts(int pending, int inMempool, int confirmed) {
+    return Map.of(TrackerState.PENDING, pending, TrackerState.IN_MEMPOOL, inMempool, TrackerState.CONFIRMED, confirmed);
+  }
+
+  @Test
+  void everyTransitionKeepsTheCountsByState() throws Exception {
+    PenaltyGroup g = twoMembers(new TrackerStatus.Pending(100), 99);
+    assertEquals(counts(2, 0, 0), book.countsByState());
+    Breach third = TrackerCodecTest.breach().uuid(new UUID(3, 3)).subscriptionEndHeight(130).build();
+    book.admit(third, new TrackerStatus.InMempool(101), 99, g); // joining moves the others with it
+    assertEquals(counts(0, 3, 0), book.countsByState());
+
+    book.confirm(g, BLOCK_120, new ChangeSet());
+    assertEquals(counts(0, 0, 3), book.countsByState());
+    book.unconfirm(g, new TrackerStatus.InMempool(118), new ChangeSet());
+    assertEquals(counts(0, 3, 0), book.countsByState());
+    book.expireMembers(g, new BlockRef(BLOCK_120.hash(), 140), new ChangeSet()); // the third's subscription ended
+    assertEquals(counts(0, 2, 0), book.countsByState());
+    book.becomePending(g, 141, new ChangeSet());
+    assertEquals(counts(2, 0, 0), book.countsByState());
+    book.drop(g, new ChangeSet(), (l, u) -> l.trackerExpired(u, g.txid(), BLOCK_120));
+    assertEquals(counts(0, 0, 0), book.countsByState());
+
+    twoMembers(new TrackerStatus.InMempool(100), 99);
+    book.clear();
+    assertEquals(counts(0, 0, 0), book.countsByState());
+  }
+
   @Test
   void confirmingFilesTheCompletionAndRecordsEveryMember() throws Exception {
     PenaltyGroup g = twoMembers(new TrackerStatus.Pending(100), 99);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.bitcoind.BitcoindCarrier;
 import io.responder.core.Responder;
+import io.responder.micrometer.ResponderMeters;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.store.jdbc.JdbcTrackerStore;
 import io.responder.testkit.FakeChain;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The published modules as a host on the module path sees them: each descriptor exports its API
  * packages and nothing else ({@code io.responder.core.internal} only to the test kit); a consumer
- * module using the public API of all five compiles and runs in its own module layer (the test kit's
+ * module using the public API of all six compiles and runs in its own module layer (the test kit's
  * fake chain working through its qualified access to the core's internals); and a consumer that
  * imports {@code io.responder.core.internal} does not compile, nor reaches it by reflection.
  *
@@ -52,6 +53,7 @@ class ModuleBoundaryTest {
       "io.responder.store.inmemory", Set.of("io.responder.store.inmemory"),
       "io.responder.store.jdbc", Set.of("io.responder.store.jdbc"),
       "io.responder.bitcoind", Set.of("io.responder.bitcoind"),
+      "io.responder.micrometer", Set.of("io.responder.micrometer"),
       "io.responder.testkit", Set.of("io.responder.testkit", "io.responder.testkit.sim"));
 
   private static final String CONSUMER_DESCRIPTOR = """
@@ -60,6 +62,7 @@ class ModuleBoundaryTest {
         requires io.responder.store.jdbc;
         requires io.responder.bitcoind;
         requires io.responder.testkit;
+        requires io.responder.micrometer;
         exports consumer;
       }
       """;
@@ -72,6 +75,8 @@ class ModuleBoundaryTest {
       import io.responder.core.BreachReceipt;
       import io.responder.core.Responder;
       import io.responder.core.TrackerState;
+      import io.responder.micrometer.ResponderMeters;
+      import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
       import io.responder.store.inmemory.InMemoryTrackerStore;
       import io.responder.store.jdbc.JdbcTrackerStore;
       import io.responder.testkit.Appointment;
@@ -85,8 +90,9 @@ class ModuleBoundaryTest {
         /** A breach handed over and confirmed on the test kit's chain, and what the consumer can reach. */
         public static String run(String internalClass) throws Exception {
           FakeChain chain = FakeChain.create();
-          Responder responder = Responder.builder()
-              .carrier(chain).blockSource(chain).store(new InMemoryTrackerStore()).start();
+          SimpleMeterRegistry registry = new SimpleMeterRegistry();
+          Responder responder = Responder.builder().carrier(chain).blockSource(chain)
+              .store(new InMemoryTrackerStore()).metrics(new ResponderMeters(registry)).start();
           Appointment appointment = Appointment.random(new Random(7));
           Block seen = chain.mineTransactions(appointment.dispute());
           responder.onBlock(seen);
@@ -103,6 +109,7 @@ class ModuleBoundaryTest {
           return "tracked=" + receipt.tracked() + " state=" + state
               + " jdbc=" + JdbcTrackerStore.class.getModule().getName()
               + " bitcoind=" + BitcoindCarrier.class.getModule().getName()
+              + " confirmedGauge=" + registry.get(ResponderMeters.TRACKERS).tag("state", "confirmed").gauge().value()
               + " internal=" + internal;
         }
       }
@@ -166,7 +173,7 @@ class ModuleBoundaryTest {
     String outcome = (String) main.getMethod("run", String.class)
         .invoke(null, INTERNAL + ".TransactionParser");
     assertEquals("tracked=true state=CONFIRMED jdbc=io.responder.store.jdbc bitcoind=io.responder.bitcoind"
-        + " internal=refused", outcome);
+        + " confirmedGauge=1.0 internal=refused", outcome);
   }
 
   @Test
@@ -200,7 +207,8 @@ class ModuleBoundaryTest {
 
   private static List<Path> publishedModules() {
     return List.of(locationOf(Responder.class), locationOf(InMemoryTrackerStore.class),
-        locationOf(JdbcTrackerStore.class), locationOf(BitcoindCarrier.class), locationOf(FakeChain.class));
+        locationOf(JdbcTrackerStore.class), locationOf(BitcoindCarrier.class), locationOf(FakeChain.class),
+        locationOf(ResponderMeters.class));
   }
 
   /** The published modules and the libraries they need, as a host's build would put them. */
@@ -211,6 +219,10 @@ class ModuleBoundaryTest {
         "org.slf4j.simple.SimpleServiceProvider",    // slf4j-simple, so the layer logs as the tests do
         "com.fasterxml.jackson.core.JsonFactory",    // jackson-core
         "org.jspecify.annotations.NullMarked",       // jspecify
+        "io.micrometer.core.instrument.MeterRegistry", // micrometer-core, for responder-micrometer,
+        "io.micrometer.common.KeyValue",             // and what it requires
+        "io.micrometer.observation.Observation",
+        "org.HdrHistogram.Histogram",
         "org.junit.jupiter.api.Test",                // the test kit's JUnit, and what it requires
         "org.junit.platform.commons.JUnitException",
         "org.opentest4j.AssertionFailedError",
