@@ -4,6 +4,7 @@ import io.responder.core.internal.HeightIndex;
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.PenaltyIndex;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -54,6 +55,8 @@ final class TrackerBook {
   private final Map<Txid, List<PenaltyGroup>> awaitingDispute = new HashMap<>();
   /** The last in-mempool status made: every penalty accepted at the same height shares it. */
   private TrackerStatus.InMempool lastInMempool = new TrackerStatus.InMempool(0);
+  /** Trackers per state (by ordinal), kept at every transition so counting never walks the groups. */
+  private final int[] trackersByState = new int[TrackerState.values().length];
   private int expirySweepThreshold = MIN_SWEEP_THRESHOLD;
   private int awaitingSweepThreshold = MIN_SWEEP_THRESHOLD;
 
@@ -92,12 +95,25 @@ final class TrackerBook {
   Map<TrackerState, Integer> countsByState() {
     Map<TrackerState, Integer> counts = new EnumMap<>(TrackerState.class);
     for (TrackerState s : TrackerState.values()) {
+      counts.put(s, trackersByState[s.ordinal()]);
+    }
+    return counts;
+  }
+
+  /** The same counts by a walk of every group: for consistency checks only. */
+  Map<TrackerState, Integer> recountByState() {
+    Map<TrackerState, Integer> counts = new EnumMap<>(TrackerState.class);
+    for (TrackerState s : TrackerState.values()) {
       counts.put(s, 0);
     }
     for (PenaltyGroup g : groups) {
       counts.merge(g.status().state(), g.size(), Integer::sum);
     }
     return counts;
+  }
+
+  private void count(TrackerStatus status, int trackers) {
+    trackersByState[status.state().ordinal()] += trackers;
   }
 
   /**
@@ -220,6 +236,7 @@ final class TrackerBook {
       if (end >= 0 && end <= tip.height()) {
         UUID u = g.uuid(i);
         g.removeAt(i);
+        count(g.status(), -1);
         ch.remove(u);
         ch.event(l -> l.trackerExpired(u, txid, tip));
         log.atInfo().addKeyValue("uuid", u).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
@@ -241,9 +258,11 @@ final class TrackerBook {
       group = new PenaltyGroup(breach.penaltyTxid(), status, breach.uuid(), expiry, disputeHeight,
           breach.disputeRawTxUnsafe() != null);
       groups.put(breach.penaltyTxid(), group);
+      count(status, 1);
       file(group);
     } else {
       group.add(breach.uuid(), expiry);
+      count(group.status(), 1);
       if (breach.disputeRawTxUnsafe() != null) {
         group.setHasRawDispute(true);
       }
@@ -252,6 +271,8 @@ final class TrackerBook {
       }
       if (!status.equals(group.status())) {
         pending.remove(group);
+        count(group.status(), -group.size());
+        count(status, group.size());
         group.setStatus(status);
         file(group);
       }
@@ -275,6 +296,7 @@ final class TrackerBook {
     if (g == null) {
       g = new PenaltyGroup(t.penaltyTxid(), t.status(), t.uuid(), expiry, disputeHeight, t.disputeRawTxUnsafe() != null);
       groups.put(t.penaltyTxid(), g);
+      count(t.status(), 1);
       file(g);
     } else {
       if (!g.status().equals(t.status())) {
@@ -286,6 +308,7 @@ final class TrackerBook {
         throw new IllegalStateException("store is inconsistent: tracker " + t.uuid() + " was handed over twice");
       }
       g.add(t.uuid(), expiry);
+      count(g.status(), 1);
       if (t.disputeRawTxUnsafe() != null) {
         g.setHasRawDispute(true);
       }
@@ -307,6 +330,7 @@ final class TrackerBook {
   void clear() {
     groups.forEach(PenaltyGroup::kill);
     groups.clear();
+    Arrays.fill(trackersByState, 0);
     pending.clear();
     confirmedAt.clear();
     rebroadcastDue.clear();
@@ -440,6 +464,8 @@ final class TrackerBook {
     if (status.equals(g.status())) {
       return;
     }
+    count(g.status(), -g.size());
+    count(status, g.size());
     g.setStatus(status);
     for (int i = 0; i < g.size(); i++) {
       ch.status(g.uuid(i), status);
@@ -459,6 +485,7 @@ final class TrackerBook {
   }
 
   private void unindex(PenaltyGroup g) {
+    count(g.status(), -g.size());
     groups.remove(g.txid());
     pending.remove(g);
     g.kill(); // schedule entries are lazy and skip dead groups
