@@ -28,13 +28,13 @@ import java.util.UUID;
  *   <li>for penalties whose deadline is near: {@link #penaltyAtRisk}, {@link #deadlinePassed},
  *       {@link #penaltyEscalated}, {@link #penaltyBumped}, {@link ResendReason#AT_RISK};
  *   <li>{@link ResendReason#MISSED_BLOCKS} resends;
- *   <li>{@link ResendReason#PENDING_RETRY} retries, oldest pending first.
+ *   <li>{@link ResendReason#PENDING_RETRY} retries.
  * </ol>
  * A send's answer can add events at its step (a resend the node calls already confirmed and that is
  * located is followed by its {@link #penaltyConfirmed}; a pending penalty refused for good by its
- * {@link #breachRejected}). Trackers sharing a penalty are told one after the other, in the order
- * they were handed over (after a restart, in the order the store gave them). Within a step, the order
- * of different penalties is otherwise unspecified; do not depend on it.
+ * {@link #breachRejected}). Trackers sharing a penalty are told one after the other. Beyond the
+ * orders named above, the order of different penalties within a step is unspecified; do not depend
+ * on it.
  *
  * <h2>Errors</h2>
  * An exception thrown by a listener is logged and swallowed: it never breaks the Responder or stops
