@@ -29,8 +29,9 @@ public enum ResendReason {
    */
   PENDING_RETRY,
   /**
-   * The penalty's deadline is near (it is in the escalation window) and it has no higher-fee rung to
-   * climb: it is sent on every block until it confirms. Rungs of a fee ladder are told as
+   * The penalty is at risk of missing its deadline (told by {@link ResponderListener#penaltyAtRisk}),
+   * so the Responder acts on it on every block until it confirms, and it has no higher-fee rung to
+   * climb: the penalty itself is sent again. Rungs of a fee ladder are told as
    * {@link ResponderListener#penaltyEscalated} instead.
    */
   AT_RISK

@@ -25,7 +25,7 @@ import java.util.UUID;
  *   <li>{@link #trackerCompleted}, oldest confirmation first;
  *   <li>{@link #trackerExpired} (and the {@link ResendReason#PENDING_RETRY} of a pending penalty asked
  *       about just before its trackers would expire), by subscription end height;
- *   <li>for penalties whose deadline is near: {@link #penaltyAtRisk}, {@link #deadlinePassed},
+ *   <li>for penalties at risk of missing their deadline: {@link #penaltyAtRisk}, {@link #deadlinePassed},
  *       {@link #penaltyEscalated}, {@link #penaltyBumped}, {@link ResendReason#AT_RISK};
  *   <li>{@link ResendReason#MISSED_BLOCKS} resends;
  *   <li>{@link ResendReason#PENDING_RETRY} retries.
