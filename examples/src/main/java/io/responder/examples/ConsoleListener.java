@@ -3,6 +3,7 @@ package io.responder.examples;
 import io.responder.core.BlockRef;
 import io.responder.core.BroadcastResult;
 import io.responder.core.FeeRate;
+import io.responder.core.ResendReason;
 import io.responder.core.ResponderListener;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TransactionTracker;
@@ -32,7 +33,9 @@ public final class ConsoleListener implements ResponderListener {
   private final Map<UUID, Integer> confirmedAt = new HashMap<>();
   private int added;
   private int confirmed;
-  private int rebroadcasts;
+  private int resent;
+  private int retries;
+  private int retriesUnreached;
   private int completed;
   private int expired;
   private int rejected;
@@ -88,10 +91,29 @@ public final class ConsoleListener implements ResponderListener {
   }
 
   @Override
-  public synchronized void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
-    rebroadcasts++;
+  public synchronized void penaltyResent(UUID uuid, Txid penaltyTxid, ResendReason reason, BroadcastResult result) {
     confirmedAt.remove(uuid);
-    print("penalty sent again  %-8s %s: %s", nameOf(uuid), penaltyName(penaltyTxid), describe(result));
+    if (reason == ResendReason.PENDING_RETRY) {
+      // A pending penalty is retried on every block: the first send that reaches the node may be this one.
+      retries++;
+      if (result instanceof BroadcastResult.NodeUnavailable) {
+        retriesUnreached++;
+      }
+      print("pending retry       %-8s %s: %s", nameOf(uuid), penaltyName(penaltyTxid), describe(result));
+      return;
+    }
+    resent++;
+    print("penalty sent again  %-8s %s (%s): %s", nameOf(uuid), penaltyName(penaltyTxid), describe(reason),
+        describe(result));
+  }
+
+  private static String describe(ResendReason reason) {
+    return switch (reason) {
+      case MISSED_BLOCKS -> "it missed too many blocks";
+      case REORGANISED -> "its block was disconnected";
+      case AT_RISK -> "its deadline is near";
+      case PENDING_RETRY -> "the node did not hold it";
+    };
   }
 
   @Override
@@ -160,7 +182,8 @@ public final class ConsoleListener implements ResponderListener {
    * @return the counts
    */
   public synchronized Tally tally() {
-    return new Tally(added, confirmed, rebroadcasts, completed, expired, rejected, reorgs, blocksDisconnected);
+    return new Tally(added, confirmed, resent, retries, retriesUnreached, completed, expired, rejected, reorgs,
+        blocksDisconnected);
   }
 
   /**
@@ -204,7 +227,10 @@ public final class ConsoleListener implements ResponderListener {
    *
    * @param added trackers added
    * @param confirmed penalty confirmations, per tracker
-   * @param rebroadcasts penalties sent again (after missed blocks, reorgs, or as retries), per tracker
+   * @param resent penalties the node had (or had had) and was sent again: after missed blocks, a
+   *     reorganisation, or near the deadline; per tracker
+   * @param retries sends of pending penalties, which the node did not hold; per tracker
+   * @param retriesUnreached of those, the sends that never reached the node (it was unavailable)
    * @param completed trackers completed at the irrevocable depth
    * @param expired trackers expired with their subscription
    * @param rejected breaches rejected for good
@@ -212,6 +238,6 @@ public final class ConsoleListener implements ResponderListener {
    * @param blocksDisconnected blocks taken off by those reorganisations
    */
   public record Tally(
-      int added, int confirmed, int rebroadcasts, int completed, int expired, int rejected, int reorgs,
-      int blocksDisconnected) {}
+      int added, int confirmed, int resent, int retries, int retriesUnreached, int completed, int expired,
+      int rejected, int reorgs, int blocksDisconnected) {}
 }

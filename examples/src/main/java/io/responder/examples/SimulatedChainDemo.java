@@ -28,7 +28,10 @@ import java.util.UUID;
  *
  * <p>The host's narration is printed here; every line marked {@code >} is an event the
  * Responder itself reported through {@link ConsoleListener}, so the story shows what the library
- * really did. Run it with {@code ./mvnw -q -pl examples -am compile exec:java}.
+ * really did. Run it with {@code ./mvnw -q -pl examples -am compile exec:exec@demo}: the demo runs in
+ * its own JVM, so the library's warnings reach the story through this module's slf4j-simple (see
+ * {@code simplelogger.properties}) whatever Maven's own log level; {@code -Ddemo.logLevel=info}
+ * shows everything the Responder logs.
  *
  * <p>Not thread-safe: one demo runs on one thread.
  */
@@ -39,6 +42,11 @@ public final class SimulatedChainDemo {
   private static final long SEED = 2026;
   /** During the long wait for 100 confirmations, one progress line per this many blocks. */
   private static final int PROGRESS_EVERY = 20;
+  /** The reorganisation: how many blocks the winning branch replaces, and how long it is. */
+  static final int REORG_DEPTH = 2;
+  static final int NEW_BRANCH_LENGTH = 3;
+  /** How many blocks are mined before the node is reachable again in chapter 4. */
+  static final int NODE_DOWN_BLOCKS = 2;
 
   private final PrintStream out;
   private final Random rng = new Random(SEED);
@@ -48,6 +56,8 @@ public final class SimulatedChainDemo {
   /** What the host knows a txid to be, to describe blocks in the narration. */
   private final Map<Txid, String> known = new HashMap<>();
   private final Map<UUID, String> names = new HashMap<>();
+  /** The trackers of each named penalty, to tell when a block mines one nobody tracks any more. */
+  private final Map<Txid, List<UUID>> trackersOf = new HashMap<>();
 
   private SimulatedChainDemo(PrintStream out) {
     this.out = out;
@@ -83,7 +93,8 @@ public final class SimulatedChainDemo {
     out.println("responder demo: a Responder over a simulated node (FakeChain) and an in-memory store.");
     out.println("It completes trackers at " + responder.config().irrevocableDepth() + " confirmations and sends a"
         + " penalty again after " + responder.config().rebroadcastAfterMissed() + " missed blocks.");
-    out.println("Lines marked '>' are the Responder's own events, from its ResponderListener.");
+    out.println("Lines marked '>' are the Responder's own events, from its ResponderListener; lines starting with"
+        + " [WARN] are its own log.");
     out.println("Responder started at block " + responder.tip().height() + ".");
 
     chapter("1. Two channels are breached");
@@ -113,28 +124,37 @@ public final class SimulatedChainDemo {
 
     chapter("3. A reorganisation takes bob's confirmation away");
     deliver(chain.mine());
-    say("Another miner's branch wins: the last 2 blocks are replaced by 3 new ones without bob's penalty.");
-    say("The host's chain loop hands over only the new tip; the Responder fetches the rest itself.");
-    chain.disconnect(2);
-    List<Block> branch = chain.mineEmpty(3);
-    deliver(branch.get(branch.size() - 1));
+    say("Another miner's branch wins: the last " + REORG_DEPTH + " blocks are replaced by " + NEW_BRANCH_LENGTH
+        + " new ones without bob's penalty.");
+    chain.disconnect(REORG_DEPTH);
+    List<Block> branch = chain.mineEmpty(NEW_BRANCH_LENGTH);
+    branch.forEach(this::describe);
+    Block newTip = branch.get(branch.size() - 1);
+    say("The host's chain loop hands over only the new tip, block " + newTip.height()
+        + "; the Responder fetches the blocks before it itself.");
+    responder.onBlock(newTip);
     deliver(chain.mine());
 
     chapter("4. A breach while the node is unreachable; the subscription ends first");
     Appointment carol = appointment("carol", "carol's");
     Block carolDispute = deliver(chain.mineTransactions(carol.dispute()));
     int subscriptionEnd = carolDispute.height() + 4;
-    say("carol's subscription ends at block " + subscriptionEnd + ". The node goes down for 2 blocks.");
-    chain.nodeDownForBlocks(2);
+    int nodeBack = carolDispute.height() + NODE_DOWN_BLOCKS;
+    say("carol's subscription ends at block " + subscriptionEnd + ". The node goes down; it is back when block "
+        + nodeBack + " is mined.");
+    chain.nodeDownForBlocks(NODE_DOWN_BLOCKS);
     handOver(carol, carolDispute, subscriptionEnd);
-    say("Miners leave carol's low-fee penalty in the mempool.");
+    say("The next blocks are empty: once the node takes carol's penalty, it stays in the mempool.");
     while (responder.tracker(carol.uuid()).isPresent()) {
       deliver(chain.mineEmpty());
     }
+    say("The next block mines carol's penalty after all. Her tracker is gone, so the Responder tells nothing.");
+    deliver(chain.mine());
 
     chapter("5. A fee spike while dave's deadline approaches");
     chain.enableFeeMarket();
     TestTransaction funding = Transactions.funding(rng, 1_000_000);
+    known.put(funding.txid(), "the funding of dave's channel");
     deliver(chain.mineTransactions(funding));
     Appointment dave = Appointment.withFeerates(rng, funding, 0, 10, 2);
     name(dave, "dave");
@@ -163,8 +183,9 @@ public final class SimulatedChainDemo {
     while (responder.trackerCount() > 0) {
       Block b = chain.mineEmpty();
       if (b.height() % PROGRESS_EVERY == 0) {
-        say("block " + b.height() + ": " + responder.countsByState().get(TrackerState.CONFIRMED)
-            + " confirmed trackers waiting for depth " + responder.config().irrevocableDepth());
+        int waiting = responder.countsByState().get(TrackerState.CONFIRMED);
+        say("block " + b.height() + ": " + waiting + " confirmed tracker" + (waiting == 1 ? "" : "s")
+            + " waiting for depth " + responder.config().irrevocableDepth());
       }
       responder.onBlock(b);
     }
@@ -187,6 +208,7 @@ public final class SimulatedChainDemo {
   private void name(Appointment a, String name) {
     events.name(a.uuid(), name);
     names.put(a.uuid(), name);
+    trackersOf.computeIfAbsent(a.penalty().txid(), k -> new ArrayList<>()).add(a.uuid());
   }
 
   private void handOver(Appointment a, Block seenIn) {
@@ -206,16 +228,23 @@ public final class SimulatedChainDemo {
 
   /** What the host's chain loop does for every block the node connects. */
   private Block deliver(Block block) {
+    describe(block);
+    responder.onBlock(block);
+    return block;
+  }
+
+  /** Says what a block holds of ours, and which of it the Responder no longer tracks. */
+  private void describe(Block block) {
     List<String> ours = new ArrayList<>();
     for (Txid t : block.txids()) {
       String name = known.get(t);
       if (name != null) {
-        ours.add(name);
+        List<UUID> trackers = trackersOf.getOrDefault(t, List.of());
+        boolean untracked = !trackers.isEmpty() && trackers.stream().allMatch(u -> responder.tracker(u).isEmpty());
+        ours.add(untracked ? name + " (no longer tracked)" : name);
       }
     }
     say("block " + block.height() + " mined: " + (ours.isEmpty() ? "nothing of ours" : String.join(", ", ours)));
-    responder.onBlock(block);
-    return block;
   }
 
   private void chapter(String title) {
@@ -231,18 +260,21 @@ public final class SimulatedChainDemo {
    * The demo's outcome.
    *
    * @param events what the Responder reported
-   * @param broadcasts every broadcast call the node got, retries and failed calls included
+   * @param broadcasts every broadcast the Responder attempted, as the simulated node counts them: every
+   *     kind of send, those made while the node was down included
    * @param trackersLeft trackers still held at the end
    * @param tipHeight the Responder's tip at the end
    */
   public record Summary(ConsoleListener.Tally events, int broadcasts, int trackersLeft, int tipHeight) {
     @Override
     public String toString() {
-      return String.format("Summary: %d trackers added, %d penalty confirmations, %d penalties sent again, %d reorg"
-              + " (%d blocks disconnected), %d trackers completed, %d expired, %d rejected; %d broadcast calls to"
-              + " the node; %d trackers left at block %d.",
-          events.added(), events.confirmed(), events.rebroadcasts(), events.reorgs(), events.blocksDisconnected(),
-          events.completed(), events.expired(), events.rejected(), broadcasts, trackersLeft, tipHeight);
+      return String.format("Summary, counting the '>' lines: %d tracker added, %d penalty confirmed, %d penalty sent"
+              + " again, %d pending retry (%d of which never reached the node), %d blocks disconnected (%d blocks),"
+              + " %d tracker completed, %d tracker expired, %d breach rejected. The node counted %d broadcast"
+              + " attempts; %d trackers are left at block %d.",
+          events.added(), events.confirmed(), events.resent(), events.retries(), events.retriesUnreached(),
+          events.reorgs(), events.blocksDisconnected(), events.completed(), events.expired(), events.rejected(),
+          broadcasts, trackersLeft, tipHeight);
     }
   }
 }

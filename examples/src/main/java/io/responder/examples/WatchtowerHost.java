@@ -12,11 +12,14 @@ import io.responder.core.FeeEstimator;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
 import io.responder.core.ResponderListener;
+import io.responder.core.TrackerPage;
 import io.responder.core.TrackerStore;
+import io.responder.core.TransactionTracker;
 import io.responder.core.Txid;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,6 +217,23 @@ public final class WatchtowerHost {
         block.height(),
         block.txids().stream().map(Txid::fromHex).toList()));
     // end::block[]
+  }
+
+  /**
+   * Admin thread: shows every tracker, a page at a time, for an operator's console. Reads the store
+   * page by page without the Responder's lock, so blocks go on while it runs.
+   *
+   * @param show receives each tracker once, in uuid order
+   */
+  public void showTrackers(Consumer<TransactionTracker> show) {
+    // tag::pages[]
+    UUID after = null;                                     // the first page
+    do {
+      TrackerPage page = responder.trackers(after, 500);   // uuid order; no lock held while it reads
+      page.trackers().forEach(show);
+      after = page.next().orElse(null);                    // empty after the last page
+    } while (after != null);
+    // end::pages[]
   }
 
   /**

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.Block;
 import io.responder.core.BreachReceipt;
+import io.responder.core.TrackerPage;
 import io.responder.core.Txid;
 import io.responder.examples.WatchtowerHost.NodeBlock;
 import io.responder.examples.WatchtowerHost.StoredAppointment;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
+import io.responder.testkit.TestTransaction;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,6 +48,24 @@ class WatchtowerHostTest {
     assertEquals(List.of(a.uuid()), deleted);                   // ...and at 100 confirmations it is done
   }
   // end::test[]
+
+  @Test
+  void showsEveryTrackerPageByPage() {
+    Random rng = new Random(3);
+    List<Appointment> handedOver = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      handedOver.add(Appointment.random(rng));
+    }
+    Block disputeBlock = chain.mineTransactions(handedOver.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
+    host.onBlockConnected(nodeBlock(disputeBlock));
+    for (Appointment a : handedOver) {
+      host.onRevokedCommitment(stored(a, 10_000), a.dispute().txid().toHex(), hex(a.dispute().raw()),
+          disputeBlock.hash().toHex());
+    }
+    List<UUID> shown = new ArrayList<>();
+    host.showTrackers(t -> shown.add(t.uuid()));
+    assertEquals(handedOver.stream().map(Appointment::uuid).sorted(TrackerPage.ORDER).toList(), shown);
+  }
 
   @Test
   void sendsThePenaltyAgainWhenAReorgTakesItsConfirmationAway() {

@@ -4,11 +4,12 @@ package io.responder.core;
  * A block hash: 32 bytes, shown in display order (as {@code bitcoind} prints it).
  *
  * <p>Instances are immutable and thread-safe; factories validate and throw
- * {@link InvalidInputException} naming the field.
+ * {@link InvalidInputException} naming the field. Ordered by their display-order bytes read as an
+ * unsigned number, which is the order of their {@link #toHex()} strings (consistent with equals).
  *
  * @since 0.1.0
  */
-public final class BlockHash extends Hash256 {
+public final class BlockHash extends Hash256 implements Comparable<BlockHash> {
   private BlockHash(long[] words) {
     super(words);
   }
@@ -45,5 +46,16 @@ public final class BlockHash extends Hash256 {
    */
   public static BlockHash fromDisplayBytes(byte[] displayBytes) {
     return new BlockHash(fromDisplayBytes("blockHash", displayBytes));
+  }
+
+  /**
+   * Compares in display order, as {@link #toHex()} strings compare.
+   *
+   * @param other the block hash to compare with
+   * @return negative, zero or positive as this one sorts before, with or after {@code other}
+   */
+  @Override
+  public int compareTo(BlockHash other) {
+    return compareWords(other);
   }
 }

@@ -150,7 +150,7 @@ final class BlockStep {
       escalation.checkDisputeHeights(book, window.tip(), config.reorgWindow());
     }
     Set<PenaltyGroup> escalated = Collections.newSetFromMap(new IdentityHashMap<>());
-    escalated.addAll(escalation.act(ref, ch, this::settle));
+    escalated.addAll(escalation.act(ref, ch, (g, sent, h, c) -> settle(g, sent, h, c, ResendReason.AT_RISK)));
 
     // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in one batch.
     Map<PenaltyGroup, TransactionTracker> due = new LinkedHashMap<>();
@@ -165,7 +165,7 @@ final class BlockStep {
       PenaltyGroup g = e.getKey();
       log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - ((TrackerStatus.InMempool) g.status()).sinceHeight())
           .log("penalty missed too many blocks: rebroadcasting");
-      resend(g, e.getValue(), height, ch);
+      resend(g, e.getValue(), height, ch, ResendReason.MISSED_BLOCKS);
       askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
     }
 
@@ -251,26 +251,26 @@ final class BlockStep {
    * refused penalty as in the mempool would wait six blocks between attempts and report a status the
    * node contradicts.
    */
-  void resend(PenaltyGroup g, int height, ChangeSet ch) {
-    node.anyMember(g).ifPresent(member -> resend(g, member, height, ch));
+  void resend(PenaltyGroup g, int height, ChangeSet ch, ResendReason reason) {
+    node.anyMember(g).ifPresent(member -> resend(g, member, height, ch, reason));
   }
 
-  private void resend(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch) {
+  private void resend(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch, ResendReason reason) {
     // A penalty with a fee ladder that keeps missing blocks climbs one rung at each rebroadcast.
     int from = escalation.hasLadder(g) ? escalation.floor(g, height) + 1 : 0;
-    settle(g, escalation.send(g, member, from, ch), height, ch);
+    settle(g, escalation.send(g, member, from, ch), height, ch, reason);
   }
 
   /** Turns the answer to a send of an unconfirmed penalty into its status. */
-  private void settle(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch) {
+  private void settle(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch, ResendReason reason) {
     if (g.status() instanceof TrackerStatus.Pending) {
-      settlePending(g, sent, height, ch);
+      settlePending(g, sent, height, ch, reason);
       return;
     }
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+      forEachMember(g, u -> ch.event(l -> l.penaltyResent(u, txid, reason, result)));
     }
     if (result instanceof BroadcastResult.NodeUnavailable) {
       book.rebroadcastAgainAt(g, height + 1); // nothing was learnt: try again on the next block
@@ -314,7 +314,8 @@ final class BlockStep {
     if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
       return null; // dropped or settled earlier in this block
     }
-    return settlePending(g, escalation.send(g, member, escalation.floor(g, height), ch), height, ch);
+    return settlePending(g, escalation.send(g, member, escalation.floor(g, height), ch), height, ch,
+        ResendReason.PENDING_RETRY);
   }
 
   /**
@@ -336,12 +337,13 @@ final class BlockStep {
     node.sendAll(batch);
   }
 
-  private BroadcastResult settlePending(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch) {
+  private BroadcastResult settlePending(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch,
+      ResendReason reason) {
     instruments.counted(ResponderMetrics.Event.PENDING_RETRIED, g.size());
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      forEachMember(g, u -> ch.event(l -> l.penaltyRebroadcast(u, txid, result)));
+      forEachMember(g, u -> ch.event(l -> l.penaltyResent(u, txid, reason, result)));
     }
     if (result instanceof BroadcastResult.Rejected rejection) {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())

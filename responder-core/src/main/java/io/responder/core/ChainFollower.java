@@ -262,7 +262,7 @@ final class ChainFollower {
       if (g.status() instanceof TrackerStatus.Pending) {
         steps.retryPending(g, fork, ch);
       } else if (g.status() instanceof TrackerStatus.InMempool) {
-        steps.resend(g, fork.height(), ch);
+        steps.resend(g, fork.height(), ch, ResendReason.REORGANISED);
       }
     }
     ledger.commit(ch, Optional.of(fork));

@@ -69,6 +69,20 @@ public abstract sealed class Hash256 permits Txid, BlockHash {
   }
 
   /** The first 16 display-order bytes, as the two leading words; used to derive locators. */
+  /**
+   * Orders by the display-order bytes read as an unsigned number: the order of {@link #toHex()}
+   * strings, and of the lowercase hex a database sorts.
+   */
+  final int compareWords(Hash256 other) {
+    for (int i = 0; i < 4; i++) {
+      int c = Long.compareUnsigned(word(i), other.word(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
   final long word(int index) {
     switch (index) {
       case 0: return w0;

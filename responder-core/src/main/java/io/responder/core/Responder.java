@@ -41,13 +41,16 @@ import org.slf4j.LoggerFactory;
  * each call's {@code ChangeSet} whole.
  *
  * <h2>Threading</h2>
- * Instances are thread-safe. Every public method runs under one lock, so calls are serialised: each
+ * Instances are thread-safe. Every method that acts runs under one lock, so calls are serialised: each
  * call sees the effects of every call that returned before it started, and a {@code handleBreach}
  * that arrives during an {@code onBlock} waits for it and is then handled against the new tip.
  * Carrier, block source, store and listener calls are made with the lock held, on the caller's
- * thread. The Responder starts no threads and reads no clock (a {@link ResponderMetrics} set on the
- * builder supplies the clock its timings are taken on). {@link #health()} alone takes no lock: it
- * reads the snapshot published at the end of the last call.
+ * thread. The queries that read trackers ({@link #tracker}, {@link #trackers()},
+ * {@link #trackers(UUID, int)}) read the store without the lock, and {@link #countsByState()},
+ * {@link #trackerCount()} and {@link #health()} read what was published at the end of each call,
+ * so no query, however large the store, holds up a block. The Responder starts no threads and
+ * reads no clock (a {@link ResponderMetrics} set on the builder supplies the clock its timings are
+ * taken on).
  *
  * <h2>Failures</h2>
  * Bad input throws {@link InvalidInputException} and changes nothing. A {@link BlockSourceException}
@@ -85,6 +88,8 @@ public final class Responder {
   private final BlockStep steps;
   private final ChainFollower follower;
   private final Intake intake;
+  /** Trackers per state as of the last call that left memory agreeing with the store; read without the lock. */
+  private volatile Map<TrackerState, Integer> counts = Map.of();
 
   private Responder(Builder b) {
     this.config = b.config;
@@ -206,7 +211,8 @@ public final class Responder {
   }
 
   /**
-   * Returns a tracker by uuid, as last committed.
+   * Returns a tracker by uuid, as last committed. Reads the store without the Responder's lock: a
+   * block being processed meanwhile is either all in the answer or not at all.
    *
    * @param uuid the tracker's uuid
    * @return the tracker, or empty if it is not tracked (never was, or completed, expired, rejected)
@@ -214,50 +220,69 @@ public final class Responder {
    */
   public Optional<TransactionTracker> tracker(UUID uuid) {
     Objects.requireNonNull(uuid, "uuid");
-    lock.lock();
-    try {
-      return ledger.store().find(uuid);
-    } finally {
-      lock.unlock();
-    }
+    return ledger.store().find(uuid);
   }
 
   /**
-   * Returns every tracker, as last committed. Reads the whole store: meant for inspection, not for
-   * per-block use.
+   * Returns every tracker, as of one committed state. Reads the whole store in one go (memory in
+   * proportion to the number of trackers, and with a database store one long read), without the
+   * Responder's lock, so blocks go on meanwhile; for an administrator's view of many trackers use
+   * {@link #trackers(UUID, int)}, which reads one page at a time.
    *
    * @return the trackers, in no particular order
    * @throws RuntimeException from the store if it cannot be read
    */
   public List<TransactionTracker> trackers() {
-    lock.lock();
-    try {
-      List<TransactionTracker> out = new ArrayList<>();
-      ledger.store().loadTrackers(out::add);
-      return out;
-    } finally {
-      lock.unlock();
-    }
+    List<TransactionTracker> out = new ArrayList<>();
+    ledger.store().loadTrackers(out::add);
+    return out;
   }
 
   /**
-   * Counts trackers by state. Every state is present in the map, possibly with 0.
+   * Returns one page of trackers in {@link TrackerPage#ORDER}: those whose uuid comes after
+   * {@code after}, at most {@code pageSize} of them. Reads only that page from the store (with a
+   * store that implements {@link TrackerStore#loadPage}; see its cost otherwise), without the
+   * Responder's lock, so listing a million trackers never holds up a block.
+   *
+   * <p>Each page is one committed state, but the pages of a listing are read at different moments:
+   * a tracker that exists throughout the listing is in exactly one page, with its status as of that
+   * page's read (from before or after any block processed meanwhile); one added or removed during the
+   * listing may or may not be in it. See {@link TrackerPage}.
+   *
+   * @param after the {@link TrackerPage#next()} of the previous page, or null for the first page
+   * @param pageSize the most trackers to return, between 1 and {@link TrackerPage#MAX_SIZE}
+   * @return the page and the cursor for the next one
+   * @throws InvalidInputException if {@code pageSize} is out of range
+   * @throws RuntimeException from the store if it cannot be read
+   */
+  public TrackerPage trackers(@Nullable UUID after, int pageSize) {
+    int size = TrackerPage.checkSize(pageSize);
+    List<TransactionTracker> page = ledger.store().loadPage(after, size);
+    if (page.size() > size) {
+      throw new IllegalStateException("the store returned " + page.size() + " trackers for a page of " + size);
+    }
+    Optional<UUID> next = page.size() < size ? Optional.empty() : Optional.of(page.get(page.size() - 1).uuid());
+    return new TrackerPage(page, next);
+  }
+
+  /**
+   * Counts trackers by state. Every state is present in the map, possibly with 0. Served from counts
+   * kept at every status change and published when each call ends, without the Responder's lock and
+   * without a walk of the trackers: the counts as of the last call that completed (or that failed
+   * leaving memory and store in agreement), never half a block. A listener asking during a call, on
+   * the call's thread, gets the counts with that call's committed changes.
    *
    * @return an immutable map from state to count
-   * @throws RuntimeException from the store if the state had to be reloaded and the store cannot be read
    */
   public Map<TrackerState, Integer> countsByState() {
-    lock.lock();
-    try {
-      ensureLoaded();
-      return Collections.unmodifiableMap(book.countsByState());
-    } finally {
-      lock.unlock();
+    if (lock.isHeldByCurrentThread()) {
+      return Collections.unmodifiableMap(book.countsByState()); // a listener asking mid-call: the call so far
     }
+    return counts;
   }
 
   /**
-   * Returns the number of trackers.
+   * Returns the number of trackers, as {@link #countsByState()} counts them.
    *
    * @return how many uuids are tracked
    */
@@ -349,6 +374,10 @@ public final class Responder {
       if (inMemory != stored.size()) {
         throw new IllegalStateException(inMemory + " trackers in memory, " + stored.size() + " in the store");
       }
+      if (!book.countsByState().equals(book.recountByState()) || !counts.equals(book.countsByState())) {
+        throw new IllegalStateException("counts by state " + book.countsByState() + " (published " + counts
+            + ") but the trackers in memory are " + book.recountByState());
+      }
       Optional<BlockRef> storedTip = ledger.store().loadTip();
       if (!storedTip.equals(Optional.of(window.tip()))) {
         throw new IllegalStateException("tip " + window.tip() + " in memory, " + storedTip + " in the store");
@@ -390,14 +419,17 @@ public final class Responder {
   }
 
   /**
-   * Publishes the health's chain part as committed (under the lock, at the end of each call). After a
-   * call that failed part way memory is stale, and only the port part is brought up to date.
+   * Publishes what lock-free readers see, as committed (under the lock, at the end of each call):
+   * the health's chain part and the counts for {@link #countsByState()}. After a call that failed
+   * part way memory is stale: only the health's port part is brought up to date, and the counts
+   * last published (the store's state before the call) stay.
    */
   private void publishHealth() {
     if (ledger.isStale()) {
       instruments.portStateOnly();
     } else {
       instruments.chainState(window.tip(), book.trackerCountsByState());
+      counts = Collections.unmodifiableMap(book.countsByState());
     }
   }
 

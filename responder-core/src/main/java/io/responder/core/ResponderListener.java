@@ -14,6 +14,28 @@ import java.util.UUID;
  * Responder from another thread while waiting for it (that would deadlock); queries from the same
  * thread are allowed.
  *
+ * <h2>Order</h2>
+ * The events of one call are delivered together, after its commit and before it returns. Blocks are
+ * told in chain order: a reorganisation's {@link #blocksDisconnected} comes first, followed by the
+ * {@link #penaltyResent} ({@link ResendReason#REORGANISED} or {@link ResendReason#PENDING_RETRY})
+ * of the penalties it affected, then the events of each block of the new branch, one block after the
+ * other. Within one connected block, events follow the block's steps, whatever tracker they concern:
+ * <ol>
+ *   <li>{@link #penaltyConfirmed}, in the order of the block's transactions;
+ *   <li>{@link #trackerCompleted}, oldest confirmation first;
+ *   <li>{@link #trackerExpired} (and the {@link ResendReason#PENDING_RETRY} of a pending penalty asked
+ *       about just before its trackers would expire), by subscription end height;
+ *   <li>for penalties at risk of missing their deadline: {@link #penaltyAtRisk}, {@link #deadlinePassed},
+ *       {@link #penaltyEscalated}, {@link #penaltyBumped}, {@link ResendReason#AT_RISK};
+ *   <li>{@link ResendReason#MISSED_BLOCKS} resends;
+ *   <li>{@link ResendReason#PENDING_RETRY} retries.
+ * </ol>
+ * A send's answer can add events at its step (a resend the node calls already confirmed and that is
+ * located is followed by its {@link #penaltyConfirmed}; a pending penalty refused for good by its
+ * {@link #breachRejected}). Trackers sharing a penalty are told one after the other. Beyond the
+ * orders named above, the order of different penalties within a step is unspecified; do not depend
+ * on it.
+ *
  * <h2>Errors</h2>
  * An exception thrown by a listener is logged and swallowed: it never breaks the Responder or stops
  * other events from being delivered.
@@ -41,8 +63,29 @@ public interface ResponderListener {
   default void penaltyConfirmed(UUID uuid, Txid penaltyTxid, BlockRef block) {}
 
   /**
-   * The tracker's penalty was sent again: after missing too many blocks, after a reorganisation
-   * unconfirmed it, or as a retry of a pending tracker.
+   * The tracker's penalty was sent to the node again, for {@code reason}. The default calls
+   * {@link #penaltyRebroadcast}, so a listener written before this event existed is still told; a
+   * listener that overrides this method is not told through {@code penaltyRebroadcast}.
+   *
+   * <p>Not every such event is a transaction reaching the node: {@code result} says what happened
+   * ({@link BroadcastResult.NodeUnavailable}: the send never reached it; {@link BroadcastResult.AlreadyConfirmed}:
+   * the node has it in a block already). Rungs of a fee ladder are told as {@link #penaltyEscalated}.
+   *
+   * @param uuid the tracker
+   * @param penaltyTxid its penalty
+   * @param reason why it was sent again
+   * @param result what the node answered
+   */
+  default void penaltyResent(UUID uuid, Txid penaltyTxid, ResendReason reason, BroadcastResult result) {
+    penaltyRebroadcast(uuid, penaltyTxid, result);
+  }
+
+  /**
+   * The tracker's penalty was sent again, for any {@link ResendReason}: what {@link #penaltyResent}
+   * tells by default, without the reason. Override {@code penaltyResent} instead to tell a real
+   * resend from a retry of a penalty the node never took. A listener that forwards events to another
+   * listener forwards {@code penaltyResent}: forwarding only this method would not reach a delegate
+   * that overrides {@code penaltyResent}.
    *
    * @param uuid the tracker
    * @param penaltyTxid its penalty

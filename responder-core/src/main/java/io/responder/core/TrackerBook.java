@@ -104,6 +104,18 @@ final class TrackerBook {
     return counts;
   }
 
+  /** The same counts by a walk of every group: for consistency checks only. */
+  Map<TrackerState, Integer> recountByState() {
+    Map<TrackerState, Integer> counts = new EnumMap<>(TrackerState.class);
+    for (TrackerState s : TrackerState.values()) {
+      counts.put(s, 0);
+    }
+    for (PenaltyGroup g : groups) {
+      counts.merge(g.status().state(), g.size(), Integer::sum);
+    }
+    return counts;
+  }
+
   /** A copy of the per-state tracker counts, by {@link TrackerState#ordinal()}. */
   int[] trackerCountsByState() {
     return trackersByState.clone();

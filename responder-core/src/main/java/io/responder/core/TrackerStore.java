@@ -1,8 +1,13 @@
 package io.responder.core;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the Responder persists its trackers and its last processed block, so that a restart resumes
@@ -21,9 +26,11 @@ import java.util.function.Consumer;
  * own store.
  *
  * <h2>Threading</h2>
- * One Responder calls {@link #commit} from one thread at a time. {@link #find} and {@link #loadTrackers}
- * may be called concurrently with a commit by queries on other threads, so implementations must be
- * thread-safe. Only one Responder may use a store at a time.
+ * One Responder calls {@link #commit} from one thread at a time. {@link #find}, {@link #loadTrackers}
+ * and {@link #loadPage} are called by queries on other threads, concurrently with a commit and
+ * without the Responder's lock (so that a query never holds up a block), so implementations must be
+ * thread-safe, and a read must see a committed state, never half an update. Only one Responder may
+ * use a store at a time.
  *
  * <h2>Errors</h2>
  * A {@link RuntimeException} from {@link #commit} means the update was not applied. The Responder
@@ -48,6 +55,43 @@ public interface TrackerStore {
    * @throws InvalidInputException if a stored tracker is corrupt, naming the tracker
    */
   void loadTrackers(Consumer<TransactionTracker> sink);
+
+  /**
+   * Returns up to {@code limit} trackers whose uuid comes after {@code after} in
+   * {@link TrackerPage#ORDER}, in that order: one page of an administrator's listing. A page is read
+   * from one committed state.
+   *
+   * <p>The default reads every tracker through {@link #loadTrackers} and keeps the first
+   * {@code limit}, which costs a read of the whole store per page (O(n log limit)); a store that can
+   * seek by uuid (an index, a sorted map) overrides it to read only the page.
+   *
+   * @param after the last uuid of the previous page, or null for the first page
+   * @param limit the most trackers to return, positive
+   * @return the page, in {@link TrackerPage#ORDER}; fewer than {@code limit} only when no more follow
+   * @throws InvalidInputException if {@code limit} is not positive, or a stored tracker is corrupt
+   */
+  default List<TransactionTracker> loadPage(@Nullable UUID after, int limit) {
+    if (limit < 1) {
+      throw new InvalidInputException("limit", "must be positive, got " + limit);
+    }
+    // The limit smallest uuids after the cursor; the head of the queue is the largest kept.
+    PriorityQueue<TransactionTracker> kept =
+        new PriorityQueue<>((a, b) -> TrackerPage.ORDER.compare(b.uuid(), a.uuid()));
+    loadTrackers(t -> {
+      if (after != null && TrackerPage.ORDER.compare(t.uuid(), after) <= 0) {
+        return;
+      }
+      if (kept.size() < limit) {
+        kept.add(t);
+      } else if (TrackerPage.ORDER.compare(t.uuid(), Objects.requireNonNull(kept.peek()).uuid()) < 0) {
+        kept.poll();
+        kept.add(t);
+      }
+    });
+    List<TransactionTracker> page = new ArrayList<>(kept);
+    page.sort((a, b) -> TrackerPage.ORDER.compare(a.uuid(), b.uuid()));
+    return page;
+  }
 
   /**
    * Returns one tracker.

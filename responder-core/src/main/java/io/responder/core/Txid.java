@@ -4,11 +4,12 @@ package io.responder.core;
  * A transaction id: 32 bytes, shown in display order (as {@code bitcoind} prints it).
  *
  * <p>Instances are immutable and thread-safe; factories validate and throw
- * {@link InvalidInputException} naming the field.
+ * {@link InvalidInputException} naming the field. Ordered by their display-order bytes read as an
+ * unsigned number, which is the order of their {@link #toHex()} strings (consistent with equals).
  *
  * @since 0.1.0
  */
-public final class Txid extends Hash256 {
+public final class Txid extends Hash256 implements Comparable<Txid> {
   private Txid(long[] words) {
     super(words);
   }
@@ -65,5 +66,16 @@ public final class Txid extends Hash256 {
    */
   public Locator locator() {
     return Locator.of(word(0), word(1));
+  }
+
+  /**
+   * Compares in display order, as {@link #toHex()} strings compare.
+   *
+   * @param other the txid to compare with
+   * @return negative, zero or positive as this one sorts before, with or after {@code other}
+   */
+  @Override
+  public int compareTo(Txid other) {
+    return compareWords(other);
   }
 }

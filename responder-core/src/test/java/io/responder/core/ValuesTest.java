@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.internal.Uuids;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -47,6 +50,25 @@ class ValuesTest {
   @Test
   void aTxidAndABlockHashWithTheSameBytesDiffer() {
     assertNotEquals(Txid.fromHex(TXID), BlockHash.fromHex(TXID));
+  }
+
+  @Test
+  void txidsAndBlockHashesSortAsTheirHexStrings() {
+    // High bits set in every word: a signed comparison of the words would sort these the other way.
+    List<String> hexes = List.of(
+        "0000000000000000000000000000000000000000000000000000000000000001",
+        "00000000000000000000000000000000000000000000000000000000000000ff",
+        "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+        "8000000000000000000000000000000000000000000000000000000000000000",
+        "8000000000000000800000000000000000000000000000000000000000000000",
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff00",
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
+    List<String> reversed = new ArrayList<>(hexes);
+    Collections.reverse(reversed);
+    assertEquals(hexes, reversed.stream().map(Txid::fromHex).sorted().map(Txid::toHex).toList());
+    assertEquals(hexes, reversed.stream().map(BlockHash::fromHex).sorted().map(BlockHash::toHex).toList());
+    assertEquals(0, Txid.fromHex(TXID).compareTo(Txid.fromHex(TXID.toUpperCase())));
+    assertTrue(Txid.fromHex(hexes.get(3)).compareTo(Txid.fromHex(hexes.get(2))) > 0);
   }
 
   @Test

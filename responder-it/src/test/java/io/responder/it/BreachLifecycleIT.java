@@ -1,10 +1,5 @@
 package io.responder.it;
 
-import static io.responder.testkit.RecordingListener.Kind.ADDED;
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
-import static io.responder.testkit.RecordingListener.Kind.REJECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -46,7 +41,7 @@ class BreachLifecycleIT {
     assertInstanceOf(BroadcastResult.Accepted.class, a.broadcast());
     assertEquals(BreachReceipt.Disposition.TRACKED, b.disposition());
     assertTrue(chain.inMempool(penalty.txid()), "the node holds the penalty");
-    assertEquals(List.of(first.uuid(), second.uuid()), tower.events.uuids(ADDED));
+    assertEquals(List.of(first.uuid(), second.uuid()), tower.events.uuids(Event.Added.class));
     assertEquals(Map.of(TrackerState.PENDING, 0, TrackerState.IN_MEMPOOL, 2, TrackerState.CONFIRMED, 0),
         tower.responder.countsByState());
 
@@ -57,27 +52,27 @@ class BreachLifecycleIT {
     assertEquals(new TrackerStatus.Confirmed(confirmedIn), tower.status(first.uuid()));
     assertEquals(new TrackerStatus.Confirmed(confirmedIn), tower.status(second.uuid()));
     assertEquals(List.of(first.uuid(), second.uuid()).stream().sorted().toList(),
-        tower.events.events(CONFIRMED).stream().map(Event::uuid).sorted().toList());
-    assertTrue(tower.events.events(CONFIRMED).stream().allMatch(e -> e.height() == penaltyHeight));
+        tower.events.events(Event.Confirmed.class).stream().map(Event.Confirmed::uuid).sorted().toList());
+    assertTrue(tower.events.events(Event.Confirmed.class).stream().allMatch(e -> e.block().height() == penaltyHeight));
     assertEquals(1, chain.confirmationsIn(penalty.txid(), penaltyBlock));
 
     chain.mine(98);
     tower.poll();
     assertEquals(99, chain.confirmationsIn(penalty.txid(), penaltyBlock));
-    assertEquals(List.of(), tower.events.events(COMPLETED), "99 confirmations are not irrevocable");
+    assertEquals(List.of(), tower.events.events(Event.Completed.class), "99 confirmations are not irrevocable");
     assertEquals(2, tower.responder.trackerCount());
 
     chain.mine(1);
     tower.poll();
     assertEquals(100, chain.confirmationsIn(penalty.txid(), penaltyBlock));
-    List<Event> completed = tower.events.events(COMPLETED);
+    List<Event.Completed> completed = tower.events.events(Event.Completed.class);
     assertEquals(List.of(first.uuid(), second.uuid()).stream().sorted().toList(),
-        completed.stream().map(Event::uuid).sorted().toList());
-    assertTrue(completed.stream().allMatch(e -> e.height() == penaltyHeight + 99));
+        completed.stream().map(Event.Completed::uuid).sorted().toList());
+    assertTrue(completed.stream().allMatch(e -> e.tip().height() == penaltyHeight + 99));
     assertEquals(0, tower.responder.trackerCount());
     assertTrue(tower.responder.tracker(first.uuid()).isEmpty());
     assertTrue(tower.responder.tracker(second.uuid()).isEmpty());
-    assertEquals(List.of(), tower.events.events(REBROADCAST));
+    assertEquals(List.of(), tower.events.events(Event.Resent.class));
     tower.responder.checkConsistency();
   }
 
@@ -97,13 +92,13 @@ class BreachLifecycleIT {
     for (int missed = 1; missed <= 5; missed++) {
       chain.mineEmpty();
       tower.poll();
-      assertEquals(List.of(), tower.events.events(REBROADCAST), "no rebroadcast after " + missed + " missed blocks");
+      assertEquals(List.of(), tower.events.events(Event.Resent.class), "no rebroadcast after " + missed + " missed blocks");
       assertEquals(new TrackerStatus.InMempool(acceptedAt), tower.status(breach.uuid()));
       assertTrue(chain.inMempool(penalty.txid()));
     }
     chain.mineEmpty();
     tower.poll();
-    List<Event> rebroadcasts = tower.events.events(REBROADCAST);
+    List<Event.Resent> rebroadcasts = tower.events.events(Event.Resent.class);
     assertEquals(1, rebroadcasts.size(), "one rebroadcast at the 6th missed block");
     assertEquals(breach.uuid(), rebroadcasts.get(0).uuid());
     assertInstanceOf(BroadcastResult.Accepted.class, rebroadcasts.get(0).result());
@@ -136,18 +131,18 @@ class BreachLifecycleIT {
     assertEquals(BreachReceipt.Disposition.TRACKED, receipt.disposition());
     assertInstanceOf(BroadcastResult.AlreadyConfirmed.class, receipt.broadcast());
     assertEquals(new TrackerStatus.Confirmed(new BlockRef(minedIn, minedAt)), tower.status(breach.uuid()));
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(ADDED));
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Added.class));
     assertFalse(chain.inMempool(penalty.txid()));
     assertEquals(4, chain.confirmationsIn(penalty.txid(), minedIn));
 
     chain.mine(95);
     tower.poll();
     assertEquals(99, chain.confirmationsIn(penalty.txid(), minedIn));
-    assertEquals(List.of(), tower.events.events(COMPLETED));
+    assertEquals(List.of(), tower.events.events(Event.Completed.class));
     chain.mine(1);
     tower.poll();
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(COMPLETED));
-    assertEquals(minedAt + 99, tower.events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Completed.class));
+    assertEquals(minedAt + 99, tower.events.events(Event.Completed.class).get(0).tip().height());
     assertEquals(0, tower.responder.trackerCount());
   }
 
@@ -176,13 +171,13 @@ class BreachLifecycleIT {
       tower.poll();
       assertEquals(TrackerState.PENDING, tower.status(breach.uuid()).state(), "still non-final at " + chain.height());
       assertFalse(chain.inMempool(penalty.txid()));
-      assertInstanceOf(BroadcastResult.RejectedForNow.class, last(tower.events.events(REBROADCAST)).result());
+      assertInstanceOf(BroadcastResult.RejectedForNow.class, last(tower.events.events(Event.Resent.class)).result());
     }
     chain.mine(1);
     tower.poll();
     assertEquals(lockHeight, chain.height());
     assertEquals(new TrackerStatus.InMempool(lockHeight), tower.status(breach.uuid()));
-    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(REBROADCAST)).result());
+    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(Event.Resent.class)).result());
     assertTrue(chain.inMempool(penalty.txid()));
     tower.responder.checkConsistency();
   }
@@ -205,8 +200,8 @@ class BreachLifecycleIT {
     assertEquals(BreachReceipt.Disposition.NOT_TRACKED, receipt.disposition());
     BroadcastResult.Rejected rejected = assertInstanceOf(BroadcastResult.Rejected.class, receipt.broadcast());
     assertEquals(-25, rejected.code());
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(REJECTED));
-    assertEquals(List.of(), tower.events.events(ADDED));
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Rejected.class));
+    assertEquals(List.of(), tower.events.events(Event.Added.class));
     assertTrue(tower.responder.tracker(breach.uuid()).isEmpty());
     assertEquals(0, tower.responder.trackerCount());
     assertFalse(chain.inMempool(penalty.txid()));
@@ -214,11 +209,11 @@ class BreachLifecycleIT {
 
     chain.mine(1);
     tower.poll();
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(REJECTED), "not tried again");
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Rejected.class), "not tried again");
     assertEquals(0, tower.responder.trackerCount());
   }
 
-  private static Event last(List<Event> events) {
+  private static <E> E last(List<E> events) {
     assertFalse(events.isEmpty(), "no event");
     return events.get(events.size() - 1);
   }

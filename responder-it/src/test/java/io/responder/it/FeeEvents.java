@@ -3,6 +3,7 @@ package io.responder.it;
 import io.responder.core.BlockRef;
 import io.responder.core.BroadcastResult;
 import io.responder.core.FeeRate;
+import io.responder.core.ResendReason;
 import io.responder.core.ResponderListener;
 import io.responder.core.TransactionTracker;
 import io.responder.core.Txid;
@@ -89,8 +90,8 @@ final class FeeEvents implements ResponderListener {
   }
 
   @Override
-  public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
-    others.penaltyRebroadcast(uuid, penaltyTxid, result);
+  public void penaltyResent(UUID uuid, Txid penaltyTxid, ResendReason reason, BroadcastResult result) {
+    others.penaltyResent(uuid, penaltyTxid, reason, result);
   }
 
   @Override

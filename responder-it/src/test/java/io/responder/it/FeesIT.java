@@ -1,10 +1,5 @@
 package io.responder.it;
 
-import static io.responder.testkit.RecordingListener.Kind.ADDED;
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.DISCONNECTED;
-import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -80,7 +75,7 @@ class FeesIT {
     assertEquals(1, packages.size());
     assertEquals(List.of(dispute.txid(), penalty.txid()), packages.get(0).txids());
     assertTrue(packages.get(0).result().allDelivered(), "submitpackage took both: " + packages.get(0).result());
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(ADDED));
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Added.class));
     assertEquals(new TrackerStatus.InMempool(tip), tower.status(breach.uuid()));
 
     Map<String, Object> disputeEntry = chain.mempoolEntry(dispute.txid());
@@ -96,7 +91,7 @@ class FeesIT {
     assertEquals(1, chain.confirmationsIn(dispute.txid(), mined));
     assertEquals(1, chain.confirmationsIn(penalty.txid(), mined));
     assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, tip + 1)), tower.status(breach.uuid()));
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(CONFIRMED));
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Confirmed.class));
     tower.responder.checkConsistency();
   }
 
@@ -133,7 +128,7 @@ class FeesIT {
 
       tower.poll();
 
-      assertEquals(1, tower.events.events(DISCONNECTED).size());
+      assertEquals(1, tower.events.events(Event.Disconnected.class).size());
       assertTrue(chain.inMempool(dispute.txid()), "carried by its penalty");
       assertTrue(chain.inMempool(penalty.txid()));
       CountingCarrier.SentPackage pkg = tower.carrier.packages().get(tower.carrier.packages().size() - 1);
@@ -221,10 +216,10 @@ class FeesIT {
       chain.mine(99);
       tower.poll();
       assertEquals(100, chain.confirmationsIn(ladder.get(3).txid(), mined));
-      List<Event> completed = tower.events.events(COMPLETED);
-      assertEquals(List.of(breach.uuid()), completed.stream().map(Event::uuid).toList());
-      assertEquals(penaltyTxid, completed.get(0).txid());
-      assertEquals(acceptedAt + 100, completed.get(0).height());
+      List<Event.Completed> completed = tower.events.events(Event.Completed.class);
+      assertEquals(List.of(breach.uuid()), completed.stream().map(Event.Completed::uuid).toList());
+      assertEquals(penaltyTxid, completed.get(0).penaltyTxid());
+      assertEquals(acceptedAt + 100, completed.get(0).tip().height());
       assertEquals(0, tower.responder.trackerCount());
       assertEquals(1, tower.carrier.sendsOf(ladder.get(3).txid()), "the top rung was sent once");
     } finally {
@@ -368,7 +363,7 @@ class FeesIT {
       }
     }
     assertTrue(tower.carrier.sent().stream().allMatch(s -> s.result() instanceof BroadcastResult.Accepted));
-    assertEquals(tower.carrier.sendsOf(penalty.txid()) - 1, tower.events.events(REBROADCAST).size());
+    assertEquals(tower.carrier.sendsOf(penalty.txid()) - 1, tower.events.events(Event.Resent.class).size());
     assertEquals(new TrackerStatus.InMempool(deadline), tower.status(breach.uuid()), "the tracker goes on");
     assertEquals(1, tower.responder.trackerCount());
 

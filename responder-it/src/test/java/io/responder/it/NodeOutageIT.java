@@ -1,9 +1,5 @@
 package io.responder.it;
 
-import static io.responder.testkit.RecordingListener.Kind.ADDED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
-import static io.responder.testkit.RecordingListener.Kind.REJECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -58,7 +54,7 @@ class NodeOutageIT {
     chain.mineEmpty();
     tower.poll();
     assertTrue(chain.inMempool(penalty.txid()), "the rebroadcast put the penalty back");
-    List<Event> rebroadcasts = tower.events.events(REBROADCAST);
+    List<Event.Resent> rebroadcasts = tower.events.events(Event.Resent.class);
     assertEquals(1, rebroadcasts.size());
     assertInstanceOf(BroadcastResult.Accepted.class, rebroadcasts.get(0).result());
     assertEquals(new TrackerStatus.InMempool(acceptedAt + 6), tower.status(breach.uuid()));
@@ -66,7 +62,7 @@ class NodeOutageIT {
     BlockHash mined = chain.mine(1).get(0);
     tower.poll();
     assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, acceptedAt + 7)), tower.status(breach.uuid()));
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(CONFIRMED));
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Confirmed.class));
     assertEquals(1, chain.confirmationsIn(penalty.txid(), mined));
     tower.responder.checkConsistency();
   }
@@ -88,7 +84,7 @@ class NodeOutageIT {
     assertEquals(BreachReceipt.Disposition.PENDING, receipt.disposition());
     assertInstanceOf(BroadcastResult.NodeUnavailable.class, receipt.broadcast());
     assertEquals(new TrackerStatus.Pending(tip), tower.status(breach.uuid()));
-    assertEquals(List.of(breach.uuid()), tower.events.uuids(ADDED));
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Added.class));
     assertEquals(BlockPoller.Poll.FAILED, tower.poll(), "the poller sees the node down");
 
     node.startAgain(false);
@@ -96,7 +92,7 @@ class NodeOutageIT {
     assertEquals(tip, chain.height());
     assertTrue(chain.inMempool(penalty.txid()), "the pending penalty was sent as soon as the node returned");
     assertEquals(new TrackerStatus.InMempool(tip), tower.status(breach.uuid()));
-    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(REBROADCAST)).result());
+    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(Event.Resent.class)).result());
 
     BlockHash mined = chain.mine(1).get(0);
     tower.poll();
@@ -122,7 +118,7 @@ class NodeOutageIT {
     BreachReceipt receipt = tower.handle(breach);
 
     assertEquals(BreachReceipt.Disposition.PENDING, receipt.disposition(), "-25 for missing inputs can clear");
-    assertEquals(List.of(), tower.events.events(REJECTED));
+    assertEquals(List.of(), tower.events.events(Event.Rejected.class));
     assertEquals(TrackerState.PENDING, tower.status(breach.uuid()).state());
     assertFalse(chain.inMempool(penalty.txid()));
 
@@ -131,7 +127,7 @@ class NodeOutageIT {
     tower.poll();
     assertEquals(new TrackerStatus.InMempool(tip + 1), tower.status(breach.uuid()));
     assertTrue(chain.inMempool(penalty.txid()), "accepted once the dispute arrived");
-    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(REBROADCAST)).result());
+    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(Event.Resent.class)).result());
     tower.responder.checkConsistency();
   }
 
@@ -166,7 +162,7 @@ class NodeOutageIT {
     tower.responder.checkConsistency();
   }
 
-  private static Event last(List<Event> events) {
+  private static <E> E last(List<E> events) {
     assertFalse(events.isEmpty(), "no event");
     return events.get(events.size() - 1);
   }

@@ -1,8 +1,5 @@
 package io.responder.it;
 
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.DISCONNECTED;
-import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -53,11 +50,11 @@ class ReorgIT {
     assertFalse(chain.inMempool(penalty.txid()));
     tower.poll();
 
-    List<Event> disconnected = tower.events.events(DISCONNECTED);
+    List<Event.Disconnected> disconnected = tower.events.events(Event.Disconnected.class);
     assertEquals(1, disconnected.size());
-    assertEquals(disputeHeight, disconnected.get(0).height(), "the fork point is the dispute's block");
-    assertEquals(3, disconnected.get(0).disconnected().size());
-    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(REBROADCAST)).result());
+    assertEquals(disputeHeight, disconnected.get(0).forkPoint().height(), "the fork point is the dispute's block");
+    assertEquals(3, disconnected.get(0).blocks().size());
+    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(Event.Resent.class)).result());
     assertTrue(chain.inMempool(penalty.txid()), "the Responder put the penalty back");
     assertEquals(0, chain.confirmationsIn(penalty.txid(), penaltyBlock), "its old block is off the best chain");
     assertEquals(TrackerStatus.InMempool.class, tower.status(breach.uuid()).getClass());
@@ -67,7 +64,7 @@ class ReorgIT {
     tower.poll();
     assertEquals(new TrackerStatus.Confirmed(new BlockRef(minedAgain, disputeHeight + 5)), tower.status(breach.uuid()));
     assertEquals(List.of(disputeHeight + 1, disputeHeight + 5),
-        tower.events.events(CONFIRMED).stream().map(Event::height).toList());
+        tower.events.events(Event.Confirmed.class).stream().map(e -> e.block().height()).toList());
     assertEquals(1, chain.confirmationsIn(penalty.txid(), minedAgain));
     tower.responder.checkConsistency();
   }
@@ -103,7 +100,7 @@ class ReorgIT {
     assertTrue(chain.inMempool(dispute.txid()), "the Responder re-sent the dispute");
     assertTrue(chain.inMempool(penalty.txid()), "and then the penalty, which needs it");
     assertEquals(TrackerStatus.InMempool.class, tower.status(breach.uuid()).getClass());
-    assertEquals(1, tower.events.events(DISCONNECTED).size());
+    assertEquals(1, tower.events.events(Event.Disconnected.class).size());
 
     BlockHash minedAgain = chain.mine(1).get(0);
     int minedAgainAt = chain.height();
@@ -119,11 +116,11 @@ class ReorgIT {
     }
     assertFalse(chain.inMempool(dispute.txid()));
     tower.poll();
-    assertEquals(2, tower.events.events(DISCONNECTED).size());
+    assertEquals(2, tower.events.events(Event.Disconnected.class).size());
     assertTrue(chain.inMempool(dispute.txid()), "the re-mined dispute is re-sent after the second reorg");
     assertTrue(chain.inMempool(penalty.txid()), "and the penalty after it");
     assertEquals(TrackerStatus.InMempool.class, tower.status(breach.uuid()).getClass());
-    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(REBROADCAST)).result());
+    assertInstanceOf(BroadcastResult.Accepted.class, last(tower.events.events(Event.Resent.class)).result());
 
     BlockHash minedThird = chain.mine(1).get(0);
     tower.poll();
@@ -132,7 +129,7 @@ class ReorgIT {
     tower.responder.checkConsistency();
   }
 
-  private static Event last(List<Event> events) {
+  private static <E> E last(List<E> events) {
     assertFalse(events.isEmpty(), "no event");
     return events.get(events.size() - 1);
   }

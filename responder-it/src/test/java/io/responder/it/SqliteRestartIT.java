@@ -1,8 +1,5 @@
 package io.responder.it;
 
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.DISCONNECTED;
-import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -64,11 +61,11 @@ class SqliteRestartIT {
     try (JdbcTrackerStore store = open(file)) {
       Tower after = Tower.on(node, store); // resumes from the file and catches up with the node
       assertEquals(disputeHeight + 3, after.responder.tip().height());
-      List<Event> disconnected = after.events.events(DISCONNECTED);
+      List<Event.Disconnected> disconnected = after.events.events(Event.Disconnected.class);
       assertEquals(1, disconnected.size());
-      assertEquals(disputeHeight, disconnected.get(0).height());
-      assertEquals(2, disconnected.get(0).disconnected().size());
-      assertInstanceOf(BroadcastResult.Accepted.class, last(after.events.events(REBROADCAST)).result());
+      assertEquals(disputeHeight, disconnected.get(0).forkPoint().height());
+      assertEquals(2, disconnected.get(0).blocks().size());
+      assertInstanceOf(BroadcastResult.Accepted.class, last(after.events.events(Event.Resent.class)).result());
       assertTrue(chain.inMempool(penalty.txid()), "the restarted Responder put the penalty back");
       TransactionTracker tracker = after.responder.tracker(breach.uuid()).orElseThrow();
       assertEquals(TrackerStatus.InMempool.class, tracker.status().getClass());
@@ -78,7 +75,7 @@ class SqliteRestartIT {
       after.poll();
       assertEquals(new TrackerStatus.Confirmed(new BlockRef(minedAgain, disputeHeight + 4)),
           after.status(breach.uuid()));
-      assertEquals(List.of(disputeHeight + 4), after.events.events(CONFIRMED).stream().map(Event::height).toList());
+      assertEquals(List.of(disputeHeight + 4), after.events.events(Event.Confirmed.class).stream().map(e -> e.block().height()).toList());
       after.responder.checkConsistency();
     }
 
@@ -95,7 +92,7 @@ class SqliteRestartIT {
     return JdbcTrackerStore.open(sqlite);
   }
 
-  private static Event last(List<Event> events) {
+  private static <E> E last(List<E> events) {
     assertFalse(events.isEmpty(), "no event");
     return events.get(events.size() - 1);
   }

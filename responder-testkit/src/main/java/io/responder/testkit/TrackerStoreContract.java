@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.BlockHash;
 import io.responder.core.BlockRef;
+import io.responder.core.InvalidInputException;
 import io.responder.core.Responder;
 import io.responder.core.StoreUpdate;
+import io.responder.core.TrackerPage;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
@@ -42,8 +44,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>It checks: a fresh store is empty; added trackers come back field for field, also after a
  * reopen; status changes and removals apply, and are ignored for unknown uuids; the tip moves only
- * when an update names one; a refused update changes nothing; readers never see half an update; and a
- * Responder restarted over the store resumes the state it committed.
+ * when an update names one; a refused update changes nothing; readers never see half an update; pages
+ * ({@link TrackerStore#loadPage}) list every tracker once in {@link TrackerPage#ORDER}, also after
+ * their cursor was removed; and a Responder restarted over the store resumes the state it committed.
  *
  * @since 0.1.0
  */
@@ -221,6 +224,69 @@ public abstract class TrackerStoreContract {
     }
     store = reopen(store);
     assertEquals(expected, contents(store));
+  }
+
+  @Test
+  void pagesListEveryTrackerOnceInUuidOrder() throws Exception {
+    TrackerStore store = createStore();
+    List<TransactionTracker> all = new ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      all.add(tracker(i % 3 == 0 ? new TrackerStatus.Pending(100) : new TrackerStatus.InMempool(100)));
+    }
+    // uuids on both sides of the sign bit: a signed comparison would list them in another order
+    for (UUID u : List.of(new UUID(Long.MIN_VALUE, 0), new UUID(Long.MAX_VALUE, -1), new UUID(0, Long.MIN_VALUE),
+        new UUID(0, Long.MAX_VALUE))) {
+      all.add(TransactionTracker.of(Appointment.random(rng).breachBuilder(block(100).hash()).uuid(u).build(),
+          OptionalInt.of(100), new TrackerStatus.InMempool(100)));
+    }
+    store.commit(new StoreUpdate(all, Map.of(), Set.of(), Optional.empty()));
+    all.sort((a, b) -> TrackerPage.ORDER.compare(a.uuid(), b.uuid()));
+
+    assertPagesList(store, all);
+    // A durable store's reopen closes the first instance: check the new one only.
+    assertPagesList(reopen(store), all);
+  }
+
+  private static void assertPagesList(TrackerStore store, List<TransactionTracker> all) {
+    List<TransactionTracker> listed = new ArrayList<>();
+    UUID after = null;
+    while (true) {
+      List<TransactionTracker> page = store.loadPage(after, 7);
+      assertTrue(page.size() <= 7, "a page of " + page.size());
+      listed.addAll(page);
+      if (page.size() < 7) {
+        break;
+      }
+      after = page.get(page.size() - 1).uuid();
+    }
+    assertEquals(all, listed);
+    assertEquals(all, store.loadPage(null, TrackerPage.MAX_SIZE));
+    assertEquals(List.of(), store.loadPage(all.get(all.size() - 1).uuid(), 10));
+  }
+
+  @Test
+  void aPageContinuesAfterItsCursorWasRemoved() throws Exception {
+    TrackerStore store = createStore();
+    List<TransactionTracker> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(tracker(new TrackerStatus.InMempool(100)));
+    }
+    store.commit(new StoreUpdate(all, Map.of(), Set.of(), Optional.empty()));
+    all.sort((a, b) -> TrackerPage.ORDER.compare(a.uuid(), b.uuid()));
+    List<TransactionTracker> first = store.loadPage(null, 5);
+    assertEquals(all.subList(0, 5), first);
+    UUID cursor = first.get(4).uuid();
+    store.commit(new StoreUpdate(List.of(), Map.of(), Set.of(cursor, all.get(5).uuid()), Optional.empty()));
+    assertEquals(all.subList(6, 11), store.loadPage(cursor, 5));
+  }
+
+  @Test
+  void aPageOfNoTrackersIsRefused() throws Exception {
+    TrackerStore store = createStore();
+    store.commit(add(tracker(new TrackerStatus.InMempool(100))));
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> store.loadPage(null, 0));
+    assertEquals("limit", e.field());
+    assertEquals(1, store.loadPage(null, 1).size());
   }
 
   @Test

@@ -1,9 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.EXPIRED;
-import static io.responder.testkit.RecordingListener.Kind.REBROADCAST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +9,7 @@ import io.responder.core.BreachReceipt.Disposition;
 import io.responder.core.TrackerState;
 import io.responder.core.TrackerStatus;
 import io.responder.testkit.Appointment;
-import io.responder.testkit.RecordingListener.Kind;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +30,7 @@ class BlockProcessingTest {
     h.handOver(a);
     Block b = h.mineAndDeliver();
     assertEquals(new TrackerStatus.Confirmed(b.ref()), h.store.find(a.uuid()).orElseThrow().status());
-    assertEquals(b.height(), h.events.events(CONFIRMED).get(0).height());
+    assertEquals(b.height(), h.events.events(Event.Confirmed.class).get(0).block().height());
   }
 
   @Test
@@ -44,12 +40,12 @@ class BlockProcessingTest {
     Block confirming = h.mineAndDeliver();
     h.mineEmptyAndDeliver(98); // 99 confirmations keep it
     assertTrue(h.store.find(a.uuid()).isPresent());
-    assertEquals(List.of(), h.events.uuids(COMPLETED));
+    assertEquals(List.of(), h.events.uuids(Event.Completed.class));
 
     h.mineEmptyAndDeliver(1); // 100
     assertFalse(h.store.find(a.uuid()).isPresent());
-    assertEquals(List.of(a.uuid()), h.events.uuids(COMPLETED));
-    assertEquals(confirming.height() + 99, h.events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Completed.class));
+    assertEquals(confirming.height() + 99, h.events.events(Event.Completed.class).get(0).tip().height());
     assertEquals(0, h.responder.trackerCount());
   }
 
@@ -65,7 +61,7 @@ class BlockProcessingTest {
     assertEquals(List.of(), h.chain.drainBroadcasts());
     h.mineEmptyAndDeliver(1); // sixth missed
     assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
-    assertEquals(2, h.events.events(REBROADCAST).size()); // one notification per uuid
+    assertEquals(2, h.events.events(Event.Resent.class).size()); // one notification per uuid
     h.mineEmptyAndDeliver(5);
     assertEquals(List.of(), h.chain.drainBroadcasts());
     h.mineEmptyAndDeliver(1); // twelfth
@@ -95,16 +91,16 @@ class BlockProcessingTest {
     h.chain.dropFromMempool(waiting.penalty().txid());
     h.deliver(h.chain.mineOnly(confirmed.penalty().txid()));
     h.mineEmptyAndDeliver(1);
-    assertEquals(List.of(), h.events.uuids(EXPIRED));
+    assertEquals(List.of(), h.events.uuids(Event.Expired.class));
 
     Block endBlock = h.deliver(h.chain.mineEmpty()); // the subscription ends at this height
     assertEquals(end, endBlock.height());
-    assertEquals(List.of(waiting.uuid()), h.events.uuids(EXPIRED));
+    assertEquals(List.of(waiting.uuid()), h.events.uuids(Event.Expired.class));
     assertFalse(h.store.find(waiting.uuid()).isPresent());
     assertTrue(h.store.find(confirmed.uuid()).isPresent());
 
     h.mineEmptyAndDeliver(97); // the confirmed one runs to completion
-    assertEquals(List.of(confirmed.uuid()), h.events.uuids(COMPLETED));
+    assertEquals(List.of(confirmed.uuid()), h.events.uuids(Event.Completed.class));
   }
 
   @Test
@@ -115,7 +111,7 @@ class BlockProcessingTest {
     h.handOver(a);
     h.responder.handleBreach(sibling.breachBuilder(h.chain.tip().hash()).subscriptionEndHeight(end).build());
     h.mineEmptyAndDeliver(2);
-    assertEquals(List.of(sibling.uuid()), h.events.uuids(EXPIRED));
+    assertEquals(List.of(sibling.uuid()), h.events.uuids(Event.Expired.class));
     assertTrue(h.store.find(a.uuid()).isPresent());
     h.chain.drainBroadcasts();
     h.mineEmptyAndDeliver(4); // the survivor is still rebroadcast after 6 missed blocks
@@ -130,7 +126,7 @@ class BlockProcessingTest {
     assertEquals(Disposition.PENDING,
         h.responder.handleBreach(a.breachBuilder(h.chain.tip().hash()).subscriptionEndHeight(end).build()).disposition());
     h.mineEmptyAndDeliver(2);
-    assertEquals(List.of(a.uuid()), h.events.uuids(EXPIRED));
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Expired.class));
     assertEquals(0, h.store.size());
   }
 
@@ -150,8 +146,8 @@ class BlockProcessingTest {
 
     h.mineEmptyAndDeliver(1); // a's subscription ends here; the penalty is still refused for now
 
-    assertEquals(List.of(a.uuid()), h.events.uuids(EXPIRED));
-    assertEquals(1, h.events.uuids(REBROADCAST).stream().filter(sibling.uuid()::equals).count(), "one retry, one event");
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Expired.class));
+    assertEquals(1, h.events.uuids(Event.Resent.class).stream().filter(sibling.uuid()::equals).count(), "one retry, one event");
     assertEquals(broadcasts + 1, h.chain.broadcastCount(a.penalty().txid()));
   }
 
@@ -200,7 +196,7 @@ class BlockProcessingTest {
     h.events.drain();
     Block b = h.deliver(h.chain.mine()); // confirms fresh, completes old
     assertEquals(first.height() + 99, b.height());
-    List<Kind> kinds = h.events.events().stream().map(e -> e.kind()).toList();
-    assertEquals(List.of(CONFIRMED, COMPLETED), kinds);
+    List<Class<?>> kinds = h.events.events().stream().<Class<?>>map(Object::getClass).toList();
+    assertEquals(List.of(Event.Confirmed.class, Event.Completed.class), kinds);
   }
 }

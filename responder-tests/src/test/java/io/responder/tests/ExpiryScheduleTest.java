@@ -1,7 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.EXPIRED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +8,7 @@ import io.responder.core.ResponderConfig;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.TestTransaction;
 import io.responder.core.Txid;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,9 +46,9 @@ class ExpiryScheduleTest {
       h.deliver(h.chain.mineEmpty());
     }
 
-    assertEquals(6000, h.events.uuids(COMPLETED).size());
-    assertEquals(List.of(waiting.uuid()), h.events.uuids(EXPIRED));
-    assertEquals(waitingEnd, h.events.events(EXPIRED).get(0).height());
+    assertEquals(6000, h.events.uuids(Event.Completed.class).size());
+    assertEquals(List.of(waiting.uuid()), h.events.uuids(Event.Expired.class));
+    assertEquals(waitingEnd, h.events.events(Event.Expired.class).get(0).tip().height());
     assertTrue(h.store.find(waiting.uuid()).isEmpty());
     h.checkInvariants();
   }

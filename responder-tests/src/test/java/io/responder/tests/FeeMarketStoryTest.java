@@ -1,6 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,7 @@ import io.responder.core.TrackerState;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.TestTransaction;
 import io.responder.testkit.Transactions;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class FeeMarketStoryTest {
     assertTrue(h.chain.inMempool(a.penalty().txid()));
     h.mineAndDeliver();
     assertEquals(TrackerState.CONFIRMED, state(a));
-    assertEquals(List.of(a.uuid()), h.events.uuids(CONFIRMED));
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Confirmed.class));
   }
 
   @Test

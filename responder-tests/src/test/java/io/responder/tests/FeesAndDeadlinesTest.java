@@ -1,7 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +25,7 @@ import io.responder.testkit.RecordingListener;
 import io.responder.testkit.TestTransaction;
 import io.responder.testkit.Transactions;
 import io.responder.core.Responder;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -148,7 +147,7 @@ class FeesAndDeadlinesTest {
     chain.minerMinFeerate(0);
     Block mined = chain.mine();
     responder.onBlock(mined);
-    assertEquals(List.of(mined.height()), events.events(CONFIRMED).stream().map(RecordingListener.Event::height).toList());
+    assertEquals(List.of(mined.height()), events.events(Event.Confirmed.class).stream().map(e -> e.block().height()).toList());
   }
 
   @Test
@@ -177,8 +176,8 @@ class FeesAndDeadlinesTest {
     assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
     assertEquals(0, chain.broadcastCount(ladder.get(2).txid()), "the 80 sat/vB rung was never spent");
     mineEmpty(9);
-    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
-    assertEquals(mined.height() + 9, events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Completed.class));
+    assertEquals(mined.height() + 9, events.events(Event.Completed.class).get(0).tip().height());
     responder.checkConsistency();
   }
 
@@ -291,7 +290,7 @@ class FeesAndDeadlinesTest {
     assertEquals(List.of("at-risk " + (disputeBlock.height() + 14) + " 12", "rung 1 RejectedForNow"), deadlines.drain(),
         "spent by its own ladder: kept, not rejected");
     assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
-    assertEquals(List.of(a.uuid()), events.uuids(CONFIRMED));
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Confirmed.class));
     responder.checkConsistency();
   }
 

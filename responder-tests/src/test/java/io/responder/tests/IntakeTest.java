@@ -1,9 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.ADDED;
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.REJECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,6 +17,7 @@ import io.responder.core.TransactionTracker;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.TestTransaction;
 import io.responder.testkit.Transactions;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -47,7 +44,7 @@ class IntakeTest {
     TransactionTracker stored = h.store.find(a.uuid()).orElseThrow();
     assertEquals(new TrackerStatus.InMempool(h.chain.tip().height()), stored.status());
     assertEquals(OptionalInt.of(h.chain.tip().height()), stored.disputeHeight());
-    assertEquals(List.of(a.uuid()), h.events.uuids(ADDED));
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Added.class));
   }
 
   @Test
@@ -66,12 +63,12 @@ class IntakeTest {
     assertEquals(3, h.store.size());
 
     Block confirming = h.deliver(h.chain.mine());
-    assertEquals(3, h.events.events(CONFIRMED).size());
+    assertEquals(3, h.events.events(Event.Confirmed.class).size());
     h.mineEmptyAndDeliver(99);
     assertEquals(1, h.chain.broadcastCount(a.penalty().txid()));
     assertEquals(List.of(a.uuid(), sibling.uuid(), third.uuid()).stream().sorted().toList(),
-        h.events.uuids(COMPLETED).stream().sorted().toList());
-    assertTrue(h.events.events(COMPLETED).stream().allMatch(e -> e.height() == confirming.height() + 99));
+        h.events.uuids(Event.Completed.class).stream().sorted().toList());
+    assertTrue(h.events.events(Event.Completed.class).stream().allMatch(e -> e.tip().height() == confirming.height() + 99));
     assertEquals(0, h.store.size());
   }
 
@@ -124,10 +121,10 @@ class IntakeTest {
     assertInstanceOf(BroadcastResult.AlreadyConfirmed.class, r.broadcast());
     assertEquals(new TrackerStatus.Confirmed(penaltyBlock.ref()), h.store.find(a.uuid()).orElseThrow().status());
     h.mineEmptyAndDeliver(88); // 99 confirmations
-    assertEquals(List.of(), h.events.uuids(COMPLETED));
+    assertEquals(List.of(), h.events.uuids(Event.Completed.class));
     h.mineEmptyAndDeliver(1);
-    assertEquals(List.of(a.uuid()), h.events.uuids(COMPLETED));
-    assertEquals(penaltyBlock.height() + 99, h.events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Completed.class));
+    assertEquals(penaltyBlock.height() + 99, h.events.events(Event.Completed.class).get(0).tip().height());
   }
 
   @Test
@@ -143,9 +140,9 @@ class IntakeTest {
 
       x.deliver(penaltyBlock);
       x.mineEmptyAndDeliver(98);
-      assertEquals(List.of(), x.events.uuids(COMPLETED), "99 confirmations");
+      assertEquals(List.of(), x.events.uuids(Event.Completed.class), "99 confirmations");
       x.mineEmptyAndDeliver(1);
-      assertEquals(List.of(a.uuid()), x.events.uuids(COMPLETED));
+      assertEquals(List.of(a.uuid()), x.events.uuids(Event.Completed.class));
       x.checkInvariants();
     }
   }
@@ -188,7 +185,7 @@ class IntakeTest {
     assertEquals(new BroadcastResult.Rejected(-22, "TX decode failed"), r.broadcast());
     assertEquals(0, h.store.size());
     assertEquals(commits, h.store.commitCount());
-    assertEquals(List.of(a.uuid()), h.events.uuids(REJECTED));
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Rejected.class));
   }
 
   @Test
@@ -230,7 +227,7 @@ class IntakeTest {
     assertTrue(h.chain.inMempool(a.penalty().txid()));
     h.mineAndDeliver();
     assertEquals(TrackerState.CONFIRMED, h.store.find(a.uuid()).orElseThrow().status().state());
-    assertEquals(List.of(a.uuid()), h.events.uuids(CONFIRMED));
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Confirmed.class));
   }
 
   @Test
@@ -252,7 +249,7 @@ class IntakeTest {
     assertEquals(Disposition.ALREADY_TRACKED, again.disposition());
     assertEquals(1, h.chain.broadcastCount(a.penalty().txid()));
     assertEquals(commits, h.store.commitCount());
-    assertEquals(1, h.events.uuids(ADDED).size());
+    assertEquals(1, h.events.uuids(Event.Added.class).size());
   }
 
   @Test

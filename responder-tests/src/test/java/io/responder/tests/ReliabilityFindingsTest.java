@@ -1,8 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.REJECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,6 +24,7 @@ import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
 import io.responder.testkit.ForwardingTrackerStore;
 import io.responder.testkit.RecordingListener;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -154,10 +152,10 @@ class ReliabilityFindingsTest {
     for (int i = 0; i < 8; i++) {
       r.onBlock(chain.mineEmpty());
     }
-    assertEquals(List.of(), events.uuids(COMPLETED));
+    assertEquals(List.of(), events.uuids(Event.Completed.class));
     r.onBlock(chain.mineEmpty()); // the penalty's tenth confirmation
-    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
-    assertEquals(penaltyBlock.height() + 9, events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Completed.class));
+    assertEquals(penaltyBlock.height() + 9, events.events(Event.Completed.class).get(0).tip().height());
     r.checkConsistency();
   }
 
@@ -180,7 +178,7 @@ class ReliabilityFindingsTest {
 
     assertTrue(receipt.broadcast() instanceof BroadcastResult.AlreadyConfirmed, receipt.toString());
     assertEquals(TrackerState.PENDING, r.tracker(a.uuid()).orElseThrow().status().state());
-    assertEquals(List.of(), events.uuids(CONFIRMED));
+    assertEquals(List.of(), events.uuids(Event.Confirmed.class));
 
     source.down = false;
     r.syncWithBlockSource();
@@ -188,9 +186,9 @@ class ReliabilityFindingsTest {
     while (r.tip().height() < penaltyBlock.height() + 18) {
       r.onBlock(chain.mineEmpty());
     }
-    assertEquals(List.of(), events.uuids(COMPLETED));
+    assertEquals(List.of(), events.uuids(Event.Completed.class));
     r.onBlock(chain.mineEmpty());
-    assertEquals(penaltyBlock.height() + 19, events.events(COMPLETED).get(0).height());
+    assertEquals(penaltyBlock.height() + 19, events.events(Event.Completed.class).get(0).tip().height());
     r.checkConsistency();
   }
 
@@ -210,7 +208,7 @@ class ReliabilityFindingsTest {
 
     assertEquals(Disposition.PENDING, first.disposition(), first.toString());
     assertEquals(Disposition.PENDING, second.disposition(), second.toString());
-    assertEquals(List.of(), events.uuids(REJECTED));
+    assertEquals(List.of(), events.uuids(Event.Rejected.class));
     r.onBlock(chain.mineTransactions(a.dispute())); // the dispute reaches our node
     assertEquals(TrackerState.IN_MEMPOOL, r.tracker(a.uuid()).orElseThrow().status().state());
     assertEquals(TrackerState.IN_MEMPOOL, r.tracker(sibling.uuid()).orElseThrow().status().state());
@@ -342,8 +340,8 @@ class ReliabilityFindingsTest {
     Block next = chain.mineEmpty();
     r.onBlock(next);
 
-    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
-    assertEquals(next.height(), events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Completed.class));
+    assertEquals(next.height(), events.events(Event.Completed.class).get(0).tip().height());
   }
 
   /**

@@ -1,8 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.CONFIRMED;
-import static io.responder.testkit.RecordingListener.Kind.DISCONNECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,10 +50,10 @@ class ReorgTest {
       h.deliver(branch);
     }
 
-    Event disconnected = h.events.events(DISCONNECTED).get(0);
-    assertEquals(fork.height(), disconnected.height());
-    assertEquals(depth, disconnected.disconnected().size());
-    assertEquals(confirming.ref(), disconnected.disconnected().get(depth - 1)); // newest first
+    Event.Disconnected disconnected = h.events.events(Event.Disconnected.class).get(0);
+    assertEquals(fork.height(), disconnected.forkPoint().height());
+    assertEquals(depth, disconnected.blocks().size());
+    assertEquals(confirming.ref(), disconnected.blocks().get(depth - 1)); // newest first
     // Sent again at the fork; then, counting missed blocks from the fork, once more every six.
     int rebroadcasts = 1 + (depth + 1) / 6;
     assertEquals(java.util.Collections.nCopies(rebroadcasts, a.penalty().txid()), h.chain.drainBroadcasts());
@@ -83,10 +80,10 @@ class ReorgTest {
 
     assertEquals(new TrackerStatus.Confirmed(newConfirmation.ref()), h.store.find(a.uuid()).orElseThrow().status());
     h.mineEmptyAndDeliver(99 - 3);
-    assertEquals(List.of(), h.events.uuids(COMPLETED)); // 99 confirmations on the new branch
+    assertEquals(List.of(), h.events.uuids(Event.Completed.class)); // 99 confirmations on the new branch
     h.mineEmptyAndDeliver(1);
-    assertEquals(List.of(a.uuid()), h.events.uuids(COMPLETED));
-    assertEquals(newConfirmation.height() + 99, h.events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Completed.class));
+    assertEquals(newConfirmation.height() + 99, h.events.events(Event.Completed.class).get(0).tip().height());
   }
 
   @Test
@@ -137,16 +134,16 @@ class ReorgTest {
     assertTrue(h.store.find(a.uuid()).isPresent(), "the tracker survives");
     assertEquals(TrackerStatus.InMempool.class, h.store.find(a.uuid()).orElseThrow().status().getClass());
     assertTrue(h.chain.drainBroadcasts().contains(a.penalty().txid()));
-    assertTrue(h.events.events(DISCONNECTED).size() >= 1);
+    assertTrue(h.events.events(Event.Disconnected.class).size() >= 1);
 
     // Re-learnt: confirmed again on the new chain, completing only at its depth there.
     h.chain.mineTransactions(a.dispute());
     Block reconfirming = h.deliver(h.chain.mine());
     assertTrue(reconfirming.height() > confirming.height());
     h.mineEmptyAndDeliver(8);
-    assertEquals(List.of(), h.events.uuids(COMPLETED));
+    assertEquals(List.of(), h.events.uuids(Event.Completed.class));
     h.mineEmptyAndDeliver(1);
-    assertEquals(List.of(a.uuid()), h.events.uuids(COMPLETED));
+    assertEquals(List.of(a.uuid()), h.events.uuids(Event.Completed.class));
   }
 
   @Test
@@ -160,7 +157,7 @@ class ReorgTest {
 
     assertEquals(h.chain.tip(), h.responder.tip());
     assertEquals(new TrackerStatus.Confirmed(confirming.ref()), h.store.find(a.uuid()).orElseThrow().status());
-    assertEquals(confirming.height(), h.events.events(CONFIRMED).get(0).height());
+    assertEquals(confirming.height(), h.events.events(Event.Confirmed.class).get(0).block().height());
   }
 
   @Test

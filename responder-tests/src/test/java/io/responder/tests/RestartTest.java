@@ -1,6 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.DISCONNECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import io.responder.core.TrackerStatus;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,9 +103,9 @@ class RestartTest {
     h.restart();
 
     assertEquals(h.chain.tip(), h.responder.tip());
-    assertEquals(confirming.height() - 1, h.events.events(DISCONNECTED).get(0).height());
-    assertEquals(3, h.events.events(DISCONNECTED).get(0).disconnected().size());
-    assertEquals(stoppedAt, h.events.events(DISCONNECTED).get(0).disconnected().get(0));
+    assertEquals(confirming.height() - 1, h.events.events(Event.Disconnected.class).get(0).forkPoint().height());
+    assertEquals(3, h.events.events(Event.Disconnected.class).get(0).blocks().size());
+    assertEquals(stoppedAt, h.events.events(Event.Disconnected.class).get(0).blocks().get(0));
     assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
     assertTrue(h.chain.inMempool(a.penalty().txid()));
   }

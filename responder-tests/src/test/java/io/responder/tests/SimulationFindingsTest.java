@@ -1,8 +1,5 @@
 package io.responder.tests;
 
-import static io.responder.testkit.RecordingListener.Kind.COMPLETED;
-import static io.responder.testkit.RecordingListener.Kind.EXPIRED;
-import static io.responder.testkit.RecordingListener.Kind.REJECTED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +15,7 @@ import io.responder.testkit.FakeChain;
 import io.responder.testkit.RecordingListener;
 import io.responder.testkit.ResponderInvariants;
 import io.responder.testkit.sim.FaultyTrackerStore;
+import io.responder.testkit.RecordingListener.Event;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -117,8 +115,8 @@ class SimulationFindingsTest {
     // Re-learnt at once from the node, not after the next rebroadcast round.
     assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
     r.onBlock(rest.get(rest.size() - 1));
-    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
-    assertEquals(confirming.height() + 9, events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Completed.class));
+    assertEquals(confirming.height() + 9, events.events(Event.Completed.class).get(0).tip().height());
   }
 
   /**
@@ -145,7 +143,7 @@ class SimulationFindingsTest {
     List<Block> branch = chain.mineEmpty(23);
     r.onBlock(branch.get(branch.size() - 1));
 
-    assertEquals(List.of(), events.uuids(COMPLETED));
+    assertEquals(List.of(), events.uuids(Event.Completed.class));
     assertEquals(TrackerStatus.InMempool.class, r.tracker(a.uuid()).orElseThrow().status().getClass());
     assertTrue(chain.inMempool(a.penalty().txid()));
   }
@@ -171,13 +169,13 @@ class SimulationFindingsTest {
     chain.nodeDown(false);
     r.onBlock(chain.mineEmpty()); // the subscription ends here; the node answers again
 
-    assertEquals(List.of(), events.uuids(EXPIRED));
+    assertEquals(List.of(), events.uuids(Event.Expired.class));
     assertEquals(new TrackerStatus.Confirmed(penaltyBlock.ref()), r.tracker(a.uuid()).orElseThrow().status());
     for (int i = 0; i < 8; i++) {
       r.onBlock(chain.mineEmpty());
     }
-    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
-    assertEquals(penaltyBlock.height() + 9, events.events(COMPLETED).get(0).height());
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Completed.class));
+    assertEquals(penaltyBlock.height() + 9, events.events(Event.Completed.class).get(0).tip().height());
   }
 
   /**
@@ -204,7 +202,7 @@ class SimulationFindingsTest {
     BreachReceipt receipt = r.handleBreach(sibling.breach(disputeBlock.ref()));
 
     assertTrue(receipt.tracked(), receipt.toString());
-    assertEquals(List.of(), events.uuids(REJECTED));
+    assertEquals(List.of(), events.uuids(Event.Rejected.class));
     assertTrue(r.tracker(a.uuid()).isPresent());
     assertTrue(r.tracker(sibling.uuid()).isPresent());
   }
@@ -232,7 +230,7 @@ class SimulationFindingsTest {
     assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
     rest.forEach(r::onBlock); // past the height the node first named, and the subscription's end
 
-    assertEquals(List.of(), events.uuids(EXPIRED));
+    assertEquals(List.of(), events.uuids(Event.Expired.class));
     assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
   }
 
@@ -264,9 +262,9 @@ class SimulationFindingsTest {
     chain.nodeDown(false);
     r.onBlock(chain.mineEmpty()); // the subscription ends here, as the node answers again
 
-    assertEquals(List.of(), events.uuids(EXPIRED));
+    assertEquals(List.of(), events.uuids(Event.Expired.class));
     assertEquals(new TrackerStatus.Confirmed(confirming.ref()), r.tracker(a.uuid()).orElseThrow().status());
     r.onBlock(chain.mineEmpty());
-    assertEquals(List.of(a.uuid()), events.uuids(COMPLETED));
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Completed.class));
   }
 }

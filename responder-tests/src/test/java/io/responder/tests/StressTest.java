@@ -16,7 +16,6 @@ import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
 import io.responder.testkit.RecordingListener;
 import io.responder.testkit.RecordingListener.Event;
-import io.responder.testkit.RecordingListener.Kind;
 import io.responder.testkit.ResponderInvariants;
 import io.responder.testkit.TestTransaction;
 import java.util.ArrayList;
@@ -76,7 +75,7 @@ class StressTest {
     /** Per uuid: "completed", or the state and, when confirmed, the confirming block. */
     Map<UUID, String> outcome(Set<UUID> accepted) {
       Map<UUID, String> out = new TreeMap<>();
-      Set<UUID> completed = new LinkedHashSet<>(events.uuids(Kind.COMPLETED));
+      Set<UUID> completed = new LinkedHashSet<>(events.uuids(Event.Completed.class));
       for (UUID u : accepted) {
         TransactionTracker t = store.find(u).orElse(null);
         if (t == null) {
@@ -212,11 +211,11 @@ class StressTest {
     Set<UUID> handedOver = new LinkedHashSet<>();
     work.forEach(list -> list.forEach(a -> handedOver.add(a.uuid())));
     assertEquals(handedOver, accepted);
-    assertEquals(accepted, countByUuid(concurrent.events.events(Kind.ADDED)).keySet());
+    assertEquals(accepted, countByUuid(concurrent.events.events(Event.Added.class)).keySet());
     assertOneLifeAtATime(concurrent.events.events());
-    for (Event e : concurrent.events.events(Kind.COMPLETED)) {
-      int confirmedAt = concurrent.chain.confirmationHeight(e.txid()).orElseThrow();
-      assertTrue(e.height() - confirmedAt + 1 >= DEPTH, "completed early: " + e);
+    for (Event.Completed e : concurrent.events.events(Event.Completed.class)) {
+      int confirmedAt = concurrent.chain.confirmationHeight(e.penaltyTxid()).orElseThrow();
+      assertTrue(e.tip().height() - confirmedAt + 1 >= DEPTH, "completed early: " + e);
     }
 
     // The same breaches and blocks on one thread: the disputes' block, every breach, the blocks.
@@ -251,16 +250,16 @@ class StressTest {
   static void assertOneLifeAtATime(List<Event> events) {
     Map<UUID, Boolean> live = new HashMap<>();
     for (Event e : events) {
-      switch (e.kind()) {
-        case ADDED -> assertTrue(live.put(e.uuid(), Boolean.TRUE) != Boolean.TRUE, "tracked twice at once: " + e);
-        case COMPLETED, EXPIRED, REJECTED -> assertTrue(live.put(e.uuid(), Boolean.FALSE) == Boolean.TRUE,
+      if (e instanceof Event.Added a) {
+        assertTrue(live.put(a.uuid(), Boolean.TRUE) != Boolean.TRUE, "tracked twice at once: " + e);
+      } else if (e instanceof Event.Completed || e instanceof Event.Expired || e instanceof Event.Rejected) {
+        assertTrue(live.put(((RecordingListener.OfTracker) e).uuid(), Boolean.FALSE) == Boolean.TRUE,
             "ended while not tracked: " + e);
-        default -> { }
       }
     }
   }
 
-  static Map<UUID, Long> countByUuid(List<Event> events) {
+  static Map<UUID, Long> countByUuid(List<? extends RecordingListener.OfTracker> events) {
     Map<UUID, Long> out = new HashMap<>();
     events.forEach(e -> out.merge(e.uuid(), 1L, Long::sum));
     return out;

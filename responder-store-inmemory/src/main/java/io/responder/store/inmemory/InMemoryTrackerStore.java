@@ -2,15 +2,18 @@ package io.responder.store.inmemory;
 
 import io.responder.core.BlockRef;
 import io.responder.core.StoreUpdate;
+import io.responder.core.InvalidInputException;
+import io.responder.core.TrackerPage;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -23,13 +26,15 @@ import org.jspecify.annotations.Nullable;
  * and a Responder built over the same instance later sees exactly the committed state. Nothing
  * survives the process, of course.
  *
+ * <p>Trackers are kept sorted in {@link TrackerPage#ORDER}, so {@link #loadPage} reads only its page.
+ *
  * <p>Instances are thread-safe: every method holds the instance's monitor, so readers never see half
  * an update.
  *
  * @since 0.1.0
  */
 public final class InMemoryTrackerStore implements TrackerStore {
-  private final Map<UUID, TransactionTracker> trackers = new HashMap<>();
+  private final NavigableMap<UUID, TransactionTracker> trackers = new TreeMap<>(TrackerPage.ORDER);
   private @Nullable BlockRef tip;
   private long commits;
 
@@ -50,6 +55,21 @@ public final class InMemoryTrackerStore implements TrackerStore {
     }
     // The sink runs outside the monitor so a slow consumer does not block commits.
     copy.forEach(sink);
+  }
+
+  @Override
+  public synchronized List<TransactionTracker> loadPage(@Nullable UUID after, int limit) {
+    if (limit < 1) {
+      throw new InvalidInputException("limit", "must be positive, got " + limit);
+    }
+    List<TransactionTracker> page = new ArrayList<>(Math.min(limit, trackers.size()));
+    for (TransactionTracker t : (after == null ? trackers : trackers.tailMap(after, false)).values()) {
+      if (page.size() == limit) {
+        break;
+      }
+      page.add(t);
+    }
+    return page;
   }
 
   @Override

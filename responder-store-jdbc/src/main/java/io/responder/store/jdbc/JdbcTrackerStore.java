@@ -11,7 +11,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *       the number of round trips does not grow with the number of trackers changed. An update that
  *       adds a uuid already stored is refused and rolled back whole.
  *   <li>{@link #loadTrackers} streams rows, fetching a few hundred at a time, and decodes one
- *       tracker at a time. A corrupt row makes it throw an {@link InvalidInputException} naming the
+ *       tracker at a time. {@link #loadPage} reads one page in uuid order through the primary key's
+ *       index, however many trackers are stored. A corrupt row makes it throw an {@link InvalidInputException} naming the
  *       tracker's uuid and the column; no row is silently skipped.
  * </ul>
  *
@@ -75,8 +78,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threading</h2>
  * Instances are thread-safe. Commits are serialised by a lock of the store; {@link #find},
- * {@link #loadTip} and {@link #loadTrackers} run on their own connections, concurrently with a
- * commit, and see the database as of a committed state, never half an update.
+ * {@link #loadTip}, {@link #loadTrackers} and {@link #loadPage} run on their own connections,
+ * concurrently with a commit, and see the database as of a committed state, never half an update.
  *
  * <h2>Errors</h2>
  * Database failures throw {@link JdbcStoreException}. A failed commit was rolled back, changed
@@ -229,6 +232,31 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
         }
       }
       return null;
+    });
+  }
+
+  @Override
+  public List<TransactionTracker> loadPage(@Nullable UUID after, int limit) {
+    if (limit < 1) {
+      throw new InvalidInputException("limit", "must be positive, got " + limit);
+    }
+    return read("load a page of trackers", c -> {
+      try (PreparedStatement ps = c.prepareStatement(after == null ? TrackerRows.SELECT_FIRST_PAGE : TrackerRows.SELECT_PAGE_AFTER)) {
+        int limitIndex = 1;
+        if (after != null) {
+          dialect.bindUuid(ps, 1, after);
+          limitIndex = 2;
+        }
+        ps.setInt(limitIndex, limit);
+        ps.setFetchSize(Math.min(limit, FETCH_SIZE));
+        List<TransactionTracker> page = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            page.add(TrackerRows.read(rs));
+          }
+        }
+        return page;
+      }
     });
   }
 

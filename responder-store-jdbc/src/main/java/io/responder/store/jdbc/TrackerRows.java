@@ -34,6 +34,13 @@ final class TrackerRows {
   static final String DELETE = "DELETE FROM " + TABLE + " WHERE uuid = ?";
   static final String SELECT_ALL = "SELECT " + COLUMNS + " FROM " + TABLE;
   static final String SELECT_ONE = SELECT_ALL + " WHERE uuid = ?";
+  /**
+   * A page in uuid order through the primary key's index. Both dialects order uuids as unsigned
+   * 128-bit numbers (PostgreSQL's {@code uuid} compares its bytes; SQLite compares the lowercase text
+   * bytewise), which is {@code TrackerPage.ORDER}.
+   */
+  static final String SELECT_FIRST_PAGE = SELECT_ALL + " ORDER BY uuid LIMIT ?";
+  static final String SELECT_PAGE_AFTER = SELECT_ALL + " WHERE uuid > ? ORDER BY uuid LIMIT ?";
   static final String EXISTS = "SELECT 1 FROM " + TABLE + " WHERE uuid = ?";
 
   private static final String PENDING = "pending";

@@ -10,6 +10,7 @@ import io.responder.core.FeeEstimate;
 import io.responder.core.FeeEstimator;
 import io.responder.core.FeeRate;
 import io.responder.core.RawTransaction;
+import io.responder.core.ResendReason;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
 import io.responder.core.ResponderListener;
@@ -509,8 +510,8 @@ final class FeeRun {
     }
 
     @Override
-    public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
-      note(() -> "    rebroadcast " + name(penaltyTxid) + ": " + result);
+    public void penaltyResent(UUID uuid, Txid penaltyTxid, ResendReason reason, BroadcastResult result) {
+      note(() -> "    resent (" + reason + ") " + name(penaltyTxid) + ": " + result);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.responder.core.BlockRef;
 import io.responder.core.Breach;
 import io.responder.core.BreachReceipt;
 import io.responder.core.BroadcastResult;
+import io.responder.core.ResendReason;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
 import io.responder.core.ResponderListener;
@@ -705,7 +706,7 @@ public final class ReferenceModel implements ResponderListener {
   }
 
   @Override
-  public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
+  public void penaltyResent(UUID uuid, Txid penaltyTxid, ResendReason reason, BroadcastResult result) {
     rebroadcasts++;
     Life life = lives.get(uuid);
     if (life != null && (result instanceof BroadcastResult.Rejected || result instanceof BroadcastResult.RejectedForNow)) {

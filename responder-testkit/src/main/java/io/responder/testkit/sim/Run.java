@@ -39,6 +39,7 @@ import io.responder.core.BlockSourceException;
 import io.responder.core.Breach;
 import io.responder.core.BreachReceipt;
 import io.responder.core.BroadcastResult;
+import io.responder.core.ResendReason;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
 import io.responder.core.ResponderListener;
@@ -885,9 +886,9 @@ final class Run {
     }
 
     @Override
-    public void penaltyRebroadcast(UUID uuid, Txid penaltyTxid, BroadcastResult result) {
-      trace("    event rebroadcast %s %s", uuid, result);
-      model.penaltyRebroadcast(uuid, penaltyTxid, result);
+    public void penaltyResent(UUID uuid, Txid penaltyTxid, ResendReason reason, BroadcastResult result) {
+      trace("    event resent (%s) %s %s", reason, uuid, result);
+      model.penaltyResent(uuid, penaltyTxid, reason, result);
     }
 
     @Override
