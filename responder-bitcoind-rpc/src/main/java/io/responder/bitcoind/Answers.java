@@ -53,6 +53,14 @@ final class Answers {
   static final ResultReader<String> STRING = p -> text(p, "result");
 
   static final ResultReader<Integer> INT = p -> integer(p, "result");
+  /** A serialised transaction as hex ({@code getrawtransaction} without verbosity). */
+  static final ResultReader<byte[]> RAW_TRANSACTION = p -> {
+    try {
+      return java.util.HexFormat.of().parseHex(text(p, "result"));
+    } catch (IllegalArgumentException e) {
+      throw new BadAnswerException("result is not a hex string of whole bytes");
+    }
+  };
 
   static final ResultReader<BlockHash> BLOCK_HASH = p -> blockHash(p, "result");
 

@@ -7,6 +7,7 @@ import io.responder.core.BlockHash;
 import io.responder.core.BlockRef;
 import io.responder.core.BlockSource;
 import io.responder.core.BlockSourceException;
+import io.responder.core.Txid;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link BlockSource} over bitcoind: {@code getblockchaininfo} for the best block,
  * {@code getblock <hash> 1} (txids only, parsed as a stream) for blocks, {@code getblockhash} for
- * heights. Obtain one from {@link BitcoindRpc#blockSource()}.
+ * heights, {@code getrawtransaction <txid> false <hash>} for a transaction of a block. Obtain one from {@link BitcoindRpc#blockSource()}.
  *
  * <h2>Requirements</h2>
  * {@link #block(BlockHash)} serves blocks that are no longer on the best chain too (bitcoind keeps
@@ -117,6 +118,34 @@ public final class BitcoindBlockSource implements BlockSource {
       return Optional.of(rpc.call("getblockhash", g -> g.writeNumber(height), Answers.BLOCK_HASH));
     } catch (BitcoindException e) {
       if (BitcoindErrors.isHeightOutOfRange(e)) {
+        return Optional.empty();
+      }
+      throw BitcoindErrors.blockSourceFailure(e);
+    }
+  }
+
+  /**
+   * Returns a transaction of a block with {@code getrawtransaction <txid> false <blockhash>}, which
+   * needs no {@code -txindex} when the block is named.
+   *
+   * @param txid the transaction
+   * @param block the block that holds it
+   * @return its bytes, or empty when bitcoind answers that the block does not hold it or that it does
+   *     not know the block (-5)
+   * @throws BlockSourceException if bitcoind cannot answer, or answers with something that is not hex
+   */
+  @Override
+  public Optional<byte[]> transaction(Txid txid, BlockHash block) {
+    Objects.requireNonNull(txid, "txid");
+    Objects.requireNonNull(block, "block");
+    try {
+      return Optional.of(rpc.call("getrawtransaction", g -> {
+        g.writeString(txid.toHex());
+        g.writeBoolean(false);
+        g.writeString(block.toHex());
+      }, Answers.RAW_TRANSACTION));
+    } catch (BitcoindException e) {
+      if (BitcoindErrors.isNotFound(e)) {
         return Optional.empty();
       }
       throw BitcoindErrors.blockSourceFailure(e);

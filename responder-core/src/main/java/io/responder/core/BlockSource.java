@@ -48,4 +48,22 @@ public interface BlockSource {
    * @throws BlockSourceException if the node cannot answer
    */
   Optional<BlockHash> blockHashAt(int height);
+
+  /**
+   * Returns the serialised transaction {@code txid} from block {@code block}, when this source can
+   * serve it. The Responder asks for a confirmed dispute it was not handed the bytes of, once per
+   * penalty with a fee ladder or a fee bumper, to learn what each rung pays (and so follow the fee
+   * estimate before the deadline's window). The default serves none, which leaves the ladder climbed
+   * by the height schedule alone.
+   *
+   * @param txid the transaction
+   * @param block the block that holds it
+   * @return its bytes, or empty if the block does not hold it or this source does not serve
+   *     transactions
+   * @throws BlockSourceException if the node cannot answer
+   * @since 0.1.0
+   */
+  default Optional<byte[]> transaction(Txid txid, BlockHash block) {
+    return Optional.empty();
+  }
 }

@@ -61,13 +61,19 @@ final class Escalation {
      * Each rung's own feerate, when the Responder can know it (an estimator to compare it with, the
      * raw dispute, every input spending the dispute); else null, and the market is not followed.
      */
-    final FeeRate @Nullable [] rungFeeRates;
+    FeeRate @Nullable [] rungFeeRates;
+    /**
+     * Whether the rungs' feerates may still be learnt: the breach came without the raw dispute, so
+     * it is read from the node once the dispute is confirmed.
+     */
+    boolean ratesToLearn;
 
-    Plan(FeeTerms terms, Txid disputeTxid, FeeRate @Nullable [] rungFeeRates) {
+    Plan(FeeTerms terms, Txid disputeTxid, FeeRate @Nullable [] rungFeeRates, boolean ratesToLearn) {
       this.terms = terms;
       this.variantTxids = terms.variantTxids();
       this.disputeTxid = disputeTxid;
       this.rungFeeRates = rungFeeRates;
+      this.ratesToLearn = ratesToLearn;
     }
 
     int rungs() {
@@ -120,9 +126,9 @@ final class Escalation {
     if (terms.isNone() || plans.containsKey(g)) {
       return;
     }
-    FeeRate[] rates = estimator == null || (terms.variants().length == 0 && bumper == null) ? null
-        : rungFeeRates(disputeTxid, rawDispute, rawPenalty, terms.variants());
-    Plan plan = new Plan(terms, disputeTxid, rates);
+    boolean useful = estimator != null && (terms.variants().length > 0 || bumper != null);
+    FeeRate[] rates = useful ? rungFeeRates(disputeTxid, rawDispute, rawPenalty, terms.variants()) : null;
+    Plan plan = new Plan(terms, disputeTxid, rates, useful && rawDispute == null);
     plans.put(g, plan);
     for (Txid v : plan.variantTxids) {
       variants.put(v, g);
@@ -258,6 +264,9 @@ final class Escalation {
       if (deadline < 0) {
         continue; // the dispute is not confirmed: the cheater's clock has not started
       }
+      if (plan.ratesToLearn) {
+        learnRates(g, plan);
+      }
       EscalationPolicy policy = policyOf(plan);
       if (policy.startHeight(deadline) > height) {
         opens.add(policy.startHeight(deadline), g);
@@ -352,6 +361,41 @@ final class Escalation {
     Plan plan = plans.get(g);
     if (plan != null) {
       plan.heldRung = Math.max(plan.heldRung, rung);
+    }
+  }
+
+  /**
+   * Reads the confirmed dispute from the node to learn what each rung pays, for a breach handed over
+   * without it. Once per plan: a node that cannot answer now is asked again when the penalty is next
+   * looked at; one that does not serve transactions, or bytes that are not the dispute, end it.
+   */
+  private void learnRates(PenaltyGroup g, Plan plan) {
+    Optional<BlockHash> block = node.disputeBlock(g);
+    if (block.isEmpty()) {
+      return;
+    }
+    Optional<byte[]> raw;
+    try {
+      raw = node.blockSource().transaction(plan.disputeTxid, block.get());
+    } catch (RuntimeException e) {
+      log.atDebug().addKeyValue("disputeTxid", plan.disputeTxid).addKeyValue("reason", e.toString())
+          .log("could not read the dispute from the node; again later");
+      return;
+    }
+    plan.ratesToLearn = false;
+    Optional<TransactionTracker> member = raw.isPresent() ? node.anyMember(g) : Optional.empty();
+    if (member.isEmpty()) {
+      return;
+    }
+    try {
+      if (!TransactionParser.txid("dispute", raw.get()).equals(plan.disputeTxid)) {
+        log.atWarn().addKeyValue("disputeTxid", plan.disputeTxid).log("the node answered another transaction for the dispute; ignored");
+        return;
+      }
+      plan.rungFeeRates = rungFeeRates(plan.disputeTxid, raw.get(), member.get().penaltyRawTxUnsafe(), plan.terms.variants());
+    } catch (InvalidInputException e) {
+      log.atWarn().addKeyValue("disputeTxid", plan.disputeTxid).addKeyValue("reason", e.getMessage())
+          .log("the node's dispute does not parse; ignored");
     }
   }
 

@@ -356,6 +356,19 @@ final class Instruments {
         throw e;
       }
     }
+
+    @Override
+    public Optional<byte[]> transaction(Txid txid, BlockHash block) {
+      long start = in.start();
+      try {
+        Optional<byte[]> raw = source.transaction(txid, block);
+        in.portCalled(PortCall.TRANSACTION, start, null, true);
+        return raw;
+      } catch (RuntimeException e) {
+        in.portCalled(PortCall.TRANSACTION, start, kindOf(e), true);
+        throw e;
+      }
+    }
   }
 
   private static final class MeteredStore implements TrackerStore {
@@ -365,6 +378,12 @@ final class Instruments {
     MeteredStore(TrackerStore store, Instruments in) {
       this.store = store;
       this.in = in;
+    }
+
+    /** Not metered: the Responder's queries read the host's store directly, off the lock. */
+    @Override
+    public List<TransactionTracker> loadPage(java.util.@Nullable UUID after, int limit) {
+      return store.loadPage(after, limit);
     }
 
     @Override

@@ -90,6 +90,11 @@ public final class Responder {
   private final Intake intake;
   /** Trackers per state as of the last call that left memory agreeing with the store; read without the lock. */
   private volatile Map<TrackerState, Integer> counts = Map.of();
+  /**
+   * The host's store itself, for the queries: they run on other threads without the lock, and the
+   * metrics port is only ever called under it, so their reads are not metered.
+   */
+  private final TrackerStore queryStore;
 
   private Responder(Builder b) {
     this.config = b.config;
@@ -97,7 +102,8 @@ public final class Responder {
     this.instruments = new Instruments(b.metrics);
     Carrier carrier = instruments.wrap(Objects.requireNonNull(b.carrier, "carrier"));
     this.blockSource = instruments.wrap(Objects.requireNonNull(b.blockSource, "blockSource"));
-    TrackerStore store = instruments.wrap(Objects.requireNonNull(b.store, "store"));
+    this.queryStore = Objects.requireNonNull(b.store, "store");
+    TrackerStore store = instruments.wrap(queryStore);
     this.window = new RecentBlocks(config.reorgWindow() + 1);
     this.ledger = new Ledger(store, b.listener, instruments.eventCounter());
     this.book = new TrackerBook(config);
@@ -220,7 +226,7 @@ public final class Responder {
    */
   public Optional<TransactionTracker> tracker(UUID uuid) {
     Objects.requireNonNull(uuid, "uuid");
-    return ledger.store().find(uuid);
+    return queryStore.find(uuid);
   }
 
   /**
@@ -234,7 +240,7 @@ public final class Responder {
    */
   public List<TransactionTracker> trackers() {
     List<TransactionTracker> out = new ArrayList<>();
-    ledger.store().loadTrackers(out::add);
+    queryStore.loadTrackers(out::add);
     return out;
   }
 
@@ -257,7 +263,7 @@ public final class Responder {
    */
   public TrackerPage trackers(@Nullable UUID after, int pageSize) {
     int size = TrackerPage.checkSize(pageSize);
-    List<TransactionTracker> page = ledger.store().loadPage(after, size);
+    List<TransactionTracker> page = queryStore.loadPage(after, size);
     if (page.size() > size) {
       throw new IllegalStateException("the store returned " + page.size() + " trackers for a page of " + size);
     }

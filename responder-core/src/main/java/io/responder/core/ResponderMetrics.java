@@ -120,6 +120,8 @@ public interface ResponderMetrics {
     BLOCK(Port.BLOCK_SOURCE),
     /** {@link BlockSource#blockHashAt}. */
     BLOCK_HASH_AT(Port.BLOCK_SOURCE),
+    /** {@link BlockSource#transaction}: a confirmed dispute read once per penalty handed over without it. */
+    TRANSACTION(Port.BLOCK_SOURCE),
     /** {@link TrackerStore#loadTip}. */
     LOAD_TIP(Port.STORE),
     /** {@link TrackerStore#loadTrackers}: at start, and when the state reloads after a failure. */

@@ -1,11 +1,13 @@
 package io.responder.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.responder.bitcoind.BitcoindBlockSource;
 import io.responder.bitcoind.BitcoindFeeEstimator;
 import io.responder.bitcoind.BitcoindRpc;
 import io.responder.core.BlockHash;
@@ -21,8 +23,10 @@ import io.responder.core.Txid;
 import io.responder.testkit.RecordingListener.Event;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,6 +52,28 @@ class FeesIT {
    * refused for its missing parent; the Responder sends {@code [dispute, penalty]} with
    * {@code submitpackage}, the penalty pays for both, and the node mines both.
    */
+  /**
+   * A breach handed over without the raw dispute: the Responder reads the confirmed dispute from the
+   * node's block ({@code getrawtransaction <txid> false <blockhash>}, no {@code -txindex}) to learn
+   * what its rungs pay. The node serves it byte for byte; a transaction the block does not hold is
+   * no answer, not a failure.
+   */
+  @Test
+  void theBlockSourceServesATransactionOfABlockWithoutATransactionIndex() {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute();
+    BlockHash block = chain.mineWith(dispute);
+    BitcoindBlockSource source = BitcoindRpc.create(node.config()).blockSource();
+
+    byte[] served = source.transaction(dispute.txid(), block).orElseThrow();
+
+    assertEquals(dispute.hex(), HexFormat.of().formatHex(served));
+    Chain.Tx elsewhere = chain.newDispute();
+    BlockHash other = chain.mineWith(elsewhere);
+    assertEquals(Optional.empty(), source.transaction(dispute.txid(), other), "not in that block");
+    assertArrayEquals(HexFormat.of().parseHex(elsewhere.hex()), source.transaction(elsewhere.txid(), other).orElseThrow());
+  }
+
   @Test
   void zeroFeeDisputeTheNodeRefusesAloneGetsInWithItsPenaltyAsAPackageAndBothAreMined() {
     Chain chain = new Chain(node);

@@ -1424,6 +1424,18 @@ public final class FakeChain implements Carrier, BlockSource {
     return b;
   }
 
+  /** Serves any transaction of a block it has mined, on the best chain or not, as bitcoind does. */
+  @Override
+  public synchronized Optional<byte[]> transaction(Txid txid, BlockHash block) {
+    blockSourceCall();
+    Block b = allBlocks.get(block);
+    if (b == null) {
+      throw new BlockSourceException("Block not found: " + block, false);
+    }
+    byte[] raw = rawOf.get(txid);
+    return b.txids().contains(txid) && raw != null ? Optional.of(raw.clone()) : Optional.empty();
+  }
+
   @Override
   public synchronized Optional<BlockHash> blockHashAt(int height) {
     blockSourceCall();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.Block;
 import io.responder.core.BlockRef;
+import io.responder.core.BlockSource;
 import io.responder.core.BreachReceipt;
 import io.responder.core.BreachReceipt.Disposition;
 import io.responder.core.BroadcastResult;
@@ -220,7 +221,7 @@ class FeesAndDeadlinesTest {
   }
 
   @Test
-  void withoutTheRawDisputeTheRungsFeeratesAreUnknownAndTheLadderIsClimbedPerRebroadcast() {
+  void withoutTheRawDisputeItIsReadFromTheNodeAndTheEstimateIsFollowedAllTheSame() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
     Block disputeBlock = chain.mineTransactions(a.dispute());
@@ -232,8 +233,42 @@ class FeesAndDeadlinesTest {
     responder.handleBreach(b.build());
     chain.minerMinFeerate(25);
 
+    mineEmpty(1); // the dispute read from its block: the rungs' feerates are known, rung 2 (30) at once
+    assertTrue(chain.inMempool(ladder.get(1).txid()));
+    assertEquals(0, chain.broadcastCount(ladder.get(0).txid()));
+  }
+
+  @Test
+  void withoutTheRawDisputeAndANodeThatServesNoTransactionTheLadderIsClimbedPerRebroadcast() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    BlockSource blocksOnly = new BlockSource() { // a source of the port's required methods only
+      @Override
+      public BlockRef bestBlock() {
+        return chain.bestBlock();
+      }
+
+      @Override
+      public Block block(io.responder.core.BlockHash hash) {
+        return chain.block(hash);
+      }
+
+      @Override
+      public java.util.Optional<io.responder.core.BlockHash> blockHashAt(int height) {
+        return chain.blockHashAt(height);
+      }
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(blocksOnly).store(store).listener(events).feeEstimator(minersTake(25)).start();
+    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    responder.handleBreach(b.build());
+    chain.minerMinFeerate(25);
+
     mineEmpty(5);
-    assertTrue(chain.inMempool(a.penalty().txid()), "no feerate to compare with the estimate: today's schedule");
+    assertTrue(chain.inMempool(a.penalty().txid()), "no feerate to compare with the estimate: the height schedule");
     mineEmpty(1);
     assertTrue(chain.inMempool(ladder.get(0).txid()), "one rung after six missed blocks");
   }

@@ -198,6 +198,27 @@ class MetricsTest {
     assertEquals(Optional.of(new ResponderHealth.Failure(PortCall.BROADCAST, "NodeUnavailable", 504)), h.lastFailure());
   }
 
+  /**
+   * The queries run on the caller's thread without the lock, and the port is only ever called under
+   * it: their store reads are not metered (nor do they move the health).
+   */
+  @Test
+  void queriesReadTheStoreWithoutCallingTheMetricsPort() {
+    Appointment a = breached();
+    handOver(a);
+    long finds = metrics.succeeded(ResponderMetrics.PortCall.FIND);
+    long loads = metrics.succeeded(ResponderMetrics.PortCall.LOAD_TRACKERS);
+    int healths = metrics.healthChanges();
+
+    assertTrue(responder.tracker(a.uuid()).isPresent());
+    assertEquals(1, responder.trackers().size());
+    assertEquals(1, responder.trackers(null, 10).trackers().size());
+
+    assertEquals(finds, metrics.succeeded(ResponderMetrics.PortCall.FIND));
+    assertEquals(loads, metrics.succeeded(ResponderMetrics.PortCall.LOAD_TRACKERS));
+    assertEquals(healths, metrics.healthChanges());
+  }
+
   @Test
   void healthFollowsANodeOutageAndTheRecovery() {
     ResponderHealth fresh = responder.health();

@@ -90,6 +90,10 @@ final class RecordingMetrics implements ResponderMetrics {
     return blockNanos;
   }
 
+  synchronized int healthChanges() {
+    return healths.size();
+  }
+
   synchronized @Nullable ResponderHealth lastHealth() {
     return healths.isEmpty() ? null : healths.get(healths.size() - 1);
   }
