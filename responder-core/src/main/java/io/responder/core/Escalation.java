@@ -144,6 +144,7 @@ final class Escalation {
     Plan plan = plans.get(g);
     if (plan != null) {
       plan.sendAgain = true;
+      plan.childFeeRate = FeeRate.ZERO; // the node may have dropped the child with the dispute
       opens.add(tipHeight, g); // this block, when the block step files it before acting: no block lost
     }
   }
@@ -431,8 +432,10 @@ final class Escalation {
       int rung = marketRung(plan, left);
       // The top rung below the market: a child can still lift it, if the host bumps and the child in
       // the node's hands pays less than the market asks.
+      // (A child the node took earlier counts only while the penalty is in its mempool: one dropped
+      // with its dispute by a reorganisation, or evicted, is asked for again even at a lower target.)
       boolean lift = rung == plan.rungs() - 1 && bumper != null && belowMarket(plan, rung, left)
-          && targetFor(left).orElseThrow().compareTo(plan.childFeeRate) > 0;
+          && (!(g.status() instanceof TrackerStatus.InMempool) || targetFor(left).orElseThrow().compareTo(plan.childFeeRate) > 0);
       if (rung <= plan.heldRung && !lift && !plan.sendAgain) {
         continue;
       }

@@ -457,6 +457,47 @@ class FeesAndDeadlinesTest {
   }
 
   @Test
+  void aChildDroppedWithItsDisputeIsAskedForAgainEvenBelowTheFeerateOfTheFirst() {
+    Appointment a = channel(10, 2);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    List<FeeRate> asked = new ArrayList<>();
+    double[] market = {40};
+    FeeEstimator estimator = new FeeEstimator() {
+      @Override
+      public java.util.Optional<FeeEstimate> estimate(int blocks) {
+        return java.util.Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(Math.round(market[0])), blocks));
+      }
+
+      @Override
+      public FeeRate minimum() {
+        return FeeRate.ofSatPerVbyte(1);
+      }
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(events).feeEstimator(estimator).feeBumper(wallet(asked), 20_000)
+        .start();
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build());
+    chain.minerMinFeerate(30);
+    mineEmpty(1);
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40)), asked, "the first child, at 40 sat/vB");
+
+    chain.disconnect(2); // the dispute's block is replaced, and the node drops dispute, penalty and child
+    for (Txid t : chain.mempoolTxids()) {
+      chain.dropFromMempool(t);
+    }
+    responder.onBlock(chain.mineEmpty());
+    market[0] = 35; // the market eases, still above what the penalty pays alone
+    responder.onBlock(chain.mineTransactions(a.dispute())); // the cheater mines the dispute again
+
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40), FeeRate.ofSatPerVbyte(35)), asked,
+        "a new child at the new target: the first one is gone with its dispute");
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().contains(a.penalty().txid()), "mined with its new child");
+  }
+
+  @Test
   void theHostsChildPaysForAPenaltyMinersSkipAndNeverAboveTheCap() {
     Appointment a = channel(10, 2);
     Block disputeBlock = chain.mineTransactions(a.dispute());
