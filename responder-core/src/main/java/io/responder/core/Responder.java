@@ -573,6 +573,14 @@ public final class Responder {
           log.atWarn().addKeyValue("tip", r.window.tip().height()).addKeyValue("reason", e.getMessage())
               .log("could not catch up with the block source at start; will retry on the next block");
         }
+        try {
+          // Pending penalties go out now rather than a block later: with a deadline near, that block
+          // can be the last (found by the fee simulation, seed 1006).
+          r.steps.retryPendingNow();
+        } catch (RuntimeException e) {
+          log.atWarn().addKeyValue("reason", e.toString())
+              .log("could not retry pending penalties at start; will retry on the next block");
+        }
       } finally {
         r.publishHealth();
         r.lock.unlock();

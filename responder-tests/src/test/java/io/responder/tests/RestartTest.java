@@ -53,15 +53,17 @@ class RestartTest {
     h.chain.rejectNext(pending.penalty().txid(), -26, "non-final");
     h.chain.rejectNext(pending.penalty().txid(), -26, "non-final");
     h.chain.rejectNext(pending.penalty().txid(), -26, "non-final");
+    h.chain.rejectNext(pending.penalty().txid(), -26, "non-final");
     h.mineEmptyAndDeliver(3); // "waiting" has missed 4 of its 6 blocks (one more was mined for "pending")
     var countsBefore = h.responder.countsByState();
     var before = h.store.snapshot();
+    h.chain.drainBroadcasts();
 
     h.restart();
 
+    assertEquals(List.of(pending.penalty().txid()), h.chain.drainBroadcasts(), "the pending one is retried at start");
     assertEquals(countsBefore, h.responder.countsByState());
     assertEquals(before, h.store.snapshot());
-    h.chain.drainBroadcasts();
     h.mineEmptyAndDeliver(1); // the pending one is retried on every block
     assertEquals(List.of(pending.penalty().txid()), h.chain.drainBroadcasts());
     h.mineEmptyAndDeliver(1); // sixth missed block of "waiting", counted across the restart
