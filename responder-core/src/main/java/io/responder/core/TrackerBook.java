@@ -441,9 +441,7 @@ final class TrackerBook {
       return;
     }
     g.setStatus(status);
-    for (int i = 0; i < g.size(); i++) {
-      ch.status(g.uuid(i), status);
-    }
+    ch.status(g, status);
   }
 
   /** Files a group in the schedule its status needs. */
