@@ -2,10 +2,8 @@ package io.responder.store.inmemory;
 
 import io.responder.core.BlockRef;
 import io.responder.core.StoreUpdate;
-import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class InMemoryTrackerStore implements TrackerStore {
-  private final Map<UUID, TransactionTracker> trackers = new HashMap<>();
+  private final TrackerTable trackers = new TrackerTable();
   private @Nullable BlockRef tip;
   private long commits;
 
@@ -46,7 +44,7 @@ public final class InMemoryTrackerStore implements TrackerStore {
     Objects.requireNonNull(sink, "sink");
     List<TransactionTracker> copy;
     synchronized (this) {
-      copy = new ArrayList<>(trackers.values());
+      copy = trackers.all();
     }
     // The sink runs outside the monitor so a slow consumer does not block commits.
     copy.forEach(sink);
@@ -61,16 +59,14 @@ public final class InMemoryTrackerStore implements TrackerStore {
   public synchronized void commit(StoreUpdate update) {
     Objects.requireNonNull(update, "update");
     for (TransactionTracker t : update.added()) {
-      if (trackers.containsKey(t.uuid())) {
+      if (trackers.contains(t.uuid())) {
         throw new IllegalStateException("tracker " + t.uuid() + " is already stored; nothing was committed");
       }
     }
     for (TransactionTracker t : update.added()) {
-      trackers.put(t.uuid(), t);
+      trackers.add(t);
     }
-    for (Map.Entry<UUID, TrackerStatus> e : update.statusChanges().entrySet()) {
-      trackers.computeIfPresent(e.getKey(), (u, t) -> t.withStatus(e.getValue()));
-    }
+    update.statusChanges().forEach(trackers::setStatus);
     for (UUID u : update.removed()) {
       trackers.remove(u);
     }
@@ -102,6 +98,10 @@ public final class InMemoryTrackerStore implements TrackerStore {
    * @return the snapshot
    */
   public synchronized Map<UUID, TransactionTracker> snapshot() {
-    return Map.copyOf(trackers);
+    Map<UUID, TransactionTracker> copy = new HashMap<>();
+    for (TransactionTracker t : trackers.all()) {
+      copy.put(t.uuid(), t);
+    }
+    return Map.copyOf(copy);
   }
 }
