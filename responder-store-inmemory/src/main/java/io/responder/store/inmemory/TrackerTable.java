@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * are the uuid's two words, held inline, and whose statuses are held apart from the tracker records.
  * A status change (most of what a block writes) finds its slot by reading the key array alone and
  * writes one reference, instead of following a hash-map node, its {@code UUID} key and the tracker
- * and copying the tracker; the record is brought up to date when it is read. Deletion shifts the
+ * and copying the tracker; a record is given its status when it is read. Deletion shifts the
  * following entries back, so there are no tombstones.
  *
  * <p>Mutable and not thread-safe: the store guards it with its monitor.
@@ -83,14 +83,15 @@ final class TrackerTable {
     return out;
   }
 
+  /**
+   * The record with its latest status. Not written back: a block reads back every penalty it
+   * rebroadcasts, and a million fresh records stored into the table would all outlive the young
+   * generation (copied, then promoted), where a copy handed out and dropped costs next to nothing.
+   */
   private TransactionTracker current(int i) {
     TransactionTracker t = trackers[i];
     TrackerStatus s = statuses[i];
-    if (t.status() != s) {
-      t = t.withStatus(s);
-      trackers[i] = t; // read once, merged for good
-    }
-    return t;
+    return t.status().equals(s) ? t : t.withStatus(s);
   }
 
   private int slotOf(long msb, long lsb) {
