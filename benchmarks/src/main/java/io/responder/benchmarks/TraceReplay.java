@@ -9,6 +9,8 @@ import io.responder.core.Txid;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,6 +61,11 @@ import java.util.Locale;
  * their changed trackers; {@code us_per_rebroadcast_tracker} the time of the rebroadcast blocks over
  * their rebroadcast trackers (their confirmations included in the time). {@code --per-block-out FILE}
  * writes one JSON line per block.
+ *
+ * <p>The {@code *cpu*} fields are the same from the replay thread's CPU time
+ * ({@code ThreadMXBean.getCurrentThreadCpuTime}): on a shared machine wall-clock time includes the
+ * time the thread waited for a core. They leave out what other threads do meanwhile, the garbage
+ * collector's pauses among it, so the wall-clock fields remain the measure on a quiet machine.
  */
 public final class TraceReplay {
   private TraceReplay() {}
@@ -151,6 +158,8 @@ public final class TraceReplay {
 
   /** One replay of the trace. */
   private static final class Pass implements TraceReader.Visitor {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     enum Kind { FULL, HEAP }
 
     private final Kind kind;
@@ -168,6 +177,8 @@ public final class TraceReplay {
     private long intakeNanos;
     private int trackers = -1;
     private final List<Double> blockMs = new ArrayList<>();
+    /** The replay thread's CPU time per block: what a shared, loaded machine does not inflate. */
+    private final List<Double> blockCpuMs = new ArrayList<>();
     private final List<Long> blockCalls = new ArrayList<>();
     /** Per block: listener events (one per tracker) and, of them, rebroadcasts. */
     private final List<long[]> blockChanges = new ArrayList<>();
@@ -220,9 +231,11 @@ public final class TraceReplay {
       long expired0 = listener.expired;
       long rebroadcast0 = listener.rebroadcast;
       long confirmed0 = listener.confirmed;
+      long cpu0 = THREADS.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       responder.onBlock(block);
       double ms = (System.nanoTime() - t0) / 1e6;
+      blockCpuMs.add((THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6);
       long calls = carrier.calls() - calls0;
       blockMs.add(ms);
       blockCalls.add(calls);
@@ -270,19 +283,24 @@ public final class TraceReplay {
 
     String summary(double heapBytesPerTracker, int warmups) {
       double plainMs = 0;
+      double plainCpuMs = 0;
       long plainChanged = 0;
       double resendMs = 0;
+      double resendCpuMs = 0;
       long resent = 0;
       for (int i = 0; i < blockMs.size(); i++) {
         long[] c = blockChanges.get(i);
         if (c[1] > 0 && 2 * c[1] >= c[0]) {
           resendMs += blockMs.get(i);
+          resendCpuMs += blockCpuMs.get(i);
           resent += c[1];
         } else {
           plainMs += blockMs.get(i);
+          plainCpuMs += blockCpuMs.get(i);
           plainChanged += c[0];
         }
       }
+      double[] cpu = blockCpuMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double[] ms = blockMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       long[] calls = blockCalls.stream().mapToLong(Long::longValue).sorted().toArray();
       int blocks = ms.length;
@@ -294,13 +312,16 @@ public final class TraceReplay {
               + " heap_bytes_per_tracker=%.0f completed=%d expired=%d rebroadcasts=%d"
               + " onblock_ms_p90=%.3f onblock_ms_mean=%.3f carrier_calls_per_block_median=%.1f intake_us_per_breach=%.2f"
               + " intake_parse_s=%.3f trackers_left=%d disconnected=%d us_per_changed_tracker=%.3f"
-              + " us_per_rebroadcast_tracker=%.3f changed_trackers_plain_blocks=%d rebroadcast_trackers=%d warmups=%d",
+              + " us_per_rebroadcast_tracker=%.3f changed_trackers_plain_blocks=%d rebroadcast_trackers=%d warmups=%d"
+              + " onblock_cpu_ms_median=%.3f onblock_cpu_ms_max=%.3f cpu_us_per_changed_tracker=%.3f"
+              + " cpu_us_per_rebroadcast_tracker=%.3f",
           trackers, blocks, median(ms), blocks == 0 ? 0 : ms[blocks - 1], intakeS,
           blocks == 0 ? 0 : carrierCalls / (double) blocks, heapBytesPerTracker, completed, expired, rebroadcasts,
           percentile(ms, 0.9), Arrays.stream(ms).average().orElse(0), medianOf(calls),
           trackers <= 0 ? 0 : intakeNanos / 1e3 / Math.max(1, listener.added), parseS, left, listener.disconnected,
           plainChanged == 0 ? 0 : plainMs * 1000 / plainChanged, resent == 0 ? 0 : resendMs * 1000 / resent,
-          plainChanged, resent, warmups);
+          plainChanged, resent, warmups, median(cpu), blocks == 0 ? 0 : cpu[blocks - 1],
+          plainChanged == 0 ? 0 : plainCpuMs * 1000 / plainChanged, resent == 0 ? 0 : resendCpuMs * 1000 / resent);
     }
 
     private static double median(double[] sorted) {
