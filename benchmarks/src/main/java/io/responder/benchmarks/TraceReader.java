@@ -38,11 +38,12 @@ final class TraceReader implements Closeable {
     void confirmed(Txid txid, int height);
 
     /**
-     * A breach to hand over.
+     * A breach to hand over, not yet validated: {@link Breach.Builder#build()} validates it (parses
+     * the penalty, hashes it), which is part of what a host pays to hand a breach over.
      *
      * @param breach the breach, seen in the start block
      */
-    void breach(Breach breach);
+    void breach(Breach.Builder breach);
 
     /**
      * A block to hand to {@code onBlock}.
@@ -138,7 +139,7 @@ final class TraceReader implements Closeable {
         if (expiry >= 0) {
           breach.subscriptionEndHeight((int) expiry);
         }
-        visitor.breach(breach.build());
+        visitor.breach(breach);
       }
       case "block" -> visitor.block(new Block(BlockHash.fromHex(hash), BlockHash.fromHex(prev), (int) height,
           txids == null ? List.of() : txids));

@@ -9,6 +9,8 @@ import io.responder.core.Txid;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,22 +34,46 @@ import java.util.Locale;
  * to {@code onBlock}, and a {@link ReplayCarrier} that accepts everything and knows what the trace
  * has mined.
  *
- * <p>Three passes over the file, each streaming it: {@code --warmup} full replays (default 1) whose
- * results are thrown away, so that the measured blocks run compiled code; a heap pass that hands the
- * breaches to a Responder over a {@link DiscardingStore} and compares the used heap after full
- * collections before and after, so that {@code heap_bytes_per_tracker} is the Responder's own
- * structures, raw transactions excluded ({@code --no-heap} skips it); and the measured replay.
+ * <p>Three passes over the file, each streaming it: {@code --warmup} full replays whose results are
+ * thrown away, so that the measured blocks run compiled code (default: as many as make about 200,000
+ * breaches and their blocks, at least 1 and at most 20: one at a million trackers, 20 at 10,000,
+ * where a single pass leaves the blocks interpreted); a heap pass that hands the breaches to a
+ * Responder over a {@link DiscardingStore} and compares the used heap after full collections before
+ * and after ({@code --no-heap} skips it); and the measured replay.
+ *
+ * <p>{@code heap_bytes_per_tracker} is the Responder's own structures only (penalty index, groups,
+ * uuids, schedules, the receipt cache): it leaves out the store, so the trackers' records and raw
+ * transactions, which the in-memory store keeps on the heap (about 420 bytes a tracker more) and a
+ * durable store keeps on disk.
  *
  * <p>Fields: {@code trackers} after the breaches; {@code onblock_ms_*} over the block lines, each
  * {@code onBlock} timed alone (a reorganisation's disconnection and reconnection is inside the call
- * that finds it); {@code intake_s} the time inside {@code handleBreach} for all breaches
- * ({@code intake_parse_s} the rest of that phase: reading the file and building breaches);
- * {@code carrier_calls_per_block} carrier calls made during {@code onBlock}, per block (rebroadcasts
- * and retries only); {@code completed}, {@code expired}, {@code rebroadcasts} listener events (one
- * per tracker) during the blocks. {@code --per-block-out FILE} writes one JSON line per block.
+ * that finds it); {@code intake_s} the time to validate ({@link Breach.Builder#build()}) and hand
+ * over ({@code handleBreach}) all breaches ({@code intake_parse_s} the rest of that phase: reading
+ * the file); {@code carrier_calls_per_block} carrier calls made during {@code onBlock}, per block
+ * (rebroadcasts and retries only); {@code completed}, {@code expired}, {@code rebroadcasts} listener
+ * events (one per tracker) during the blocks.
+ *
+ * <p>The cost per changed tracker: a block's changed trackers are its listener events (confirmed,
+ * completed, expired, rebroadcast: one per tracker each). A block is a rebroadcast block when at least
+ * half of them are rebroadcasts (in the shared traces every sixth block, which sends nearly every
+ * unconfirmed penalty again). {@code us_per_changed_tracker} is the time of the other blocks over
+ * their changed trackers; {@code us_per_rebroadcast_tracker} the time of the rebroadcast blocks over
+ * their rebroadcast trackers (their confirmations included in the time). {@code --per-block-out FILE}
+ * writes one JSON line per block.
+ *
+ * <p>The {@code *cpu*} fields are the same from the replay thread's CPU time
+ * ({@code ThreadMXBean.getCurrentThreadCpuTime}): on a shared machine wall-clock time includes the
+ * time the thread waited for a core. They leave out what other threads do meanwhile, the garbage
+ * collector's pauses among it, so the wall-clock fields remain the measure on a quiet machine.
  */
 public final class TraceReplay {
   private TraceReplay() {}
+
+  /** {@code --warmup} not given: enough passes for about {@link #WARMUP_BREACHES} breaches. */
+  static final int AUTO_WARMUP = -1;
+  private static final int WARMUP_BREACHES = 200_000;
+  private static final int MAX_AUTO_WARMUPS = 20;
 
   /**
    * Runs the replay.
@@ -58,7 +84,7 @@ public final class TraceReplay {
   public static void main(String[] args) throws IOException {
     Path trace = null;
     Path perBlockOut = null;
-    int warmups = 1;
+    int warmups = AUTO_WARMUP;
     boolean heap = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -85,13 +111,21 @@ public final class TraceReplay {
    *
    * @param trace the trace file
    * @param perBlockOut where to write one JSON line per block, or null
-   * @param warmups full replays before the measured one
+   * @param warmups full replays before the measured one, or {@link #AUTO_WARMUP}
    * @param heap whether to run the heap pass
    * @return the summary line
    * @throws IOException if the trace cannot be read or the per-block file written
    */
   public static String run(Path trace, Path perBlockOut, int warmups, boolean heap) throws IOException {
-    for (int i = 0; i < warmups; i++) {
+    int passes = warmups;
+    int done = 0;
+    if (warmups == AUTO_WARMUP) {
+      Pass first = pass(trace, Pass.Kind.FULL, null);
+      done = 1;
+      long breaches = Math.max(1, first.listener.added + first.listener.rejected);
+      passes = (int) Math.max(1, Math.min(MAX_AUTO_WARMUPS, (WARMUP_BREACHES + breaches - 1) / breaches));
+    }
+    for (; done < passes; done++) {
       pass(trace, Pass.Kind.FULL, null);
     }
     double heapPerTracker = Double.NaN;
@@ -107,7 +141,7 @@ public final class TraceReplay {
     } else {
       p = pass(trace, Pass.Kind.FULL, null);
     }
-    return p.summary(heapPerTracker);
+    return p.summary(heapPerTracker, passes);
   }
 
   private static Pass pass(Path trace, Pass.Kind kind, PrintWriter perBlock) throws IOException {
@@ -124,6 +158,8 @@ public final class TraceReplay {
 
   /** One replay of the trace. */
   private static final class Pass implements TraceReader.Visitor {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     enum Kind { FULL, HEAP }
 
     private final Kind kind;
@@ -141,7 +177,11 @@ public final class TraceReplay {
     private long intakeNanos;
     private int trackers = -1;
     private final List<Double> blockMs = new ArrayList<>();
+    /** The replay thread's CPU time per block: what a shared, loaded machine does not inflate. */
+    private final List<Double> blockCpuMs = new ArrayList<>();
     private final List<Long> blockCalls = new ArrayList<>();
+    /** Per block: listener events (one per tracker) and, of them, rebroadcasts. */
+    private final List<long[]> blockChanges = new ArrayList<>();
     private long carrierCalls;
     private long completed;
     private long expired;
@@ -166,7 +206,7 @@ public final class TraceReplay {
     }
 
     @Override
-    public void breach(Breach breach) {
+    public void breach(Breach.Builder breach) {
       if (intakeStart < 0) {
         if (kind == Kind.HEAP) {
           heapBefore = Heap.usedAfterGc();
@@ -174,7 +214,7 @@ public final class TraceReplay {
         intakeStart = System.nanoTime();
       }
       long t0 = System.nanoTime();
-      responder.handleBreach(breach);
+      responder.handleBreach(breach.build());
       intakeNanos += System.nanoTime() - t0;
     }
 
@@ -190,9 +230,12 @@ public final class TraceReplay {
       long completed0 = listener.completed;
       long expired0 = listener.expired;
       long rebroadcast0 = listener.rebroadcast;
+      long confirmed0 = listener.confirmed;
+      long cpu0 = THREADS.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       responder.onBlock(block);
       double ms = (System.nanoTime() - t0) / 1e6;
+      blockCpuMs.add((THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6);
       long calls = carrier.calls() - calls0;
       blockMs.add(ms);
       blockCalls.add(calls);
@@ -200,6 +243,9 @@ public final class TraceReplay {
       completed += listener.completed - completed0;
       expired += listener.expired - expired0;
       rebroadcasts += listener.rebroadcast - rebroadcast0;
+      long resent = listener.rebroadcast - rebroadcast0;
+      long changed = resent + listener.confirmed - confirmed0 + listener.completed - completed0 + listener.expired - expired0;
+      blockChanges.add(new long[] {changed, resent});
       if (perBlock != null) {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
         perBlock.printf(Locale.ROOT, "{\"height\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
@@ -235,7 +281,26 @@ public final class TraceReplay {
       }
     }
 
-    String summary(double heapBytesPerTracker) {
+    String summary(double heapBytesPerTracker, int warmups) {
+      double plainMs = 0;
+      double plainCpuMs = 0;
+      long plainChanged = 0;
+      double resendMs = 0;
+      double resendCpuMs = 0;
+      long resent = 0;
+      for (int i = 0; i < blockMs.size(); i++) {
+        long[] c = blockChanges.get(i);
+        if (c[1] > 0 && 2 * c[1] >= c[0]) {
+          resendMs += blockMs.get(i);
+          resendCpuMs += blockCpuMs.get(i);
+          resent += c[1];
+        } else {
+          plainMs += blockMs.get(i);
+          plainCpuMs += blockCpuMs.get(i);
+          plainChanged += c[0];
+        }
+      }
+      double[] cpu = blockCpuMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double[] ms = blockMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       long[] calls = blockCalls.stream().mapToLong(Long::longValue).sorted().toArray();
       int blocks = ms.length;
@@ -246,11 +311,17 @@ public final class TraceReplay {
           "trackers=%d blocks=%d onblock_ms_median=%.3f onblock_ms_max=%.3f intake_s=%.3f carrier_calls_per_block=%.1f"
               + " heap_bytes_per_tracker=%.0f completed=%d expired=%d rebroadcasts=%d"
               + " onblock_ms_p90=%.3f onblock_ms_mean=%.3f carrier_calls_per_block_median=%.1f intake_us_per_breach=%.2f"
-              + " intake_parse_s=%.3f trackers_left=%d disconnected=%d",
+              + " intake_parse_s=%.3f trackers_left=%d disconnected=%d us_per_changed_tracker=%.3f"
+              + " us_per_rebroadcast_tracker=%.3f changed_trackers_plain_blocks=%d rebroadcast_trackers=%d warmups=%d"
+              + " onblock_cpu_ms_median=%.3f onblock_cpu_ms_max=%.3f cpu_us_per_changed_tracker=%.3f"
+              + " cpu_us_per_rebroadcast_tracker=%.3f",
           trackers, blocks, median(ms), blocks == 0 ? 0 : ms[blocks - 1], intakeS,
           blocks == 0 ? 0 : carrierCalls / (double) blocks, heapBytesPerTracker, completed, expired, rebroadcasts,
           percentile(ms, 0.9), Arrays.stream(ms).average().orElse(0), medianOf(calls),
-          trackers <= 0 ? 0 : intakeNanos / 1e3 / Math.max(1, listener.added), parseS, left, listener.disconnected);
+          trackers <= 0 ? 0 : intakeNanos / 1e3 / Math.max(1, listener.added), parseS, left, listener.disconnected,
+          plainChanged == 0 ? 0 : plainMs * 1000 / plainChanged, resent == 0 ? 0 : resendMs * 1000 / resent,
+          plainChanged, resent, warmups, median(cpu), blocks == 0 ? 0 : cpu[blocks - 1],
+          plainChanged == 0 ? 0 : plainCpuMs * 1000 / plainChanged, resent == 0 ? 0 : resendCpuMs * 1000 / resent);
     }
 
     private static double median(double[] sorted) {

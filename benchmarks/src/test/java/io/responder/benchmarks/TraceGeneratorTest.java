@@ -146,9 +146,9 @@ class TraceGeneratorTest {
     }
 
     @Override
-    public void breach(Breach breach) {
+    public void breach(Breach.Builder breach) {
       order.add("breach");
-      breaches.add(breach);
+      breaches.add(breach.build());
     }
 
     @Override

@@ -153,8 +153,9 @@ final class BlockStep {
     escalated.addAll(escalation.act(ref, ch, (g, sent, h, c) -> settle(g, sent, h, c, ResendReason.AT_RISK)));
 
     // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in one batch.
-    Map<PenaltyGroup, TransactionTracker> due = new LinkedHashMap<>();
-    for (PenaltyGroup g : book.rebroadcastsDueBy(height)) {
+    List<PenaltyGroup> dueNow = book.rebroadcastsDueBy(height);
+    Map<PenaltyGroup, TransactionTracker> due = new LinkedHashMap<>(dueNow.size() * 4 / 3 + 1); // a storm's size at once
+    for (PenaltyGroup g : dueNow) {
       if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m
           && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && !escalated.contains(g) && !due.containsKey(g)) {
         node.anyMember(g).ifPresent(t -> due.put(g, t));
@@ -166,7 +167,9 @@ final class BlockStep {
       log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - ((TrackerStatus.InMempool) g.status()).sinceHeight())
           .log("penalty missed too many blocks: rebroadcasting");
       resend(g, e.getValue(), height, ch, ResendReason.MISSED_BLOCKS);
-      askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
+      if (g.status() instanceof TrackerStatus.Pending) {
+        askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
+      }
     }
 
     // 5. Pending retries, the sends in one batch.

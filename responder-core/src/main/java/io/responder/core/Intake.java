@@ -118,9 +118,7 @@ final class Intake {
     }
     boolean statusChanged = group != null && !status.equals(group.status());
     if (statusChanged) {
-      for (int i = 0; i < group.size(); i++) {
-        ch.status(group.uuid(i), status);
-      }
+      ch.status(group, status); // its members as they are: the new one joins after the commit
     }
     if (status instanceof TrackerStatus.Confirmed c) {
       Set<UUID> newlyConfirmed = new LinkedHashSet<>();

@@ -110,6 +110,12 @@ final class NodeLink {
     if (fresh.isEmpty()) {
       return;
     }
+    if (fresh.size() > SMALL_RECEIPT_CACHE && sentThisInterval.size() < fresh.size()) {
+      // A rebroadcast storm: room for every receipt at once instead of a table doubled twenty times.
+      Map<Txid, BroadcastResult> bigger = new HashMap<>((sentThisInterval.size() + fresh.size()) * 4 / 3 + 1);
+      bigger.putAll(sentThisInterval);
+      sentThisInterval = bigger;
+    }
     List<BroadcastResult> answers;
     try {
       answers = carrier.broadcastAll(fresh);

@@ -57,10 +57,13 @@ public final class RawTransaction {
 
   /**
    * Wraps bytes whose txid the caller has already checked (the Responder checks every raw
-   * transaction when it takes a breach, and does not hash it again for every broadcast).
+   * transaction when it takes a breach, and does not hash it again for every broadcast). The bytes
+   * are not copied either: callers hand over arrays nothing ever writes (a tracker's own, read with
+   * its {@code ...Unsafe} accessors), and {@link #bytes()} copies them out, so the value stays
+   * immutable; a rebroadcast storm does not copy every penalty once more.
    */
   static RawTransaction trusted(Txid txid, byte[] rawTransaction) {
-    return new RawTransaction(txid, rawTransaction.clone());
+    return new RawTransaction(txid, rawTransaction);
   }
 
   private static byte[] copy(byte[] rawTransaction) {

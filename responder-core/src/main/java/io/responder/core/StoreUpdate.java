@@ -13,7 +13,8 @@ import java.util.UUID;
  * statuses it changed, the trackers it removed, and the new tip when a block was connected or
  * disconnected. A store applies all of it or none of it.
  *
- * <p>The three groups are disjoint: a uuid is in at most one of them. Instances are immutable and
+ * <p>The three groups are disjoint: a uuid is in at most one of them. The collections are immutable;
+ * the iteration order of {@code statusChanges} and {@code removed} is unspecified. Instances are immutable and
  * thread-safe.
  *
  * @param added new trackers, in intake order
@@ -35,10 +36,17 @@ public record StoreUpdate(
    * @throws IllegalArgumentException if a uuid appears in more than one group
    */
   public StoreUpdate {
-    added = List.copyOf(Objects.requireNonNull(added, "added"));
-    statusChanges = Map.copyOf(Objects.requireNonNull(statusChanges, "statusChanges"));
-    removed = Set.copyOf(Objects.requireNonNull(removed, "removed"));
     Objects.requireNonNull(tip, "tip");
+    // A change set's own parts are taken as they are: immutable and disjoint as made (see StatusChanges).
+    if (!(statusChanges instanceof StatusChanges mine && mine.cameWith(added, removed))) {
+      added = List.copyOf(Objects.requireNonNull(added, "added"));
+      statusChanges = Map.copyOf(Objects.requireNonNull(statusChanges, "statusChanges"));
+      removed = Set.copyOf(Objects.requireNonNull(removed, "removed"));
+      checkDisjoint(added, statusChanges, removed);
+    }
+  }
+
+  private static void checkDisjoint(List<TransactionTracker> added, Map<UUID, TrackerStatus> statusChanges, Set<UUID> removed) {
     Map<UUID, String> seen = new LinkedHashMap<>();
     for (TransactionTracker t : added) {
       if (seen.put(t.uuid(), "added") != null) {

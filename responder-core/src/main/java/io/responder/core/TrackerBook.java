@@ -477,9 +477,7 @@ final class TrackerBook {
     counted(g.status(), -g.size());
     counted(status, g.size());
     g.setStatus(status);
-    for (int i = 0; i < g.size(); i++) {
-      ch.status(g.uuid(i), status);
-    }
+    ch.status(g, status);
   }
 
   /** Files a group in the schedule its status needs. */

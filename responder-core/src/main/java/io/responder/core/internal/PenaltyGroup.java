@@ -22,6 +22,12 @@ public final class PenaltyGroup {
   private int disputeHeight;
   private boolean hasRawDispute;
   private boolean live = true;
+  /**
+   * Set while the group is listed in the change set being built, so that the change set lists it
+   * once however often its status changes in one call. A boolean fits the object's padding: the
+   * group stays at 56 bytes.
+   */
+  private boolean listed;
 
   private long firstMsb;
   private long firstLsb;
@@ -92,6 +98,35 @@ public final class PenaltyGroup {
   /** @return false once the group has been dropped from the indexes */
   public boolean isLive() {
     return live;
+  }
+
+  /** @return whether the change set being built lists the group (see {@link #setListed}) */
+  public boolean isListed() {
+    return listed;
+  }
+
+  /** @param value whether the change set being built lists the group */
+  public void setListed(boolean value) {
+    this.listed = value;
+  }
+
+  /**
+   * The uuid words of every member, appended to {@code words} at {@code at} (most then least
+   * significant word per member), without making {@code UUID} objects.
+   *
+   * @param words where to write, with room for {@code 2 * size()} more words
+   * @param at the first index to write
+   */
+  public void copyUuidWords(long[] words, int at) {
+    if (size == 0) {
+      return;
+    }
+    words[at] = firstMsb;
+    words[at + 1] = firstLsb;
+    for (int i = 1; i < size; i++) {
+      words[at + 2 * i] = more[3 * i - 3];
+      words[at + 2 * i + 1] = more[3 * i - 2];
+    }
   }
 
   /** Marks the group dropped; lazy schedule entries pointing at it are then ignored. */

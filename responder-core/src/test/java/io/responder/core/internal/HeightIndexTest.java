@@ -34,4 +34,38 @@ class HeightIndexTest {
     assertEquals(0, index.size());
     assertEquals(List.of(), index.removeUpTo(100));
   }
+
+  /**
+   * The list last filed into is reused for the next entry at its height, and a drained height's
+   * list is handed out: an entry filed at that height afterwards (a block re-filing what it just took)
+   * goes into a new list, not into the one the caller is reading, and nothing is lost or counted twice.
+   */
+  @Test
+  void fillingAHeightAfterDrainingItStartsAFreshList() {
+    HeightIndex<String> index = new HeightIndex<>();
+    index.add(10, "a");
+    index.add(10, "b");
+    List<String> taken = index.removeUpTo(10);
+    index.add(10, "c"); // re-filed at the height just drained
+    index.add(11, "d");
+    index.add(10, "e");
+    assertEquals(List.of("a", "b"), taken);
+    assertEquals(3, index.size());
+    assertEquals(List.of("c", "e"), index.at(10));
+
+    List<String> above = index.removeAbove(9);
+    index.add(11, "f");
+    assertEquals(List.of("d", "c", "e"), above);
+    assertEquals(List.of("f"), index.removeUpTo(11));
+
+    index.add(5, "g");
+    index.pruneBelow(6);
+    index.add(5, "h");
+    assertEquals(List.of("h"), index.removeUpTo(5), "after a prune the height's list is found anew");
+    index.add(7, "i");
+    index.clear();
+    index.add(7, "j");
+    assertEquals(List.of("j"), index.removeUpTo(7));
+    assertEquals(0, index.size());
+  }
 }

@@ -1,19 +1,19 @@
 package io.responder.store.inmemory;
 
 import io.responder.core.BlockRef;
-import io.responder.core.StoreUpdate;
 import io.responder.core.InvalidInputException;
+import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerPage;
-import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * and a Responder built over the same instance later sees exactly the committed state. Nothing
  * survives the process, of course.
  *
- * <p>Trackers are kept sorted in {@link TrackerPage#ORDER}, so {@link #loadPage} reads only its page.
+ * <p>Trackers are kept in a hash table keyed by uuid (a status change is one probe), and their uuids
+ * also in {@link TrackerPage#ORDER}, changed only when a tracker is added or removed, so
+ * {@link #loadPage} reads only its page.
  *
  * <p>Instances are thread-safe: every method holds the instance's monitor, so readers never see half
  * an update.
@@ -34,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class InMemoryTrackerStore implements TrackerStore {
-  private final NavigableMap<UUID, TransactionTracker> trackers = new TreeMap<>(TrackerPage.ORDER);
+  private final TrackerTable trackers = new TrackerTable();
+  private final NavigableSet<UUID> ordered = new TreeSet<>(TrackerPage.ORDER);
   private @Nullable BlockRef tip;
   private long commits;
 
@@ -51,7 +54,7 @@ public final class InMemoryTrackerStore implements TrackerStore {
     Objects.requireNonNull(sink, "sink");
     List<TransactionTracker> copy;
     synchronized (this) {
-      copy = new ArrayList<>(trackers.values());
+      copy = trackers.all();
     }
     // The sink runs outside the monitor so a slow consumer does not block commits.
     copy.forEach(sink);
@@ -63,11 +66,11 @@ public final class InMemoryTrackerStore implements TrackerStore {
       throw new InvalidInputException("limit", "must be positive, got " + limit);
     }
     List<TransactionTracker> page = new ArrayList<>(Math.min(limit, trackers.size()));
-    for (TransactionTracker t : (after == null ? trackers : trackers.tailMap(after, false)).values()) {
+    for (UUID u : after == null ? ordered : ordered.tailSet(after, false)) {
       if (page.size() == limit) {
         break;
       }
-      page.add(t);
+      page.add(trackers.get(u));
     }
     return page;
   }
@@ -81,18 +84,18 @@ public final class InMemoryTrackerStore implements TrackerStore {
   public synchronized void commit(StoreUpdate update) {
     Objects.requireNonNull(update, "update");
     for (TransactionTracker t : update.added()) {
-      if (trackers.containsKey(t.uuid())) {
+      if (trackers.contains(t.uuid())) {
         throw new IllegalStateException("tracker " + t.uuid() + " is already stored; nothing was committed");
       }
     }
     for (TransactionTracker t : update.added()) {
-      trackers.put(t.uuid(), t);
+      trackers.add(t);
+      ordered.add(t.uuid());
     }
-    for (Map.Entry<UUID, TrackerStatus> e : update.statusChanges().entrySet()) {
-      trackers.computeIfPresent(e.getKey(), (u, t) -> t.withStatus(e.getValue()));
-    }
+    update.statusChanges().forEach(trackers::setStatus);
     for (UUID u : update.removed()) {
       trackers.remove(u);
+      ordered.remove(u);
     }
     update.tip().ifPresent(t -> tip = t);
     commits++;
@@ -122,6 +125,10 @@ public final class InMemoryTrackerStore implements TrackerStore {
    * @return the snapshot
    */
   public synchronized Map<UUID, TransactionTracker> snapshot() {
-    return Map.copyOf(trackers);
+    Map<UUID, TransactionTracker> copy = new HashMap<>();
+    for (TransactionTracker t : trackers.all()) {
+      copy.put(t.uuid(), t);
+    }
+    return Map.copyOf(copy);
   }
 }

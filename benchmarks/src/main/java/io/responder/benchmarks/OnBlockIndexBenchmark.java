@@ -28,7 +28,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Time of one {@code onBlock} that connects a fresh block on top of the tip: 4,000 txids, of which
+ * The index benchmark: what one {@code onBlock} costs for the txid index and the schedules when the
+ * block's work is held constant whatever the number of trackers. It is not what a busy tower sees
+ * (there the trackers a block changes grow with their number): that is {@link TraceReplay}'s trace,
+ * the headline figure.
+ *
+ * <p>Time of one {@code onBlock} that connects a fresh block on top of the tip: 4,000 txids, of which
  * 40 (1%) are tracked penalties being confirmed, with {@code trackers} trackers in the Responder (the
  * in-memory store, a carrier that accepts everything and counts its calls). Sampled per block, so
  * JMH prints the median and the tail as well as the mean.
@@ -47,7 +52,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * penalty waits for its turn ({@code trackers / 40 + 200} blocks), so none fires. With every tracker
  * accepted at one height, the spec's 6 missed blocks would send all of them again in one block: one
  * carrier call per unconfirmed penalty, a cost that is by design and is reported by the trace replay
- * instead. This benchmark measures the per-block cost that must not grow with the number of trackers.
+ * instead. This benchmark measures the per-block cost that must not grow with the number of trackers;
+ * with 40 confirmations, 40 completions, no expiry and no rebroadcast per block by construction,
+ * "carrier calls do not grow with N" holds here trivially.
+ *
+ * <p>One block is not like the others: the setup files every tracker in the rebroadcast schedule at
+ * the start height plus the threshold, and by then every one of them has completed and been handed
+ * over again (a new group, filed afresh), so that block drains {@code trackers} dead schedule entries
+ * at once. The trial report names the slowest block and that block's number, so it shows whether the
+ * maximum is that drain.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -55,7 +68,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
-public class OnBlockBenchmark {
+public class OnBlockIndexBenchmark {
   /** Txids per block, as in the issue: a full block of a few thousand transactions. */
   static final int TXIDS_PER_BLOCK = 4_000;
   /** Tracked penalties confirmed per block: 1% of the block. */
@@ -82,6 +95,9 @@ public class OnBlockBenchmark {
   private long carrierCallsInBlocks;
   private long allocatedBefore;
   private long allocatedInBlocks;
+  private long blockStarted;
+  private long slowestNanos;
+  private long slowestBlock = -1;
 
   /**
    * The rebroadcast threshold: more blocks than any penalty waits for its turn.
@@ -142,6 +158,7 @@ public class OnBlockBenchmark {
     source.handed(next);
     carrierCallsBefore = carrier.calls();
     allocatedBefore = allocatedBytes();
+    blockStarted = System.nanoTime();
   }
 
   /** Connects the prepared block. */
@@ -153,6 +170,11 @@ public class OnBlockBenchmark {
   /** Moves the tip to the block just connected. */
   @TearDown(Level.Invocation)
   public void afterBlock() {
+    long nanos = System.nanoTime() - blockStarted; // the call plus JMH's bookkeeping around it
+    if (nanos > slowestNanos) {
+      slowestNanos = nanos;
+      slowestBlock = blocksConnected;
+    }
     allocatedInBlocks += allocatedBytes() - allocatedBefore;
     carrierCallsInBlocks += carrier.calls() - carrierCallsBefore;
     blocksConnected++;
@@ -169,6 +191,9 @@ public class OnBlockBenchmark {
     System.out.println("trackers=" + responder.trackerCount() + " after " + blocksConnected
         + " blocks; carrier calls during onBlock: " + carrierCallsInBlocks + "; bytes allocated per onBlock: "
         + (blocksConnected == 0 ? 0 : allocatedInBlocks / blocksConnected));
+    System.out.printf(java.util.Locale.ROOT, "slowest block: number %d of the trial, %.1f ms; the setup's %d schedule"
+            + " entries fall due at block number %d%n", slowestBlock, slowestNanos / 1e6, trackers,
+        noRebroadcastWithin(trackers) - 1);
   }
 
   /** Bytes this thread allocated so far, where the JVM can tell (HotSpot can). */

@@ -1,0 +1,110 @@
+package io.responder.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.responder.core.internal.PenaltyGroup;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A change set records status changes per penalty group and turns them into the per-tracker map a
+ * store applies: each member of a live group once, with the group's last recorded status, and none
+ * of a member removed meanwhile.
+ */
+class ChangeSetTest {
+  private static final TrackerStatus.InMempool AT_100 = new TrackerStatus.InMempool(100);
+  private static final TrackerStatus.InMempool AT_106 = new TrackerStatus.InMempool(106);
+  private static final TrackerStatus.Confirmed CONFIRMED =
+      new TrackerStatus.Confirmed(new BlockRef(BlockHash.fromHex("ab".repeat(32)), 107));
+
+  private static PenaltyGroup group(long first, int members) throws Exception {
+    Breach b = TrackerCodecTest.breach().build();
+    PenaltyGroup g = new PenaltyGroup(b.penaltyTxid(), AT_100, new UUID(first, first), -1, 99, false);
+    for (int i = 1; i < members; i++) {
+      g.add(new UUID(first, first + i), 150 + i);
+    }
+    return g;
+  }
+
+  @Test
+  void everyMemberGetsTheLastStatusRecordedForItsGroup() throws Exception {
+    PenaltyGroup g = group(1, 3);
+    PenaltyGroup h = group(10, 1);
+    ChangeSet ch = new ChangeSet();
+
+    ch.status(g, AT_106);
+    ch.status(h, CONFIRMED);
+    ch.status(g, CONFIRMED);
+    StoreUpdate update = ch.toUpdate(Optional.empty());
+
+    Map<UUID, TrackerStatus> expected = Map.of(new UUID(1, 1), CONFIRMED, new UUID(1, 2), CONFIRMED,
+        new UUID(1, 3), CONFIRMED, new UUID(10, 10), CONFIRMED);
+    assertEquals(expected, update.statusChanges());
+    assertEquals(expected, new HashMap<>(update.statusChanges()), "iteration gives each tracker once");
+    assertEquals(expected.hashCode(), update.statusChanges().hashCode());
+    assertEquals(CONFIRMED, update.statusChanges().get(new UUID(1, 2)));
+    assertNull(update.statusChanges().get(new UUID(1, 4)));
+    assertFalse(g.isListed(), "the mark is cleared for the next change set");
+    assertThrows(UnsupportedOperationException.class, () -> update.statusChanges().put(new UUID(5, 5), AT_100));
+  }
+
+  @Test
+  void removedMembersAndDroppedGroupsChangeNoStatus() throws Exception {
+    PenaltyGroup g = group(1, 3);
+    PenaltyGroup dropped = group(20, 2);
+    ChangeSet ch = new ChangeSet();
+
+    ch.status(g, AT_106);
+    ch.status(dropped, AT_106);
+    g.removeAt(g.indexOf(new UUID(1, 2)));
+    ch.remove(new UUID(1, 2));
+    ch.remove(new UUID(20, 20));
+    ch.remove(new UUID(20, 21));
+    dropped.kill();
+    StoreUpdate update = ch.toUpdate(Optional.empty());
+
+    assertEquals(Map.of(new UUID(1, 1), AT_106, new UUID(1, 3), AT_106), update.statusChanges());
+    assertEquals(Set.of(new UUID(1, 2), new UUID(20, 20), new UUID(20, 21)), update.removed());
+  }
+
+  @Test
+  void statusesRecordedWhenTheUpdateIsMadeStayAsTheyWere() throws Exception {
+    PenaltyGroup g = group(1, 1);
+    ChangeSet ch = new ChangeSet();
+    ch.status(g, AT_106);
+    StoreUpdate update = ch.toUpdate(Optional.empty());
+
+    g.add(new UUID(1, 9), -1); // a member joining after the commit, as an intake does
+    g.setStatus(CONFIRMED);
+
+    assertEquals(Map.of(new UUID(1, 1), AT_106), update.statusChanges());
+  }
+
+  @Test
+  void anUpdateMadeOfOtherPartsIsCheckedAndCopied() throws Exception {
+    PenaltyGroup g = group(1, 2);
+    ChangeSet ch = new ChangeSet();
+    ch.status(g, AT_106);
+    StoreUpdate mine = ch.toUpdate(Optional.empty());
+    assertSame(mine.statusChanges(), new StoreUpdate(mine.added(), mine.statusChanges(), mine.removed(),
+        Optional.empty()).statusChanges(), "a change set's own parts are taken as they are");
+
+    StoreUpdate rebuilt = new StoreUpdate(List.of(), mine.statusChanges(), Set.of(), Optional.empty());
+    assertNotSame(mine.statusChanges(), rebuilt.statusChanges());
+    assertEquals(mine.statusChanges(), rebuilt.statusChanges());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new StoreUpdate(List.of(), mine.statusChanges(), Set.of(new UUID(1, 2)), Optional.empty()));
+    assertTrue(e.getMessage().contains("removed"), e.getMessage());
+  }
+}

@@ -1,0 +1,171 @@
+package io.responder.store.inmemory;
+
+import io.responder.core.TrackerStatus;
+import io.responder.core.TransactionTracker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The in-memory store's trackers by uuid: an open-addressing table with linear probing whose keys
+ * are the uuid's two words, held inline, and whose statuses are held apart from the tracker records.
+ * A status change (most of what a block writes) finds its slot by reading the key array alone and
+ * writes one reference, instead of following a hash-map node, its {@code UUID} key and the tracker
+ * and copying the tracker; a record is given its status when it is read. Deletion shifts the
+ * following entries back, so there are no tombstones.
+ *
+ * <p>Mutable and not thread-safe: the store guards it with its monitor.
+ */
+final class TrackerTable {
+  private static final int MIN_CAPACITY = 16;
+  /**
+   * Grows past 70% full. A slot costs 24 bytes (two key words, two references), so a million
+   * trackers take about 48 MB, as a {@code HashMap}'s nodes and table would; probes stay short, and
+   * a probe that runs on reads the next key words in the same cache line.
+   */
+  private static final int MAX_LOAD_PERCENT = 70;
+
+  private long[] words;
+  private @Nullable TransactionTracker[] trackers;
+  private @Nullable TrackerStatus[] statuses;
+  private int size;
+  private int growAt;
+
+  TrackerTable() {
+    allocate(MIN_CAPACITY);
+  }
+
+  int size() {
+    return size;
+  }
+
+  boolean contains(UUID uuid) {
+    return slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits()) >= 0;
+  }
+
+  /** The tracker with its latest status, or null. */
+  @Nullable TransactionTracker get(UUID uuid) {
+    int i = slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+    return i < 0 ? null : current(i);
+  }
+
+  /** Adds a tracker whose uuid is not in the table. */
+  void add(TransactionTracker t) {
+    if (size >= growAt) {
+      rehash(trackers.length * 2);
+    }
+    UUID u = t.uuid();
+    place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, t.status());
+    size++;
+  }
+
+  /** Sets the status of a stored tracker; ignored when the uuid is not stored. */
+  void setStatus(UUID uuid, TrackerStatus status) {
+    int i = slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+    if (i >= 0) {
+      statuses[i] = status;
+    }
+  }
+
+  /** Removes a tracker; ignored when the uuid is not stored. */
+  void remove(UUID uuid) {
+    int i = slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+    if (i >= 0) {
+      deleteAt(i);
+    }
+  }
+
+  /** Every tracker with its latest status, in no particular order. */
+  List<TransactionTracker> all() {
+    List<TransactionTracker> out = new ArrayList<>(size);
+    for (int i = 0; i < trackers.length; i++) {
+      if (trackers[i] != null) {
+        out.add(current(i));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The record with its latest status. Not written back: a block reads back every penalty it
+   * rebroadcasts, and a million fresh records stored into the table would all outlive the young
+   * generation (copied, then promoted), where a copy handed out and dropped costs next to nothing.
+   */
+  private TransactionTracker current(int i) {
+    TransactionTracker t = trackers[i];
+    TrackerStatus s = statuses[i];
+    return t.status().equals(s) ? t : t.withStatus(s);
+  }
+
+  private int slotOf(long msb, long lsb) {
+    int mask = trackers.length - 1;
+    for (int i = home(msb, lsb); trackers[i] != null; i = (i + 1) & mask) {
+      if (words[2 * i] == msb && words[2 * i + 1] == lsb) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void place(long msb, long lsb, TransactionTracker t, TrackerStatus s) {
+    int mask = trackers.length - 1;
+    int i = home(msb, lsb);
+    while (trackers[i] != null) {
+      i = (i + 1) & mask;
+    }
+    words[2 * i] = msb;
+    words[2 * i + 1] = lsb;
+    trackers[i] = t;
+    statuses[i] = s;
+  }
+
+  /** Empties slot {@code i} and shifts back the entries after it that may not sit past a hole. */
+  private void deleteAt(int i) {
+    int mask = trackers.length - 1;
+    int hole = i;
+    for (int j = (i + 1) & mask; trackers[j] != null; j = (j + 1) & mask) {
+      int home = home(words[2 * j], words[2 * j + 1]);
+      // The entry at j may stay only if its home lies cyclically in (hole, j].
+      boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (!stays) {
+        words[2 * hole] = words[2 * j];
+        words[2 * hole + 1] = words[2 * j + 1];
+        trackers[hole] = trackers[j];
+        statuses[hole] = statuses[j];
+        hole = j;
+      }
+    }
+    trackers[hole] = null;
+    statuses[hole] = null;
+    size--;
+  }
+
+  /** Uuids may come from anywhere (not all are random), so both words are mixed. */
+  private int home(long msb, long lsb) {
+    long h = msb * 0x9E3779B97F4A7C15L ^ lsb;
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    return (int) h & (trackers.length - 1);
+  }
+
+  private void allocate(int capacity) {
+    words = new long[2 * capacity];
+    trackers = new TransactionTracker[capacity];
+    statuses = new TrackerStatus[capacity];
+    growAt = (int) ((long) capacity * MAX_LOAD_PERCENT / 100);
+  }
+
+  private void rehash(int capacity) {
+    long[] oldWords = words;
+    TransactionTracker[] oldTrackers = trackers;
+    TrackerStatus[] oldStatuses = statuses;
+    allocate(capacity);
+    for (int k = 0; k < oldTrackers.length; k++) {
+      if (oldTrackers[k] != null) {
+        place(oldWords[2 * k], oldWords[2 * k + 1], oldTrackers[k], oldStatuses[k]);
+      }
+    }
+  }
+}
