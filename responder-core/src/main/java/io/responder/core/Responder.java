@@ -572,10 +572,12 @@ public final class Responder {
         } catch (BlockSourceException e) {
           log.atWarn().addKeyValue("tip", r.window.tip().height()).addKeyValue("reason", e.getMessage())
               .log("could not catch up with the block source at start; will retry on the next block");
+          return r;
         }
         try {
           // Pending penalties go out now rather than a block later: with a deadline near, that block
-          // can be the last (found by the fee simulation, seed 1006).
+          // can be the last (found by the fee simulation, seed 1006). Only at the node's tip: a
+          // start that could not catch up leaves everything to the next call.
           r.steps.retryPendingNow();
         } catch (RuntimeException e) {
           log.atWarn().addKeyValue("reason", e.toString())

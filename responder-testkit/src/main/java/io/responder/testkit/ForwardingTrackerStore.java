@@ -44,6 +44,11 @@ public abstract class ForwardingTrackerStore implements TrackerStore {
   }
 
   @Override
+  public java.util.List<TransactionTracker> loadPage(@org.jspecify.annotations.Nullable UUID after, int limit) {
+    return delegate().loadPage(after, limit);
+  }
+
+  @Override
   public void commit(StoreUpdate update) {
     delegate().commit(update);
   }

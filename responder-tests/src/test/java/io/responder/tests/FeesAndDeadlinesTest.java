@@ -183,11 +183,16 @@ class FeesAndDeadlinesTest {
   }
 
   /** An estimator that knows what miners take now, whatever the target (the fee simulation's). */
-  private FeeEstimator minersTake(double satPerVbyte) {
+  private static FeeEstimator minersTake(double satPerVbyte) {
+    return minersTake(() -> satPerVbyte);
+  }
+
+  /** The same, for a market that moves during the test. */
+  private static FeeEstimator minersTake(java.util.function.DoubleSupplier satPerVbyte) {
     return new FeeEstimator() {
       @Override
       public java.util.Optional<FeeEstimate> estimate(int blocks) {
-        return java.util.Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(Math.round(satPerVbyte)), blocks));
+        return java.util.Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(Math.round(satPerVbyte.getAsDouble())), blocks));
       }
 
       @Override
@@ -197,14 +202,20 @@ class FeesAndDeadlinesTest {
     };
   }
 
+  /** A Responder over the same chain and store with the host's fee ports (a null bumper: none). */
+  private Responder withFees(FeeEstimator estimator, @org.jspecify.annotations.Nullable FeeBumper bumper) {
+    Responder.Builder b = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
+        .blockSource(chain).store(store).listener(events).feeEstimator(estimator);
+    return (bumper == null ? b : b.feeBumper(bumper, 20_000)).start();
+  }
+
   @Test
   void beforeTheWindowARungBelowTheEstimateIsReplacedAtOnceByTheLowestThatMeetsIt() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
     Block disputeBlock = chain.mineTransactions(a.dispute());
     responder.onBlock(disputeBlock);
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(25)).start();
+    responder = withFees(minersTake(25), null);
     var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000); // the window is hundreds of blocks away
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     responder.handleBreach(b.build());
@@ -226,8 +237,7 @@ class FeesAndDeadlinesTest {
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
     Block disputeBlock = chain.mineTransactions(a.dispute());
     responder.onBlock(disputeBlock);
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(25)).start();
+    responder = withFees(minersTake(25), null);
     var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     responder.handleBreach(b.build());
@@ -279,8 +289,7 @@ class FeesAndDeadlinesTest {
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
     Block disputeBlock = chain.mineTransactions(a.dispute());
     responder.onBlock(disputeBlock);
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(1)).start();
+    responder = withFees(minersTake(1), null);
     var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     responder.handleBreach(b.build());
@@ -441,9 +450,7 @@ class FeesAndDeadlinesTest {
     Block disputeBlock = chain.mineTransactions(a.dispute());
     responder.onBlock(disputeBlock);
     List<FeeRate> asked = new ArrayList<>();
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000)
-        .start();
+    responder = withFees(minersTake(40), wallet(asked));
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build());
     chain.minerMinFeerate(30);
 
@@ -463,20 +470,8 @@ class FeesAndDeadlinesTest {
     responder.onBlock(disputeBlock);
     List<FeeRate> asked = new ArrayList<>();
     double[] market = {40};
-    FeeEstimator estimator = new FeeEstimator() {
-      @Override
-      public java.util.Optional<FeeEstimate> estimate(int blocks) {
-        return java.util.Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(Math.round(market[0])), blocks));
-      }
-
-      @Override
-      public FeeRate minimum() {
-        return FeeRate.ofSatPerVbyte(1);
-      }
-    };
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
-        .blockSource(chain).store(store).listener(events).feeEstimator(estimator).feeBumper(wallet(asked), 20_000)
-        .start();
+    FeeEstimator estimator = minersTake(() -> market[0]);
+    responder = withFees(estimator, wallet(asked));
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build());
     chain.minerMinFeerate(30);
     mineEmpty(1);
@@ -503,19 +498,8 @@ class FeesAndDeadlinesTest {
     Block disputeBlock = chain.mineTransactions(a.dispute());
     responder.onBlock(disputeBlock);
     List<FeeRate> asked = new ArrayList<>();
-    FeeEstimator estimator = new FeeEstimator() {
-      @Override
-      public java.util.Optional<FeeEstimate> estimate(int blocks) {
-        return java.util.Optional.of(new FeeEstimate(FeeRate.ofSatPerVbyte(40), blocks));
-      }
-
-      @Override
-      public FeeRate minimum() {
-        return FeeRate.ofSatPerVbyte(1);
-      }
-    };
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
-        .blockSource(chain).store(store).listener(events).feeEstimator(estimator).feeBumper(wallet(asked), 20_000).start();
+    FeeEstimator estimator = minersTake(40);
+    responder = withFees(estimator, wallet(asked));
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(15).build());
     chain.minerMinFeerate(30); // miners skip the 2 sat/vB penalty
 

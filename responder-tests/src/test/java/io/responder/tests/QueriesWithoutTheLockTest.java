@@ -19,6 +19,7 @@ import io.responder.core.TransactionTracker;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
+import io.responder.testkit.ForwardingTrackerStore;
 import io.responder.testkit.TestTransaction;
 import io.responder.testkit.TrackerStoreContract;
 import java.util.ArrayList;
@@ -225,6 +226,43 @@ class QueriesWithoutTheLockTest {
     return out;
   }
 
+  @Test
+  void aForwardingStoreForwardsPagesRatherThanReadingEverything() {
+    List<TransactionTracker> page = List.of();
+    TrackerStore onlyPages = new TrackerStore() {
+      @Override
+      public Optional<BlockRef> loadTip() {
+        return Optional.empty();
+      }
+
+      @Override
+      public void loadTrackers(Consumer<TransactionTracker> sink) {
+        throw new AssertionError("the whole store was read for a page");
+      }
+
+      @Override
+      public Optional<TransactionTracker> find(UUID uuid) {
+        return Optional.empty();
+      }
+
+      @Override
+      public void commit(StoreUpdate update) {}
+
+      @Override
+      public List<TransactionTracker> loadPage(@Nullable UUID after, int limit) {
+        return page;
+      }
+    };
+    ForwardingTrackerStore forwarding = new ForwardingTrackerStore() {
+      @Override
+      protected TrackerStore delegate() {
+        return onlyPages;
+      }
+    };
+
+    assertTrue(forwarding.loadPage(null, 10) == page, "the delegate's own page");
+  }
+
   /** A store that implements only the abstract methods: {@code loadPage} is the interface's default. */
   private record FourMethodStore(TrackerStore delegate) implements TrackerStore {
     @Override
@@ -253,7 +291,7 @@ class QueriesWithoutTheLockTest {
    * the next {@code loadPage} or {@code loadTrackers} waits for {@link #release}), or run work in the
    * middle of every page read.
    */
-  static final class HeldStore implements TrackerStore {
+  static final class HeldStore extends ForwardingTrackerStore {
     final InMemoryTrackerStore delegate;
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
@@ -302,24 +340,14 @@ class QueriesWithoutTheLockTest {
     }
 
     @Override
-    public Optional<BlockRef> loadTip() {
-      return delegate.loadTip();
-    }
-
-    @Override
     public void loadTrackers(Consumer<TransactionTracker> sink) {
       maybeHold();
       delegate.loadTrackers(sink);
     }
 
     @Override
-    public Optional<TransactionTracker> find(UUID uuid) {
-      return delegate.find(uuid);
-    }
-
-    @Override
-    public void commit(StoreUpdate update) {
-      delegate.commit(update);
+    protected TrackerStore delegate() {
+      return delegate;
     }
   }
 }

@@ -46,6 +46,7 @@ class TrackerCountsPropertyTest {
     List<Appointment> handedOver = new ArrayList<>();
     List<String> story = new ArrayList<>();
     Map<TrackerState, Integer> peak = new EnumMap<>(TrackerState.class);
+    Map<TrackerState, Integer> before = walk(responder);
 
     for (int step = 0; step < STEPS; step++) {
       String what = act(rng, chain, store, responder, handedOver);
@@ -55,14 +56,22 @@ class TrackerCountsPropertyTest {
       story.add(what);
       String where = "seed " + seed + ", step " + step + " (" + what + "), the steps before: "
           + story.subList(Math.max(0, story.size() - 20), story.size());
-      // After a failed commit memory is stale until the next call reloads it (a commit whose
-      // acknowledgement was lost may have applied): the query reloads, and publishes what it loaded.
+      // The counts are published at the end of each call that leaves memory agreeing with the store
+      // and read without the lock. After a failed commit memory is stale until the next call reloads
+      // it, and a commit whose acknowledgement was lost may have applied: the counts are then still
+      // those of the call before, and the next call that succeeds catches up.
       Map<TrackerState, Integer> counted = responder.countsByState();
       Map<TrackerState, Integer> walked = walk(responder);
       ResponderHealth health = responder.health();
-      assertEquals(walked, counted, where);
-      assertEquals(walked, health.countsByState(), where);
+      if (what.startsWith("commit fails")) {
+        assertTrue(counted.equals(walked) || counted.equals(before), where + ": " + counted);
+        assertEquals(counted, health.countsByState(), where);
+      } else {
+        assertEquals(walked, counted, where);
+        assertEquals(walked, health.countsByState(), where);
+      }
       assertSame(health, metrics.lastHealth(), where);
+      before = walked;
       walked.forEach((state, n) -> peak.merge(state, n, Math::max));
       responder.checkConsistency();
     }
