@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.responder.core.BlockHash;
 import io.responder.core.BlockRef;
 import io.responder.core.StoreUpdate;
+import io.responder.core.TrackerPage;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
@@ -36,7 +37,7 @@ class InMemoryTrackerStoreTest extends TrackerStoreContract {
    * {@code HashMap} after each.
    */
   @Test
-  void randomCommitsKeepWhatAMapWould() {
+  void randomCommitsKeepWhatAMapWouldAndPageInUuidOrder() {
     long seed = 16;
     Random rng = new Random(seed);
     BlockRef block = new BlockRef(BlockHash.fromHex("cd".repeat(32)), 100);
@@ -83,6 +84,18 @@ class InMemoryTrackerStoreTest extends TrackerStoreContract {
         assertEquals(Optional.of(model.get(u)), store.find(u), "seed " + seed + ", commit " + commit);
       }
       assertEquals(Optional.empty(), store.find(new UUID(-1, commit)));
+      // Paged, in uuid order, whatever the page size (the order's buckets grow as the store does).
+      List<UUID> inOrder = new ArrayList<>(known);
+      inOrder.sort(TrackerPage.ORDER);
+      List<UUID> paged = new ArrayList<>();
+      int pageSize = 1 + rng.nextInt(300);
+      UUID after = null;
+      do {
+        List<TransactionTracker> page = store.loadPage(after, pageSize);
+        page.forEach(t -> paged.add(t.uuid()));
+        after = page.size() < pageSize ? null : page.get(page.size() - 1).uuid();
+      } while (after != null);
+      assertEquals(inOrder, paged, "seed " + seed + ", commit " + commit + ", pages of " + pageSize);
     }
     assertEquals(model.size(), store.size());
   }

@@ -10,10 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -27,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * survives the process, of course.
  *
  * <p>Trackers are kept in a hash table keyed by uuid (a status change is one probe), and their uuids
- * also in {@link TrackerPage#ORDER}, changed only when a tracker is added or removed, so
- * {@link #loadPage} reads only its page.
+ * also in buckets by {@link TrackerPage#ORDER}, changed in O(1) only when a tracker is added or
+ * removed, so {@link #loadPage} reads and sorts only the buckets of its page.
  *
  * <p>Instances are thread-safe: every method holds the instance's monitor, so readers never see half
  * an update.
@@ -37,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryTrackerStore implements TrackerStore {
   private final TrackerTable trackers = new TrackerTable();
-  private final NavigableSet<UUID> ordered = new TreeSet<>(TrackerPage.ORDER);
+  private final UuidOrder ordered = new UuidOrder();
   private @Nullable BlockRef tip;
   private long commits;
 
@@ -66,10 +64,7 @@ public final class InMemoryTrackerStore implements TrackerStore {
       throw new InvalidInputException("limit", "must be positive, got " + limit);
     }
     List<TransactionTracker> page = new ArrayList<>(Math.min(limit, trackers.size()));
-    for (UUID u : after == null ? ordered : ordered.tailSet(after, false)) {
-      if (page.size() == limit) {
-        break;
-      }
+    for (UUID u : ordered.after(after, limit)) {
       page.add(trackers.get(u));
     }
     return page;
