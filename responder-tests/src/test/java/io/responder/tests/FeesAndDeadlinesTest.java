@@ -116,6 +116,13 @@ class FeesAndDeadlinesTest {
     return Appointment.withFeerates(rng, funding, 0, disputeRate, penaltyRate);
   }
 
+  /** The cheater's commitment mined, and the block delivered. */
+  private Block confirmDispute(Appointment a) {
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    responder.onBlock(disputeBlock);
+    return disputeBlock;
+  }
+
   private void mineEmpty(int n) {
     for (int i = 0; i < n; i++) {
       responder.onBlock(chain.mineEmpty());
@@ -125,8 +132,7 @@ class FeesAndDeadlinesTest {
   @Test
   void withinTheWindowThePenaltyIsSentOnEveryBlockAndTheHostIsToldOfTheRisk() {
     Appointment a = channel(10, 10);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(20).build());
     int deadline = disputeBlock.height() + 20;
     chain.minerMinFeerate(50); // miners skip the penalty
@@ -155,8 +161,7 @@ class FeesAndDeadlinesTest {
   void aPenaltyThatKeepsMissingBlocksClimbsOneRungPerRebroadcastAndTheVariantThatConfirmsCompletesIt() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     BreachReceipt receipt = responder.handleBreach(b.build());
@@ -213,8 +218,7 @@ class FeesAndDeadlinesTest {
   void beforeTheWindowARungBelowTheEstimateIsReplacedAtOnceByTheLowestThatMeetsIt() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     responder = withFees(minersTake(25), null);
     var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000); // the window is hundreds of blocks away
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
@@ -235,8 +239,7 @@ class FeesAndDeadlinesTest {
   void withoutTheRawDisputeItIsReadFromTheNodeAndTheEstimateIsFollowedAllTheSame() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     responder = withFees(minersTake(25), null);
     var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
@@ -252,8 +255,7 @@ class FeesAndDeadlinesTest {
   void withoutTheRawDisputeAndANodeThatServesNoTransactionTheLadderIsClimbedPerRebroadcast() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     BlockSource blocksOnly = new BlockSource() { // a source of the port's required methods only
       @Override
       public BlockRef bestBlock() {
@@ -287,8 +289,7 @@ class FeesAndDeadlinesTest {
   void aDisputeEvictedWithItsPenaltyAndMinedAgainHasThePenaltySentAtOnce() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     responder = withFees(minersTake(1), null);
     var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
@@ -314,8 +315,7 @@ class FeesAndDeadlinesTest {
   void aRungRefusedBecauseAnotherRungTheNodeMinedSpentItsInputsIsNoRejection() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(14); // 12 blocks left at the next block: at risk
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     chain.minerMinFeerate(1); // the fee market on: replacements by feerate
@@ -342,8 +342,7 @@ class FeesAndDeadlinesTest {
   void aRungRefusedForFeeIsPassedAtOnceAtTheHandOverOutsideTheWindowToo() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 4, 12);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     chain.mempoolMinFeerate(10);
     var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
@@ -362,8 +361,7 @@ class FeesAndDeadlinesTest {
   @Test
   void aDisputeSentBackBelowTheMempoolMinimumIsCarriedByItsPenaltyAsAPackage() {
     Appointment a = channel(1, 60); // the cheater's commitment pays 1 sat/vB, the penalty 60
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(144).build());
     chain.mempoolMinFeerate(5); // a fee spike: 1 sat/vB no longer gets in alone
 
@@ -388,8 +386,7 @@ class FeesAndDeadlinesTest {
   void aRestartKeepsTheDeadlineAndTheLadder() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 30);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     var b = a.breachBuilder(disputeBlock.hash()).deadlineHeight(disputeBlock.height() + 15);
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     responder.handleBreach(b.build());
@@ -408,8 +405,7 @@ class FeesAndDeadlinesTest {
   @Test
   void aReorgThatMovesTheDisputeMovesTheDeadline() {
     Appointment a = channel(10, 10);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(14).build());
     chain.minerMinFeerate(50);
 
@@ -447,8 +443,7 @@ class FeesAndDeadlinesTest {
   @Test
   void beforeTheWindowAPenaltyWithoutALadderBelowTheEstimateGetsTheHostsChildAtOnce() {
     Appointment a = channel(10, 2);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     List<FeeRate> asked = new ArrayList<>();
     responder = withFees(minersTake(40), wallet(asked));
     responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build());
@@ -466,8 +461,7 @@ class FeesAndDeadlinesTest {
   @Test
   void aChildDroppedWithItsDisputeIsAskedForAgainEvenBelowTheFeerateOfTheFirst() {
     Appointment a = channel(10, 2);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     List<FeeRate> asked = new ArrayList<>();
     double[] market = {40};
     FeeEstimator estimator = minersTake(() -> market[0]);
@@ -495,8 +489,7 @@ class FeesAndDeadlinesTest {
   @Test
   void theHostsChildPaysForAPenaltyMinersSkipAndNeverAboveTheCap() {
     Appointment a = channel(10, 2);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     List<FeeRate> asked = new ArrayList<>();
     FeeEstimator estimator = minersTake(40);
     responder = withFees(estimator, wallet(asked));
@@ -514,8 +507,7 @@ class FeesAndDeadlinesTest {
   @Test
   void aChildAboveTheCapOrNotSpendingThePenaltyIsNeverSent() {
     Appointment a = channel(10, 2);
-    Block disputeBlock = chain.mineTransactions(a.dispute());
-    responder.onBlock(disputeBlock);
+    Block disputeBlock = confirmDispute(a);
     FeeEstimator estimator = new FeeEstimator() {
       @Override
       public java.util.Optional<FeeEstimate> estimate(int blocks) {
