@@ -161,8 +161,10 @@ final class FeeRun {
     mempoolMins.add(new long[] {clock, 0});
     store = stores.get();
     responder = start();
-    for (FeeStep step : history.steps()) {
-      note(() -> "step " + clock + ": " + step + " (tip " + chain.tip().height() + ")");
+    for (int i = 0; i < history.steps().size(); i++) {
+      FeeStep step = history.steps().get(i);
+      int index = i;
+      note(() -> "step " + index + ": " + step + " (tip " + chain.tip().height() + ")");
       apply(step);
       clock++;
     }
@@ -240,6 +242,9 @@ final class FeeRun {
     } else if (step instanceof FeeStep.Reorg r) {
       chain.disconnect(r.depth());
       for (int i = 0; i < r.newLength(); i++) {
+        if (i > 0) {
+          clock++; // the branch's blocks come one after another: what the Responder sent on one can be in the next
+        }
         deliver(mined(chain.mine(), BlockKind.MARKET));
       }
     } else if (step instanceof FeeStep.Remine rm) {
