@@ -38,7 +38,7 @@ final class Escalation {
   private static final int MIN_SWEEP_THRESHOLD = 1024;
 
   /** What the Responder keeps about one penalty with fee terms. */
-  private static final class Plan {
+  static final class Plan {
     final FeeTerms terms;
     final List<Txid> variantTxids;
     /** The highest rung the node accepted in this run: never send lower. */
@@ -123,18 +123,34 @@ final class Escalation {
    */
   void register(PenaltyGroup g, FeeTerms terms, Txid disputeTxid, byte[] rawPenalty, byte @Nullable [] rawDispute,
       int tipHeight) {
-    if (terms.isNone() || plans.containsKey(g)) {
+    register(g, plan(terms, disputeTxid, rawPenalty, rawDispute), tipHeight);
+  }
+
+  /** Files a plan made with {@link #plan}: a group that has one already keeps it. */
+  void register(PenaltyGroup g, @Nullable Plan plan, int tipHeight) {
+    if (plan == null || plans.containsKey(g)) {
       return;
     }
-    boolean useful = estimator != null && (terms.variants().length > 0 || bumper != null);
-    FeeRate[] rates = useful ? rungFeeRates(disputeTxid, rawDispute, rawPenalty, terms.variants()) : null;
-    Plan plan = new Plan(terms, disputeTxid, rates, useful && rawDispute == null);
     plans.put(g, plan);
     for (Txid v : plan.variantTxids) {
       variants.put(v, g);
     }
     opens.add(tipHeight, g);
   }
+
+  /**
+   * A penalty's plan, or null without fee terms: the variants' txids, and each rung's feerate when it
+   * can be known and is of use (an estimator, and a ladder or a bumper). Parses the transactions once.
+   */
+  @Nullable Plan plan(FeeTerms terms, Txid disputeTxid, byte[] rawPenalty, byte @Nullable [] rawDispute) {
+    if (terms.isNone()) {
+      return null;
+    }
+    boolean useful = estimator != null && (terms.variants().length > 0 || bumper != null);
+    FeeRate[] rates = useful ? rungFeeRates(disputeTxid, rawDispute, rawPenalty, terms.variants()) : null;
+    return new Plan(terms, disputeTxid, rates, useful && rawDispute == null);
+  }
+
 
   /**
    * The penalty's deadline may have moved (its dispute's height was learnt or lost) or it may be
@@ -319,7 +335,11 @@ final class Escalation {
   }
 
   /** The first send of a new penalty: which rung went and what the node said. */
-  record FirstSend(BroadcastResult result, Txid txid, int rung, List<Sent> refused) {}
+  /**
+   * The first send of a new penalty: which rung went, what the node said, the rungs refused for fee
+   * on the way, and the penalty's plan (null without fee terms), to be filed once the group exists.
+   */
+  record FirstSend(BroadcastResult result, Txid txid, int rung, List<Sent> refused, @Nullable Plan plan) {}
 
   /**
    * Sends a newly handed-over penalty: the rung the schedule or the market names now (rung 0 for a
@@ -329,28 +349,26 @@ final class Escalation {
    */
   FirstSend sendFirst(Breach breach, int disputeHeight, int tipHeight) {
     FeeTerms terms = breach.feeTerms();
-    int rungs = terms.variants().length + 1;
+    Plan plan = plan(terms, breach.disputeTxid(), breach.penaltyRawTxUnsafe(), breach.disputeRawTxUnsafe());
+    int rungs = plan == null ? 1 : plan.rungs();
     int rung = 0;
     int deadline = terms.deadlineGiven(disputeHeight);
     if (rungs > 1 && deadline >= 0) {
       int left = EscalationPolicy.blocksLeft(deadline, tipHeight);
-      FeeRate[] rates = estimator == null ? null
-          : rungFeeRates(breach.disputeTxid(), breach.disputeRawTxUnsafe(), breach.penaltyRawTxUnsafe(), terms.variants());
-      rung = policy.forDelay(terms.toSelfDelay()).rungFor(left, rungs);
-      if (rates != null) {
-        targets.clear(); // a hand-over is not inside a block step: ask afresh
-        rung = Math.max(rung, marketRung(rates, left));
-      }
+      targets.clear(); // a hand-over is not inside a block step: ask afresh
+      rung = Math.max(policyOf(plan).rungFor(left, rungs), marketRung(plan, left));
     }
-    List<Txid> txids = rungs > 1 ? terms.variantTxids() : List.of();
     List<Sent> refused = new ArrayList<>();
     while (true) {
-      Txid txid = rung == 0 ? breach.penaltyTxid() : txids.get(rung - 1);
+      Txid txid = rung == 0 ? breach.penaltyTxid() : plan.variantTxids.get(rung - 1);
       byte[] raw = rung == 0 ? breach.penaltyRawTxUnsafe() : terms.variants()[rung - 1];
       BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), breach.disputeRawTxUnsafe(),
           Optional.of(breach.seenInBlock()), disputeHeight >= 0);
       if (!refusedForFee(r) || rung >= rungs - 1) {
-        return new FirstSend(r, txid, rung, refused);
+        if (plan != null && r.delivered()) {
+          plan.heldRung = rung;
+        }
+        return new FirstSend(r, txid, rung, refused, plan);
       }
       refused.add(new Sent(r, txid, rung));
       rung++;

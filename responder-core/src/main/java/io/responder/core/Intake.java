@@ -136,10 +136,14 @@ final class Intake {
     // Persist first: if the store fails, memory is untouched and the caller may retry.
     ledger.persist(ch, Optional.empty());
     PenaltyGroup admitted = book.admit(breach, status, disputeHeight, group);
-    escalation.register(admitted, breach.feeTerms(), breach.disputeTxid(), breach.penaltyRawTxUnsafe(),
-        breach.disputeRawTxUnsafe(), tip.height());
-    if (first != null && result.delivered()) {
-      escalation.holds(admitted, first.rung());
+    if (first != null) {
+      escalation.register(admitted, first.plan(), tip.height());
+      if (result.delivered()) {
+        escalation.holds(admitted, first.rung()); // a group that had a plan already keeps its own
+      }
+    } else {
+      escalation.register(admitted, breach.feeTerms(), breach.disputeTxid(), breach.penaltyRawTxUnsafe(),
+          breach.disputeRawTxUnsafe(), tip.height());
     }
     log.atInfo().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
         .addKeyValue("disputeTxid", breach.disputeTxid()).addKeyValue("status", status)
