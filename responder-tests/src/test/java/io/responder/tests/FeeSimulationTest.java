@@ -26,7 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>CI runs 300 seeds. {@code -Dresponder.feesim.seeds=N} runs more, {@code
  * -Dresponder.feesim.firstSeed=N} starts elsewhere; the table of (a) and (b) is printed. For example:
  * {@code ./mvnw -o -pl responder-testkit,responder-tests -am verify -Dtest=FeeSimulation*
- * -Dsurefire.failIfNoSpecifiedTests=false -Dresponder.feesim.seeds=5000}.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dresponder.feesim.seeds=5000}. {@code
+ * -Dresponder.feesim.seed=N} runs one seed and prints its history and both runs' traces, with {@code
+ * -Dresponder.feesim.shrink=true} the smallest history that still misses a target instead.
  */
 class FeeSimulationTest {
   @Test
@@ -34,6 +36,9 @@ class FeeSimulationTest {
     String one = System.getProperty("responder.feesim.seed");
     if (one != null) {
       FeeHistory h = FeeHistoryGenerator.generate(Long.parseLong(one));
+      if (Boolean.getBoolean("responder.feesim.shrink")) {
+        h = FeeSimulation.shrink(h, InMemoryTrackerStore::new);
+      }
       System.out.println(h.describe());
       for (FeeSimulation.Mode mode : FeeSimulation.Mode.values()) {
         System.out.println("=== " + mode + "\n" + String.join("\n", FeeSimulation.trace(h, mode, InMemoryTrackerStore::new)));

@@ -252,6 +252,27 @@ class FeesAndDeadlinesTest {
   }
 
   @Test
+  void withoutTheRawDisputeARestartReadsItFromTheNodeToo() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
+    Block disputeBlock = confirmDispute(a);
+    responder = withFees(minersTake(1), null);
+    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    responder.handleBreach(b.build());
+    mineEmpty(3); // the dispute's block is behind the tip now
+
+    double[] market = {1};
+    responder = withFees(minersTake(() -> market[0]), null); // a restart: the window holds the tip only
+    mineEmpty(1);
+    market[0] = 25;
+    chain.minerMinFeerate(25);
+    mineEmpty(1); // the rungs' feerates were read from the dispute's block, found by its height: rung 2 (30) at once
+    assertTrue(chain.inMempool(ladder.get(1).txid()));
+    assertEquals(0, chain.broadcastCount(ladder.get(0).txid()), "no rung below the estimate is spent");
+  }
+
+  @Test
   void withoutTheRawDisputeAndANodeThatServesNoTransactionTheLadderIsClimbedPerRebroadcast() {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);

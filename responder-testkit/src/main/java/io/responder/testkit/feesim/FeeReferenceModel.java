@@ -19,8 +19,9 @@ import java.util.OptionalInt;
  *       a dispute in the mempool with the penalty as its child, or, with the raw dispute, a dispute
  *       the node lacks sent as a package (alone first, as the node judges it, then together). Both
  *       stay while the penalty pays the mempool minimum and the dispute does on its own or with the
- *       penalty, and while the node does not drop the dispute; miners take them if the pair pays
- *       their minimum, or each does.
+ *       penalty, and while the node does not drop the dispute; miners take them by ancestor feerate:
+ *       the pair if the penalty pays more than the dispute and the pair pays their minimum, else
+ *       each if each does.
  * </ul>
  *
  * The judgement is on the run's final chain, with the deadline its dispute's final height plus the
@@ -92,8 +93,11 @@ final class FeeReferenceModel {
                 : pays(pairFee, pairVsize, atSend));
         boolean kept = pays(fee, vsize, keep)
             && (pays(c.disputeFee, c.disputeVsize, keep) || pays(pairFee, pairVsize, keep));
-        boolean mined = pays(pairFee, pairVsize, miner)
-            || pays(c.disputeFee, c.disputeVsize, miner) && pays(fee, vsize, miner);
+        // Miners take the best ancestor feerate first: a dispute paying more than the penalty goes
+        // alone, and the penalty must then pay on its own (found by the fee simulation, seed 6994).
+        boolean childPaysMore = fee * c.disputeVsize > c.disputeFee * vsize;
+        boolean mined = childPaysMore ? pays(pairFee, pairVsize, miner)
+            : pays(c.disputeFee, c.disputeVsize, miner) && pays(fee, vsize, miner);
         if (accepted && kept && mined) {
           return h;
         }
