@@ -336,12 +336,13 @@ final class Escalation {
     return acted;
   }
 
-  /** The first send of a new penalty: which rung went and what the node said. */
   /**
-   * The first send of a new penalty: which rung went, what the node said, the rungs refused for fee
-   * on the way, and the penalty's plan (null without fee terms), to be filed once the group exists.
+   * The first send of a new penalty: which rung went, what the node said (from the package, when a
+   * child carried the rung), the rungs refused for fee on the way, the host's child sent with it (or
+   * null), and the penalty's plan (null without fee terms), to be filed once the group exists.
    */
-  record FirstSend(BroadcastResult result, Txid txid, int rung, List<Sent> refused, @Nullable Plan plan) {}
+  record FirstSend(BroadcastResult result, Txid txid, int rung, List<Sent> refused, @Nullable Child child,
+      @Nullable Plan plan) {}
 
   /**
    * Sends a newly handed-over penalty: the rung the schedule or the market names now (rung 0 for a
@@ -355,9 +356,9 @@ final class Escalation {
     int rungs = plan == null ? 1 : plan.rungs();
     int rung = 0;
     int deadline = terms.deadlineGiven(disputeHeight);
+    int left = EscalationPolicy.blocksLeft(deadline, tipHeight);
+    targets.clear(); // a hand-over is not inside a block step: ask afresh
     if (rungs > 1 && deadline >= 0) {
-      int left = EscalationPolicy.blocksLeft(deadline, tipHeight);
-      targets.clear(); // a hand-over is not inside a block step: ask afresh
       rung = Math.max(policyOf(plan).rungFor(left, rungs), marketRung(plan, left));
     }
     List<Sent> refused = new ArrayList<>();
@@ -367,10 +368,21 @@ final class Escalation {
       BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), breach.disputeRawTxUnsafe(),
           Optional.of(breach.seenInBlock()), disputeHeight >= 0);
       if (!refusedForFee(r) || rung >= rungs - 1) {
+        Child child = null;
+        // The top rung below what the market asks, or the deadline near: the host's child at once,
+        // as a block would ask for it (a spike that starts in the next block leaves no other chance:
+        // found by the fee simulation, seed 852).
+        if (plan != null && bumper != null && deadline >= 0 && rung == rungs - 1
+            && (r instanceof BroadcastResult.Accepted || refusedForFee(r))
+            && (policyOf(plan).atRisk(left) || belowMarket(plan, rung, left))) {
+          Bumped bumped = bump(plan, breach.penaltyTxid(), new Sent(r, txid, rung), raw, left);
+          r = bumped.sent().result();
+          child = bumped.child();
+        }
         if (plan != null && r.delivered()) {
           plan.heldRung = rung;
         }
-        return new FirstSend(r, txid, rung, refused, plan);
+        return new FirstSend(r, txid, rung, refused, child, plan);
       }
       refused.add(new Sent(r, txid, rung));
       rung++;
@@ -577,62 +589,76 @@ final class Escalation {
     }
   }
 
+  /** A child the host's bumper gave for a rung, sent with it as a package, and the node's answer for the child. */
+  record Child(Txid txid, FeeRate packageFeeRate, long feeSats, BroadcastResult result) {}
+
+  /** What a bump did: the rung's answer (from the package when it put the rung in the node's hands), and the child sent, if any. */
+  private record Bumped(Sent sent, @Nullable Child child) {}
+
   /**
    * Asks the host's bumper for a child paying the package up to the estimate for the blocks left,
    * and sends {@code [rung, child]}. Returns the rung's answer from the package, or {@code sent} when
    * no child was sent.
    */
   private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, ChangeSet ch) {
+    byte[] raw = sent.rung() == 0 ? member.penaltyRawTxUnsafe() : member.feeTerms().variants()[sent.rung() - 1];
+    Bumped bumped = bump(plans.get(g), g.txid(), sent, raw, left);
+    Child child = bumped.child();
+    if (child != null) {
+      Txid txid = g.txid();
+      forEachMember(g, u -> ch.event(l -> l.penaltyBumped(u, txid, child.txid(), child.packageFeeRate(), child.feeSats(),
+          child.result())));
+    }
+    return bumped.sent();
+  }
+
+  private Bumped bump(@Nullable Plan plan, Txid penaltyTxid, Sent sent, byte[] raw, int left) {
     Optional<FeeRate> target = targetFor(left);
-    Plan plan = plans.get(g);
     if (target.isEmpty() || plan != null && target.get().compareTo(plan.childFeeRate) <= 0
         && sent.result() instanceof BroadcastResult.Accepted) {
-      return sent; // no target, or no higher than the child already in: the node would refuse the replacement
+      return new Bumped(sent, null); // no target, or no higher than the child already in: the node would refuse the replacement
     }
-    byte[] raw = sent.rung() == 0 ? member.penaltyRawTxUnsafe() : member.feeTerms().variants()[sent.rung() - 1];
     RawTransaction parent = RawTransaction.trusted(sent.txid(), raw);
     Optional<FeeBumper.Bump> bump;
     try {
       bump = Objects.requireNonNull(bumper.childFor(parent, target.get(), maxChildFeeSats), "bumper returned null");
     } catch (RuntimeException e) {
-      log.atWarn().addKeyValue("penaltyTxid", g.txid()).addKeyValue("reason", e.toString()).log("fee bumper failed; no child");
-      return sent;
+      log.atWarn().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("reason", e.toString()).log("fee bumper failed; no child");
+      return new Bumped(sent, null);
     }
     if (bump.isEmpty()) {
-      return sent;
+      return new Bumped(sent, null);
     }
     FeeBumper.Bump b = bump.get();
     if (b.feeSats() > maxChildFeeSats) {
-      log.atWarn().addKeyValue("penaltyTxid", g.txid()).addKeyValue("feeSats", b.feeSats()).addKeyValue("cap", maxChildFeeSats)
+      log.atWarn().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("feeSats", b.feeSats()).addKeyValue("cap", maxChildFeeSats)
           .log("fee bumper offered a child above the cap: not sent");
-      return sent;
+      return new Bumped(sent, null);
     }
     TransactionPackage pkg;
     try {
       pkg = TransactionPackage.of(parent, b.child());
     } catch (InvalidInputException e) {
-      log.atWarn().addKeyValue("penaltyTxid", g.txid()).addKeyValue("childTxid", b.child().txid()).addKeyValue("reason", e.getMessage())
+      log.atWarn().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", b.child().txid()).addKeyValue("reason", e.getMessage())
           .log("fee bumper offered a child that does not spend the penalty: not sent");
-      return sent;
+      return new Bumped(sent, null);
     }
     PackageResult answer = node.sendPackage(pkg);
     if (answer == null) {
-      return sent;
+      return new Bumped(sent, null);
     }
-    BroadcastResult child = answer.results().get(1);
-    if (plan != null && child.delivered()) {
+    BroadcastResult childResult = answer.results().get(1);
+    if (plan != null && childResult.delivered()) {
       plan.childFeeRate = target.get();
     }
-    Txid txid = g.txid();
-    Txid childTxid = b.child().txid();
-    forEachMember(g, u -> ch.event(l -> l.penaltyBumped(u, txid, childTxid, target.get(), b.feeSats(), child)));
-    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("childTxid", childTxid).addKeyValue("packageFeeRate", target.get())
-        .addKeyValue("feeSats", b.feeSats()).addKeyValue("result", child).log("penalty bumped by the host's child (CPFP)");
+    Child child = new Child(b.child().txid(), target.get(), b.feeSats(), childResult);
+    log.atInfo().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", child.txid()).addKeyValue("packageFeeRate", target.get())
+        .addKeyValue("feeSats", b.feeSats()).addKeyValue("result", childResult).log("penalty bumped by the host's child (CPFP)");
     // The package's answer for the rung counts only when it put the rung in the node's hands: a refusal
     // inside a package (a child's -25 while its parent is missing, say) is read as the rung's own
     // answer was, where "inputs missing" is final only with the dispute confirmed.
     BroadcastResult rung = answer.results().get(0);
-    return rung.delivered() ? new Sent(rung, sent.txid(), sent.rung()) : sent;
+    return new Bumped(rung.delivered() ? new Sent(rung, sent.txid(), sent.rung()) : sent, child);
   }
 
   /** The node's estimate for {@code blocks}, never below its minimum; its minimum when it has none. */

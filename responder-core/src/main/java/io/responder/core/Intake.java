@@ -116,6 +116,10 @@ final class Intake {
       Escalation.FirstSend sent = first;
       ch.event(l -> l.penaltyEscalated(breach.uuid(), txid, sent.txid(), sent.rung(), sent.result()));
     }
+    if (first != null && first.child() != null) {
+      Escalation.Child child = first.child();
+      ch.event(l -> l.penaltyBumped(breach.uuid(), txid, child.txid(), child.packageFeeRate(), child.feeSats(), child.result()));
+    }
     boolean statusChanged = group != null && !status.equals(group.status());
     if (statusChanged) {
       ch.status(group, status); // its members as they are: the new one joins after the commit

@@ -480,6 +480,25 @@ class FeesAndDeadlinesTest {
   }
 
   @Test
+  void aPenaltyHandedOverBelowTheEstimateGetsTheHostsChildAtTheHandOverNotABlockLater() {
+    Appointment a = channel(10, 2);
+    Block disputeBlock = confirmDispute(a);
+    List<FeeRate> asked = new ArrayList<>();
+    responder = withFees(minersTake(40), wallet(asked));
+    chain.minerMinFeerate(30);
+
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build());
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40)), asked, "the child asked for with the first send");
+    Event.Bumped bumped = events.events(Event.Bumped.class).get(0);
+    assertEquals(a.uuid(), bumped.uuid());
+    assertTrue(chain.inMempool(bumped.childTxid()));
+    Block next = chain.mine();
+    responder.onBlock(next);
+    assertTrue(next.txids().contains(a.penalty().txid()), "the very next block takes the penalty with its child");
+    assertEquals(1, asked.size());
+  }
+
+  @Test
   void aChildDroppedWithItsDisputeIsAskedForAgainEvenBelowTheFeerateOfTheFirst() {
     Appointment a = channel(10, 2);
     Block disputeBlock = confirmDispute(a);
