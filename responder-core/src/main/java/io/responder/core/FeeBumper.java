@@ -8,10 +8,11 @@ import java.util.Optional;
  * whose penalty pays its wallet; a tower with a reward output), a child transaction that pays for its
  * parent so the pair gets mined before the deadline.
  *
- * <p>The Responder asks only for penalties in their escalation window that are not confirmed, at
- * most once per block each, with a target feerate for the package (the {@link FeeEstimator}'s
- * estimate for the blocks left, never below the node's minimum), and submits {@code [penalty, child]}
- * with {@link Carrier#broadcastPackage}. Asked again on a later block, the bumper should return a
+ * <p>The Responder asks only about unconfirmed penalties whose dispute is confirmed, at most once per
+ * block (or hand-over) each: on every block of their escalation window, and before it whenever even
+ * the top rung of the ladder pays less than the estimate (at the hand-over too). It asks with a
+ * target feerate for the package (the {@link FeeEstimator}'s estimate for the blocks left, never below
+ * the node's minimum), and submits {@code [penalty, child]} with {@link Carrier#broadcastPackage}. Asked again on a later block, the bumper should return a
  * replacement child (the same inputs at a higher fee), which the node takes by replacement.
  *
  * <h2>Requirements</h2>
