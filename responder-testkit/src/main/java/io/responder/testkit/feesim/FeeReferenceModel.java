@@ -16,7 +16,8 @@ import java.util.OptionalInt;
  *       minimum of that block. When the host can bump the penalty, the top rung with a child paying
  *       the host's cap counts too, as a package.
  *   <li>Before, in a block at or below the dispute's final height, the penalty can carry its dispute:
- *       a dispute in the mempool with the penalty as its child, or, with the raw dispute, a dispute
+ *       a dispute in the mempool with the penalty as its child (or confirmed in a block a
+ *       reorganisation takes off later, which sends both back), or, with the raw dispute, a dispute
  *       the node lacks sent as a package (alone first, as the node judges it, then together). Both
  *       stay while the penalty pays the mempool minimum and the dispute does on its own or with the
  *       penalty, and while the node does not drop the dispute; miners take them by ancestor feerate:
@@ -84,10 +85,13 @@ final class FeeReferenceModel {
           }
           continue;
         }
-        if (s == FeeRun.DisputeState.CONFIRMED || evictedBetween(run, i, o.clock(), block.clock())) {
+        if (evictedBetween(run, i, o.clock(), block.clock())) {
           continue;
         }
-        boolean accepted = s == FeeRun.DisputeState.MEMPOOL
+        // A dispute confirmed at the moment of the send, yet at or above this block in the final
+        // chain, was in a block a reorganisation took off: the penalty sent on it comes back to the
+        // mempool with it, a pair like any other.
+        boolean accepted = s != FeeRun.DisputeState.ABSENT
             ? pays(fee, vsize, atSend)
             : c.spec.rawDispute() && (pays(c.disputeFee, c.disputeVsize, atSend) ? pays(fee, vsize, atSend)
                 : pays(pairFee, pairVsize, atSend));
