@@ -25,7 +25,9 @@ import java.util.OptionalInt;
  *       each if each does.
  * </ul>
  *
- * The judgement is on the run's final chain, with the deadline its dispute's final height plus the
+ * Clairvoyant by default: any moment and any means count, whatever the market showed then. {@link
+ * #firstSaveableHeightWithoutForesight} keeps only means the market already asked for at the moment
+ * of the send. The judgement is on the run's final chain, with the deadline its dispute's final height plus the
  * channel's {@code to_self_delay}. A breach whose dispute is not confirmed at the end has no deadline
  * and is not counted as saveable. Stateless.
  */
@@ -34,15 +36,26 @@ final class FeeReferenceModel {
 
   /** The first block that could have held the penalty in time, or -1. */
   static int firstSaveableHeight(FeeRun run, Channels c) {
-    return saveableHeight(run, c, true);
+    return saveableHeight(run, c, true, true);
   }
 
   /** The last block that could have held the penalty in time, or -1. */
   static int lastSaveableHeight(FeeRun run, Channels c) {
-    return saveableHeight(run, c, false);
+    return saveableHeight(run, c, false, true);
   }
 
-  private static int saveableHeight(FeeRun run, Channels c, boolean first) {
+  /**
+   * The first block that could have held the penalty in time with means sent when the market already
+   * asked for them, or -1: the miners took no more in that block than at the moment of the send, and
+   * the mempool's minimum did not rise in between. Without such a block, saving the penalty needed
+   * foresight: spending more than the market asked, before it asked (a spike right after the last
+   * moment the Responder could act).
+   */
+  static int firstSaveableHeightWithoutForesight(FeeRun run, Channels c) {
+    return saveableHeight(run, c, true, false);
+  }
+
+  private static int saveableHeight(FeeRun run, Channels c, boolean first, boolean foresight) {
     FakeChain chain = run.chain();
     int i = c.spec.index();
     OptionalInt disputeAt = chain.confirmationHeight(c.disputeTxid());
@@ -75,6 +88,9 @@ final class FeeReferenceModel {
         }
         long keep = run.mempoolMinBetween(o.clock(), block.clock());
         long atSend = run.mempoolMinBetween(o.clock(), o.clock());
+        if (!foresight && (miner > o.minerMinKvb() || keep > atSend)) {
+          continue; // the market rose after the send: only spending before it asked would do
+        }
         FeeRun.DisputeState s = o.states()[i];
         if (h > d) {
           if (s == FeeRun.DisputeState.CONFIRMED && pays(fee, vsize, keep) && pays(fee, vsize, miner)) {

@@ -73,7 +73,7 @@ final class FeeRun {
    * @param states each channel's dispute on the node
    * @param handedOver which breaches the Responder had
    */
-  record Opportunity(int clock, boolean nodeUp, DisputeState[] states, boolean[] handedOver) {}
+  record Opportunity(int clock, boolean nodeUp, DisputeState[] states, boolean[] handedOver, long minerMinKvb) {}
 
   /** What became of one breach in this run. */
   enum Fate {
@@ -369,7 +369,7 @@ final class FeeRun {
           : chain.inMempool(d) ? DisputeState.MEMPOOL : DisputeState.ABSENT;
       had[i] = handedOverAt[i] >= 0;
     }
-    opportunities.add(new Opportunity(clock, chain.isReachable(), states, had));
+    opportunities.add(new Opportunity(clock, chain.isReachable(), states, had, minerMinKvb));
   }
 
   private Responder start() {

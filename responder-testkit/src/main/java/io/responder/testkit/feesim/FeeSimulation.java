@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  * {@link FeeReferenceModel}.
  *
  * <p>The targets, checked for every seed: escalation mines every penalty that any means available to
- * it could have mined before its deadline; it never lets go of a tracker the rebroadcast-only run
+ * it could have mined before its deadline, sent when the market already asked for them (a penalty
+ * that only spending before the market asked could save, a spike right after the last moment the
+ * Responder could act, is counted apart and reported, not held against it); it never lets go of a tracker the rebroadcast-only run
  * keeps; it never pays more than the ladder's top rung and never broadcasts anything but the
  * history's disputes and rungs; its state agrees with its store at the end.
  *
@@ -138,10 +140,14 @@ public final class FeeSimulation {
    * @param savedOfSaveable of those, how many escalation saved
    * @param rebroadcastSavedOfSaveable of those, how many the rebroadcast-only run saved
    * @param savedOnlyByRebroadcast breaches the first run saved and the second did not
+   * @param saveableWithoutForesight of the saveable ones, those means the market already asked for
+   *     at the moment of their send could save (see the reference model)
+   * @param savedOfSaveableWithoutForesight of those, how many escalation saved
    * @param problems the targets missed, empty when every one was met
    */
   public record SeedResult(long seed, Tally rebroadcastOnly, Tally escalation, long saveable, long savedOfSaveable,
-      long rebroadcastSavedOfSaveable, long savedOnlyByRebroadcast, List<String> problems) {
+      long rebroadcastSavedOfSaveable, long savedOnlyByRebroadcast, long saveableWithoutForesight,
+      long savedOfSaveableWithoutForesight, List<String> problems) {
     /** Copies the list. */
     public SeedResult {
       problems = List.copyOf(problems);
@@ -159,10 +165,14 @@ public final class FeeSimulation {
    * @param savedOfSaveable of those, how many (b) saved
    * @param rebroadcastSavedOfSaveable of those, how many (a) saved
    * @param savedOnlyByRebroadcast breaches (a) saved and (b) did not
+   * @param saveableWithoutForesight of the saveable ones, those means the market already asked for
+   *     at the moment of their send could save
+   * @param savedOfSaveableWithoutForesight of those, how many (b) saved
    * @param failures the seeds that missed a target, lowest first
    */
   public record Report(long firstSeed, int seeds, Tally rebroadcastOnly, Tally escalation, long saveable,
-      long savedOfSaveable, long rebroadcastSavedOfSaveable, long savedOnlyByRebroadcast, List<Failure> failures) {
+      long savedOfSaveable, long rebroadcastSavedOfSaveable, long savedOnlyByRebroadcast, long saveableWithoutForesight,
+      long savedOfSaveableWithoutForesight, List<Failure> failures) {
     /** Copies the list. */
     public Report {
       Objects.requireNonNull(rebroadcastOnly, "rebroadcastOnly");
@@ -187,6 +197,11 @@ public final class FeeSimulation {
       out.append(String.format(Locale.ROOT, "| saveable ones confirmed in time | %d of %d (%s) | %d of %d (%s) |%n",
           rebroadcastSavedOfSaveable, saveable, percent(rebroadcastSavedOfSaveable, saveable), savedOfSaveable,
           saveable, percent(savedOfSaveable, saveable)));
+      out.append(String.format(Locale.ROOT, "| of those, saveable without foresight, confirmed in time | | %d of %d (%s) |%n",
+          savedOfSaveableWithoutForesight, saveableWithoutForesight,
+          percent(savedOfSaveableWithoutForesight, saveableWithoutForesight)));
+      out.append(String.format(Locale.ROOT, "| of those, saveable only with foresight, confirmed in time | | %d of %d |%n",
+          savedOfSaveable - savedOfSaveableWithoutForesight, saveable - saveableWithoutForesight));
       out.append(String.format(Locale.ROOT, "| mean fee of a confirmed penalty (sat) | %s | %s |%n",
           mean(rebroadcastOnly), mean(escalation)));
       out.append(String.format(Locale.ROOT, "| ladder rungs sent | %d | %d |%n", rebroadcastOnly.escalations(),
@@ -264,6 +279,8 @@ public final class FeeSimulation {
     long savedOfSaveable = 0;
     long savedByA = 0;
     long onlyA = 0;
+    long plainly = 0;
+    long savedPlainly = 0;
     for (Channels c : channels) {
       int i = c.spec.index();
       FeeRun.ChannelEnd ea = endsA.get(i);
@@ -275,9 +292,16 @@ public final class FeeSimulation {
         if (ea.fate() == FeeRun.Fate.SAVED) {
           savedByA++;
         }
+        boolean withoutForesight = FeeReferenceModel.firstSaveableHeightWithoutForesight(b, c) >= 0;
+        if (withoutForesight) {
+          plainly++;
+        }
         if (eb.fate() == FeeRun.Fate.SAVED) {
           savedOfSaveable++;
-        } else {
+          if (withoutForesight) {
+            savedPlainly++;
+          }
+        } else if (withoutForesight) {
           problems.add("channel " + i + ": (b) missed a penalty it could have saved: " + eb + "; the reference model"
               + " finds block " + could + " before the deadline " + (eb.disputeHeight() + c.spec.toSelfDelay())
               + " (dispute at " + eb.disputeHeight() + ") for the top rung at " + c.spec.topSatPerVbyte() + " sat/vB"
@@ -307,7 +331,7 @@ public final class FeeSimulation {
       }
     }
     return new SeedResult(history.seed(), tally(endsA, a), tally(endsB, b), saveable, savedOfSaveable, savedByA, onlyA,
-        problems);
+        plainly, savedPlainly, problems);
   }
 
   private static Tally tally(List<FeeRun.ChannelEnd> ends, FeeRun run) {
@@ -400,6 +424,8 @@ public final class FeeSimulation {
       long savedOfSaveable = 0;
       long savedByA = 0;
       long onlyA = 0;
+      long plainly = 0;
+      long savedPlainly = 0;
       List<Failure> failures = new ArrayList<>();
       for (SeedResult r : all) {
         a = a.plus(r.rebroadcastOnly());
@@ -408,6 +434,8 @@ public final class FeeSimulation {
         savedOfSaveable += r.savedOfSaveable();
         savedByA += r.rebroadcastSavedOfSaveable();
         onlyA += r.savedOnlyByRebroadcast();
+        plainly += r.saveableWithoutForesight();
+        savedPlainly += r.savedOfSaveableWithoutForesight();
         if (!r.problems().isEmpty()) {
           FeeHistory h = FeeHistoryGenerator.generate(r.seed());
           if (failures.size() < SHRUNK_FAILURES) {
@@ -418,7 +446,7 @@ public final class FeeSimulation {
           }
         }
       }
-      return new Report(first, count, a, b, saveable, savedOfSaveable, savedByA, onlyA, failures);
+      return new Report(first, count, a, b, saveable, savedOfSaveable, savedByA, onlyA, plainly, savedPlainly, failures);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
