@@ -100,19 +100,35 @@ class FeeSimulationTest {
         + String.join("\n  ", FeeSimulation.trace(history, FeeSimulation.Mode.ESCALATION, InMemoryTrackerStore::new)));
   }
 
+  /** Histories only foresight could have saved a penalty in (found by the simulation, shrunk). */
+  static Stream<Arguments> foresightOnly() {
+    return Stream.of(
+        // Seed 10611: the market jumps from nothing to 106 sat/vB right after the hand-over, then
+        // higher. Only the top rung with the host's whole cap, sent while the market asked for
+        // nothing, would have made the next block; no block after it takes what the Responder has.
+        Arguments.of("a spike right after the last moment to act", new FeeHistory(10611, List.of(new FeeHistory.Channel(0,
+            2705826260775697787L, 35, 5.0, 12.0, List.of(37.33), true, true)), 20_000, then(List.of(new FeeStep.Breach(0),
+                new FeeStep.Market(85.527, 106.546), new FeeStep.Mine(), new FeeStep.Market(60.259, 124.232),
+                new FeeStep.FullBlock()), 40))),
+        // Seed 23363: the dispute's block is replaced by one that takes the dispute back only with a
+        // penalty paying for both, and a spike follows. The rung the market asked for, sent on the
+        // confirmed dispute, was enough for the penalty alone; only the top rung would have carried
+        // the dispute into the replacing block.
+        Arguments.of("a reorganisation that sends the dispute back", new FeeHistory(23363, List.of(new FeeHistory.Channel(0,
+            5326270830650736603L, 47, 1.0, 1.0, List.of(2.277, 5.184, 11.802, 26.869), true, true)), 2_000,
+            then(List.of(new FeeStep.Market(0, 2), new FeeStep.Breach(0), new FeeStep.Reorg(1, 1),
+                new FeeStep.Market(148.223, 240.083), new FeeStep.Remine(0)), 50))));
+  }
+
   /**
-   * Seed 10611, shrunk: the market jumps from nothing to 106 sat/vB right after the hand-over, then
-   * higher. Only the top rung with the host's whole cap, sent while the market asked for nothing,
-   * would have made the next block; no block after it takes what the Responder has. The clairvoyant
-   * model calls it saveable, the model without foresight does not, and it is no target missed.
+   * The clairvoyant model calls these penalties saveable, the model without foresight does not, and
+   * missing them is no target missed; the model has teeth both ways.
    */
-  @Test
-  void aSpikeRightAfterTheLastMomentToActIsCountedAsNeedingForesight() {
-    FeeHistory history = new FeeHistory(10611, List.of(new FeeHistory.Channel(0, 2705826260775697787L, 35, 5.0, 12.0,
-        List.of(37.33), true, true)), 20_000, then(List.of(new FeeStep.Breach(0), new FeeStep.Market(85.527, 106.546),
-            new FeeStep.Mine(), new FeeStep.Market(60.259, 124.232), new FeeStep.FullBlock()), 40));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("foresightOnly")
+  void aPenaltyOnlyForesightCouldSaveIsCountedApart(String what, FeeHistory history) {
     FeeSimulation.SeedResult result = FeeSimulation.run(history, InMemoryTrackerStore::new);
-    assertEquals(1, result.saveable(), "the clairvoyant model finds the next block");
+    assertEquals(1, result.saveable(), "the clairvoyant model finds a block");
     assertEquals(0, result.saveableWithoutForesight());
     assertEquals(0, result.savedOfSaveable());
     assertEquals(List.of(), result.problems());

@@ -46,10 +46,12 @@ final class FeeReferenceModel {
 
   /**
    * The first block that could have held the penalty in time with means sent when the market already
-   * asked for them, or -1: the miners took no more in that block than at the moment of the send, and
-   * the mempool's minimum did not rise in between. Without such a block, saving the penalty needed
-   * foresight: spending more than the market asked, before it asked (a spike right after the last
-   * moment the Responder could act).
+   * asked for them, or -1: the miners took no more in that block than at the moment of the send, the
+   * mempool's minimum did not rise in between, and a send on a confirmed dispute does not count for
+   * a block that holds the dispute again after a reorganisation. Without such a block, saving the
+   * penalty needed foresight: spending more than the market asked, before it asked (a spike right
+   * after the last moment the Responder could act, or a reorganisation that sent the dispute back
+   * to be carried by the penalty).
    */
   static int firstSaveableHeightWithoutForesight(FeeRun run, Channels c) {
     return saveableHeight(run, c, true, false);
@@ -101,8 +103,9 @@ final class FeeReferenceModel {
           }
           continue;
         }
-        if (evictedBetween(run, i, o.clock(), block.clock())) {
-          continue;
+        if (evictedBetween(run, i, o.clock(), block.clock())
+            || !foresight && s == FeeRun.DisputeState.CONFIRMED) {
+          continue; // without foresight, a send on a confirmed dispute pays for the penalty alone: no reorganisation is foreseen
         }
         // A dispute confirmed at the moment of the send, yet at or above this block in the final
         // chain, was in a block a reorganisation took off: the penalty sent on it comes back to the
