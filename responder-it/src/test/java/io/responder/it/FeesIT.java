@@ -255,10 +255,11 @@ class FeesIT {
 
   /**
    * Item 9, host CPFP: the penalty pays 2 sat/vB and an output to the node's wallet; the node's
-   * minimum is 5 sat/vB, so the penalty is refused alone. Within the escalation window the Responder
-   * asks the wallet for a child: the first child offered pays above the host's cap and is never
-   * sent; the next brings the package to the feerate asked (the node's estimate, which a chain
-   * without fee history does not have, floored by its minimum), goes in with the penalty through
+   * minimum is 5 sat/vB, so the penalty is refused alone. The penalty paying less than the estimate
+   * (the node's, which a chain without fee history does not have, floored by its minimum), the
+   * Responder asks the wallet for a child with the first send, a block before the escalation window
+   * opens: the first child offered pays above the host's cap and is never sent; on the next block,
+   * at risk, the next brings the package to the feerate asked, goes in with the penalty through
    * {@code submitpackage}, and both are mined. A child asked for again at the same feerate does not
    * replace the one the node holds.
    */
@@ -281,20 +282,12 @@ class FeesIT {
       Tower tower = Tower.inMemory(node, Responder.builder().feeEstimator(estimator).feeBumper(wallet, cap));
       Breach breach = Tower.builder(dispute, penalty, disputeBlock).disputeRawTx(dispute.hex()).toSelfDelay(14).build();
 
-      BreachReceipt receipt = tower.handle(breach);
-
-      assertEquals(BreachReceipt.Disposition.PENDING, receipt.disposition());
-      BroadcastResult.RejectedForNow refused = assertInstanceOf(BroadcastResult.RejectedForNow.class, receipt.broadcast());
-      assertTrue(refused.message().contains("min relay fee not met, 282 < 705"), refused.message());
-      assertEquals(List.of(), wallet.offers(), "no child outside the escalation window");
-
       wallet.overpayNext(20);
-      chain.mineEmpty(); // 12 blocks left: at risk
-      tower.poll();
+      BreachReceipt receipt = tower.handle(breach); // 13 blocks left: the window opens at the next block
+
       FeeRate asked = estimator.estimate(12).map(e -> e.feeRate().max(estimator.minimum())).orElse(estimator.minimum());
       assertTrue(asked.compareTo(FeeRate.ofSatPerVbyte(5)) >= 0);
-      assertEquals(List.of(new FeeEvents.AtRisk(breach.uuid(), penalty.txid(), deadline, 12)), tower.fees.drain());
-      assertEquals(1, wallet.offers().size());
+      assertEquals(1, wallet.offers().size(), "the child is asked for with the first send");
       WalletBumper.Offer greedy = wallet.offers().get(0);
       assertEquals(asked, greedy.asked());
       assertEquals(cap, greedy.maxFeeSats());
@@ -302,13 +295,16 @@ class FeesIT {
       assertFalse(tower.carrier.packaged(greedy.child().txid()), "a child above the cap is never sent");
       assertFalse(chain.inMempool(greedy.child().txid()));
       assertFalse(chain.inMempool(penalty.txid()));
-      assertEquals(TrackerState.PENDING, tower.status(breach.uuid()).state());
+      assertEquals(BreachReceipt.Disposition.PENDING, receipt.disposition());
+      BroadcastResult.RejectedForNow refused = assertInstanceOf(BroadcastResult.RejectedForNow.class, receipt.broadcast());
+      assertTrue(refused.message().contains("min relay fee not met, 282 < 705"), refused.message());
+      assertEquals(List.of(), tower.fees.drain(), "no child sent, not yet at risk");
 
-      chain.mineEmpty(); // 11 blocks left
+      chain.mineEmpty(); // 12 blocks left: at risk
       tower.poll();
+      assertEquals(new FeeEvents.AtRisk(breach.uuid(), penalty.txid(), deadline, 12), tower.fees.of(FeeEvents.AtRisk.class).get(0));
       assertEquals(2, wallet.offers().size());
       WalletBumper.Offer honest = wallet.offers().get(1);
-      asked = estimator.estimate(11).map(e -> e.feeRate().max(estimator.minimum())).orElse(estimator.minimum());
       assertEquals(asked, honest.asked());
       assertEquals(141, honest.parentVsize());
       assertEquals(282, honest.parentFeeSats(), "the wallet read the penalty's fee from the node");
@@ -319,7 +315,7 @@ class FeesIT {
       CountingCarrier.SentPackage pkg = tower.carrier.packages().get(tower.carrier.packages().size() - 1);
       assertEquals(List.of(penalty.txid(), honest.child().txid()), pkg.txids());
       assertTrue(pkg.result().allDelivered(), pkg.result().toString());
-      assertEquals(new TrackerStatus.InMempool(disputeHeight + 2), tower.status(breach.uuid()));
+      assertEquals(new TrackerStatus.InMempool(disputeHeight + 1), tower.status(breach.uuid()));
 
       Map<String, Object> child = chain.mempoolEntry(honest.child().txid());
       long packageVsize = 141 + honest.childVsize();
@@ -332,17 +328,17 @@ class FeesIT {
 
       // On the next block the estimate is the same: a new child paying about the same fee would only be
       // refused by bitcoind's replacement rule, so the wallet is not asked again.
-      chain.mineEmpty(); // 10 blocks left
+      chain.mineEmpty(); // 11 blocks left
       tower.poll();
       assertEquals(2, wallet.offers().size(), "no second request for the same package feerate");
       assertEquals(1, tower.fees.of(FeeEvents.Bumped.class).size());
       assertTrue(chain.inMempool(honest.child().txid()));
-      assertEquals(new TrackerStatus.InMempool(disputeHeight + 3), tower.status(breach.uuid()), "the penalty stays in");
+      assertEquals(new TrackerStatus.InMempool(disputeHeight + 2), tower.status(breach.uuid()), "the penalty stays in");
 
       BlockHash mined = chain.mine(1).get(0);
       tower.poll();
       assertTrue(chain.txidsOf(mined).containsAll(List.of(penalty.txid(), honest.child().txid())));
-      assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, disputeHeight + 4)), tower.status(breach.uuid()));
+      assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, disputeHeight + 3)), tower.status(breach.uuid()));
       assertTrue(tower.fees.of(FeeEvents.Bumped.class).stream().allMatch(e -> e.feeSats() <= cap), "never above the cap");
       assertTrue(tower.carrier.packages().stream().noneMatch(p -> p.txids().contains(greedy.child().txid())));
       tower.responder.checkConsistency();
