@@ -42,13 +42,15 @@ final class ChainFollower {
     this.escalation = escalation;
   }
 
-  /** B4.2: catches up with the block source's best block. */
-  void syncToBest() {
+  /** B4.2: catches up with the block source's best block; returns whether the tip is now that block. */
+  boolean syncToBest() {
     BlockRef best = node.blockSource().bestBlock();
-    if (window.contains(best)) {
-      return;
+    if (!window.contains(best)) {
+      follow(node.fetchBlock(best.hash(), best.height()));
     }
-    follow(node.fetchBlock(best.hash(), best.height()));
+    // A best block below the tip (the node rolled back, its new branch not yet mined) leaves the
+    // Responder on blocks the node no longer has: not at its tip.
+    return window.tip().equals(best);
   }
 
   /** B3.1: takes the Responder to {@code target}, through gaps and reorganisations. */
