@@ -42,15 +42,13 @@ final class ChainFollower {
     this.escalation = escalation;
   }
 
-  /** B4.2: catches up with the block source's best block; returns whether the tip is now that block. */
-  boolean syncToBest() {
+  /** B4.2: catches up with the block source's best block. */
+  void syncToBest() {
     BlockRef best = node.blockSource().bestBlock();
-    if (!window.contains(best)) {
-      follow(node.fetchBlock(best.hash(), best.height()));
+    if (window.contains(best)) {
+      return;
     }
-    // A best block below the tip (the node rolled back, its new branch not yet mined) leaves the
-    // Responder on blocks the node no longer has: not at its tip.
-    return window.tip().equals(best);
+    follow(node.fetchBlock(best.hash(), best.height()));
   }
 
   /** B3.1: takes the Responder to {@code target}, through gaps and reorganisations. */

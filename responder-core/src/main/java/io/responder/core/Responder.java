@@ -197,11 +197,9 @@ public final class Responder {
   }
 
   /**
-   * Catches up with the block source's best block (what {@link Builder#start()} does once), then,
-   * standing on that block, retries pending penalties at once instead of waiting for the next block:
-   * for hosts that were told the node is reachable again (the cheater's clock runs while a block is
-   * awaited). A node whose best block is below the Responder's tip (rolled back, its new branch not
-   * mined yet) is left to the next block, which reorganises first.
+   * Catches up with the block source's best block (what {@link Builder#start()} does once), then
+   * retries pending penalties at once instead of waiting for the next block: for hosts that were
+   * told the node is reachable again (the cheater's clock runs while a block is awaited).
    *
    * @throws BlockSourceException if the block source fails; progress made so far is kept
    * @throws RuntimeException from the store if a commit failed; the state is reloaded before the next call
@@ -210,9 +208,8 @@ public final class Responder {
     lock.lock();
     try {
       ensureLoaded();
-      if (follower.syncToBest()) {
-        steps.retryPendingNow(); // only at the node's tip: its answers are about the chain the Responder is on
-      }
+      follower.syncToBest();
+      steps.retryPendingNow();
     } finally {
       publishHealth();
       lock.unlock();
@@ -570,9 +567,8 @@ public final class Responder {
       r.lock.lock();
       try {
         r.ensureLoaded();
-        boolean atNodeTip;
         try {
-          atNodeTip = r.follower.syncToBest();
+          r.follower.syncToBest();
         } catch (BlockSourceException e) {
           log.atWarn().addKeyValue("tip", r.window.tip().height()).addKeyValue("reason", e.getMessage())
               .log("could not catch up with the block source at start; will retry on the next block");
@@ -581,12 +577,8 @@ public final class Responder {
         try {
           // Pending penalties go out now rather than a block later: with a deadline near, that block
           // can be the last (found by the fee simulation, seed 1006). Only at the node's tip: a
-          // start that could not catch up, or stands on blocks the node has since dropped (its
-          // answers would be placed on the wrong branch: reliability simulation, seed 89252), leaves
-          // everything to the next call.
-          if (atNodeTip) {
-            r.steps.retryPendingNow();
-          }
+          // start that could not catch up leaves everything to the next call.
+          r.steps.retryPendingNow();
         } catch (RuntimeException e) {
           log.atWarn().addKeyValue("reason", e.toString())
               .log("could not retry pending penalties at start; will retry on the next block");
