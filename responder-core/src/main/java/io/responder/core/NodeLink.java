@@ -300,13 +300,13 @@ final class NodeLink {
    * unknown (empty) and must be learnt again later.
    */
   Optional<BlockRef> locateConfirmation(Txid txid, OptionalInt confirmations, int disputeHeight) {
-    BlockRef tip = window.tip();
-    // The node may be ahead of the Responder, and its answers are relative to its own tip: counting
-    // from ours would put the confirmation too low and complete the tracker early.
+    // The node's answers are relative to its own best block, ahead of the Responder's tip (counting
+    // from ours would put the confirmation too low and complete the tracker early) or below it (a
+    // node rolled back: the Responder's tip is on blocks it dropped, and a confirmation placed there
+    // would name a block that does not hold the penalty: reliability simulation, seed 89252).
     BlockRef nodeTip = null;
     try {
-      BlockRef best = blockSource.bestBlock();
-      nodeTip = best.height() > tip.height() ? best : tip;
+      nodeTip = blockSource.bestBlock();
     } catch (RuntimeException e) {
       log.atDebug().addKeyValue("reason", e.toString()).log("best block unknown: a confirmation count cannot be placed");
     }

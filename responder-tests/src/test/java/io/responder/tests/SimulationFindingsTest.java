@@ -235,6 +235,41 @@ class SimulationFindingsTest {
   }
 
   /**
+   * A restart over a node that had rolled back below the Responder's tip (its new branch not mined
+   * yet) retried a pending penalty at once; the node called it already confirmed, and the Responder
+   * counted the node's answer from its own tip, on blocks the node had dropped, instead of from the
+   * node's best block: the confirmation named a block that does not hold the penalty. Found as
+   * "wrong-confirmation" at seed 89252 of a 100,000-seed run.
+   */
+  @Test
+  void anAlreadyConfirmedPenaltyIsPlacedOnTheNodesChainWhenTheNodeRolledBackBelowTheTip() {
+    chain.txindex(false); // the node cannot say where: the Responder searches the blocks
+    InMemoryTrackerStore store = new InMemoryTrackerStore();
+    ResponderConfig config = ResponderConfig.defaults().withIrrevocableDepth(10);
+    // The Responder before the restart, not watched: the store moves on without it.
+    Responder r = Responder.builder().config(config).carrier(chain).blockSource(chain).store(store).listener(events).start();
+    Appointment a = Appointment.random(rng);
+    Block disputeBlock = chain.mineTransactions(a.dispute());
+    r.onBlock(disputeBlock);
+    Block holding = chain.mineTransactions(a.penalty()); // mined by someone else before the hand-over
+    r.onBlock(holding);
+    chain.mineEmpty(12).forEach(r::onBlock);
+    chain.disconnect(3); // the node rolls back; the Responder stays on the dropped blocks
+    chain.nodeDown(true);
+    assertEquals(BreachReceipt.Disposition.PENDING, r.handleBreach(a.breach(disputeBlock.ref())).disposition());
+    chain.nodeDown(false);
+
+    Responder restarted = start(config, store); // retries the pending penalty at once: the node says "already confirmed"
+    assertEquals(new TrackerStatus.Confirmed(holding.ref()), restarted.tracker(a.uuid()).orElseThrow().status());
+    List<Block> branch = chain.mineEmpty(4); // the node's new branch, longer than the dropped one
+    restarted.onBlock(branch.get(3));
+
+    assertEquals(List.of(holding.height()), events.events(Event.Confirmed.class).stream()
+        .filter(e -> e.uuid().equals(a.uuid())).map(e -> e.block().height()).toList());
+    assertEquals(List.of(a.uuid()), events.uuids(Event.Completed.class));
+  }
+
+  /**
    * After a reorganisation deeper than the window found while the node was down, a penalty the new
    * branch confirmed below the fork could only be re-learnt from the node; in the block where the
    * node answered again, the subscription's end came first and the tracker expired although its
