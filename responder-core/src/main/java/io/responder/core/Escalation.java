@@ -54,6 +54,8 @@ final class Escalation {
     boolean sendAgain;
     /** The package feerate of the last child the node took in this run: asking again for no more is a refused replacement. */
     FeeRate childFeeRate = FeeRate.ZERO;
+    /** That child, while the Responder believes the node holds it; null without one. */
+    @Nullable Txid childTxid;
 
     /** The dispute's txid: after a restart its height is checked against the node's chain. */
     final Txid disputeTxid;
@@ -161,6 +163,7 @@ final class Escalation {
     if (plan != null) {
       plan.sendAgain = true;
       plan.childFeeRate = FeeRate.ZERO; // the node may have dropped the child with the dispute
+      plan.childTxid = null;
       opens.add(tipHeight, g); // this block, when the block step files it before acting: no block lost
     }
   }
@@ -353,6 +356,11 @@ final class Escalation {
   FirstSend sendFirst(Breach breach, int disputeHeight, int tipHeight) {
     FeeTerms terms = breach.feeTerms();
     Plan plan = plan(terms, breach.disputeTxid(), breach.penaltyRawTxUnsafe(), breach.disputeRawTxUnsafe());
+    if (plan != null && plan.ratesToLearn && disputeHeight >= 0) {
+      // Without the raw dispute, the rungs' feerates come from the node's copy, read now: the first
+      // send follows the market too (found by the fee simulation, seed 42013).
+      learnRates(plan, breach.seenInBlock(), () -> Optional.of(breach.penaltyRawTxUnsafe()));
+    }
     int rungs = plan == null ? 1 : plan.rungs();
     int rung = 0;
     int deadline = terms.deadlineGiven(disputeHeight);
@@ -374,7 +382,7 @@ final class Escalation {
         // found by the fee simulation, seed 852).
         if (plan != null && bumper != null && deadline >= 0 && rung == rungs - 1
             && (r instanceof BroadcastResult.Accepted || refusedForFee(r))
-            && (policyOf(plan).atRisk(left) || belowMarket(plan, rung, left))) {
+            && (policyOf(plan).atRisk(left) || refusedForFee(r) || belowMarket(plan, rung, left))) {
           Bumped bumped = bump(plan, breach.penaltyTxid(), new Sent(r, txid, rung), raw, left);
           r = bumped.sent().result();
           child = bumped.child();
@@ -404,25 +412,35 @@ final class Escalation {
    */
   private void learnRates(PenaltyGroup g, Plan plan) {
     Optional<BlockHash> block = node.disputeBlock(g);
-    Optional<byte[]> raw;
     try {
       if (block.isEmpty() && g.disputeHeight() >= 0) {
         // Below the blocks this run has seen (after a restart the window holds only the tip): the
         // node's chain names it. A block of another branch answers no dispute, which ends the try.
         block = node.blockSource().blockHashAt(g.disputeHeight());
       }
-      if (block.isEmpty()) {
-        return;
-      }
-      raw = node.blockSource().transaction(plan.disputeTxid, block.get());
+    } catch (RuntimeException e) {
+      log.atDebug().addKeyValue("disputeTxid", plan.disputeTxid).addKeyValue("reason", e.toString())
+          .log("could not find the dispute's block; again later");
+      return;
+    }
+    if (block.isPresent()) {
+      learnRates(plan, block.get(), () -> node.anyMember(g).map(TransactionTracker::penaltyRawTxUnsafe));
+    }
+  }
+
+  /** Reads the dispute from {@code block} and computes the rungs' feerates with the penalty {@code rawPenalty} gives. */
+  private void learnRates(Plan plan, BlockHash block, java.util.function.Supplier<Optional<byte[]>> rawPenalty) {
+    Optional<byte[]> raw;
+    try {
+      raw = node.blockSource().transaction(plan.disputeTxid, block);
     } catch (RuntimeException e) {
       log.atDebug().addKeyValue("disputeTxid", plan.disputeTxid).addKeyValue("reason", e.toString())
           .log("could not read the dispute from the node; again later");
       return;
     }
     plan.ratesToLearn = false;
-    Optional<TransactionTracker> member = raw.isPresent() ? node.anyMember(g) : Optional.empty();
-    if (member.isEmpty()) {
+    Optional<byte[]> penalty = raw.isPresent() ? rawPenalty.get() : Optional.empty();
+    if (penalty.isEmpty()) {
       return;
     }
     try {
@@ -430,7 +448,7 @@ final class Escalation {
         log.atWarn().addKeyValue("disputeTxid", plan.disputeTxid).log("the node answered another transaction for the dispute; ignored");
         return;
       }
-      plan.rungFeeRates = rungFeeRates(plan.disputeTxid, raw.get(), member.get().penaltyRawTxUnsafe(), plan.terms.variants());
+      plan.rungFeeRates = rungFeeRates(plan.disputeTxid, raw.get(), penalty.get(), plan.terms.variants());
     } catch (InvalidInputException e) {
       log.atWarn().addKeyValue("disputeTxid", plan.disputeTxid).addKeyValue("reason", e.getMessage())
           .log("the node's dispute does not parse; ignored");
@@ -472,7 +490,8 @@ final class Escalation {
       // (A child the node took earlier counts only while the penalty is in its mempool: one dropped
       // with its dispute by a reorganisation, or evicted, is asked for again even at a lower target.)
       boolean lift = rung == plan.rungs() - 1 && bumper != null && belowMarket(plan, rung, left)
-          && (!(g.status() instanceof TrackerStatus.InMempool) || targetFor(left).orElseThrow().compareTo(plan.childFeeRate) > 0);
+          && (!(g.status() instanceof TrackerStatus.InMempool) || targetFor(left).orElseThrow().compareTo(plan.childFeeRate) > 0
+              || !childStillHeld(plan));
       if (rung <= plan.heldRung && !lift && !plan.sendAgain) {
         continue;
       }
@@ -615,7 +634,7 @@ final class Escalation {
   private Bumped bump(@Nullable Plan plan, Txid penaltyTxid, Sent sent, byte[] raw, int left) {
     Optional<FeeRate> target = targetFor(left);
     if (target.isEmpty() || plan != null && target.get().compareTo(plan.childFeeRate) <= 0
-        && sent.result() instanceof BroadcastResult.Accepted) {
+        && sent.result() instanceof BroadcastResult.Accepted && childStillHeld(plan)) {
       return new Bumped(sent, null); // no target, or no higher than the child already in: the node would refuse the replacement
     }
     RawTransaction parent = RawTransaction.trusted(sent.txid(), raw);
@@ -650,6 +669,7 @@ final class Escalation {
     BroadcastResult childResult = answer.results().get(1);
     if (plan != null && childResult.delivered()) {
       plan.childFeeRate = target.get();
+      plan.childTxid = b.child().txid();
     }
     Child child = new Child(b.child().txid(), target.get(), b.feeSats(), childResult);
     log.atInfo().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", child.txid()).addKeyValue("packageFeeRate", target.get())
@@ -659,6 +679,30 @@ final class Escalation {
     // answer was, where "inputs missing" is final only with the dispute confirmed.
     BroadcastResult rung = answer.results().get(0);
     return new Bumped(rung.delivered() ? new Sent(rung, sent.txid(), sent.rung()) : sent, child);
+  }
+
+  /**
+   * Whether the child the node took is still in its mempool or a block. It can go without the
+   * Responder hearing of it: evicted with its parent when the mempool's minimum rose above what the
+   * pair pays (a capped child buys less than the target asked), or dropped by a reorganisation.
+   * Asked only when a child in hand is the reason not to ask for one (found by the fee simulation,
+   * seeds 43740 and 50939); a child found gone is forgotten, so a new one is asked for.
+   */
+  private boolean childStillHeld(Plan plan) {
+    if (plan.childTxid == null) {
+      return false;
+    }
+    TxStatus status = node.status(plan.childTxid, Optional.empty());
+    // Its parent is unconfirmed, so it cannot be in a block: not in the mempool is gone (bitcoind
+    // without -txindex answers that as "unknown"). A node that could not answer costs at most one
+    // child asked for again.
+    if (status instanceof TxStatus.InMempool || status instanceof TxStatus.Confirmed) {
+      return true;
+    }
+    log.atInfo().addKeyValue("childTxid", plan.childTxid).log("the host's child is no longer in the node's mempool: a new one is asked for");
+    plan.childFeeRate = FeeRate.ZERO;
+    plan.childTxid = null;
+    return false;
   }
 
   /** The node's estimate for {@code blocks}, never below its minimum; its minimum when it has none. */

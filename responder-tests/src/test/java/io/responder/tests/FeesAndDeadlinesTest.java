@@ -451,10 +451,20 @@ class FeesAndDeadlinesTest {
 
   /** The host's wallet: a child spending the penalty's output 0, paying the package up to the target. */
   private FeeBumper wallet(List<FeeRate> asked) {
+    return wallet(asked, null);
+  }
+
+  /**
+   * The same, for penalties of {@code a}: a rung the node refused is unknown to the fake chain, so its
+   * fee is worked out as the host would, from the dispute output it spends.
+   */
+  private FeeBumper wallet(List<FeeRate> asked, @org.jspecify.annotations.Nullable Appointment a) {
     return (penalty, target, maxFee) -> {
       asked.add(target);
-      long parentFee = chain.fee(penalty.txid()).orElseThrow();
-      TestTransaction child = Transactions.childForPackage(rng, TestTransaction.fromRaw(penalty.bytes()), parentFee, 0,
+      TestTransaction parent = TestTransaction.fromRaw(penalty.bytes());
+      long parentFee = chain.fee(penalty.txid()).orElseGet(() -> a.dispute().outputValues().get(0)
+          - parent.outputValues().stream().mapToLong(Long::longValue).sum());
+      TestTransaction child = Transactions.childForPackage(rng, parent, parentFee, 0,
           target.satPerVbyte().doubleValue());
       long childFee = chain.fee(child.txid()).orElse(target.feeFor(220) - parentFee);
       return java.util.Optional.of(new FeeBumper.Bump(RawTransaction.of(child.raw()), childFee));
@@ -496,6 +506,52 @@ class FeesAndDeadlinesTest {
     responder.onBlock(next);
     assertTrue(next.txids().contains(a.penalty().txid()), "the very next block takes the penalty with its child");
     assertEquals(1, asked.size());
+  }
+
+  @Test
+  void withoutTheRawDisputeTheHandOverReadsItAndAsksForTheChildAtOnce() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
+    Block disputeBlock = confirmDispute(a);
+    List<FeeRate> asked = new ArrayList<>();
+    responder = withFees(minersTake(50), wallet(asked, a));
+    chain.mempoolMinFeerate(40); // every rung is refused alone
+    chain.minerMinFeerate(45);
+    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+
+    BreachReceipt receipt = responder.handleBreach(b.build());
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(50)), asked, "the top rung with the host's child, with the first send");
+    assertEquals(Disposition.TRACKED, receipt.disposition(), "the package put the top rung in the node's hands");
+    assertTrue(chain.inMempool(ladder.get(1).txid()));
+    assertEquals(0, chain.broadcastCount(a.penalty().txid()), "the rungs' feerates were read from the node: none below the market sent");
+    Block next = chain.mine();
+    responder.onBlock(next);
+    assertTrue(next.txids().contains(ladder.get(1).txid()));
+  }
+
+  @Test
+  void aChildTheNodeEvictedIsAskedForAgainEvenBelowTheFeerateOfTheFirst() {
+    Appointment a = channel(10, 2);
+    Block disputeBlock = confirmDispute(a);
+    List<FeeRate> asked = new ArrayList<>();
+    double[] market = {40};
+    responder = withFees(minersTake(() -> market[0]), wallet(asked));
+    chain.minerMinFeerate(30);
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build());
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40)), asked);
+
+    chain.mempoolMinFeerate(45); // the mempool fills up: the pair, at 40 sat/vB, is evicted
+    assertFalse(chain.inMempool(a.penalty().txid()));
+    chain.mempoolMinFeerate(1);
+    market[0] = 35; // the market eases, still above what the penalty pays alone
+    mineEmpty(1);
+
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40), FeeRate.ofSatPerVbyte(35)), asked,
+        "the child in hand is gone: a new one at the new target");
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().contains(a.penalty().txid()), "mined with its new child");
   }
 
   @Test
