@@ -12,8 +12,12 @@ import java.util.Optional;
  * block (or hand-over) each: on every block of their escalation window, and before it whenever even
  * the top rung of the ladder pays less than the estimate (at the hand-over too). It asks with a
  * target feerate for the package (the {@link FeeEstimator}'s estimate for the blocks left, never below
- * the node's minimum), and submits {@code [penalty, child]} with {@link Carrier#broadcastPackage}. Asked again on a later block, the bumper should return a
- * replacement child (the same inputs at a higher fee), which the node takes by replacement.
+ * the node's minimum), and submits {@code [penalty, child]} with {@link Carrier#broadcastPackage}.
+ * Asked again on a later block, the bumper should return a replacement child (the same inputs at a
+ * higher fee), which the node takes by replacement. It is not asked again for a target no higher
+ * than the last child's while that child is in the node's mempool (one {@link Carrier#status}
+ * lookup tells); a child the node dropped (evicted with its penalty when the mempool's minimum rose
+ * above what the pair pays) is asked for again at whatever the estimate is then.
  *
  * <h2>Requirements</h2>
  * The child must spend an output of the penalty it was asked about; the fee it declares must be the
