@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockStep {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /** Rebroadcasts read and sent together: a storm of a million is a hundred store reads and batches. */
+  static final int STORM_BATCH = 10_000;
 
   private final TrackerBook book;
   private final NodeLink node;
@@ -152,25 +154,8 @@ final class BlockStep {
     Set<PenaltyGroup> escalated = Collections.newSetFromMap(new IdentityHashMap<>());
     escalated.addAll(escalation.act(ref, ch, (g, sent, h, c) -> settle(g, sent, h, c, ResendReason.AT_RISK)));
 
-    // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in one batch.
-    List<PenaltyGroup> dueNow = book.rebroadcastsDueBy(height);
-    Map<PenaltyGroup, TransactionTracker> due = new LinkedHashMap<>(dueNow.size() * 4 / 3 + 1); // a storm's size at once
-    for (PenaltyGroup g : dueNow) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m
-          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && !escalated.contains(g) && !due.containsKey(g)) {
-        node.anyMember(g).ifPresent(t -> due.put(g, t));
-      }
-    }
-    sendAhead(due);
-    for (Map.Entry<PenaltyGroup, TransactionTracker> e : due.entrySet()) {
-      PenaltyGroup g = e.getKey();
-      log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - ((TrackerStatus.InMempool) g.status()).sinceHeight())
-          .log("penalty missed too many blocks: rebroadcasting");
-      resend(g, e.getValue(), height, ch, ResendReason.MISSED_BLOCKS);
-      if (g.status() instanceof TrackerStatus.Pending) {
-        askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
-      }
-    }
+    // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in batches.
+    rebroadcastDue(book.rebroadcastsDueBy(height), height, ch, escalated, askedNode);
 
     // 5. Pending retries, the sends in one batch.
     Map<PenaltyGroup, TransactionTracker> retries = new LinkedHashMap<>();
@@ -192,6 +177,58 @@ final class BlockStep {
     ledger.commit(ch, Optional.of(ref));
     log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
         .log("block connected");
+  }
+
+  /**
+   * Step 4 for the groups whose rebroadcast schedule fell due: those still in the mempool that
+   * missed enough blocks are sent again, once each. A storm (every unconfirmed penalty at once) goes
+   * in batches of {@link #STORM_BATCH}: one store read and one carrier batch each, and what a batch
+   * reads and builds dies before the next, instead of living through the whole storm. A group with
+   * several entries due is picked once (a flag on the group while its batch is built; afterwards the
+   * status it was given excludes it, or, when nothing was learnt, {@code resentUnchanged} does).
+   */
+  private void rebroadcastDue(List<PenaltyGroup> dueNow, int height, ChangeSet ch, Set<PenaltyGroup> escalated,
+      Set<PenaltyGroup> askedNode) {
+    List<PenaltyGroup> batch = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+    List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+    Set<PenaltyGroup> resentUnchanged = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int i = 0; i < dueNow.size(); i++) {
+      PenaltyGroup g = dueNow.get(i);
+      if (!g.isPicked() && missedEnough(g, height) && !escalated.contains(g) && !resentUnchanged.contains(g)) {
+        g.setPicked(true);
+        batch.add(g);
+      }
+      if (batch.size() == STORM_BATCH || i == dueNow.size() - 1 && !batch.isEmpty()) {
+        node.anyMembers(batch, members);
+        for (PenaltyGroup p : batch) {
+          p.setPicked(false);
+        }
+        sendAhead(batch, members);
+        for (int k = 0; k < batch.size(); k++) {
+          PenaltyGroup p = batch.get(k);
+          TransactionTracker member = members.get(k);
+          if (member == null) {
+            continue; // logged by the read: nothing to send
+          }
+          log.atInfo().addKeyValue("penaltyTxid", p.txid())
+              .addKeyValue("missed", height - ((TrackerStatus.InMempool) p.status()).sinceHeight())
+              .log("penalty missed too many blocks: rebroadcasting");
+          resend(p, member, height, ch, ResendReason.MISSED_BLOCKS);
+          if (p.status() instanceof TrackerStatus.Pending) {
+            askedNode.add(p); // a refused rebroadcast turns it pending: not retried again in step 5
+          } else if (missedEnough(p, height)) {
+            resentUnchanged.add(p); // nothing learnt (the node unreachable): not sent twice this block
+          }
+        }
+        batch.clear();
+        members.clear();
+      }
+    }
+  }
+
+  private boolean missedEnough(PenaltyGroup g, int height) {
+    return g.isLive() && g.status() instanceof TrackerStatus.InMempool m
+        && height - m.sinceHeight() >= config.rebroadcastAfterMissed();
   }
 
   /**
@@ -328,13 +365,20 @@ final class BlockStep {
    * ten thousand penalties makes a few batch requests, not ten thousand round trips.
    */
   private void sendAhead(Map<PenaltyGroup, TransactionTracker> groups) {
+    sendAhead(new ArrayList<>(groups.keySet()), new ArrayList<>(groups.values()));
+  }
+
+  /** {@link #sendAhead(Map)} for groups and their members read (or null) side by side. */
+  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members) {
     if (groups.size() < 2) {
       return; // one send is one call either way
     }
     List<RawTransaction> batch = new ArrayList<>(groups.size());
-    for (Map.Entry<PenaltyGroup, TransactionTracker> e : groups.entrySet()) {
-      if (!escalation.hasLadder(e.getKey())) {
-        batch.add(RawTransaction.trusted(e.getKey().txid(), e.getValue().penaltyRawTxUnsafe()));
+    for (int i = 0; i < groups.size(); i++) {
+      PenaltyGroup g = groups.get(i);
+      TransactionTracker member = members.get(i);
+      if (member != null && !escalation.hasLadder(g)) {
+        batch.add(RawTransaction.trusted(g.txid(), member.penaltyRawTxUnsafe()));
       }
     }
     node.sendAll(batch);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,6 +243,27 @@ final class NodeLink {
     log.atError().addKeyValue("penaltyTxid", g.txid())
         .log("the store has no tracker for an indexed penalty: cannot broadcast it");
     return Optional.empty();
+  }
+
+  /**
+   * {@link #anyMember} of each group, read in one store call: {@code out} gets one element per group,
+   * in order, null where the store has no member (logged as {@code anyMember} logs it).
+   */
+  void anyMembers(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> out) {
+    List<UUID> firsts = new ArrayList<>(groups.size());
+    for (PenaltyGroup g : groups) {
+      firsts.add(g.uuid(0));
+    }
+    List<@Nullable TransactionTracker> found = store.findAll(firsts);
+    if (found == null || found.size() != groups.size()) {
+      throw new IllegalStateException("store answered a read of " + groups.size() + " trackers with "
+          + (found == null ? "null" : found.size() + " results"));
+    }
+    for (int i = 0; i < groups.size(); i++) {
+      TransactionTracker t = found.get(i);
+      // The first member gone from the store (it should not be): the others are asked one by one.
+      out.add(t != null ? t : anyMember(groups.get(i)).orElse(null));
+    }
   }
 
   /** The raw dispute of some member, or null; {@code first} is a member already read. */
