@@ -192,6 +192,7 @@ final class BlockStep {
     List<PenaltyGroup> batch = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
     List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
     Set<PenaltyGroup> resentUnchanged = Collections.newSetFromMap(new IdentityHashMap<>());
+    node.expectSends(dueNow.size()); // at most one receipt each: room for the storm at once
     for (int i = 0; i < dueNow.size(); i++) {
       PenaltyGroup g = dueNow.get(i);
       if (!g.isPicked() && missedEnough(g, height) && !escalated.contains(g) && !resentUnchanged.contains(g)) {
