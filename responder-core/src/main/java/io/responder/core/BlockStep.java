@@ -121,7 +121,9 @@ final class BlockStep {
     // most once per penalty and only when one of its appointments really ends.
     Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<PenaltyGroup> minedSomewhere = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (PenaltyGroup g : book.expiriesDueBy(height)) {
+    List<PenaltyGroup> expiring = book.expiriesDueBy(height);
+    Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead = checkExpiringAhead(expiring, height, ch);
+    for (PenaltyGroup g : expiring) {
       if (!g.isLive() || g.status() instanceof TrackerStatus.Confirmed || !g.hasMemberEndingBy(height)) {
         continue;
       }
@@ -132,7 +134,7 @@ final class BlockStep {
           // now (instead of in step 5), so a confirmed penalty runs to completion instead.
           mined = retryPending(g, ref, ch) instanceof BroadcastResult.AlreadyConfirmed;
         } else {
-          mined = minedButNotLocated(g, height, ch);
+          mined = minedButNotLocated(g, height, ch, checkedAhead);
         }
         if (mined && g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
           // Mined, in a block not located yet: confirmed penalties never expire. Asked again next block.
@@ -248,18 +250,56 @@ final class BlockStep {
   }
 
   /**
+   * Step 3's questions for the in-mempool penalties whose trackers expire at this block, asked
+   * together: each status lookup first (as {@link #confirmIfTheNodeHasIt}), then, for those still
+   * unconfirmed, one store read and one carrier batch of their penalties, whose answers become this
+   * interval's receipts. A block where thousands of subscriptions end makes two calls for the sends
+   * and reads, not thousands. {@link #minedButNotLocated} then goes on from the status lookup.
+   *
+   * @return by group asked about and still unconfirmed, the member read (empty: none in the store)
+   */
+  private Map<PenaltyGroup, Optional<TransactionTracker>> checkExpiringAhead(List<PenaltyGroup> expiring, int height,
+      ChangeSet ch) {
+    Map<PenaltyGroup, Optional<TransactionTracker>> checked = new IdentityHashMap<>();
+    List<PenaltyGroup> unconfirmed = new ArrayList<>();
+    Set<PenaltyGroup> asked = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (PenaltyGroup g : expiring) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool && g.hasMemberEndingBy(height) && asked.add(g)) {
+        confirmIfTheNodeHasIt(g, ch);
+        if (!(g.status() instanceof TrackerStatus.Confirmed)) {
+          unconfirmed.add(g);
+        }
+      }
+    }
+    if (unconfirmed.isEmpty()) {
+      return checked;
+    }
+    List<@Nullable TransactionTracker> members = new ArrayList<>(unconfirmed.size());
+    node.anyMembers(unconfirmed, members);
+    sendAhead(unconfirmed, members);
+    for (int i = 0; i < unconfirmed.size(); i++) {
+      checked.put(unconfirmed.get(i), Optional.ofNullable(members.get(i)));
+    }
+    return checked;
+  }
+
+  /**
    * Asks the node about an in-mempool penalty whose trackers are about to expire: by status lookup,
    * and, since a node without -txindex cannot see a confirmed transaction that way, by sending it
    * (each rung of its ladder, at most one send each per block) and reading "already confirmed".
    * Confirms it where it is found; returns true when it is confirmed but its block cannot be located
    * yet (it becomes pending, and must not expire).
    */
-  private boolean minedButNotLocated(PenaltyGroup g, int height, ChangeSet ch) {
-    confirmIfTheNodeHasIt(g, ch);
-    if (g.status() instanceof TrackerStatus.Confirmed) {
-      return false;
+  private boolean minedButNotLocated(PenaltyGroup g, int height, ChangeSet ch,
+      Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead) {
+    Optional<TransactionTracker> member = checkedAhead.get(g);
+    if (member == null) { // not asked ahead
+      confirmIfTheNodeHasIt(g, ch);
+      if (g.status() instanceof TrackerStatus.Confirmed) {
+        return false;
+      }
+      member = node.anyMember(g);
     }
-    Optional<TransactionTracker> member = node.anyMember(g);
     if (member.isEmpty()) {
       return false;
     }
