@@ -134,6 +134,38 @@ class BatchedSendsTest {
     r.checkConsistency();
   }
 
+  /**
+   * Before trackers expire unconfirmed, the node is asked about each penalty (B2.3 with B3.4's
+   * safety: one confirmed in a block the Responder never saw runs to completion): the status
+   * lookups, then the penalties' sends in one batch, not a round trip each.
+   */
+  @Test
+  void penaltiesAskedAboutBeforeExpiringAreSentInOneBatch() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(new InMemoryTrackerStore()).start();
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    int end = disputes.height() + 3;
+    breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
+    breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
+    r.onBlock(chain.mineEmpty());
+    r.onBlock(chain.mineEmpty());
+    carrier.singles = 0;
+
+    r.onBlock(chain.mineEmpty()); // every subscription ends here
+
+    assertEquals(List.of(30), carrier.batches, "the 30 unconfirmed penalties in one batch");
+    assertEquals(0, carrier.singles, "and no round trip per penalty");
+    assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
+    assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())), "each sent once more");
+    r.checkConsistency();
+  }
+
   @Test
   void pendingPenaltiesRetriedTogetherAreOneBatch() {
     CountingCarrier carrier = new CountingCarrier();
