@@ -1,7 +1,5 @@
 package io.responder.core;
 
-import static io.responder.core.TrackerBook.forEachMember;
-
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
@@ -351,7 +349,7 @@ final class BlockStep {
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      forEachMember(g, u -> ch.event(l -> l.penaltyResent(u, txid, reason, result)));
+      ch.resent(g, txid, reason, result);
     }
     if (result instanceof BroadcastResult.NodeUnavailable) {
       book.rebroadcastAgainAt(g, height + 1); // nothing was learnt: try again on the next block
@@ -431,7 +429,7 @@ final class BlockStep {
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      forEachMember(g, u -> ch.event(l -> l.penaltyResent(u, txid, reason, result)));
+      ch.resent(g, txid, reason, result);
     }
     if (result instanceof BroadcastResult.Rejected rejection) {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
