@@ -168,6 +168,29 @@ public abstract class TrackerStoreContract {
     assertThrows(NullPointerException.class, () -> store.findAll(Arrays.asList(a.uuid(), null)));
   }
 
+  /** A read of more trackers than a store may name in one query (a storm's batch) misses none. */
+  @Test
+  void findAllReadsALongListWhole() throws Exception {
+    TrackerStore store = createStore();
+    List<TransactionTracker> stored = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      stored.add(tracker(new TrackerStatus.InMempool(100)));
+    }
+    store.commit(new StoreUpdate(stored, Map.of(), Set.of(), Optional.empty()));
+    List<UUID> asked = new ArrayList<>();
+    List<TransactionTracker> expected = new ArrayList<>();
+    for (int i = stored.size() - 1; i >= 0; i--) { // not the order they were stored in
+      asked.add(stored.get(i).uuid());
+      expected.add(stored.get(i));
+      if (i % 300 == 0) {
+        asked.add(UUID.randomUUID());
+        expected.add(null);
+      }
+    }
+
+    assertEquals(expected, store.findAll(asked));
+  }
+
   @Test
   void removalDeletesAndUnknownUuidsAreIgnored() throws Exception {
     TrackerStore store = createStore();
