@@ -1,7 +1,5 @@
 package io.responder.core;
 
-import static io.responder.core.TrackerBook.forEachMember;
-
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
@@ -26,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockStep {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /** Rebroadcasts read and sent together: a storm of a million is a hundred store reads and batches. */
+  static final int STORM_BATCH = 10_000;
 
   private final TrackerBook book;
   private final NodeLink node;
@@ -119,7 +119,9 @@ final class BlockStep {
     // most once per penalty and only when one of its appointments really ends.
     Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>());
     Set<PenaltyGroup> minedSomewhere = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (PenaltyGroup g : book.expiriesDueBy(height)) {
+    List<PenaltyGroup> expiring = book.expiriesDueBy(height);
+    Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead = checkExpiringAhead(expiring, height, ch);
+    for (PenaltyGroup g : expiring) {
       if (!g.isLive() || g.status() instanceof TrackerStatus.Confirmed || !g.hasMemberEndingBy(height)) {
         continue;
       }
@@ -130,7 +132,7 @@ final class BlockStep {
           // now (instead of in step 5), so a confirmed penalty runs to completion instead.
           mined = retryPending(g, ref, ch) instanceof BroadcastResult.AlreadyConfirmed;
         } else {
-          mined = minedButNotLocated(g, height, ch);
+          mined = minedButNotLocated(g, height, ch, checkedAhead);
         }
         if (mined && g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
           // Mined, in a block not located yet: confirmed penalties never expire. Asked again next block.
@@ -152,25 +154,8 @@ final class BlockStep {
     Set<PenaltyGroup> escalated = Collections.newSetFromMap(new IdentityHashMap<>());
     escalated.addAll(escalation.act(ref, ch, (g, sent, h, c) -> settle(g, sent, h, c, ResendReason.AT_RISK)));
 
-    // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in one batch.
-    List<PenaltyGroup> dueNow = book.rebroadcastsDueBy(height);
-    Map<PenaltyGroup, TransactionTracker> due = new LinkedHashMap<>(dueNow.size() * 4 / 3 + 1); // a storm's size at once
-    for (PenaltyGroup g : dueNow) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool m
-          && height - m.sinceHeight() >= config.rebroadcastAfterMissed() && !escalated.contains(g) && !due.containsKey(g)) {
-        node.anyMember(g).ifPresent(t -> due.put(g, t));
-      }
-    }
-    sendAhead(due);
-    for (Map.Entry<PenaltyGroup, TransactionTracker> e : due.entrySet()) {
-      PenaltyGroup g = e.getKey();
-      log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("missed", height - ((TrackerStatus.InMempool) g.status()).sinceHeight())
-          .log("penalty missed too many blocks: rebroadcasting");
-      resend(g, e.getValue(), height, ch, ResendReason.MISSED_BLOCKS);
-      if (g.status() instanceof TrackerStatus.Pending) {
-        askedNode.add(g); // a refused rebroadcast turns it pending: not retried again in step 5
-      }
-    }
+    // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in batches.
+    rebroadcastDue(book.rebroadcastsDueBy(height), height, ch, escalated, askedNode);
 
     // 5. Pending retries, the sends in one batch.
     Map<PenaltyGroup, TransactionTracker> retries = new LinkedHashMap<>();
@@ -195,6 +180,59 @@ final class BlockStep {
   }
 
   /**
+   * Step 4 for the groups whose rebroadcast schedule fell due: those still in the mempool that
+   * missed enough blocks are sent again, once each. A storm (every unconfirmed penalty at once) goes
+   * in batches of {@link #STORM_BATCH}: one store read and one carrier batch each, and what a batch
+   * reads and builds dies before the next, instead of living through the whole storm. A group with
+   * several entries due is picked once (a flag on the group while its batch is built; afterwards the
+   * status it was given excludes it, or, when nothing was learnt, {@code resentUnchanged} does).
+   */
+  private void rebroadcastDue(List<PenaltyGroup> dueNow, int height, ChangeSet ch, Set<PenaltyGroup> escalated,
+      Set<PenaltyGroup> askedNode) {
+    List<PenaltyGroup> batch = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+    List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+    Set<PenaltyGroup> resentUnchanged = Collections.newSetFromMap(new IdentityHashMap<>());
+    node.expectSends(dueNow.size()); // at most one receipt each: room for the storm at once
+    for (int i = 0; i < dueNow.size(); i++) {
+      PenaltyGroup g = dueNow.get(i);
+      if (!g.isPicked() && missedEnough(g, height) && !escalated.contains(g) && !resentUnchanged.contains(g)) {
+        g.setPicked(true);
+        batch.add(g);
+      }
+      if (batch.size() == STORM_BATCH || i == dueNow.size() - 1 && !batch.isEmpty()) {
+        node.anyMembers(batch, members);
+        for (PenaltyGroup p : batch) {
+          p.setPicked(false);
+        }
+        sendAhead(batch, members);
+        for (int k = 0; k < batch.size(); k++) {
+          PenaltyGroup p = batch.get(k);
+          TransactionTracker member = members.get(k);
+          if (member == null) {
+            continue; // logged by the read: nothing to send
+          }
+          log.atInfo().addKeyValue("penaltyTxid", p.txid())
+              .addKeyValue("missed", height - ((TrackerStatus.InMempool) p.status()).sinceHeight())
+              .log("penalty missed too many blocks: rebroadcasting");
+          resend(p, member, height, ch, ResendReason.MISSED_BLOCKS);
+          if (p.status() instanceof TrackerStatus.Pending) {
+            askedNode.add(p); // a refused rebroadcast turns it pending: not retried again in step 5
+          } else if (missedEnough(p, height)) {
+            resentUnchanged.add(p); // nothing learnt (the node unreachable): not sent twice this block
+          }
+        }
+        batch.clear();
+        members.clear();
+      }
+    }
+  }
+
+  private boolean missedEnough(PenaltyGroup g, int height) {
+    return g.isLive() && g.status() instanceof TrackerStatus.InMempool m
+        && height - m.sinceHeight() >= config.rebroadcastAfterMissed();
+  }
+
+  /**
    * Before the trackers of an unconfirmed penalty expire, asks the node once whether it is confirmed
    * in a block the Responder never connected (below the fork of a reorganisation deeper than its
    * window, found while the node was down): a confirmed penalty runs to completion instead. One
@@ -210,18 +248,56 @@ final class BlockStep {
   }
 
   /**
+   * Step 3's questions for the in-mempool penalties whose trackers expire at this block, asked
+   * together: each status lookup first (as {@link #confirmIfTheNodeHasIt}), then, for those still
+   * unconfirmed, one store read and one carrier batch of their penalties, whose answers become this
+   * interval's receipts. A block where thousands of subscriptions end makes two calls for the sends
+   * and reads, not thousands. {@link #minedButNotLocated} then goes on from the status lookup.
+   *
+   * @return by group asked about and still unconfirmed, the member read (empty: none in the store)
+   */
+  private Map<PenaltyGroup, Optional<TransactionTracker>> checkExpiringAhead(List<PenaltyGroup> expiring, int height,
+      ChangeSet ch) {
+    Map<PenaltyGroup, Optional<TransactionTracker>> checked = new IdentityHashMap<>();
+    List<PenaltyGroup> unconfirmed = new ArrayList<>();
+    Set<PenaltyGroup> asked = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (PenaltyGroup g : expiring) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool && g.hasMemberEndingBy(height) && asked.add(g)) {
+        confirmIfTheNodeHasIt(g, ch);
+        if (!(g.status() instanceof TrackerStatus.Confirmed)) {
+          unconfirmed.add(g);
+        }
+      }
+    }
+    if (unconfirmed.isEmpty()) {
+      return checked;
+    }
+    List<@Nullable TransactionTracker> members = new ArrayList<>(unconfirmed.size());
+    node.anyMembers(unconfirmed, members);
+    sendAhead(unconfirmed, members);
+    for (int i = 0; i < unconfirmed.size(); i++) {
+      checked.put(unconfirmed.get(i), Optional.ofNullable(members.get(i)));
+    }
+    return checked;
+  }
+
+  /**
    * Asks the node about an in-mempool penalty whose trackers are about to expire: by status lookup,
    * and, since a node without -txindex cannot see a confirmed transaction that way, by sending it
    * (each rung of its ladder, at most one send each per block) and reading "already confirmed".
    * Confirms it where it is found; returns true when it is confirmed but its block cannot be located
    * yet (it becomes pending, and must not expire).
    */
-  private boolean minedButNotLocated(PenaltyGroup g, int height, ChangeSet ch) {
-    confirmIfTheNodeHasIt(g, ch);
-    if (g.status() instanceof TrackerStatus.Confirmed) {
-      return false;
+  private boolean minedButNotLocated(PenaltyGroup g, int height, ChangeSet ch,
+      Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead) {
+    Optional<TransactionTracker> member = checkedAhead.get(g);
+    if (member == null) { // not asked ahead
+      confirmIfTheNodeHasIt(g, ch);
+      if (g.status() instanceof TrackerStatus.Confirmed) {
+        return false;
+      }
+      member = node.anyMember(g);
     }
-    Optional<TransactionTracker> member = node.anyMember(g);
     if (member.isEmpty()) {
       return false;
     }
@@ -273,7 +349,7 @@ final class BlockStep {
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      forEachMember(g, u -> ch.event(l -> l.penaltyResent(u, txid, reason, result)));
+      ch.resent(g, txid, reason, result);
     }
     if (result instanceof BroadcastResult.NodeUnavailable) {
       book.rebroadcastAgainAt(g, height + 1); // nothing was learnt: try again on the next block
@@ -328,13 +404,20 @@ final class BlockStep {
    * ten thousand penalties makes a few batch requests, not ten thousand round trips.
    */
   private void sendAhead(Map<PenaltyGroup, TransactionTracker> groups) {
+    sendAhead(new ArrayList<>(groups.keySet()), new ArrayList<>(groups.values()));
+  }
+
+  /** {@link #sendAhead(Map)} for groups and their members read (or null) side by side. */
+  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members) {
     if (groups.size() < 2) {
       return; // one send is one call either way
     }
     List<RawTransaction> batch = new ArrayList<>(groups.size());
-    for (Map.Entry<PenaltyGroup, TransactionTracker> e : groups.entrySet()) {
-      if (!escalation.hasLadder(e.getKey())) {
-        batch.add(RawTransaction.trusted(e.getKey().txid(), e.getValue().penaltyRawTxUnsafe()));
+    for (int i = 0; i < groups.size(); i++) {
+      PenaltyGroup g = groups.get(i);
+      TransactionTracker member = members.get(i);
+      if (member != null && !escalation.hasLadder(g)) {
+        batch.add(RawTransaction.trusted(g.txid(), member.penaltyRawTxUnsafe()));
       }
     }
     node.sendAll(batch);
@@ -346,7 +429,7 @@ final class BlockStep {
     Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      forEachMember(g, u -> ch.event(l -> l.penaltyResent(u, txid, reason, result)));
+      ch.resent(g, txid, reason, result);
     }
     if (result instanceof BroadcastResult.Rejected rejection) {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())

@@ -65,6 +65,64 @@ final class ChangeSet {
     events.add(event);
   }
 
+  /**
+   * Every member of {@code g} is told {@link ResponderListener#penaltyResent}, as one event each
+   * would tell it. Consecutive such events share one run of arrays (uuid words, txid, answer) instead
+   * of two objects per tracker: a rebroadcast storm records a million, and they live until the
+   * block is committed. Any other event ends the run, so the order of all events is kept.
+   */
+  void resent(PenaltyGroup g, Txid txid, ResendReason reason, BroadcastResult result) {
+    ResentRun run = events.isEmpty() ? null
+        : events.get(events.size() - 1) instanceof ResentRun r && r.reason == reason ? r : null;
+    if (run == null) {
+      run = new ResentRun(reason);
+      events.add(run);
+    }
+    run.add(g, txid, result);
+  }
+
+  /** A run of {@code penaltyResent} events with one reason, in the order recorded. */
+  private static final class ResentRun implements Consumer<ResponderListener> {
+    private final ResendReason reason;
+    private long[] words = new long[32];
+    private Txid[] txids = new Txid[16];
+    private BroadcastResult[] results = new BroadcastResult[16];
+    private int size;
+
+    ResentRun(ResendReason reason) {
+      this.reason = reason;
+    }
+
+    void add(PenaltyGroup g, Txid txid, BroadcastResult result) {
+      int n = g.size();
+      if (size + n > txids.length) {
+        int grown = Math.max(2 * txids.length, size + n);
+        words = Arrays.copyOf(words, 2 * grown);
+        txids = Arrays.copyOf(txids, grown);
+        results = Arrays.copyOf(results, grown);
+      }
+      g.copyUuidWords(words, 2 * size);
+      Arrays.fill(txids, size, size + n, txid);
+      Arrays.fill(results, size, size + n, result);
+      size += n;
+    }
+
+    /** Each event alone, so that a listener that throws costs only its own event (as one each did). */
+    void fireEach(ResponderListener listener) {
+      for (int i = 0; i < size; i++) {
+        UUID u = new UUID(words[2 * i], words[2 * i + 1]);
+        Txid txid = txids[i];
+        BroadcastResult result = results[i];
+        deliver(listener, l -> l.penaltyResent(u, txid, reason, result));
+      }
+    }
+
+    @Override
+    public void accept(ResponderListener listener) {
+      fireEach(listener);
+    }
+  }
+
   boolean isEmpty() {
     return added.isEmpty() && changed == 0 && removed.isEmpty() && events.isEmpty();
   }
@@ -100,12 +158,20 @@ final class ChangeSet {
   /** Delivers the events in the order they were recorded; a listener that throws is logged and skipped. */
   void fire(ResponderListener listener) {
     for (Consumer<ResponderListener> e : events) {
-      try {
-        e.accept(listener);
-      } catch (RuntimeException ex) {
-        log.atWarn().addKeyValue("listener", listener.getClass().getName()).addKeyValue("exception", ex.toString())
-            .log("listener threw; ignored");
+      if (e instanceof ResentRun run) {
+        run.fireEach(listener);
+      } else {
+        deliver(listener, e);
       }
+    }
+  }
+
+  private static void deliver(ResponderListener listener, Consumer<ResponderListener> event) {
+    try {
+      event.accept(listener);
+    } catch (RuntimeException ex) {
+      log.atWarn().addKeyValue("listener", listener.getClass().getName()).addKeyValue("exception", ex.toString())
+          .log("listener threw; ignored");
     }
   }
 }

@@ -425,6 +425,19 @@ final class Instruments {
     }
 
     @Override
+    public List<@Nullable TransactionTracker> findAll(List<java.util.UUID> uuids) {
+      long start = in.start();
+      try {
+        List<@Nullable TransactionTracker> t = store.findAll(uuids);
+        in.portCalled(PortCall.FIND, start, null, true);
+        return t;
+      } catch (RuntimeException e) {
+        in.portCalled(PortCall.FIND, start, kindOf(e), true);
+        throw e;
+      }
+    }
+
+    @Override
     public void commit(StoreUpdate update) {
       long start = in.start();
       try {

@@ -1,14 +1,14 @@
 package io.responder.core;
 
 import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.Receipts;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeLink {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
-  /** Receipts a block interval typically holds (retries, rebroadcasts): clearing this many is cheap. */
-  private static final int SMALL_RECEIPT_CACHE = 1024;
 
   private final Carrier carrier;
   private final BlockSource blockSource;
@@ -35,7 +33,17 @@ final class NodeLink {
   private final RecentBlocks window;
   private final ResponderConfig config;
   /** Receipts of this block interval, so a transaction is pushed at most once per block. */
-  private Map<Txid, BroadcastResult> sentThisInterval = new HashMap<>();
+  private final Receipts sentThisInterval = new Receipts();
+  /**
+   * The last batch's answers in the order sent, and how many of them the sends since have taken:
+   * the per-penalty sends that follow a batch come in the same order, so each finds its receipt here
+   * without a probe of the table (a random read in a storm). Any other receipt filed since ends this
+   * read-ahead, so an answer replaced meanwhile is never read from here.
+   */
+  private @Nullable Txid[] aheadTxids = new Txid[0];
+  private @Nullable BroadcastResult[] aheadAnswers = new BroadcastResult[0];
+  private int aheadCount;
+  private int aheadNext;
 
   NodeLink(Carrier carrier, BlockSource blockSource, TrackerStore store, RecentBlocks window, ResponderConfig config) {
     this.carrier = carrier;
@@ -52,17 +60,26 @@ final class NodeLink {
   // ---------------------------------------------------------------------------------------------
   // Sending
 
-  /**
-   * Starts a new receipt interval. {@code HashMap.clear()} walks the whole table, and a burst of
-   * intake leaves the table as large as the burst for good, which every later block would pay for;
-   * a cache that grew large is dropped instead.
-   */
+  /** Starts a new receipt interval (a table that grew for a burst is dropped, not walked). */
   void newInterval() {
-    if (sentThisInterval.size() > SMALL_RECEIPT_CACHE) {
-      sentThisInterval = new HashMap<>();
-    } else {
-      sentThisInterval.clear();
-    }
+    sentThisInterval.clear();
+    endReadAhead();
+  }
+
+  private void endReadAhead() {
+    aheadCount = 0;
+    aheadNext = 0;
+  }
+
+  /** Files a receipt; the batch read-ahead ends, as the receipt may replace one of its answers. */
+  private void file(Txid txid, BroadcastResult result) {
+    endReadAhead();
+    sentThisInterval.put(txid, result);
+  }
+
+  /** Room for {@code count} more receipts at once: a storm's sends, before its first batch. */
+  void expectSends(int count) {
+    sentThisInterval.ensureRoom(count);
   }
 
   /** This interval's answer for {@code txid}, or null when it was not sent. */
@@ -71,6 +88,9 @@ final class NodeLink {
   }
 
   BroadcastResult send(Txid txid, byte[] raw) {
+    if (aheadNext < aheadCount && aheadTxids[aheadNext] == txid) {
+      return aheadAnswers[aheadNext++];
+    }
     BroadcastResult earlier = sentThisInterval.get(txid);
     if (earlier != null) {
       return earlier;
@@ -82,7 +102,7 @@ final class NodeLink {
       log.atWarn().addKeyValue("txid", txid).addKeyValue("reason", e.toString()).log("carrier failed to broadcast");
       result = new BroadcastResult.NodeUnavailable("carrier threw " + e.getClass().getSimpleName());
     }
-    sentThisInterval.put(txid, result);
+    file(txid, result);
     return result;
   }
 
@@ -101,20 +121,20 @@ final class NodeLink {
    * not be asked: every one of them gets that answer, rather than a timeout each.
    */
   void sendAll(List<RawTransaction> transactions) {
+    // Each fresh transaction claims its receipt's slot now and gets its answer after: one probe each.
+    endReadAhead();
+    sentThisInterval.ensureRoom(transactions.size());
     List<RawTransaction> fresh = new ArrayList<>(transactions.size());
+    int[] slots = new int[transactions.size()];
     for (RawTransaction t : transactions) {
-      if (!sentThisInterval.containsKey(t.txid())) {
+      int slot = sentThisInterval.claim(t.txid());
+      if (slot >= 0) {
+        slots[fresh.size()] = slot;
         fresh.add(t);
       }
     }
     if (fresh.isEmpty()) {
       return;
-    }
-    if (fresh.size() > SMALL_RECEIPT_CACHE && sentThisInterval.size() < fresh.size()) {
-      // A rebroadcast storm: room for every receipt at once instead of a table doubled twenty times.
-      Map<Txid, BroadcastResult> bigger = new HashMap<>((sentThisInterval.size() + fresh.size()) * 4 / 3 + 1);
-      bigger.putAll(sentThisInterval);
-      sentThisInterval = bigger;
     }
     List<BroadcastResult> answers;
     try {
@@ -131,17 +151,25 @@ final class NodeLink {
       BroadcastResult unavailable = null;
       for (RawTransaction t : fresh) {
         if (unavailable != null) {
-          sentThisInterval.put(t.txid(), unavailable);
+          file(t.txid(), unavailable);
         } else if (send(t.txid(), t.bytes()) instanceof BroadcastResult.NodeUnavailable down) {
           unavailable = down;
         }
       }
       return;
     }
-    for (int i = 0; i < fresh.size(); i++) {
-      sentThisInterval.put(fresh.get(i).txid(), Objects.requireNonNullElseGet(answers.get(i),
-          () -> new BroadcastResult.NodeUnavailable("carrier returned null")));
+    if (aheadTxids.length < fresh.size()) {
+      aheadTxids = new Txid[fresh.size()];
+      aheadAnswers = new BroadcastResult[fresh.size()];
     }
+    for (int i = 0; i < fresh.size(); i++) {
+      BroadcastResult answer = Objects.requireNonNullElseGet(answers.get(i),
+          () -> new BroadcastResult.NodeUnavailable("carrier returned null"));
+      sentThisInterval.fill(slots[i], answer);
+      aheadTxids[i] = fresh.get(i).txid();
+      aheadAnswers[i] = answer;
+    }
+    aheadCount = fresh.size();
   }
 
   BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte @Nullable [] rawDispute, Optional<BlockHash> disputeBlock,
@@ -165,7 +193,7 @@ final class NodeLink {
     }
     BroadcastResult.Rejected r = (BroadcastResult.Rejected) result;
     BroadcastResult forNow = new BroadcastResult.RejectedForNow(r.code(), r.message());
-    sentThisInterval.put(txid, forNow);
+    file(txid, forNow);
     log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid)
         .log("penalty's inputs missing and its dispute not confirmed on the node: kept pending until the dispute arrives");
     return forNow;
@@ -211,7 +239,7 @@ final class NodeLink {
       return null;
     }
     for (int i = 0; i < pkg.size(); i++) {
-      sentThisInterval.put(pkg.transactions().get(i).txid(), answer.results().get(i));
+      file(pkg.transactions().get(i).txid(), answer.results().get(i));
     }
     return answer;
   }
@@ -242,6 +270,27 @@ final class NodeLink {
     log.atError().addKeyValue("penaltyTxid", g.txid())
         .log("the store has no tracker for an indexed penalty: cannot broadcast it");
     return Optional.empty();
+  }
+
+  /**
+   * {@link #anyMember} of each group, read in one store call: {@code out} gets one element per group,
+   * in order, null where the store has no member (logged as {@code anyMember} logs it).
+   */
+  void anyMembers(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> out) {
+    List<UUID> firsts = new ArrayList<>(groups.size());
+    for (PenaltyGroup g : groups) {
+      firsts.add(g.uuid(0));
+    }
+    List<@Nullable TransactionTracker> found = store.findAll(firsts);
+    if (found == null || found.size() != groups.size()) {
+      throw new IllegalStateException("store answered a read of " + groups.size() + " trackers with "
+          + (found == null ? "null" : found.size() + " results"));
+    }
+    for (int i = 0; i < groups.size(); i++) {
+      TransactionTracker t = found.get(i);
+      // The first member gone from the store (it should not be): the others are asked one by one.
+      out.add(t != null ? t : anyMember(groups.get(i)).orElse(null));
+    }
   }
 
   /** The raw dispute of some member, or null; {@code first} is a member already read. */

@@ -126,7 +126,10 @@ public interface ResponderMetrics {
     LOAD_TIP(Port.STORE),
     /** {@link TrackerStore#loadTrackers}: at start, and when the state reloads after a failure. */
     LOAD_TRACKERS(Port.STORE),
-    /** {@link TrackerStore#find}: raw transactions are read back when a penalty is sent again. */
+    /**
+     * {@link TrackerStore#find}, or {@link TrackerStore#findAll} (one call for the batch): raw
+     * transactions are read back when a penalty is sent again.
+     */
     FIND(Port.STORE),
     /** {@link TrackerStore#commit}: one per block, breach or disconnection. */
     COMMIT(Port.STORE);

@@ -116,6 +116,14 @@ final class TrackerBook {
     return counts;
   }
 
+  private long trackerCount() {
+    long n = 0;
+    for (int c : trackersByState) {
+      n += c;
+    }
+    return n;
+  }
+
   /** A copy of the per-state tracker counts, by {@link TrackerState#ordinal()}. */
   int[] trackerCountsByState() {
     return trackersByState.clone();
@@ -429,11 +437,14 @@ final class TrackerBook {
   /**
    * Subscriptions can end months ahead, and a tracker that completes long before its end would keep
    * its dead group reachable from the expiry schedule until then: memory growing with every tracker
-   * ever completed. When the schedule has grown to twice what was live at its last rebuild, it is
+   * ever completed. When the schedule has grown to twice what was live at its last rebuild, and to
+   * more than two entries a tracker held (so that at least half of it is dead or repeated), it is
    * rebuilt from the live groups, which costs amortised O(1) per entry ever filed.
    */
   private void sweepExpiriesIfMostlyDead() {
-    if (expiries.size() <= expirySweepThreshold) {
+    // Nor while it holds at most two entries a tracker: a bulk intake files one live entry for each,
+    // and walking a million groups to find none dead would cost the next block a full walk.
+    if (expiries.size() <= expirySweepThreshold || expiries.size() <= 2L * trackerCount() + MIN_SWEEP_THRESHOLD) {
       return;
     }
     expiries.clear();

@@ -102,6 +102,25 @@ public interface TrackerStore {
   Optional<TransactionTracker> find(UUID uuid);
 
   /**
+   * Returns several trackers at once, as {@link #find} returns each: the Responder reads the raw
+   * penalties of a rebroadcast (up to every tracked penalty in one block) this way, in batches. The
+   * default calls {@code find} for each uuid in turn; a store that can read them in fewer round trips
+   * or under one lock overrides it. A read sees a committed state, as {@code find} does.
+   *
+   * @param uuids the uuids, possibly none; the list is not kept
+   * @return one element per uuid, in the same order: the stored tracker, or null where none is stored
+   * @throws NullPointerException if the list or one of its elements is null
+   */
+  default List<@Nullable TransactionTracker> findAll(List<UUID> uuids) {
+    Objects.requireNonNull(uuids, "uuids");
+    List<@Nullable TransactionTracker> found = new ArrayList<>(uuids.size());
+    for (UUID u : uuids) {
+      found.add(find(Objects.requireNonNull(u, "uuid")).orElse(null));
+    }
+    return found;
+  }
+
+  /**
    * Applies an update atomically.
    *
    * @param update the changes and, when a block moved the tip, the new tip

@@ -37,6 +37,46 @@ class ChangeSetTest {
     return g;
   }
 
+  /**
+   * Rebroadcast events are kept as runs of arrays, not an object per tracker: the listener still
+   * hears every member of every group, in the order recorded among the other events, and one that
+   * throws loses only its own event.
+   */
+  @Test
+  void resentEventsKeepTheirOrderAmongTheOthersAndFailAlone() throws Exception {
+    PenaltyGroup g = group(1, 2);
+    PenaltyGroup h = group(10, 1);
+    PenaltyGroup k = group(20, 1);
+    BroadcastResult accepted = new BroadcastResult.Accepted();
+    BroadcastResult refused = new BroadcastResult.Rejected(-26, "fee");
+    ChangeSet ch = new ChangeSet();
+    ch.resent(g, g.txid(), ResendReason.MISSED_BLOCKS, accepted);
+    ch.resent(h, h.txid(), ResendReason.MISSED_BLOCKS, refused);
+    ch.event(l -> l.trackerExpired(new UUID(30, 30), k.txid(), null));
+    ch.resent(k, k.txid(), ResendReason.MISSED_BLOCKS, accepted);
+    ch.resent(h, h.txid(), ResendReason.PENDING_RETRY, accepted);
+    List<String> heard = new java.util.ArrayList<>();
+
+    ch.fire(new ResponderListener() {
+      @Override
+      public void penaltyResent(UUID uuid, Txid penaltyTxid, ResendReason reason, BroadcastResult result) {
+        heard.add(uuid.getLeastSignificantBits() + " " + reason + " " + result.getClass().getSimpleName());
+        if (uuid.getLeastSignificantBits() == 1) {
+          throw new IllegalStateException("the listener's own bug");
+        }
+      }
+
+      @Override
+      public void trackerExpired(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+        heard.add(uuid.getLeastSignificantBits() + " expired");
+      }
+    });
+
+    assertEquals(List.of("1 MISSED_BLOCKS Accepted", "2 MISSED_BLOCKS Accepted", "10 MISSED_BLOCKS Rejected",
+        "30 expired", "20 MISSED_BLOCKS Accepted", "10 PENDING_RETRY Accepted"), heard);
+    assertFalse(ch.isEmpty());
+  }
+
   @Test
   void everyMemberGetsTheLastStatusRecordedForItsGroup() throws Exception {
     PenaltyGroup g = group(1, 3);

@@ -38,6 +38,54 @@ class TrackerBookTest {
     return Map.of(TrackerState.PENDING, pending, TrackerState.IN_MEMPOOL, inMempool, TrackerState.CONFIRMED, confirmed);
   }
 
+  private Breach.Builder distinct;
+
+  private PenaltyGroup admitEnding(int i, int end) throws Exception {
+    if (distinct == null) {
+      distinct = TrackerCodecTest.breach(); // reads the samples: once, then each breach changes its fields
+    }
+    RawTransaction penalty = TestTx.spending(i, TestTx.coin(i));
+    Breach b = distinct.uuid(new UUID(7, i)).penaltyTxid(penalty.txid()).penaltyRawTx(penalty.bytes())
+        .subscriptionEndHeight(end).build();
+    return book.admit(b, new TrackerStatus.InMempool(100), 99, null);
+  }
+
+  /**
+   * A bulk intake files one live subscription end per tracker: the block after it does not walk
+   * every group to rebuild a schedule with nothing dead in it (a group filed twice stays twice).
+   */
+  @Test
+  void theExpiryScheduleIsNotRebuiltAfterABulkIntake() throws Exception {
+    List<PenaltyGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 6000; i++) {
+      groups.add(admitEnding(i, 200));
+    }
+    book.expiryAgainAt(groups.get(0), 200);
+
+    book.afterBlock(101);
+
+    List<PenaltyGroup> due = book.expiriesDueBy(200);
+    assertEquals(6001, due.size(), "as filed: no rebuild");
+  }
+
+  /** Once most of the schedule is dead (trackers dropped long before their end), it is rebuilt. */
+  @Test
+  void theExpiryScheduleIsRebuiltWhenMostlyDead() throws Exception {
+    List<PenaltyGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 6000; i++) {
+      groups.add(admitEnding(i, 200));
+    }
+    for (PenaltyGroup g : groups.subList(500, 6000)) {
+      book.drop(g, new ChangeSet(), (l, u) -> l.trackerExpired(u, g.txid(), BLOCK_120));
+    }
+
+    book.afterBlock(101);
+
+    List<PenaltyGroup> due = book.expiriesDueBy(200);
+    assertEquals(500, due.size(), "only the live groups are left");
+    assertTrue(due.containsAll(groups.subList(0, 500)));
+  }
+
   @Test
   void everyTransitionKeepsTheCountsByState() throws Exception {
     PenaltyGroup g = twoMembers(new TrackerStatus.Pending(100), 99);

@@ -14,6 +14,7 @@ import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,8 @@ import org.junit.jupiter.api.Test;
  * reopen; status changes and removals apply, and are ignored for unknown uuids; the tip moves only
  * when an update names one; a refused update changes nothing; readers never see half an update; pages
  * ({@link TrackerStore#loadPage}) list every tracker once in {@link TrackerPage#ORDER}, also after
- * their cursor was removed; and a Responder restarted over the store resumes the state it committed.
+ * their cursor was removed; several trackers read at once ({@link TrackerStore#findAll}) come back
+ * in the order asked, as {@code find} reads each; and a Responder restarted over the store resumes the state it committed.
  *
  * @since 0.1.0
  */
@@ -146,6 +148,47 @@ public abstract class TrackerStoreContract {
     store.commit(new StoreUpdate(List.of(), Map.of(t.uuid(), confirmed), Set.of(), Optional.of(block(102))));
     store = reopen(store);
     assertEquals(t.withStatus(confirmed), store.find(t.uuid()).orElseThrow());
+  }
+
+  @Test
+  void findAllReadsSeveralInTheOrderAskedWithNullForTheMissing() throws Exception {
+    TrackerStore store = createStore();
+    TransactionTracker a = tracker(new TrackerStatus.InMempool(100));
+    TransactionTracker b = tracker(new TrackerStatus.Pending(100));
+    store.commit(add(a, b));
+    TrackerStatus confirmed = new TrackerStatus.Confirmed(block(101));
+    store.commit(new StoreUpdate(List.of(), Map.of(a.uuid(), confirmed), Set.of(), Optional.empty()));
+    UUID unknown = UUID.randomUUID();
+
+    List<TransactionTracker> found = store.findAll(List.of(b.uuid(), unknown, a.uuid(), b.uuid()));
+
+    assertEquals(Arrays.asList(b, null, a.withStatus(confirmed), b), found, "as find reads each, latest status");
+    assertEquals(List.of(), store.findAll(List.of()));
+    assertThrows(NullPointerException.class, () -> store.findAll(null));
+    assertThrows(NullPointerException.class, () -> store.findAll(Arrays.asList(a.uuid(), null)));
+  }
+
+  /** A read of more trackers than a store may name in one query (a storm's batch) misses none. */
+  @Test
+  void findAllReadsALongListWhole() throws Exception {
+    TrackerStore store = createStore();
+    List<TransactionTracker> stored = new ArrayList<>();
+    for (int i = 0; i < 1200; i++) {
+      stored.add(tracker(new TrackerStatus.InMempool(100)));
+    }
+    store.commit(new StoreUpdate(stored, Map.of(), Set.of(), Optional.empty()));
+    List<UUID> asked = new ArrayList<>();
+    List<TransactionTracker> expected = new ArrayList<>();
+    for (int i = stored.size() - 1; i >= 0; i--) { // not the order they were stored in
+      asked.add(stored.get(i).uuid());
+      expected.add(stored.get(i));
+      if (i % 300 == 0) {
+        asked.add(UUID.randomUUID());
+        expected.add(null);
+      }
+    }
+
+    assertEquals(expected, store.findAll(asked));
   }
 
   @Test

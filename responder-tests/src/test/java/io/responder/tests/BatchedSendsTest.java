@@ -16,10 +16,13 @@ import io.responder.core.Txid;
 import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
+import io.responder.testkit.RecordingListener;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,6 +90,79 @@ class BatchedSendsTest {
       assertEquals(expected, r.tracker(a.uuid()).orElseThrow().status().state(), "breach " + i);
       assertEquals(i != 7, chain.inMempool(a.penalty().txid()), "breach " + i);
     }
+    r.checkConsistency();
+  }
+
+  /**
+   * A storm larger than one batch (10,000 penalties) is sent in consecutive batches, each penalty
+   * once, in schedule order; every tracker is told of its one rebroadcast, and a refusal in the last
+   * batch still makes its penalty pending.
+   */
+  @Test
+  void aStormLargerThanOneBatchIsSentInBatchesEachPenaltyOnce() {
+    CountingCarrier carrier = new CountingCarrier();
+    RecordingListener events = new RecordingListener();
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(new InMemoryTrackerStore()).listener(events).start();
+    int n = 10_003;
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
+    Appointment refused = breaches.get(n - 2);
+    for (int i = 0; i < 5; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+    chain.rejectNext(refused.penalty().txid(), -26, "mempool min fee not met");
+    carrier.singles = 0;
+    events.drain();
+
+    r.onBlock(chain.mineEmpty()); // the sixth missed block: all of them are due
+
+    assertEquals(List.of(10_000, 3), carrier.batches, "a batch of 10,000, then the rest");
+    assertEquals(0, carrier.singles);
+    List<UUID> resent = events.uuids(RecordingListener.Event.Resent.class);
+    assertEquals(n, resent.size(), "one rebroadcast event per tracker");
+    assertEquals(n, new HashSet<>(resent).size(), "no tracker twice");
+    assertEquals(TrackerState.PENDING, r.tracker(refused.uuid()).orElseThrow().status().state());
+    assertEquals(n - 1, r.countsByState().get(TrackerState.IN_MEMPOOL));
+    assertTrue(breaches.stream().filter(a -> a != refused).allMatch(a -> chain.inMempool(a.penalty().txid())));
+    r.checkConsistency();
+  }
+
+  /**
+   * Before trackers expire unconfirmed, the node is asked about each penalty (B2.3 with B3.4's
+   * safety: one confirmed in a block the Responder never saw runs to completion): the status
+   * lookups, then the penalties' sends in one batch, not a round trip each.
+   */
+  @Test
+  void penaltiesAskedAboutBeforeExpiringAreSentInOneBatch() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(new InMemoryTrackerStore()).start();
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    int end = disputes.height() + 3;
+    breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
+    breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
+    r.onBlock(chain.mineEmpty());
+    r.onBlock(chain.mineEmpty());
+    carrier.singles = 0;
+
+    r.onBlock(chain.mineEmpty()); // every subscription ends here
+
+    assertEquals(List.of(30), carrier.batches, "the 30 unconfirmed penalties in one batch");
+    assertEquals(0, carrier.singles, "and no round trip per penalty");
+    assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
+    assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())), "each sent once more");
     r.checkConsistency();
   }
 

@@ -28,6 +28,12 @@ public final class PenaltyGroup {
    * group stays at 56 bytes.
    */
   private boolean listed;
+  /**
+   * Set while a block step has picked the group for a batch (a rebroadcast storm), so that a group
+   * with several schedule entries due is sent once, without a set of a storm's size. The fourth
+   * boolean still fits the padding: 55 bytes of header and fields, 56 with it.
+   */
+  private boolean picked;
 
   private long firstMsb;
   private long firstLsb;
@@ -108,6 +114,16 @@ public final class PenaltyGroup {
   /** @param value whether the change set being built lists the group */
   public void setListed(boolean value) {
     this.listed = value;
+  }
+
+  /** Whether a block step picked the group for the batch it is building. */
+  public boolean isPicked() {
+    return picked;
+  }
+
+  /** Marks or unmarks the group as picked for a batch. */
+  public void setPicked(boolean value) {
+    this.picked = value;
   }
 
   /**

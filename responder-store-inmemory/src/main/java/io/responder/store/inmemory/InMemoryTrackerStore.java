@@ -75,6 +75,17 @@ public final class InMemoryTrackerStore implements TrackerStore {
     return Optional.ofNullable(trackers.get(Objects.requireNonNull(uuid, "uuid")));
   }
 
+  /** Under one hold of the monitor: a rebroadcast storm's reads are one call, not one each. */
+  @Override
+  public synchronized List<@Nullable TransactionTracker> findAll(List<UUID> uuids) {
+    Objects.requireNonNull(uuids, "uuids");
+    List<@Nullable TransactionTracker> found = new ArrayList<>(uuids.size());
+    for (UUID u : uuids) {
+      found.add(trackers.get(Objects.requireNonNull(u, "uuid")));
+    }
+    return found;
+  }
+
   @Override
   public synchronized void commit(StoreUpdate update) {
     Objects.requireNonNull(update, "update");

@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -271,6 +272,43 @@ public final class JdbcTrackerStore implements TrackerStore, AutoCloseable {
         }
       }
     });
+  }
+
+  /**
+   * One connection and one snapshot for the whole list, a query per {@value TrackerRows#SELECT_SOME_MAX}
+   * uuids, instead of a connection and a query each: a rebroadcast storm reads its raw penalties
+   * this way.
+   */
+  @Override
+  public List<@Nullable TransactionTracker> findAll(List<UUID> uuids) {
+    Objects.requireNonNull(uuids, "uuids");
+    List<UUID> asked = List.copyOf(uuids); // null elements refused here, before any read
+    if (asked.isEmpty()) {
+      return new ArrayList<>();
+    }
+    Map<UUID, TransactionTracker> found = read("find " + asked.size() + " trackers", c -> {
+      Map<UUID, TransactionTracker> rows = new HashMap<>(asked.size() * 4 / 3 + 1);
+      for (int from = 0; from < asked.size(); from += TrackerRows.SELECT_SOME_MAX) {
+        List<UUID> chunk = asked.subList(from, Math.min(asked.size(), from + TrackerRows.SELECT_SOME_MAX));
+        try (PreparedStatement ps = c.prepareStatement(TrackerRows.selectSome(chunk.size()))) {
+          for (int i = 0; i < chunk.size(); i++) {
+            dialect.bindUuid(ps, i + 1, chunk.get(i));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              TransactionTracker t = TrackerRows.read(rs);
+              rows.put(t.uuid(), t);
+            }
+          }
+        }
+      }
+      return rows;
+    });
+    List<@Nullable TransactionTracker> out = new ArrayList<>(asked.size());
+    for (UUID u : asked) {
+      out.add(found.get(u));
+    }
+    return out;
   }
 
   @FunctionalInterface

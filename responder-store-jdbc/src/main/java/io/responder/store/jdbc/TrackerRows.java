@@ -34,6 +34,17 @@ final class TrackerRows {
   static final String DELETE = "DELETE FROM " + TABLE + " WHERE uuid = ?";
   static final String SELECT_ALL = "SELECT " + COLUMNS + " FROM " + TABLE;
   static final String SELECT_ONE = SELECT_ALL + " WHERE uuid = ?";
+  /** How many uuids one {@link #selectSome} query names: well under every driver's parameter limit. */
+  static final int SELECT_SOME_MAX = 500;
+
+  /** The trackers with any of {@code count} uuids, in no order. */
+  static String selectSome(int count) {
+    StringBuilder sql = new StringBuilder(SELECT_ALL.length() + 20 + 3 * count).append(SELECT_ALL).append(" WHERE uuid IN (");
+    for (int i = 0; i < count; i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    return sql.append(')').toString();
+  }
   /**
    * A page in uuid order through the primary key's index. Both dialects order uuids as unsigned
    * 128-bit numbers (PostgreSQL's {@code uuid} compares its bytes; SQLite compares the lowercase text
