@@ -78,8 +78,8 @@ class FeeEstimatorIT {
     assertTrue(six.blocks() < 6, "five blocks of history answer no target above half of them: " + six.blocks());
     assertEquals(2, estimator.estimate(1).orElseThrow().blocks(), "a target of 1 is answered as 2");
 
-    // A penalty at 2 sat/vB, above the node's minimum, that miners leave out; its output to the
-    // wallet lets the wallet pay for it within the escalation window, at the node's estimate.
+    // A penalty at 2 sat/vB, above the node's minimum but below the node's estimate; its output to
+    // the wallet lets the wallet pay for it, at the node's estimate, from the first send on.
     String walletAddress = node.rpc().string("getnewaddress");
     Chain.Tx dispute = chain.newDispute();
     Chain.Tx penalty = chain.penaltyWithOutputTo(dispute, walletAddress, 100_000, 282);
@@ -89,15 +89,11 @@ class FeeEstimatorIT {
     WalletBumper wallet = new WalletBumper(node.rpc(), walletAddress);
     Tower tower = Tower.inMemory(node, Responder.builder().feeEstimator(estimator).feeBumper(wallet, 20_000));
     Breach breach = Tower.builder(dispute, penalty, disputeBlock).disputeRawTx(dispute.hex()).toSelfDelay(14).build();
-    assertTrue(tower.handle(breach).broadcast() instanceof BroadcastResult.Accepted);
-    assertEquals(List.of(), wallet.offers(), "no child far from the deadline");
-
-    chain.mineEmpty(); // 12 blocks left
-    tower.poll();
+    assertTrue(tower.handle(breach).broadcast() instanceof BroadcastResult.Accepted); // 13 blocks left
 
     FeeRate estimate = FeeRate.ofBtcPerKvB((BigDecimal) node.rpc().object("estimatesmartfee", 12, "conservative").get("feerate"));
     assertTrue(estimate.compareTo(estimator.minimum()) > 0, "an estimate above the minimum: " + estimate);
-    assertEquals(1, wallet.offers().size());
+    assertEquals(1, wallet.offers().size(), "the penalty pays less than the estimate: the child goes with the first send");
     WalletBumper.Offer offer = wallet.offers().get(0);
     assertEquals(estimate, offer.asked(), "the child is asked for the node's estimate for the blocks left");
     assertEquals(List.of(new FeeEvents.Bumped(breach.uuid(), penalty.txid(), offer.child().txid(), estimate, offer.feeSats(),
@@ -106,6 +102,10 @@ class FeeEstimatorIT {
     long packageVsize = offer.parentVsize() + offer.childVsize();
     assertEquals(packageVsize, child.get("ancestorsize"));
     FeesIT.assertPaysAbout(estimate, packageVsize, fee(child, "ancestor"));
+
+    chain.mineEmpty(); // 12 blocks left: at risk; the child in the node's mempool still meets the estimate
+    tower.poll();
+    assertEquals(1, wallet.offers().size(), "the wallet is not asked again while its child is in the mempool");
 
     BlockHash mined = chain.mine(1).get(0);
     tower.poll();
