@@ -116,6 +116,12 @@ class FeesAndDeadlinesTest {
     return Appointment.withFeerates(rng, funding, 0, disputeRate, penaltyRate);
   }
 
+  /** {@code b} with the rungs of {@code ladder} added, lowest first. */
+  private static io.responder.core.Breach.Builder withLadder(io.responder.core.Breach.Builder b, List<TestTransaction> ladder) {
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    return b;
+  }
+
   /** The cheater's commitment mined, and the block delivered. */
   private Block confirmDispute(Appointment a) {
     Block disputeBlock = chain.mineTransactions(a.dispute());
@@ -162,8 +168,7 @@ class FeesAndDeadlinesTest {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
     Block disputeBlock = confirmDispute(a);
-    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000), ladder);
     BreachReceipt receipt = responder.handleBreach(b.build());
     assertEquals(Disposition.TRACKED, receipt.disposition());
     assertTrue(chain.inMempool(a.penalty().txid()), "the cheapest rung first");
@@ -241,14 +246,14 @@ class FeesAndDeadlinesTest {
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
     Block disputeBlock = confirmDispute(a);
     responder = withFees(minersTake(25), null);
-    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
-    responder.handleBreach(b.build());
-    chain.minerMinFeerate(25);
-
-    mineEmpty(1); // the dispute read from its block: the rungs' feerates are known, rung 2 (30) at once
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000), ladder);
+    responder.handleBreach(b.build()); // the dispute read from its block: the rungs' feerates are known, rung 2 (30) at once
     assertTrue(chain.inMempool(ladder.get(1).txid()));
     assertEquals(0, chain.broadcastCount(ladder.get(0).txid()));
+    chain.minerMinFeerate(25);
+    Block mined = chain.mine();
+    responder.onBlock(mined);
+    assertTrue(mined.txids().contains(ladder.get(1).txid()));
   }
 
   @Test
@@ -257,8 +262,7 @@ class FeesAndDeadlinesTest {
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 80);
     Block disputeBlock = confirmDispute(a);
     responder = withFees(minersTake(1), null);
-    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000), ladder);
     responder.handleBreach(b.build());
     mineEmpty(3); // the dispute's block is behind the tip now
 
@@ -295,8 +299,7 @@ class FeesAndDeadlinesTest {
     };
     responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(chain)
         .blockSource(blocksOnly).store(store).listener(events).feeEstimator(minersTake(25)).start();
-    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000), ladder);
     responder.handleBreach(b.build());
     chain.minerMinFeerate(25);
 
@@ -312,8 +315,7 @@ class FeesAndDeadlinesTest {
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30);
     Block disputeBlock = confirmDispute(a);
     responder = withFees(minersTake(1), null);
-    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000), ladder);
     responder.handleBreach(b.build());
     chain.minerMinFeerate(25); // miners skip the penalty for now
     chain.disconnect(1); // the dispute's block is replaced: dispute and penalty back in the mempool
@@ -365,8 +367,7 @@ class FeesAndDeadlinesTest {
     List<TestTransaction> ladder = a.penaltyLadder(rng, 4, 12);
     Block disputeBlock = confirmDispute(a);
     chain.mempoolMinFeerate(10);
-    var b = a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000), ladder);
     chain.drainBroadcasts();
 
     BreachReceipt receipt = responder.handleBreach(b.build()); // the ladder is climbed past the refused rungs at once
@@ -408,8 +409,7 @@ class FeesAndDeadlinesTest {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 30);
     Block disputeBlock = confirmDispute(a);
-    var b = a.breachBuilder(disputeBlock.hash()).deadlineHeight(disputeBlock.height() + 15);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).deadlineHeight(disputeBlock.height() + 15), ladder);
     responder.handleBreach(b.build());
     chain.minerMinFeerate(25);
 
@@ -517,8 +517,7 @@ class FeesAndDeadlinesTest {
     responder = withFees(minersTake(50), wallet(asked, a));
     chain.mempoolMinFeerate(40); // every rung is refused alone
     chain.minerMinFeerate(45);
-    var b = a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000);
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    var b = withLadder(a.breachBuilder(disputeBlock.hash()).disputeRawTx((byte[]) null).toSelfDelay(1000), ladder);
 
     BreachReceipt receipt = responder.handleBreach(b.build());
     assertEquals(List.of(FeeRate.ofSatPerVbyte(50)), asked, "the top rung with the host's child, with the first send");
