@@ -69,6 +69,14 @@ final class BlockStep {
     // pending penalty must really be retried), but not twice within this block's own work.
     node.newInterval();
 
+    // Dispute heights stored before a restart are checked against the node's chain first: a dispute
+    // found in none of its blocks is awaited, so step 1 learns it from this very block if it is here
+    // (checked after step 1, a dispute mined again in this block was never learnt: fee simulation,
+    // seed 145480).
+    if (escalation.heightsUnchecked()) {
+      escalation.checkDisputeHeights(book, window.tip(), config.reorgWindow());
+    }
+
     // 0. A penalty the node reported confirmed above the Responder's tip is checked when that height
     // arrives: in another block than the one recorded, it is unconfirmed (step 1 confirms it again
     // if this block has it).
@@ -147,10 +155,8 @@ final class BlockStep {
     }
 
     // 3b. Penalties whose deadline is near: the escalation schedule acts on every block, and steps 4
-    // and 5 leave them alone. Deadlines count from dispute heights checked against the node at start.
-    if (escalation.heightsUnchecked()) {
-      escalation.checkDisputeHeights(book, window.tip(), config.reorgWindow());
-    }
+    // and 5 leave them alone. Deadlines count from dispute heights checked against the node at start
+    // (before step 1).
     Set<PenaltyGroup> escalated = Collections.newSetFromMap(new IdentityHashMap<>());
     escalated.addAll(escalation.act(ref, ch, (g, sent, h, c) -> settle(g, sent, h, c, ResendReason.AT_RISK)));
 

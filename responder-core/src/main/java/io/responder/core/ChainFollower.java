@@ -56,6 +56,13 @@ final class ChainFollower {
     if (window.contains(target.ref())) {
       return; // already processed
     }
+    // After a restart the window holds only the tip: it is filled back from the node before a block
+    // below it is called stale, or the first blocks of a reorganisation to a branch not yet longer
+    // than the tip would be ignored (found by the fee simulation, seed 136282). Once per start at most:
+    // a full window is not extended.
+    while (target.height() < window.bottomHeight() && extendWindowBackwards()) {
+      // one block further back each time
+    }
     if (target.height() < window.bottomHeight()) {
       // Older than anything remembered: a late or repeated delivery. Reorganising that deep on the
       // word of one stale block would unconfirm everything, so it is ignored.

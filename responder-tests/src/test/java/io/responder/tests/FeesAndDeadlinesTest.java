@@ -423,6 +423,32 @@ class FeesAndDeadlinesTest {
     assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
   }
 
+  /**
+   * The store keeps the dispute height first seen; a reorganisation that sent the dispute back to
+   * the mempool, then a restart while the node was away, then the dispute mined again in the first
+   * block after it: the height check put off to that block ran after its transactions were looked at, found the stored
+   * height wrong and awaited a dispute already past, so no deadline ever ran (found by the fee
+   * simulation, seed 145480).
+   */
+  @Test
+  void aDisputeMinedAgainInTheFirstBlockAfterARestartIsLearntThere() {
+    Appointment a = channel(10, 2);
+    Block disputeBlock = confirmDispute(a);
+    responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(14).build());
+    chain.disconnect(1); // the dispute's block is replaced; the dispute waits in the mempool
+    List<Block> branch = chain.mineEmpty(2);
+    responder.onBlock(branch.get(1));
+
+    chain.nodeDown(true);
+    responder = start(); // a restart over the same store, the node away: the heights are checked at the next block
+    chain.nodeDown(false);
+    Block again = chain.mineTransactions(a.dispute());
+    responder.onBlock(again);
+    mineEmpty(1); // 12 blocks left of the new deadline: at risk
+
+    assertEquals(List.of("at-risk " + (again.height() + 14) + " 12"), deadlines.drain());
+  }
+
   @Test
   void aReorgThatMovesTheDisputeMovesTheDeadline() {
     Appointment a = channel(10, 10);

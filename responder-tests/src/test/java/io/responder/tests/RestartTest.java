@@ -36,6 +36,28 @@ class RestartTest {
     assertEquals(Optional.of(chain.tip()), store.loadTip());
   }
 
+  /**
+   * After a restart the Responder remembers only its tip; the node's new branch, delivered block by
+   * block, starts below it. Its first block used to be ignored as a stale delivery until the branch
+   * outgrew the tip, losing those blocks' work (found by the fee simulation, seed 136282): the
+   * window is filled back from the node first, and the branch is followed at once.
+   */
+  @Test
+  void afterARestartTheFirstBlockOfANewBranchBelowTheTipIsFollowed() {
+    FakeChain chain = FakeChain.atHeight(321);
+    InMemoryTrackerStore store = new InMemoryTrackerStore();
+    Responder before = Responder.builder().carrier(chain).blockSource(chain).store(store).start();
+    chain.mineEmpty(5).forEach(before::onBlock);
+
+    Responder r = Responder.builder().carrier(chain).blockSource(chain).store(store).start();
+    chain.disconnect(3);
+    Block first = chain.mineEmpty();
+    r.onBlock(first);
+
+    assertEquals(first.ref(), r.tip(), "on the node's branch, below the tip it had");
+    r.checkConsistency();
+  }
+
   @Test
   void aRestartResumesStatusesHeightsAndMissedCounts() {
     Appointment confirmed = h.breachedAppointment();
