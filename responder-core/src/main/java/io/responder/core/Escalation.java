@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -429,7 +430,7 @@ final class Escalation {
   }
 
   /** Reads the dispute from {@code block} and computes the rungs' feerates with the penalty {@code rawPenalty} gives. */
-  private void learnRates(Plan plan, BlockHash block, java.util.function.Supplier<Optional<byte[]>> rawPenalty) {
+  private void learnRates(Plan plan, BlockHash block, Supplier<Optional<byte[]>> rawPenalty) {
     Optional<byte[]> raw;
     try {
       raw = node.blockSource().transaction(plan.disputeTxid, block);
