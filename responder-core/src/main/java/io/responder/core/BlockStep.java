@@ -5,7 +5,6 @@ import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,17 +162,14 @@ final class BlockStep {
     // 4. Missed confirmations: rebroadcast what is due, once per penalty, the sends in batches.
     rebroadcastDue(book.rebroadcastsDueBy(height), height, ch, escalated, askedNode);
 
-    // 5. Pending retries, the sends in one batch.
-    Map<PenaltyGroup, TransactionTracker> retries = new LinkedHashMap<>();
+    // 5. Pending retries: one store read, the sends in one batch.
+    List<PenaltyGroup> retries = new ArrayList<>();
     for (PenaltyGroup g : book.pendingGroups()) {
       if (!askedNode.contains(g) && !escalated.contains(g)) { // tried already in step 3, 3b or 4
-        node.anyMember(g).ifPresent(t -> retries.put(g, t));
+        retries.add(g);
       }
     }
-    sendAhead(retries);
-    for (Map.Entry<PenaltyGroup, TransactionTracker> e : retries.entrySet()) {
-      retryPending(e.getKey(), e.getValue(), height, ch);
-    }
+    retryAll(retries, height, ch);
 
     // 6. Persist the block's changes with the new tip, then 7. forget this interval's receipts.
     window.push(ref);
@@ -403,17 +399,28 @@ final class BlockStep {
         ResendReason.PENDING_RETRY);
   }
 
+  /** Retries pending {@code groups}: their members read in one store call, the sends in one batch. */
+  private void retryAll(List<PenaltyGroup> groups, int height, ChangeSet ch) {
+    if (groups.isEmpty()) {
+      return;
+    }
+    List<@Nullable TransactionTracker> members = new ArrayList<>(groups.size());
+    node.anyMembers(groups, members);
+    sendAhead(groups, members);
+    for (int i = 0; i < groups.size(); i++) {
+      TransactionTracker member = members.get(i);
+      if (member != null) {
+        retryPending(groups.get(i), member, height, ch);
+      }
+    }
+  }
+
   /**
    * Sends the penalties of {@code groups} that will be sent as themselves (no ladder rung above
    * them) in one batch through {@link Carrier#broadcastAll}; their answers become this interval's
    * receipts, so the per-penalty sends that follow cost no further call. A block that rebroadcasts
    * ten thousand penalties makes a few batch requests, not ten thousand round trips.
    */
-  private void sendAhead(Map<PenaltyGroup, TransactionTracker> groups) {
-    sendAhead(new ArrayList<>(groups.keySet()), new ArrayList<>(groups.values()));
-  }
-
-  /** {@link #sendAhead(Map)} for groups and their members read (or null) side by side. */
   private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members) {
     if (groups.size() < 2) {
       return; // one send is one call either way
@@ -468,10 +475,7 @@ final class BlockStep {
       // A new interval: the answers cached while the node was away are what is being retried.
       node.newInterval();
       ChangeSet ch = new ChangeSet();
-      BlockRef tip = window.tip();
-      for (PenaltyGroup g : book.pendingGroups()) {
-        retryPending(g, tip, ch);
-      }
+      retryAll(book.pendingGroups(), window.tip().height(), ch);
       if (!ch.isEmpty()) {
         ledger.commit(ch, Optional.empty());
       }
