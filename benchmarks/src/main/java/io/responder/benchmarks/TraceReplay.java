@@ -60,7 +60,8 @@ import java.util.Locale;
  * unconfirmed penalty again). {@code us_per_changed_tracker} is the time of the other blocks over
  * their changed trackers; {@code us_per_rebroadcast_tracker} the time of the rebroadcast blocks over
  * their rebroadcast trackers (their confirmations included in the time). {@code --per-block-out FILE}
- * writes one JSON line per block.
+ * writes one JSON line per block (with {@code start_ms}, the wall-clock start of its {@code onBlock} in
+ * epoch milliseconds, to match a profile's samples to blocks).
  *
  * <p>The {@code *cpu*} fields are the same from the replay thread's CPU time
  * ({@code ThreadMXBean.getCurrentThreadCpuTime}): on a shared machine wall-clock time includes the
@@ -232,6 +233,7 @@ public final class TraceReplay {
       long rebroadcast0 = listener.rebroadcast;
       long confirmed0 = listener.confirmed;
       long cpu0 = THREADS.getCurrentThreadCpuTime();
+      long startMillis = System.currentTimeMillis();
       long t0 = System.nanoTime();
       responder.onBlock(block);
       double ms = (System.nanoTime() - t0) / 1e6;
@@ -248,8 +250,8 @@ public final class TraceReplay {
       blockChanges.add(new long[] {changed, resent});
       if (perBlock != null) {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
-        perBlock.printf(Locale.ROOT, "{\"height\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
-                + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d}%n", block.height(), ms, calls,
+        perBlock.printf(Locale.ROOT, "{\"height\":%d,\"start_ms\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
+                + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d}%n", block.height(), startMillis, ms, calls,
             left, listener.completed - completed0, listener.expired - expired0, listener.rebroadcast - rebroadcast0,
             listener.confirmed);
       }

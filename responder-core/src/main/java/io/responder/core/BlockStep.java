@@ -239,35 +239,44 @@ final class BlockStep {
    * in a block the Responder never connected (below the fork of a reorganisation deeper than its
    * window, found while the node was down): a confirmed penalty runs to completion instead. One
    * lookup per expiring penalty, never per block.
+   *
+   * @return true when the node holds the penalty in its mempool: then no rung of it is mined on the
+   *     node's chain (every rung spends the same outpoints), and nothing more needs asking
    */
-  private void confirmIfTheNodeHasIt(PenaltyGroup g, ChangeSet ch) {
-    if (node.status(g.txid(), node.disputeBlock(g)) instanceof TxStatus.Confirmed c && c.block().height() <= window.tip().height()
+  private boolean confirmIfTheNodeHasIt(PenaltyGroup g, ChangeSet ch) {
+    TxStatus status = node.status(g.txid(), node.disputeBlock(g));
+    if (status instanceof TxStatus.Confirmed c && c.block().height() <= window.tip().height()
         && (window.contains(c.block()) || c.block().height() < window.bottomHeight())) {
       book.confirm(g, c.block(), ch);
       log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", c.block().height())
           .log("penalty about to expire is confirmed after all: it runs to completion");
     }
+    return status instanceof TxStatus.InMempool;
   }
 
   /**
    * Step 3's questions for the in-mempool penalties whose trackers expire at this block, asked
-   * together: each status lookup first (as {@link #confirmIfTheNodeHasIt}), then, for those still
-   * unconfirmed, one store read and one carrier batch of their penalties, whose answers become this
-   * interval's receipts. A block where thousands of subscriptions end makes two calls for the sends
-   * and reads, not thousands. {@link #minedButNotLocated} then goes on from the status lookup.
+   * together: each status lookup first (as {@link #confirmIfTheNodeHasIt}); then, for those neither
+   * confirmed nor in the node's mempool, one store read and one carrier batch of their penalties,
+   * whose answers become this interval's receipts. A block where thousands of subscriptions end makes
+   * two calls for the sends and reads, not thousands, and sends nothing the node holds already.
+   * {@link #minedButNotLocated} then goes on from the status lookup.
    *
-   * @return by group asked about and still unconfirmed, the member read (empty: none in the store)
+   * @return by group asked about and still unconfirmed, the member read (empty: none in the store,
+   *     or nothing more to ask: the node holds the penalty in its mempool)
    */
   private Map<PenaltyGroup, Optional<TransactionTracker>> checkExpiringAhead(List<PenaltyGroup> expiring, int height,
       ChangeSet ch) {
     Map<PenaltyGroup, Optional<TransactionTracker>> checked = new IdentityHashMap<>();
     List<PenaltyGroup> unconfirmed = new ArrayList<>();
-    Set<PenaltyGroup> asked = Collections.newSetFromMap(new IdentityHashMap<>());
     for (PenaltyGroup g : expiring) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool && g.hasMemberEndingBy(height) && asked.add(g)) {
-        confirmIfTheNodeHasIt(g, ch);
-        if (!(g.status() instanceof TrackerStatus.Confirmed)) {
+      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool && g.hasMemberEndingBy(height)
+          && !checked.containsKey(g)) {
+        if (confirmIfTheNodeHasIt(g, ch)) {
+          checked.put(g, Optional.empty()); // in the node's mempool, so mined nowhere: nothing to send
+        } else if (!(g.status() instanceof TrackerStatus.Confirmed)) {
           unconfirmed.add(g);
+          checked.put(g, Optional.empty()); // its member, if the store has one, is filled in below
         }
       }
     }
@@ -285,8 +294,9 @@ final class BlockStep {
 
   /**
    * Asks the node about an in-mempool penalty whose trackers are about to expire: by status lookup,
-   * and, since a node without -txindex cannot see a confirmed transaction that way, by sending it
-   * (each rung of its ladder, at most one send each per block) and reading "already confirmed".
+   * and, unless the node holds it in its mempool, since a node without -txindex cannot see a confirmed
+   * transaction that way, by sending it (each rung of its ladder, at most one send each per block) and
+   * reading "already confirmed".
    * Confirms it where it is found; returns true when it is confirmed but its block cannot be located
    * yet (it becomes pending, and must not expire).
    */
@@ -294,8 +304,7 @@ final class BlockStep {
       Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead) {
     Optional<TransactionTracker> member = checkedAhead.get(g);
     if (member == null) { // not asked ahead
-      confirmIfTheNodeHasIt(g, ch);
-      if (g.status() instanceof TrackerStatus.Confirmed) {
+      if (confirmIfTheNodeHasIt(g, ch) || g.status() instanceof TrackerStatus.Confirmed) {
         return false;
       }
       member = node.anyMember(g);

@@ -38,6 +38,7 @@ class BatchedSendsTest {
   private final class CountingCarrier implements Carrier {
     final List<Integer> batches = new ArrayList<>();
     int singles;
+    int statusLookups;
 
     @Override
     public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
@@ -57,6 +58,7 @@ class BatchedSendsTest {
 
     @Override
     public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
+      statusLookups++;
       return chain.status(txid, inBlock);
     }
   }
@@ -163,6 +165,41 @@ class BatchedSendsTest {
     assertEquals(0, carrier.singles, "and no round trip per penalty");
     assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
     assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())), "each sent once more");
+    r.checkConsistency();
+  }
+
+  /**
+   * A penalty the node answers is in its mempool cannot be mined on its chain (every rung spends the
+   * same outpoints), so the status lookup settles it: its trackers expire with nothing sent, where
+   * sending would cost a round trip per penalty for an answer already known.
+   */
+  @Test
+  void penaltiesTheNodeHoldsAreNotSentBeforeExpiring() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(new InMemoryTrackerStore()).start();
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    int end = disputes.height() + 3;
+    breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
+    chain.dropFromMempool(breaches.get(0).penalty().txid()); // one the node lost: that one is sent
+    r.onBlock(chain.mineEmpty());
+    r.onBlock(chain.mineEmpty());
+    carrier.singles = 0;
+    carrier.batches.clear();
+    carrier.statusLookups = 0;
+
+    r.onBlock(chain.mineEmpty()); // every subscription ends here
+
+    assertEquals(30, carrier.statusLookups, "each penalty asked about once");
+    assertEquals(1, carrier.singles + carrier.batches.stream().mapToInt(Integer::intValue).sum(),
+        "only the penalty the node does not hold is sent");
+    assertTrue(chain.inMempool(breaches.get(0).penalty().txid()));
+    assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
     r.checkConsistency();
   }
 
