@@ -49,6 +49,36 @@ class PenaltyIndexTest {
     assertEquals(new HashSet<>(model.values()), iterated, "seed " + seed);
   }
 
+  /**
+   * Hundreds of txids with one home slot: probe runs longer than a slot's distance byte holds, where
+   * the shift after a removal must read the txids to find where each entry belongs.
+   */
+  @Test
+  void probeRunsLongerThanADistanceByteSurviveRemovals() {
+    Random rng = new Random(11);
+    PenaltyIndex index = new PenaltyIndex();
+    Map<Txid, PenaltyGroup> model = new HashMap<>();
+    Txid[] keys = new Txid[700];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = i % 2 == 0 ? collidingTxid(rng, 100 * i) : randomTxid(rng); // every other one hashes to 0
+      PenaltyGroup g = group(keys[i]);
+      index.put(keys[i], g);
+      model.put(keys[i], g);
+    }
+    for (int step = 0; step < 5_000; step++) {
+      Txid t = keys[rng.nextInt(keys.length)];
+      if (rng.nextBoolean()) {
+        assertSame(model.remove(t), index.remove(t), "step " + step);
+      } else {
+        PenaltyGroup g = group(t);
+        assertSame(model.put(t, g), index.put(t, g), "step " + step);
+      }
+      for (Txid k : keys) {
+        assertSame(model.get(k), index.get(k), "step " + step);
+      }
+    }
+  }
+
   @Test
   void growsAndClears() {
     Random rng = new Random(7);
