@@ -90,13 +90,17 @@ final class BlockStep {
     TrackerStatus.Confirmed confirmed = new TrackerStatus.Confirmed(ref);
     boolean disputesAwaited = book.awaitsDisputes();
     boolean ladders = escalation.hasLadders();
-    for (Txid txid : block.txids()) {
+    List<Txid> txids = block.txids();
+    // Looked up together, before any change: this step files and removes no group.
+    PenaltyGroup[] tracked = book.getAll(txids);
+    for (int k = 0; k < txids.size(); k++) {
+      Txid txid = txids.get(k);
       if (disputesAwaited) {
         for (PenaltyGroup learnt : book.learnDisputeHeight(txid, height)) {
           escalation.reconsider(learnt, height); // its deadline is known, or moved
         }
       }
-      PenaltyGroup g = book.get(txid);
+      PenaltyGroup g = tracked[k];
       if (g == null && ladders) {
         g = escalation.groupOfVariant(txid); // whichever rung of the fee ladder confirms, confirms it
       }

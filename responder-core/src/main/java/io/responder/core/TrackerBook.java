@@ -74,6 +74,11 @@ final class TrackerBook {
     return groups.get(penaltyTxid);
   }
 
+  /** {@link #get} of each txid, in order, their cache misses overlapped (see {@link PenaltyIndex#getAll}). */
+  @Nullable PenaltyGroup[] getAll(List<Txid> penaltyTxids) {
+    return groups.getAll(penaltyTxids);
+  }
+
   Iterable<PenaltyGroup> groups() {
     return groups;
   }

@@ -2,6 +2,7 @@ package io.responder.core.internal;
 
 import io.responder.core.Txid;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
 
@@ -80,6 +81,50 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
         }
       }
     }
+  }
+
+  /**
+   * {@link #get} of each txid, in order: what a connected block's look-ups need. In passes (every
+   * txid's tags first, then the candidate groups, then their txids), because within a pass the
+   * look-ups do not depend on each other, so the processor overlaps their cache misses, where one
+   * look-up after another waits for each miss in turn.
+   *
+   * @param txids the txids to look up
+   * @return one element per txid, its group or null
+   */
+  public @Nullable PenaltyGroup[] getAll(List<Txid> txids) {
+    int n = txids.size();
+    int[] slots = new int[n];
+    byte[] ts = tags;
+    int mask = ts.length - 1;
+    for (int k = 0; k < n; k++) {
+      int h = txids.get(k).hashCode();
+      byte tag = tag(h);
+      int i = home(h);
+      byte t;
+      while ((t = ts[i]) != 0 && t != tag) {
+        i = (i + 1) & mask;
+      }
+      slots[k] = t == 0 ? -1 : i; // the first slot with its tag: almost always its own
+    }
+    @Nullable PenaltyGroup[] found = new PenaltyGroup[n];
+    for (int k = 0; k < n; k++) {
+      if (slots[k] >= 0) {
+        found[k] = groups[slots[k]];
+      }
+    }
+    Txid[] candidates = new Txid[n];
+    for (int k = 0; k < n; k++) {
+      if (found[k] != null) {
+        candidates[k] = found[k].txid();
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      if (candidates[k] != null && !candidates[k].equals(txids.get(k))) {
+        found[k] = get(txids.get(k)); // another key with the same tag came first: probe on
+      }
+    }
+    return found;
   }
 
   /**

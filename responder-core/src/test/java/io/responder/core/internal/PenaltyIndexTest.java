@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.responder.core.TrackerStatus;
 import io.responder.core.Txid;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -40,6 +42,9 @@ class PenaltyIndexTest {
       assertEquals(model.size(), index.size(), "seed " + seed);
       Txid probe = keys[rng.nextInt(keys.length)];
       assertSame(model.get(probe), index.get(probe), "seed " + seed + " step " + step);
+      if (step % 1_000 == 0) {
+        assertAllAgree(model, index, List.of(keys).subList(0, 500), "seed " + seed + " step " + step);
+      }
     }
     for (Txid t : keys) {
       assertSame(model.get(t), index.get(t), "seed " + seed);
@@ -76,6 +81,18 @@ class PenaltyIndexTest {
       for (Txid k : keys) {
         assertSame(model.get(k), index.get(k), "step " + step);
       }
+      assertAllAgree(model, index, List.of(keys), "step " + step);
+    }
+  }
+
+  /** {@code getAll} gives what {@code get} gives each, in order, repeats and absent keys included. */
+  private static void assertAllAgree(Map<Txid, PenaltyGroup> model, PenaltyIndex index, List<Txid> asked, String where) {
+    List<Txid> withRepeats = new ArrayList<>(asked);
+    withRepeats.addAll(asked.subList(0, Math.min(10, asked.size())));
+    PenaltyGroup[] found = index.getAll(withRepeats);
+    assertEquals(withRepeats.size(), found.length, where);
+    for (int i = 0; i < found.length; i++) {
+      assertSame(model.get(withRepeats.get(i)), found[i], where + " at " + i);
     }
   }
 

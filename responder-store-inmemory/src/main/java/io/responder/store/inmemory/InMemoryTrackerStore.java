@@ -4,6 +4,7 @@ import io.responder.core.BlockRef;
 import io.responder.core.InvalidInputException;
 import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerPage;
+import io.responder.core.TrackerStatus;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionTracker;
 import java.util.ArrayList;
@@ -79,10 +80,11 @@ public final class InMemoryTrackerStore implements TrackerStore {
   @Override
   public synchronized List<@Nullable TransactionTracker> findAll(List<UUID> uuids) {
     Objects.requireNonNull(uuids, "uuids");
-    List<@Nullable TransactionTracker> found = new ArrayList<>(uuids.size());
     for (UUID u : uuids) {
-      found.add(trackers.get(Objects.requireNonNull(u, "uuid")));
+      Objects.requireNonNull(u, "uuid");
     }
+    List<@Nullable TransactionTracker> found = new ArrayList<>(uuids.size());
+    trackers.getAll(uuids, found);
     return found;
   }
 
@@ -98,7 +100,17 @@ public final class InMemoryTrackerStore implements TrackerStore {
       trackers.add(t);
       ordered.add(t.uuid());
     }
-    update.statusChanges().forEach(trackers::setStatus);
+    Map<UUID, TrackerStatus> changes = update.statusChanges();
+    long[] words = new long[2 * changes.size()];
+    TrackerStatus[] statuses = new TrackerStatus[changes.size()];
+    int[] at = {0};
+    changes.forEach((u, s) -> {
+      int i = at[0]++;
+      words[2 * i] = u.getMostSignificantBits();
+      words[2 * i + 1] = u.getLeastSignificantBits();
+      statuses[i] = s;
+    });
+    trackers.setStatuses(words, statuses);
     for (UUID u : update.removed()) {
       trackers.remove(u);
       ordered.remove(u);

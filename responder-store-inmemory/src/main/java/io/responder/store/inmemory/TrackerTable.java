@@ -50,6 +50,41 @@ final class TrackerTable {
     return i < 0 ? null : current(i);
   }
 
+  /**
+   * The trackers of {@code uuids} with their latest statuses, in order, null where absent: what
+   * {@link #get} gives each, read in passes (every slot first, then every slot's entries, then every
+   * record). A look-up is a few cache misses, and within one pass the look-ups do not depend on each
+   * other, so the processor overlaps the misses of many, where one look-up after another waits for
+   * each miss in turn; a rebroadcast storm reads ten thousand records a batch.
+   */
+  void getAll(List<UUID> uuids, List<@Nullable TransactionTracker> out) {
+    int n = uuids.size();
+    int[] slots = new int[n];
+    for (int k = 0; k < n; k++) {
+      UUID u = uuids.get(k);
+      slots[k] = slotOf(u.getMostSignificantBits(), u.getLeastSignificantBits());
+    }
+    TransactionTracker[] records = new TransactionTracker[n];
+    TrackerStatus[] latest = new TrackerStatus[n];
+    for (int k = 0; k < n; k++) {
+      int i = slots[k];
+      if (i >= 0) {
+        records[k] = trackers[i];
+        latest[k] = statuses[i];
+      }
+    }
+    TrackerStatus[] recorded = new TrackerStatus[n];
+    for (int k = 0; k < n; k++) {
+      if (records[k] != null) {
+        recorded[k] = records[k].status();
+      }
+    }
+    for (int k = 0; k < n; k++) {
+      TransactionTracker t = records[k];
+      out.add(t == null ? null : recorded[k].equals(latest[k]) ? t : t.withStatus(latest[k]));
+    }
+  }
+
   /** Adds a tracker whose uuid is not in the table. */
   void add(TransactionTracker t) {
     if (size >= growAt) {
@@ -60,11 +95,21 @@ final class TrackerTable {
     size++;
   }
 
-  /** Sets the status of a stored tracker; ignored when the uuid is not stored. */
-  void setStatus(UUID uuid, TrackerStatus status) {
-    int i = slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
-    if (i >= 0) {
-      statuses[i] = status;
+  /**
+   * Sets the status of each stored tracker of the uuids, given as two words each; a uuid not stored is
+   * ignored. In two passes, every slot first, then every write, so that the probes' cache misses
+   * overlap (see {@link #getAll}): a storm block writes nearly a million.
+   */
+  void setStatuses(long[] uuidWords, TrackerStatus[] newStatuses) {
+    int n = newStatuses.length;
+    int[] slots = new int[n];
+    for (int k = 0; k < n; k++) {
+      slots[k] = slotOf(uuidWords[2 * k], uuidWords[2 * k + 1]);
+    }
+    for (int k = 0; k < n; k++) {
+      if (slots[k] >= 0) {
+        statuses[slots[k]] = newStatuses[k];
+      }
     }
   }
 
