@@ -323,7 +323,7 @@ final class BlockStep {
       Txid txid = rung == 0 ? g.txid() : variantTxids.get(rung - 1);
       byte[] raw = rung == 0 ? t.penaltyRawTxUnsafe() : t.feeTerms().variants()[rung - 1];
       // Sent as any penalty is: a node lacking the dispute gets it first.
-      if (node.sendPenalty(txid, raw, t.disputeTxid(), rawDispute, node.disputeBlock(g), g.disputeHeight() >= 0)
+      if (node.sendPenalty(txid, raw, t.disputeTxid(), rawDispute, g.disputeHeight(), null)
           instanceof BroadcastResult.AlreadyConfirmed ac) {
         Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
         if (at.isPresent()) {

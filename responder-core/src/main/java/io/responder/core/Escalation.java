@@ -374,8 +374,8 @@ final class Escalation {
     while (true) {
       Txid txid = rung == 0 ? breach.penaltyTxid() : plan.variantTxids.get(rung - 1);
       byte[] raw = rung == 0 ? breach.penaltyRawTxUnsafe() : terms.variants()[rung - 1];
-      BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), breach.disputeRawTxUnsafe(),
-          Optional.of(breach.seenInBlock()), disputeHeight >= 0);
+      BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), breach.disputeRawTxUnsafe(), disputeHeight,
+          breach.seenInBlock());
       if (!refusedForFee(r) || rung >= rungs - 1) {
         Child child = null;
         // The top rung below what the market asks, or the deadline near: the host's child at once,
@@ -754,13 +754,13 @@ final class Escalation {
       Sent sent;
       if (rung == 0) {
         BroadcastResult r = node.sendPenalty(g.txid(), member.penaltyRawTxUnsafe(), member.disputeTxid(), rawDispute,
-            node.disputeBlock(g), g.disputeHeight() >= 0);
+            g.disputeHeight(), null);
         sent = new Sent(ownRungSpent(g, plan, g.txid(), r), g.txid(), 0);
       } else {
         Txid txid = plan.variantTxids.get(rung - 1);
         byte[] raw = member.feeTerms().variants()[rung - 1];
         BroadcastResult r = ownRungSpent(g, plan, txid, node.sendPenalty(txid, raw, member.disputeTxid(), rawDispute,
-            node.disputeBlock(g), g.disputeHeight() >= 0));
+            g.disputeHeight(), null));
         sent = new Sent(r, txid, rung);
         int shown = rung;
         forEachMember(g, u -> ch.event(l -> l.penaltyEscalated(u, g.txid(), txid, shown, r)));

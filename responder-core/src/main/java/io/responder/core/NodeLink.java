@@ -172,8 +172,17 @@ final class NodeLink {
     aheadCount = fresh.size();
   }
 
-  BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte @Nullable [] rawDispute, Optional<BlockHash> disputeBlock,
-      boolean disputeConfirmed) {
+  /**
+   * Sends a penalty, with its dispute as a package when the node lacks the dispute or refuses it for
+   * fee; a penalty whose inputs are missing while its dispute is not confirmed is refused for now.
+   *
+   * @param disputeHeight the height the dispute is confirmed at, or -1
+   * @param disputeSeenIn the dispute's block when the caller knows it, else null: then the block at
+   *     {@code disputeHeight} in the window, looked up only in the rare case it is needed
+   */
+  BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte @Nullable [] rawDispute, int disputeHeight,
+      @Nullable BlockHash disputeSeenIn) {
+    boolean disputeConfirmed = disputeHeight >= 0;
     BroadcastResult result = send(txid, raw);
     boolean missing = missingOrSpent(result);
     if (rawDispute != null && (missing || !disputeConfirmed && Escalation.refusedForFee(result))) {
@@ -188,6 +197,7 @@ final class NodeLink {
     if (!missing) {
       return result;
     }
+    Optional<BlockHash> disputeBlock = disputeSeenIn != null ? Optional.of(disputeSeenIn) : disputeBlockAt(disputeHeight);
     if (status(disputeTxid, disputeBlock) instanceof TxStatus.Confirmed) {
       return result;
     }
@@ -309,7 +319,11 @@ final class NodeLink {
 
   /** The block the group's dispute is in, when the Responder knows it: nodes without -txindex need it. */
   Optional<BlockHash> disputeBlock(PenaltyGroup g) {
-    return g.disputeHeight() >= 0 ? Optional.ofNullable(window.hashAt(g.disputeHeight())) : Optional.empty();
+    return disputeBlockAt(g.disputeHeight());
+  }
+
+  private Optional<BlockHash> disputeBlockAt(int disputeHeight) {
+    return disputeHeight >= 0 ? Optional.ofNullable(window.hashAt(disputeHeight)) : Optional.empty();
   }
 
   // ---------------------------------------------------------------------------------------------
