@@ -68,7 +68,6 @@ public abstract sealed class Hash256 permits Txid, BlockHash {
     return Hex.wordsToHex(new long[] {w0, w1, w2, w3});
   }
 
-  /** The first 16 display-order bytes, as the two leading words; used to derive locators. */
   /**
    * Orders by the display-order bytes read as an unsigned number: the order of {@link #toHex()}
    * strings, and of the lowercase hex a database sorts.
