@@ -74,7 +74,10 @@ final class TrackerBook {
     return groups.get(penaltyTxid);
   }
 
-  /** {@link #get} of each txid, in order, their cache misses overlapped (see {@link PenaltyIndex#getAll}). */
+  /**
+   * {@link #get} of each txid, in order, their cache misses overlapped; the array is the index's own,
+   * valid until the next call (see {@link PenaltyIndex#getAll}).
+   */
   @Nullable PenaltyGroup[] getAll(List<Txid> penaltyTxids) {
     return groups.getAll(penaltyTxids);
   }

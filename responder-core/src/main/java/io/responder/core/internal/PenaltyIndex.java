@@ -1,6 +1,7 @@
 package io.responder.core.internal;
 
 import io.responder.core.Txid;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -39,6 +40,11 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * at a load of 7 in 10 such probe runs do not occur outside adversarial keys.
    */
   private static final int FAR = 255;
+
+  /** {@link #getAll}'s working arrays, kept between calls: as long as the largest block looked up. */
+  private int[] scratchSlots = new int[0];
+  private @Nullable PenaltyGroup[] scratchGroups = new PenaltyGroup[0];
+  private @Nullable Txid[] scratchTxids = new Txid[0];
 
   private byte[] tags;
   /** Each used slot's distance from its home slot, unsigned; {@link #FAR} for that or more. */
@@ -90,11 +96,18 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * look-up after another waits for each miss in turn.
    *
    * @param txids the txids to look up
-   * @return one element per txid, its group or null
+   * @return its first {@code txids.size()} elements, one per txid, its group or null; the array is
+   *     the index's own, valid until the next call (a block's look-ups reuse it, allocating nothing)
    */
   public @Nullable PenaltyGroup[] getAll(List<Txid> txids) {
     int n = txids.size();
-    int[] slots = new int[n];
+    if (scratchSlots.length < n) {
+      int room = Math.max(n, 2 * scratchSlots.length);
+      scratchSlots = new int[room];
+      scratchGroups = new PenaltyGroup[room];
+      scratchTxids = new Txid[room];
+    }
+    int[] slots = scratchSlots;
     byte[] ts = tags;
     int mask = ts.length - 1;
     for (int k = 0; k < n; k++) {
@@ -107,23 +120,20 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
       }
       slots[k] = t == 0 ? -1 : i; // the first slot with its tag: almost always its own
     }
-    @Nullable PenaltyGroup[] found = new PenaltyGroup[n];
+    @Nullable PenaltyGroup[] found = scratchGroups;
     for (int k = 0; k < n; k++) {
-      if (slots[k] >= 0) {
-        found[k] = groups[slots[k]];
-      }
+      found[k] = slots[k] >= 0 ? groups[slots[k]] : null;
     }
-    Txid[] candidates = new Txid[n];
+    @Nullable Txid[] candidates = scratchTxids;
     for (int k = 0; k < n; k++) {
-      if (found[k] != null) {
-        candidates[k] = found[k].txid();
-      }
+      candidates[k] = found[k] != null ? found[k].txid() : null;
     }
     for (int k = 0; k < n; k++) {
       if (candidates[k] != null && !candidates[k].equals(txids.get(k))) {
         found[k] = get(txids.get(k)); // another key with the same tag came first: probe on
       }
     }
+    Arrays.fill(candidates, 0, n, null); // holds no txid past the call (the groups, until the next)
     return found;
   }
 
@@ -184,6 +194,9 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   public void clear() {
     allocate(MIN_CAPACITY);
     size = 0;
+    scratchSlots = new int[0];
+    scratchGroups = new PenaltyGroup[0];
+    scratchTxids = new Txid[0];
   }
 
   /** Iterates over the groups in no particular order; the index must not change meanwhile. */
