@@ -12,6 +12,7 @@ import io.responder.core.BreachReceipt;
 import io.responder.core.BroadcastResult;
 import io.responder.core.TrackerState;
 import io.responder.core.TrackerStatus;
+import io.responder.core.TxStatus;
 import io.responder.testkit.RecordingListener.Event;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +110,41 @@ class BreachLifecycleIT {
     tower.poll();
     assertEquals(new TrackerStatus.Confirmed(new BlockRef(mined, acceptedAt + 7)), tower.status(breach.uuid()));
     assertEquals(1, chain.confirmationsIn(penalty.txid(), mined));
+    tower.responder.checkConsistency();
+  }
+
+  /**
+   * Before trackers expire unconfirmed, the node is asked about their penalty (one confirmed in a
+   * block the Responder never saw must run to completion). A penalty the node holds in its mempool is
+   * mined nowhere, and sending it again would learn nothing: the node's answer to the lookup, asked
+   * with the dispute's block as the hint, must therefore say "in the mempool", and nothing is sent.
+   */
+  @Test
+  void aPenaltyInTheMempoolWhenItsSubscriptionEndsExpiresWithoutBeingSentAgain() {
+    Chain chain = new Chain(node);
+    Chain.Tx dispute = chain.newDispute();
+    Chain.Tx penalty = chain.penalty(dispute);
+    chain.send(dispute);
+    BlockHash disputeBlock = chain.mine(1).get(0);
+    int end = chain.height() + 3;
+    Tower tower = Tower.inMemory(node);
+    Breach breach = Tower.builder(dispute, penalty, disputeBlock).disputeRawTx(dispute.hex()).subscriptionEndHeight(end)
+        .build();
+    tower.handle(breach);
+    assertEquals(1, tower.carrier.sendsOf(penalty.txid()));
+
+    while (chain.height() < end) {
+      assertEquals(List.of(), tower.events.uuids(Event.Expired.class), "not expired below height " + end);
+      chain.mineEmpty();
+      tower.poll();
+    }
+
+    assertEquals(List.of(breach.uuid()), tower.events.uuids(Event.Expired.class));
+    assertEquals(List.of(new CountingCarrier.Asked(penalty.txid(), new TxStatus.InMempool())),
+        tower.carrier.statuses().stream().filter(a -> a.txid().equals(penalty.txid())).toList(),
+        "asked once, and the node says it holds it");
+    assertEquals(1, tower.carrier.sendsOf(penalty.txid()), "not sent again");
+    assertTrue(chain.inMempool(penalty.txid()));
     tower.responder.checkConsistency();
   }
 

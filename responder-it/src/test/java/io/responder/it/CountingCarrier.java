@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * A carrier that hands everything to the library's bitcoind carrier and writes down what the
  * Responder asked it to send: each transaction sent alone ({@code sendrawtransaction}) and each
- * package ({@code submitpackage}), in order, with the node's answers.
+ * package ({@code submitpackage}), in order, with the node's answers; and each status lookup.
  *
  * <p>Thread-safe (every method is synchronized; the Responder calls it one call at a time anyway).
  */
@@ -23,12 +23,16 @@ final class CountingCarrier implements Carrier {
   /** One {@code sendrawtransaction}: what was sent and what the node answered. */
   record Sent(Txid txid, BroadcastResult result) {}
 
+  /** One status lookup: the txid asked about and what the node answered. */
+  record Asked(Txid txid, TxStatus answer) {}
+
   /** One {@code submitpackage}: the txids in package order and what the node answered. */
   record SentPackage(List<Txid> txids, PackageResult result) {}
 
   private final Carrier carrier;
   private final List<Sent> sent = new ArrayList<>();
   private final List<SentPackage> packages = new ArrayList<>();
+  private final List<Asked> statuses = new ArrayList<>();
 
   CountingCarrier(Carrier carrier) {
     this.carrier = carrier;
@@ -58,8 +62,15 @@ final class CountingCarrier implements Carrier {
   }
 
   @Override
-  public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
-    return carrier.status(txid, inBlock);
+  public synchronized TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
+    TxStatus answer = carrier.status(txid, inBlock);
+    statuses.add(new Asked(txid, answer));
+    return answer;
+  }
+
+  /** Every status lookup so far, oldest first. */
+  synchronized List<Asked> statuses() {
+    return List.copyOf(statuses);
   }
 
   /** Every transaction sent alone so far, oldest first. */
