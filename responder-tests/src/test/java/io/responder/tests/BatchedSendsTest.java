@@ -146,14 +146,7 @@ class BatchedSendsTest {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
         .store(new InMemoryTrackerStore()).start();
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
-    int end = disputes.height() + 3;
-    breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
+    List<Appointment> breaches = breachesEndingInThreeBlocks(r, 30);
     breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
     r.onBlock(chain.mineEmpty());
     r.onBlock(chain.mineEmpty());
@@ -178,14 +171,7 @@ class BatchedSendsTest {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
         .store(new InMemoryTrackerStore()).start();
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
-    int end = disputes.height() + 3;
-    breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
+    List<Appointment> breaches = breachesEndingInThreeBlocks(r, 30);
     chain.dropFromMempool(breaches.get(0).penalty().txid()); // one the node lost: that one is sent
     r.onBlock(chain.mineEmpty());
     r.onBlock(chain.mineEmpty());
@@ -201,6 +187,22 @@ class BatchedSendsTest {
     assertTrue(chain.inMempool(breaches.get(0).penalty().txid()));
     assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
     r.checkConsistency();
+  }
+
+  /**
+   * Hands {@code r} {@code n} breaches whose disputes are mined in one block and whose subscriptions
+   * end three blocks above it; their penalties are accepted into the chain's mempool.
+   */
+  private List<Appointment> breachesEndingInThreeBlocks(Responder r, int n) {
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    int end = disputes.height() + 3;
+    breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
+    return breaches;
   }
 
   @Test
