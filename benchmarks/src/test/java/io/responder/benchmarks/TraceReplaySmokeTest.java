@@ -42,7 +42,7 @@ class TraceReplaySmokeTest {
     assertTrue(summary.contains(" disconnected=2"), "the reorganisation is replayed: " + summary);
     List<String> lines = Files.readAllLines(perBlock);
     assertEquals(blockLines, lines.size());
-    assertTrue(lines.get(0).matches("\\{\"height\":800001,\"ms\":[0-9.]+,\"carrier_calls\":\\d+,\"trackers_left\":\\d+,"
+    assertTrue(lines.get(0).matches("\\{\"height\":800001,\"start_ms\":\\d+,\"ms\":[0-9.]+,\"carrier_calls\":\\d+,\"trackers_left\":\\d+,"
         + "\"completed\":\\d+,\"expired\":\\d+,\"rebroadcast\":\\d+,\"confirmed_total\":\\d+}"), lines.get(0));
   }
 }
