@@ -96,10 +96,7 @@ public final class InMemoryTrackerStore implements TrackerStore {
         throw new IllegalStateException("tracker " + t.uuid() + " is already stored; nothing was committed");
       }
     }
-    for (TransactionTracker t : update.added()) {
-      trackers.add(t);
-      ordered.add(t.uuid());
-    }
+    // The status changes as arrays (read before anything changes), written in passes.
     Map<UUID, TrackerStatus> changes = update.statusChanges();
     long[] words = new long[2 * changes.size()];
     TrackerStatus[] statuses = new TrackerStatus[changes.size()];
@@ -110,6 +107,10 @@ public final class InMemoryTrackerStore implements TrackerStore {
       words[2 * i + 1] = u.getLeastSignificantBits();
       statuses[i] = s;
     });
+    for (TransactionTracker t : update.added()) {
+      trackers.add(t);
+      ordered.add(t.uuid());
+    }
     trackers.setStatuses(words, statuses);
     for (UUID u : update.removed()) {
       trackers.remove(u);
