@@ -107,15 +107,6 @@ final class NodeLink {
   }
 
   /**
-   * Sends a penalty, and reads bitcoind's ambiguous "inputs missing or spent" (-25) the way it must
-   * be read: the dispute may simply not have reached this node yet (a node a block behind the
-   * watcher, a dispute evicted or sent back by a reorg). The raw dispute, when known, goes in with
-   * the penalty as a package (also when the penalty is refused for fee, so that it pays for its
-   * parent, which helps only while the dispute is unconfirmed); the refusal is final only when the node holds the dispute confirmed, so the
-   * dispute's output was spent by another confirmed transaction. Otherwise it is a refusal for now,
-   * and the breach stays pending.
-   */
-  /**
    * Sends transactions the interval has no receipt for in one {@link Carrier#broadcastAll} call; each
    * answer becomes its receipt. A carrier that throws or answers out of shape is a node that could
    * not be asked: every one of them gets that answer, rather than a timeout each.
@@ -173,8 +164,13 @@ final class NodeLink {
   }
 
   /**
-   * Sends a penalty, with its dispute as a package when the node lacks the dispute or refuses it for
-   * fee; a penalty whose inputs are missing while its dispute is not confirmed is refused for now.
+   * Sends a penalty, and reads bitcoind's ambiguous "inputs missing or spent" (-25) the way it must
+   * be read: the dispute may simply not have reached this node yet (a node a block behind the
+   * watcher, a dispute evicted or sent back by a reorg). The raw dispute, when known, goes in with
+   * the penalty as a package (also when the penalty is refused for fee, so that it pays for its
+   * parent, which helps only while the dispute is unconfirmed); the refusal is final only when the
+   * node holds the dispute confirmed, so the dispute's output was spent by another confirmed
+   * transaction. Otherwise it is a refusal for now, and the breach stays pending.
    *
    * @param disputeHeight the height the dispute is confirmed at, or -1
    * @param disputeSeenIn the dispute's block when the caller knows it, else null: then the block at
