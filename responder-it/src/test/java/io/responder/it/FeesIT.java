@@ -47,12 +47,6 @@ class FeesIT {
   private static final String MINRELAY_5_SAT_VB = "-minrelaytxfee=0.00005";
 
   /**
-   * Item 9, package relay: the watcher saw a zero-fee commitment in a block the node never got (a
-   * stale block), so the node has never seen the dispute and will not take it alone. The penalty is
-   * refused for its missing parent; the Responder sends {@code [dispute, penalty]} with
-   * {@code submitpackage}, the penalty pays for both, and the node mines both.
-   */
-  /**
    * A breach handed over without the raw dispute: the Responder reads the confirmed dispute from the
    * node's block ({@code getrawtransaction <txid> false <blockhash>}, no {@code -txindex}) to learn
    * what its rungs pay. The node serves it byte for byte; a transaction the block does not hold is
@@ -74,6 +68,12 @@ class FeesIT {
     assertArrayEquals(HexFormat.of().parseHex(elsewhere.hex()), source.transaction(elsewhere.txid(), other).orElseThrow());
   }
 
+  /**
+   * Item 9, package relay: the watcher saw a zero-fee commitment in a block the node never got (a
+   * stale block), so the node has never seen the dispute and will not take it alone. The penalty is
+   * refused for its missing parent; the Responder sends {@code [dispute, penalty]} with
+   * {@code submitpackage}, the penalty pays for both, and the node mines both.
+   */
   @Test
   void zeroFeeDisputeTheNodeRefusesAloneGetsInWithItsPenaltyAsAPackageAndBothAreMined() {
     Chain chain = new Chain(node);
