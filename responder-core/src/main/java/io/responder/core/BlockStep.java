@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,6 +197,7 @@ final class BlockStep {
   private void rebroadcastDue(List<PenaltyGroup> dueNow, int height, ChangeSet ch, Set<PenaltyGroup> escalated,
       Set<PenaltyGroup> askedNode) {
     List<PenaltyGroup> batch = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+    List<UUID> firsts = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
     List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
     Set<PenaltyGroup> resentUnchanged = Collections.newSetFromMap(new IdentityHashMap<>());
     node.expectSends(dueNow.size()); // at most one receipt each: room for the storm at once
@@ -204,9 +206,10 @@ final class BlockStep {
       if (!g.isPicked() && missedEnough(g, height) && !escalated.contains(g) && !resentUnchanged.contains(g)) {
         g.setPicked(true);
         batch.add(g);
+        firsts.add(g.uuid(0));
       }
       if (batch.size() == STORM_BATCH || i == dueNow.size() - 1 && !batch.isEmpty()) {
-        node.anyMembers(batch, members);
+        node.anyMembers(batch, firsts, members);
         for (PenaltyGroup p : batch) {
           p.setPicked(false);
         }
@@ -228,6 +231,7 @@ final class BlockStep {
           }
         }
         batch.clear();
+        firsts.clear();
         members.clear();
       }
     }

@@ -117,8 +117,13 @@ final class NodeLink {
     sentThisInterval.ensureRoom(transactions.size());
     List<RawTransaction> fresh = new ArrayList<>(transactions.size());
     int[] slots = new int[transactions.size()];
-    for (RawTransaction t : transactions) {
-      int slot = sentThisInterval.claim(t.txid());
+    int[] hashes = new int[transactions.size()];
+    for (int k = 0; k < hashes.length; k++) {
+      hashes[k] = transactions.get(k).txid().hashCode();
+    }
+    for (int k = 0; k < hashes.length; k++) {
+      RawTransaction t = transactions.get(k);
+      int slot = sentThisInterval.claim(t.txid(), hashes[k]);
       if (slot >= 0) {
         slots[fresh.size()] = slot;
         fresh.add(t);
@@ -287,6 +292,14 @@ final class NodeLink {
     for (PenaltyGroup g : groups) {
       firsts.add(g.uuid(0));
     }
+    anyMembers(groups, firsts, out);
+  }
+
+  /**
+   * {@link #anyMembers(List, List)} with each group's first uuid already read ({@code firsts}, in the
+   * same order): a storm reads it while it has the group in hand, rather than come back for it.
+   */
+  void anyMembers(List<PenaltyGroup> groups, List<UUID> firsts, List<@Nullable TransactionTracker> out) {
     List<@Nullable TransactionTracker> found = store.findAll(firsts);
     if (found == null || found.size() != groups.size()) {
       throw new IllegalStateException("store answered a read of " + groups.size() + " trackers with "

@@ -101,8 +101,19 @@ public final class Receipts {
    * @throws IllegalStateException if there is no room left (ensureRoom was not called)
    */
   public int claim(Txid txid) {
+    return claim(txid, txid.hashCode());
+  }
+
+  /**
+   * {@link #claim(Txid)} with the txid's hash code already read: a batch reads every txid's first, so
+   * that those reads (a cache miss each, txids being objects of their own) overlap.
+   *
+   * @param txid the txid
+   * @param h {@code txid.hashCode()}
+   * @return the slot to fill, or -1 when a receipt is filed already
+   */
+  public int claim(Txid txid, int h) {
     int mask = keys.length - 1;
-    int h = txid.hashCode();
     int i = home(h);
     for (Txid k; (k = keys[i]) != null; i = (i + 1) & mask) {
       if (k == txid || hashes[i] == h && k.equals(txid)) {
