@@ -66,8 +66,7 @@ class BatchedSendsTest {
   @Test
   void aRebroadcastStormIsOneBatchAndEachPenaltyGetsItsOwnAnswer() {
     CountingCarrier carrier = new CountingCarrier();
-    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
-        .store(new InMemoryTrackerStore()).start();
+    Responder r = over(carrier).start();
     List<Appointment> breaches = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       breaches.add(Appointment.random(rng));
@@ -104,8 +103,7 @@ class BatchedSendsTest {
   void aStormLargerThanOneBatchIsSentInBatchesEachPenaltyOnce() {
     CountingCarrier carrier = new CountingCarrier();
     RecordingListener events = new RecordingListener();
-    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
-        .store(new InMemoryTrackerStore()).listener(events).start();
+    Responder r = over(carrier).listener(events).start();
     int n = 10_003;
     List<Appointment> breaches = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -144,8 +142,7 @@ class BatchedSendsTest {
   @Test
   void penaltiesAskedAboutBeforeExpiringAreSentInOneBatch() {
     CountingCarrier carrier = new CountingCarrier();
-    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
-        .store(new InMemoryTrackerStore()).start();
+    Responder r = over(carrier).start();
     List<Appointment> breaches = breachesEndingInThreeBlocks(r, 30);
     breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
     r.onBlock(chain.mineEmpty());
@@ -169,8 +166,7 @@ class BatchedSendsTest {
   @Test
   void penaltiesTheNodeHoldsAreNotSentBeforeExpiring() {
     CountingCarrier carrier = new CountingCarrier();
-    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
-        .store(new InMemoryTrackerStore()).start();
+    Responder r = over(carrier).start();
     List<Appointment> breaches = breachesEndingInThreeBlocks(r, 30);
     chain.dropFromMempool(breaches.get(0).penalty().txid()); // one the node lost: that one is sent
     r.onBlock(chain.mineEmpty());
@@ -187,6 +183,12 @@ class BatchedSendsTest {
     assertTrue(chain.inMempool(breaches.get(0).penalty().txid()));
     assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
     r.checkConsistency();
+  }
+
+  /** A Responder's builder over the chain, through {@code carrier}, with an in-memory store. */
+  private Responder.Builder over(CountingCarrier carrier) {
+    return Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(new InMemoryTrackerStore());
   }
 
   /**
@@ -208,8 +210,7 @@ class BatchedSendsTest {
   @Test
   void pendingPenaltiesRetriedTogetherAreOneBatch() {
     CountingCarrier carrier = new CountingCarrier();
-    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
-        .store(new InMemoryTrackerStore()).start();
+    Responder r = over(carrier).start();
     List<Appointment> breaches = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       breaches.add(Appointment.random(rng));
