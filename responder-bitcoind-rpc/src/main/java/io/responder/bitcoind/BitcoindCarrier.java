@@ -6,6 +6,7 @@ import io.responder.core.BroadcastResult;
 import io.responder.core.Carrier;
 import io.responder.core.PackageResult;
 import io.responder.core.RawTransaction;
+import io.responder.core.StatusQuery;
 import io.responder.core.TransactionPackage;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
@@ -16,9 +17,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +50,13 @@ import org.slf4j.LoggerFactory;
  * through {@code broadcast}) and reads each member's verdict from {@code tx-results}, matched by the
  * wtxid computed from the bytes sent and checked against the txid; a node without
  * {@code submitpackage} (error -32601) gets the members one by one, as a carrier without package
- * relay does.
+ * relay does. {@link #statusAll} asks {@link #status}'s questions for many transactions in a few
+ * batches.
  *
  * <h2>Threading</h2>
  * Instances are thread-safe. Calls block for at most about the configured request timeout (twice,
- * when a rotated cookie forces one retry; {@link #status} makes up to three calls). They never call
+ * when a rotated cookie forces one retry; {@link #status} makes up to three calls, and
+ * {@link #statusAll} up to three rounds of batches). They never call
  * back into the Responder.
  *
  * <h2>Errors</h2>
@@ -353,6 +359,148 @@ public final class BitcoindCarrier implements Carrier {
       return mempoolOr(txid, notInMempool);
     } catch (BitcoindException e) {
       return BitcoindErrors.unknownStatus(e);
+    }
+  }
+
+  /**
+   * Asks about the transactions as {@link #status} asks about each, in at most three rounds of
+   * JSON-RPC batches (of at most {@value #MAX_BATCH_CALLS} calls each) instead of one to three
+   * requests per transaction: {@code getrawtransaction} for all of them; then {@code getblockheader}
+   * once per distinct block that answers placed a transaction in; then {@code getmempoolentry} for
+   * those found in neither. Each answer is read exactly as {@code status} reads it. When a whole batch
+   * request fails (the node is unreachable, or an answer unreadable), its transactions are
+   * {@link TxStatus.Unknown} and nothing more is sent: the transactions not asked about yet are
+   * {@code Unknown} too, so a node that is down costs one timeout, not one per batch. A list of one
+   * query is asked as {@code status} asks it.
+   *
+   * @param queries the transactions and the blocks they may be in; the list is not kept
+   * @return one answer per query, in order
+   * @throws NullPointerException if the list or an element is null
+   */
+  @Override
+  public List<TxStatus> statusAll(List<StatusQuery> queries) {
+    List<StatusQuery> qs = List.copyOf(Objects.requireNonNull(queries, "queries"));
+    if (qs.size() <= 1) {
+      return qs.isEmpty() ? List.of() : List.of(status(qs.get(0).txid(), qs.get(0).inBlock()));
+    }
+    Rounds rounds = new Rounds();
+    TxStatus[] answers = new TxStatus[qs.size()];
+    // What the mempool decides for a query still open after its first rounds: the answer when the
+    // mempool does not hold it.
+    TxStatus[] ifNotInMempool = new TxStatus[qs.size()];
+    Map<BlockHash, List<Integer>> placedIn = new LinkedHashMap<>();
+
+    List<Params> lookups = new ArrayList<>(qs.size());
+    for (StatusQuery q : qs) {
+      lookups.add(g -> {
+        g.writeString(q.txid().toHex());
+        g.writeBoolean(true);
+        if (q.inBlock().isPresent()) {
+          g.writeString(q.inBlock().get().toHex());
+        }
+      });
+    }
+    List<Reply<Answers.TxLocation>> located = rounds.ask("getrawtransaction", lookups, Answers.TX_LOCATION);
+    for (int i = 0; i < qs.size(); i++) {
+      StatusQuery q = qs.get(i);
+      TxStatus notInMempool = BitcoindErrors.missingTransaction(q.inBlock().isPresent());
+      Reply<Answers.TxLocation> reply = located.get(i);
+      Answers.TxLocation where = reply.value();
+      if (reply.error() != null) {
+        if (!BitcoindErrors.isNotFound(reply.error())) {
+          answers[i] = BitcoindErrors.unknownStatus(reply.error());
+        } else if (q.inBlock().isPresent()) {
+          ifNotInMempool[i] = notInMempool;
+        } else {
+          answers[i] = notInMempool;
+        }
+      } else if (where.block() == null) {
+        answers[i] = new TxStatus.InMempool();
+      } else if (q.inBlock().isPresent() && !where.block().equals(q.inBlock().get())) {
+        answers[i] = BitcoindErrors.unknownStatus(
+            BitcoindErrors.answerAboutAnotherBlock("getrawtransaction", rpc.uri(), q.inBlock().get(), where.block()));
+      } else if (where.confirmedOnBestChain()) {
+        placedIn.computeIfAbsent(where.block(), b -> new ArrayList<>(1)).add(i);
+      } else {
+        ifNotInMempool[i] = notInMempool;
+      }
+    }
+
+    List<BlockHash> blocks = new ArrayList<>(placedIn.keySet());
+    List<Params> headerCalls = new ArrayList<>(blocks.size());
+    for (BlockHash b : blocks) {
+      headerCalls.add(g -> {
+        g.writeString(b.toHex());
+        g.writeBoolean(true);
+      });
+    }
+    List<Reply<Answers.Header>> headers = rounds.ask("getblockheader", headerCalls, Answers.HEADER);
+    for (int k = 0; k < blocks.size(); k++) {
+      BlockHash block = blocks.get(k);
+      Reply<Answers.Header> reply = headers.get(k);
+      for (int i : placedIn.get(block)) {
+        if (reply.error() != null) {
+          answers[i] = BitcoindErrors.unknownStatus(reply.error());
+        } else if (!reply.value().hash().equals(block)) {
+          // Its height would place the confirmation in the wrong block.
+          answers[i] = BitcoindErrors.unknownStatus(
+              BitcoindErrors.answerAboutAnotherBlock("getblockheader", rpc.uri(), block, reply.value().hash()));
+        } else if (reply.value().onBestChain()) {
+          answers[i] = new TxStatus.Confirmed(new BlockRef(block, reply.value().height()));
+        } else {
+          ifNotInMempool[i] = BitcoindErrors.missingTransaction(qs.get(i).inBlock().isPresent());
+        }
+      }
+    }
+
+    List<Integer> open = new ArrayList<>();
+    List<Params> mempoolCalls = new ArrayList<>();
+    for (int i = 0; i < qs.size(); i++) {
+      if (answers[i] == null) {
+        Txid txid = qs.get(i).txid();
+        open.add(i);
+        mempoolCalls.add(g -> g.writeString(txid.toHex()));
+      }
+    }
+    List<Reply<Boolean>> entries = rounds.ask("getmempoolentry", mempoolCalls, Answers.PRESENT);
+    for (int k = 0; k < open.size(); k++) {
+      int i = open.get(k);
+      BitcoindException error = entries.get(k).error();
+      answers[i] = error == null ? new TxStatus.InMempool()
+          : BitcoindErrors.isNotFound(error) ? ifNotInMempool[i] : BitcoindErrors.unknownStatus(error);
+    }
+    log.atDebug().addKeyValue("transactions", qs.size()).addKeyValue("requests", rounds.requests)
+        .log("status batch");
+    return List.of(answers);
+  }
+
+  /**
+   * The batch requests of one {@link #statusAll}: each round's calls in batches of at most
+   * {@code maxBatchCalls}; after a request fails as a whole, every later call gets its error unsent.
+   */
+  private final class Rounds {
+    private @Nullable BitcoindException failed;
+    private int requests;
+
+    <T> List<Reply<T>> ask(String method, List<Params> params, JsonRpcClient.ResultReader<T> reader) {
+      List<Reply<T>> replies = new ArrayList<>(params.size());
+      for (int start = 0; start < params.size(); start += maxBatchCalls) {
+        List<Params> batch = params.subList(start, Math.min(params.size(), start + maxBatchCalls));
+        if (failed == null) {
+          try {
+            requests++;
+            replies.addAll(rpc.batch(method, batch, reader));
+            continue;
+          } catch (BitcoindException e) {
+            failed = e;
+            log.atWarn().addKeyValue("method", method).addKeyValue("calls", batch.size())
+                .addKeyValue("notSent", params.size() - start - batch.size()).addKeyValue("reason", e.getMessage())
+                .log("a batch of status lookups failed as a whole; the rest are not asked");
+          }
+        }
+        replies.addAll(Collections.nCopies(batch.size(), new Reply<>(null, failed)));
+      }
+      return replies;
     }
   }
 

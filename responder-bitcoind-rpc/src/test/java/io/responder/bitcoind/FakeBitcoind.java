@@ -82,8 +82,9 @@ final class FakeBitcoind implements AutoCloseable {
     return append(txids);
   }
 
-  /** Mines a block with exactly these txids after a coinbase, leaving the mempool alone. */
+  /** Mines a block with exactly these txids after a coinbase; the mempool keeps the others. */
   synchronized Block mineWith(List<Txid> txids) {
+    mempool.removeAll(txids);
     List<Txid> all = new ArrayList<>();
     all.add(txid("coinbase", ++counter));
     all.addAll(txids);
@@ -111,6 +112,11 @@ final class FakeBitcoind implements AutoCloseable {
     Block gone = chain.remove(chain.size() - 1);
     mempool.addAll(gone.txids().subList(1, gone.txids().size()));
     return gone;
+  }
+
+  /** Puts transactions in the mempool, as if relayed to the node. */
+  synchronized void enterMempool(Txid... txids) {
+    mempool.addAll(List.of(txids));
   }
 
   /** Lets {@code sendrawtransaction} accept this transaction. */

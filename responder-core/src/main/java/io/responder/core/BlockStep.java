@@ -252,7 +252,11 @@ final class BlockStep {
    *     node's chain (every rung spends the same outpoints), and nothing more needs asking
    */
   private boolean confirmIfTheNodeHasIt(PenaltyGroup g, ChangeSet ch) {
-    TxStatus status = node.status(g.txid(), node.disputeBlock(g));
+    return confirmIfTheNodeHasIt(g, node.status(g.txid(), node.disputeBlock(g)), ch);
+  }
+
+  /** As {@link #confirmIfTheNodeHasIt(PenaltyGroup, ChangeSet)}, with the node's answer at hand. */
+  private boolean confirmIfTheNodeHasIt(PenaltyGroup g, TxStatus status, ChangeSet ch) {
     if (status instanceof TxStatus.Confirmed c && c.block().height() <= window.tip().height()
         && (window.contains(c.block()) || c.block().height() < window.bottomHeight())) {
       book.confirm(g, c.block(), ch);
@@ -264,11 +268,12 @@ final class BlockStep {
 
   /**
    * Step 3's questions for the in-mempool penalties whose trackers expire at this block, asked
-   * together: each status lookup first (as {@link #confirmIfTheNodeHasIt}); then, for those neither
-   * confirmed nor in the node's mempool, one store read and one carrier batch of their penalties,
-   * whose answers become this interval's receipts. A block where thousands of subscriptions end makes
-   * two calls for the sends and reads, not thousands, and sends nothing the node holds already.
-   * {@link #minedButNotLocated} then goes on from the status lookup.
+   * together: their status lookups in one {@link Carrier#statusAll} call (each answer read as
+   * {@link #confirmIfTheNodeHasIt} reads it); then, for those neither confirmed nor in the node's
+   * mempool, one store read and one carrier batch of their penalties, whose answers become this
+   * interval's receipts. A block where thousands of subscriptions end makes three carrier and store
+   * calls, not thousands, and sends nothing the node holds already. {@link #minedButNotLocated} then
+   * goes on from the status lookup.
    *
    * @return by group asked about and still unconfirmed, the member read (empty: none in the store,
    *     or nothing more to ask: the node holds the penalty in its mempool)
@@ -276,16 +281,23 @@ final class BlockStep {
   private Map<PenaltyGroup, Optional<TransactionTracker>> checkExpiringAhead(List<PenaltyGroup> expiring, int height,
       ChangeSet ch) {
     Map<PenaltyGroup, Optional<TransactionTracker>> checked = new IdentityHashMap<>();
-    List<PenaltyGroup> unconfirmed = new ArrayList<>();
+    List<PenaltyGroup> asked = new ArrayList<>();
+    List<StatusQuery> queries = new ArrayList<>();
     for (PenaltyGroup g : expiring) {
       if (g.isLive() && g.status() instanceof TrackerStatus.InMempool && g.hasMemberEndingBy(height)
           && !checked.containsKey(g)) {
-        if (confirmIfTheNodeHasIt(g, ch)) {
-          checked.put(g, Optional.empty()); // in the node's mempool, so mined nowhere: nothing to send
-        } else if (!(g.status() instanceof TrackerStatus.Confirmed)) {
-          unconfirmed.add(g);
-          checked.put(g, Optional.empty()); // its member, if the store has one, is filled in below
-        }
+        checked.put(g, Optional.empty()); // its member, if it is sent ahead, is filled in below
+        asked.add(g);
+        queries.add(new StatusQuery(g.txid(), node.disputeBlock(g)));
+      }
+    }
+    List<TxStatus> answers = node.statusAll(queries);
+    List<PenaltyGroup> unconfirmed = new ArrayList<>();
+    for (int i = 0; i < asked.size(); i++) {
+      PenaltyGroup g = asked.get(i);
+      // In the node's mempool, so mined nowhere: nothing to send. Confirmed: nothing to send either.
+      if (!confirmIfTheNodeHasIt(g, answers.get(i), ch) && !(g.status() instanceof TrackerStatus.Confirmed)) {
+        unconfirmed.add(g);
       }
     }
     if (unconfirmed.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.responder.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +21,8 @@ import java.util.Optional;
  * transaction in order, so a carrier that implements only {@code broadcast} keeps working; a carrier
  * overrides them to use one round trip, or the node's package relay. They must return exactly one
  * result per transaction, in the order given; the Responder treats any other answer as
- * {@link BroadcastResult.NodeUnavailable} for every transaction.
+ * {@link BroadcastResult.NodeUnavailable} for every transaction. Likewise {@link #statusAll} calls
+ * {@link #status} once per query unless overridden.
  *
  * <h2>Threading</h2>
  * Called only from inside a Responder call, one call at a time per Responder. May block (network
@@ -95,4 +97,26 @@ public interface Carrier {
    * @return what the node knows
    */
   TxStatus status(Txid txid, Optional<BlockHash> inBlock);
+
+  /**
+   * Asks where several transactions stand: each answer means what it means for {@link #status}. The
+   * Responder asks this way when it needs many answers in one block (before the trackers of many
+   * penalties expire together). The default calls {@code status} for each query in turn; a carrier
+   * overrides it to ask in a few round trips. It must return exactly one answer per query, in the
+   * order given; the Responder treats any other answer, or a null element, as
+   * {@link TxStatus.Unknown} (for every query, or for that one).
+   *
+   * @param queries the questions, possibly none; the list is not kept
+   * @return one answer per query, in the same order
+   * @throws NullPointerException if the list or one of its elements is null
+   * @since 0.1.0
+   */
+  default List<TxStatus> statusAll(List<StatusQuery> queries) {
+    Objects.requireNonNull(queries, "queries");
+    List<TxStatus> answers = new ArrayList<>(queries.size());
+    for (StatusQuery q : List.copyOf(queries)) {
+      answers.add(status(q.txid(), q.inBlock()));
+    }
+    return Collections.unmodifiableList(answers); // not List.copyOf: a null answer is the caller's to judge
+  }
 }

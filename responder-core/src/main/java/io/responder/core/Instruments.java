@@ -288,6 +288,26 @@ final class Instruments {
       return r;
     }
 
+    @Override
+    public List<TxStatus> statusAll(List<StatusQuery> queries) {
+      long start = in.start();
+      List<TxStatus> r;
+      try {
+        r = carrier.statusAll(queries);
+      } catch (RuntimeException e) {
+        in.portCalled(PortCall.TX_STATUS, start, kindOf(e), true);
+        throw e;
+      }
+      boolean definite = false; // as for one lookup: only an answer other than "Unknown" says the node was reached
+      if (r != null) {
+        for (TxStatus s : r) {
+          definite |= s != null && !(s instanceof TxStatus.Unknown);
+        }
+      }
+      in.portCalled(PortCall.TX_STATUS, start, r == null ? "NoAnswer" : null, definite);
+      return r;
+    }
+
     private static @Nullable String unavailable(BroadcastResult r) {
       return r instanceof BroadcastResult.NodeUnavailable ? "NodeUnavailable" : null;
     }

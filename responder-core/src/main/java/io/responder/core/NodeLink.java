@@ -4,6 +4,7 @@ import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.Receipts;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -265,6 +266,35 @@ final class NodeLink {
     } catch (RuntimeException e) {
       return new TxStatus.Unknown("carrier threw " + e.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * Asks about several transactions in one {@link Carrier#statusAll} call. A carrier that throws or
+   * answers out of shape is a node that could not be asked: every query gets {@code Unknown}; a null
+   * element is {@code Unknown} for its query alone.
+   */
+  List<TxStatus> statusAll(List<StatusQuery> queries) {
+    if (queries.isEmpty()) {
+      return List.of();
+    }
+    List<TxStatus> answers;
+    try {
+      answers = carrier.statusAll(queries);
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("queries", queries.size()).addKeyValue("reason", e.toString())
+          .log("carrier failed to answer a batch of status lookups");
+      return Collections.nCopies(queries.size(), new TxStatus.Unknown("carrier threw " + e.getClass().getSimpleName()));
+    }
+    if (answers == null || answers.size() != queries.size()) {
+      log.atWarn().addKeyValue("queries", queries.size()).addKeyValue("answers", answers == null ? "null" : answers.size())
+          .log("carrier answered a batch of status lookups out of shape");
+      return Collections.nCopies(queries.size(), new TxStatus.Unknown("carrier answered out of shape"));
+    }
+    List<TxStatus> checked = new ArrayList<>(answers.size());
+    for (TxStatus a : answers) {
+      checked.add(a != null ? a : new TxStatus.Unknown("carrier returned null"));
+    }
+    return checked;
   }
 
   // ---------------------------------------------------------------------------------------------

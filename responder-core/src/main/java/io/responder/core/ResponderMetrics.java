@@ -112,7 +112,7 @@ public interface ResponderMetrics {
     BROADCAST_ALL(Port.CARRIER),
     /** {@link Carrier#broadcastPackage}. */
     BROADCAST_PACKAGE(Port.CARRIER),
-    /** {@link Carrier#status}. */
+    /** {@link Carrier#status}, or {@link Carrier#statusAll} (one call for the batch). */
     TX_STATUS(Port.CARRIER),
     /** {@link BlockSource#bestBlock}. */
     BEST_BLOCK(Port.BLOCK_SOURCE),

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** A carrier that implements only {@code broadcast} gets batches and packages sent one by one, in order. */
 class CarrierDefaultsTest {
   /** Answers from a script by txid and records what was sent. */
-  static final class OneByOne implements Carrier {
+  final class OneByOne implements Carrier {
     final Map<Txid, BroadcastResult> answers;
     final List<Txid> sent = new ArrayList<>();
     final List<byte[]> bytes = new ArrayList<>();
@@ -33,9 +33,12 @@ class CarrierDefaultsTest {
       return answers.get(txid);
     }
 
+    final List<StatusQuery> asked = new ArrayList<>();
+
     @Override
     public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
-      return new TxStatus.Unknown("not asked in this test");
+      asked.add(new StatusQuery(txid, inBlock));
+      return txid.equals(penalty.txid()) ? new TxStatus.InMempool() : new TxStatus.NotFound();
     }
   }
 
@@ -70,11 +73,29 @@ class CarrierDefaultsTest {
   }
 
   @Test
+  void statusLookupsAreAskedInOrderWithOneAnswerEach() {
+    OneByOne carrier = new OneByOne(Map.of());
+    BlockHash block = BlockHash.fromDisplayBytes(new byte[32]);
+    List<StatusQuery> queries = List.of(new StatusQuery(dispute.txid(), Optional.of(block)),
+        new StatusQuery(penalty.txid(), Optional.empty()), new StatusQuery(other.txid(), Optional.empty()));
+
+    List<TxStatus> r = carrier.statusAll(queries);
+
+    assertEquals(queries, carrier.asked);
+    assertEquals(List.of(new TxStatus.NotFound(), new TxStatus.InMempool(), new TxStatus.NotFound()), r);
+    assertEquals(List.of(), carrier.statusAll(List.of()));
+  }
+
+  @Test
   void nullsAreRefusedBeforeAnythingIsSent() {
     OneByOne carrier = new OneByOne(Map.of());
     assertThrows(NullPointerException.class, () -> carrier.broadcastAll(null));
     assertThrows(NullPointerException.class, () -> carrier.broadcastAll(Arrays.asList(dispute, null)));
     assertThrows(NullPointerException.class, () -> carrier.broadcastPackage(null));
+    assertThrows(NullPointerException.class, () -> carrier.statusAll(null));
+    assertThrows(NullPointerException.class,
+        () -> carrier.statusAll(Arrays.asList(new StatusQuery(dispute.txid(), Optional.empty()), null)));
     assertEquals(List.of(), carrier.sent);
+    assertEquals(List.of(), carrier.asked);
   }
 }

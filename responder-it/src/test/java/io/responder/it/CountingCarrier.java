@@ -5,6 +5,7 @@ import io.responder.core.BroadcastResult;
 import io.responder.core.Carrier;
 import io.responder.core.PackageResult;
 import io.responder.core.RawTransaction;
+import io.responder.core.StatusQuery;
 import io.responder.core.TransactionPackage;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
@@ -15,7 +16,8 @@ import java.util.Optional;
 /**
  * A carrier that hands everything to the library's bitcoind carrier and writes down what the
  * Responder asked it to send: each transaction sent alone ({@code sendrawtransaction}) and each
- * package ({@code submitpackage}), in order, with the node's answers; and each status lookup.
+ * package ({@code submitpackage}), in order, with the node's answers; and each status lookup, alone
+ * or in a batch ({@code statusAll}, passed on as a batch).
  *
  * <p>Thread-safe (every method is synchronized; the Responder calls it one call at a time anyway).
  */
@@ -33,6 +35,7 @@ final class CountingCarrier implements Carrier {
   private final List<Sent> sent = new ArrayList<>();
   private final List<SentPackage> packages = new ArrayList<>();
   private final List<Asked> statuses = new ArrayList<>();
+  private int statusBatches;
 
   CountingCarrier(Carrier carrier) {
     this.carrier = carrier;
@@ -68,7 +71,22 @@ final class CountingCarrier implements Carrier {
     return answer;
   }
 
-  /** Every status lookup so far, oldest first. */
+  @Override
+  public synchronized List<TxStatus> statusAll(List<StatusQuery> queries) {
+    List<TxStatus> answers = carrier.statusAll(queries);
+    for (int i = 0; i < queries.size(); i++) {
+      statuses.add(new Asked(queries.get(i).txid(), answers.get(i)));
+    }
+    statusBatches++;
+    return answers;
+  }
+
+  /** How many {@code statusAll} calls were made so far. */
+  synchronized int statusBatches() {
+    return statusBatches;
+  }
+
+  /** Every status lookup so far, alone or in a batch, oldest first. */
   synchronized List<Asked> statuses() {
     return List.copyOf(statuses);
   }

@@ -10,6 +10,7 @@ import io.responder.core.Carrier;
 import io.responder.core.RawTransaction;
 import io.responder.core.Responder;
 import io.responder.core.ResponderConfig;
+import io.responder.core.StatusQuery;
 import io.responder.core.TrackerState;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
@@ -18,12 +19,16 @@ import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
 import io.responder.testkit.RecordingListener;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A block's sends go to the carrier as one batch (issue 13): a rebroadcast storm, or the pending
@@ -33,6 +38,9 @@ import org.junit.jupiter.api.Test;
 class BatchedSendsTest {
   private final FakeChain chain = FakeChain.atHeight(400);
   private final Random rng = new Random(1313);
+
+  /** Ways a carrier can fail to answer a batch of status lookups. */
+  enum BadStatusBatch { THROWS, TOO_FEW_ANSWERS, NULL_ANSWERS }
 
   /** The chain as a carrier that counts how it is called. */
   private final class CountingCarrier implements Carrier {
@@ -56,10 +64,31 @@ class BatchedSendsTest {
       return out;
     }
 
+    final List<Integer> statusBatches = new ArrayList<>();
+    /** How {@code statusAll} fails to answer, when set. */
+    @Nullable BadStatusBatch statusBatchFault;
+
     @Override
     public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
       statusLookups++;
       return chain.status(txid, inBlock);
+    }
+
+    @Override
+    public List<TxStatus> statusAll(List<StatusQuery> queries) {
+      statusBatches.add(queries.size());
+      if (statusBatchFault == BadStatusBatch.THROWS) {
+        throw new IllegalStateException("carrier bug");
+      } else if (statusBatchFault == BadStatusBatch.TOO_FEW_ANSWERS) {
+        return List.of(new TxStatus.InMempool());
+      } else if (statusBatchFault == BadStatusBatch.NULL_ANSWERS) {
+        return Arrays.asList(new TxStatus[queries.size()]);
+      }
+      List<TxStatus> out = new ArrayList<>();
+      for (StatusQuery q : queries) {
+        out.add(chain.status(q.txid(), q.inBlock()));
+      }
+      return out;
     }
   }
 
@@ -177,10 +206,37 @@ class BatchedSendsTest {
 
     r.onBlock(chain.mineEmpty()); // every subscription ends here
 
-    assertEquals(30, carrier.statusLookups, "each penalty asked about once");
+    assertEquals(List.of(30), carrier.statusBatches, "each penalty asked about once, all in one call");
+    assertEquals(0, carrier.statusLookups, "and no round trip per penalty");
     assertEquals(1, carrier.singles + carrier.batches.stream().mapToInt(Integer::intValue).sum(),
         "only the penalty the node does not hold is sent");
     assertTrue(chain.inMempool(breaches.get(0).penalty().txid()));
+    assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
+    r.checkConsistency();
+  }
+
+  /**
+   * A carrier that cannot answer the batch of status lookups (it throws, answers out of shape, or
+   * answers null) has told nothing: every expiring penalty is then sent, in one batch, as one the node does not
+   * hold would be (the send is what finds one mined in a block the Responder never saw).
+   */
+  @ParameterizedTest
+  @EnumSource(BadStatusBatch.class)
+  void aStatusBatchTheCarrierCannotAnswerSendsEveryExpiringPenalty(BadStatusBatch fault) {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = over(carrier).start();
+    List<Appointment> breaches = breachesEndingInThreeBlocks(r, 30);
+    r.onBlock(chain.mineEmpty());
+    r.onBlock(chain.mineEmpty());
+    carrier.singles = 0;
+    carrier.batches.clear();
+    carrier.statusBatchFault = fault;
+
+    r.onBlock(chain.mineEmpty()); // every subscription ends here
+
+    assertEquals(List.of(30), carrier.statusBatches);
+    assertEquals(List.of(30), carrier.batches, "all 30 sent, in one batch");
+    assertEquals(0, carrier.singles);
     assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
     r.checkConsistency();
   }

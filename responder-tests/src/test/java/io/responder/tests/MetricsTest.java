@@ -198,6 +198,21 @@ class MetricsTest {
     assertEquals(Optional.of(new ResponderHealth.Failure(PortCall.BROADCAST, "NodeUnavailable", 504)), h.lastFailure());
   }
 
+  /** A block where three subscriptions end asks about the three penalties in one timed call. */
+  @Test
+  void theStatusLookupsOfABlockAreOneTimedCall() {
+    List<Appointment> three = List.of(Appointment.random(rng), Appointment.random(rng), Appointment.random(rng));
+    responder.onBlock(chain.mineTransactions(three.stream().map(Appointment::dispute).toArray(TestTransaction[]::new)));
+    int end = chain.tip().height() + 2;
+    three.forEach(a -> responder.handleBreach(a.breachBuilder(chain.tip().hash()).subscriptionEndHeight(end).build()));
+
+    mineEmpty(2);
+
+    assertEquals(3L, metrics.counts().get(TRACKER_EXPIRED));
+    assertEquals(1, metrics.succeeded(PortCall.TX_STATUS), "one call for the three");
+    assertEquals(3 * SEND_NANOS, metrics.nanos(PortCall.TX_STATUS), "the carrier's default asks one by one");
+  }
+
   /**
    * The queries run on the caller's thread without the lock, and the port is only ever called under
    * it: their store reads are not metered (nor do they move the health).
