@@ -12,6 +12,7 @@ import io.responder.core.Locator;
 import io.responder.core.PackageResult;
 import io.responder.core.RawTransaction;
 import io.responder.core.Responder;
+import io.responder.core.StatusQuery;
 import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionPackage;
@@ -54,6 +55,13 @@ import org.sqlite.SQLiteDataSource;
  * one JSON-RPC batch request.
  * After each run the node's mempool is checked to hold exactly the set.
  *
+ * <p><b>Expiry blocks.</b> For 1,000 and 10,000 penalties in the node's mempool whose subscriptions
+ * end at one height: the {@code onBlock} wall time of that block, where the Responder asks the node
+ * about every penalty before its trackers expire (and sends none, since the node holds them all),
+ * with the library's carrier ({@code BitcoindCarrier.statusAll}: a few JSON-RPC batches) and with
+ * the {@link Carrier} interface's looping default (one {@code status} per penalty, itself one to
+ * three requests).
+ *
  * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
  * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
  * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second,
@@ -64,7 +72,8 @@ import org.sqlite.SQLiteDataSource;
  * <p>Run from the repository root after {@code ./mvnw -q install -DskipTests}:
  * {@code RESPONDER_BITCOIND=/path/to/bitcoind java -cp benchmarks/target/benchmarks.jar
  * io.responder.benchmarks.NodeStormBenchmark}. Without {@code RESPONDER_BITCOIND} it prints that it
- * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --intake 10000} (0: none),
+ * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --expiries 1000,10000}
+ * (0: none), {@code --intake 10000} (0: none),
  * {@code --rounds 1} (measurements per storm size). The node's data directory is a temporary
  * directory, deleted at the end.
  */
@@ -98,15 +107,17 @@ public final class NodeStormBenchmark {
   /** The benchmark with the given environment, printing to {@code out}. */
   static void run(Map<String, String> env, String[] args, PrintStream out) throws IOException, SQLException {
     int[] storms = {1_000, 10_000};
+    int[] expiries = {1_000, 10_000};
     int intake = 10_000;
     int rounds = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--storms" -> storms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
+        case "--expiries" -> expiries = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--intake" -> intake = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (expected --storms N,M,..., --intake N, --rounds N)");
+            + " (expected --storms N,M,..., --expiries N,M,..., --intake N, --rounds N)");
       }
     }
     Optional<Path> binary = RegtestProcess.binaryFrom(env);
@@ -115,7 +126,7 @@ public final class NodeStormBenchmark {
           + " is not set; point it at a bitcoind, Bitcoin Core 28 or later)");
       return;
     }
-    int needed = Math.max(intake, Arrays.stream(storms).max().orElse(0));
+    int needed = Math.max(intake, Math.max(Arrays.stream(storms).max().orElse(0), Arrays.stream(expiries).max().orElse(0)));
     Path dir = Files.createTempDirectory("responder-node-bench");
     try (RegtestProcess node = RegtestProcess.start(binary.get(), dir.resolve("node"))) {
       out.printf(Locale.ROOT, "Real-node benchmark (%d cores, Java %s, %s)%n",
@@ -130,6 +141,11 @@ public final class NodeStormBenchmark {
       for (int n : storms) {
         for (int r = 0; r < rounds; r++) {
           bench.storm(pairs.subList(0, n));
+        }
+      }
+      for (int n : expiries) {
+        for (int r = 0; r < rounds; r++) {
+          bench.expiry(pairs.subList(0, n));
         }
       }
       if (intake > 0) {
@@ -235,6 +251,71 @@ public final class NodeStormBenchmark {
     throw new IllegalStateException("no storm within " + MAX_EMPTY_BLOCKS + " empty blocks");
   }
 
+  // --- expiries --------------------------------------------------------------------------------
+
+  private void expiry(List<RegtestPenalties.Pair> pairs) throws IOException {
+    int n = pairs.size();
+    out.printf(Locale.ROOT, "== expiry block of %,d penalties in the node's mempool%n", n);
+    ExpiryRun batched = expiryRun(pairs, true);
+    ExpiryRun oneByOne = expiryRun(pairs, false);
+    out.printf(Locale.ROOT, "  row: n=%d batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
+        + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
+        n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
+        (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
+  }
+
+  private record ExpiryRun(long onBlockNanos, long carrierNanos) {}
+
+  /**
+   * One expiry block: breaches accepted at one height whose subscriptions end two blocks later, their
+   * penalties left in the node's mempool; then empty blocks until their trackers expire. Before they
+   * do, the Responder asks the node about each penalty; the node holds them all, so nothing is sent.
+   */
+  private ExpiryRun expiryRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
+    int n = pairs.size();
+    node.restart();
+    BitcoindRpc library = BitcoindRpc.create(node.config());
+    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
+    Responder responder = Responder.builder()
+        .carrier(carrier)
+        .blockSource(library.blockSource())
+        .store(new InMemoryTrackerStore())
+        .start();
+    BlockHash seen = responder.tip().hash();
+    int end = responder.tip().height() + 2;
+    for (RegtestPenalties.Pair p : pairs) {
+      expectAccepted(responder.handleBreach(breach(p, seen, end)));
+    }
+    expectMempool(n);
+    for (int i = 1; i <= MAX_EMPTY_BLOCKS; i++) {
+      String hash = (String) node.rpc().object("generateblock", maker.minerAddress(), List.of()).get("hash");
+      Block block = library.blockSource().block(BlockHash.fromHex(hash));
+      long sentBefore = carrier.sent;
+      long carrierBefore = carrier.nanos;
+      long requestsBefore = carrier.requests;
+      long asked = carrier.asked;
+      long start = System.nanoTime();
+      responder.onBlock(block);
+      long onBlock = System.nanoTime() - start;
+      if (responder.trackerCount() == n) {
+        continue;
+      }
+      if (responder.trackerCount() != 0 || carrier.sent != sentBefore || carrier.asked - asked != n) {
+        throw new IllegalStateException("the expiry block left " + responder.trackerCount() + " trackers, sent "
+            + (carrier.sent - sentBefore) + " penalties and asked about " + (carrier.asked - asked) + " of " + n);
+      }
+      expectMempool(n);
+      long carrierNanos = carrier.nanos - carrierBefore;
+      out.printf(Locale.ROOT, "  %s: onBlock of the expiry block: %.1f ms (%.1f us a penalty; carrier %.1f ms in %,d %s,"
+          + " the rest %.1f ms)%n",
+          batched ? "batched (BitcoindCarrier.statusAll)" : "one by one (Carrier's looping default)",
+          millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
+          batched ? "statusAll calls" : "status calls", millis(onBlock - carrierNanos));
+      return new ExpiryRun(onBlock, carrierNanos);
+    }
+    throw new IllegalStateException("no expiry within " + MAX_EMPTY_BLOCKS + " empty blocks");
+  }
+
   // --- intake ----------------------------------------------------------------------------------
 
   private void intake(List<RegtestPenalties.Pair> pairs, Path file, boolean pooled) throws IOException, SQLException {
@@ -290,6 +371,14 @@ public final class NodeStormBenchmark {
   // --- helpers ---------------------------------------------------------------------------------
 
   private static Breach breach(RegtestPenalties.Pair p, BlockHash seen) {
+    return builder(p, seen).build();
+  }
+
+  private static Breach breach(RegtestPenalties.Pair p, BlockHash seen, int subscriptionEndHeight) {
+    return builder(p, seen).subscriptionEndHeight(subscriptionEndHeight).build();
+  }
+
+  private static Breach.Builder builder(RegtestPenalties.Pair p, BlockHash seen) {
     Txid dispute = Txid.fromHex(p.dispute().txid());
     return Breach.builder()
         .uuid(UUID.randomUUID())
@@ -298,8 +387,7 @@ public final class NodeStormBenchmark {
         .penaltyTxid(Txid.fromHex(p.penalty().txid()))
         .penaltyRawTx(p.penalty().hex())
         .seenInBlock(seen)
-        .userId(USER)
-        .build();
+        .userId(USER);
   }
 
   private static void expectAccepted(BreachReceipt receipt) {
@@ -340,8 +428,9 @@ public final class NodeStormBenchmark {
 
   /**
    * The library's carrier, timed and counted; {@code batched == false} hides its
-   * {@code broadcastAll}, so a block's sends go through the {@link Carrier} interface's looping
-   * default (one {@code broadcast}, one request, per transaction). Responder thread only.
+   * {@code broadcastAll} and {@code statusAll}, so a block's sends and status lookups go through the
+   * {@link Carrier} interface's looping defaults (one {@code broadcast} or {@code status} call per
+   * transaction). Responder thread only.
    */
   private static final class MeasuredCarrier implements Carrier {
     private final Carrier delegate;
@@ -349,6 +438,7 @@ public final class NodeStormBenchmark {
     long sent;
     long accepted;
     long requests;
+    long asked;
     long nanos;
 
     MeasuredCarrier(Carrier delegate, boolean batched) {
@@ -391,7 +481,22 @@ public final class NodeStormBenchmark {
       long t = System.nanoTime();
       TxStatus s = delegate.status(txid, inBlock);
       nanos += System.nanoTime() - t;
+      requests++;
+      asked++;
       return s;
+    }
+
+    @Override
+    public List<TxStatus> statusAll(List<StatusQuery> queries) {
+      if (!batched) {
+        return Carrier.super.statusAll(queries);
+      }
+      long t = System.nanoTime();
+      List<TxStatus> answers = delegate.statusAll(queries);
+      nanos += System.nanoTime() - t;
+      requests++;
+      asked += queries.size();
+      return answers;
     }
 
     private void count(BroadcastResult r) {

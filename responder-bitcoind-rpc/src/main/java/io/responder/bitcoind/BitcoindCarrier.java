@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * through {@code broadcast}) and reads each member's verdict from {@code tx-results}, matched by the
  * wtxid computed from the bytes sent and checked against the txid; a node without
  * {@code submitpackage} (error -32601) gets the members one by one, as a carrier without package
- * relay does. {@link #statusAll} asks {@link #status}'s questions for many transactions in a few
- * batches.
+ * relay does. {@link #statusAll} answers as {@link #status} does for many transactions, in a few
+ * batches, asking the mempool first.
  *
  * <h2>Threading</h2>
  * Instances are thread-safe. Calls block for at most about the configured request timeout (twice,
@@ -363,15 +363,21 @@ public final class BitcoindCarrier implements Carrier {
   }
 
   /**
-   * Asks about the transactions as {@link #status} asks about each, in at most three rounds of
-   * JSON-RPC batches (of at most {@value #MAX_BATCH_CALLS} calls each) instead of one to three
-   * requests per transaction: {@code getrawtransaction} for all of them; then {@code getblockheader}
-   * once per distinct block that answers placed a transaction in; then {@code getmempoolentry} for
-   * those found in neither. Each answer is read exactly as {@code status} reads it. When a whole batch
-   * request fails (the node is unreachable, or an answer unreadable), its transactions are
-   * {@link TxStatus.Unknown} and nothing more is sent: the transactions not asked about yet are
-   * {@code Unknown} too, so a node that is down costs one timeout, not one per batch. A list of one
-   * query is asked as {@code status} asks it.
+   * Asks about the transactions in at most three rounds of JSON-RPC batches (of at most
+   * {@value #MAX_BATCH_CALLS} calls each) instead of one to three requests per transaction, and gives
+   * the answers {@link #status} gives: {@code getmempoolentry} for all of them first; then, for those
+   * not in the mempool, {@code getrawtransaction} (with the block named, if any); then
+   * {@code getblockheader} once per distinct block that an answer placed a transaction in.
+   *
+   * <p>The mempool comes first because it is where the Responder's penalties usually are, and
+   * because a lookup with a block named makes bitcoind read and parse that whole block from disk,
+   * even for a transaction in its mempool: on a node whose disputes share large blocks, that is
+   * milliseconds per transaction where a mempool entry takes microseconds.
+   *
+   * <p>When a whole batch request fails (the node is unreachable, or an answer unreadable), its
+   * transactions are {@link TxStatus.Unknown} and nothing more is sent: the transactions not asked
+   * about yet are {@code Unknown} too, so a node that is down costs one timeout, not one per batch.
+   * A list of one query is asked as {@code status} asks it.
    *
    * @param queries the transactions and the blocks they may be in; the list is not kept
    * @return one answer per query, in order
@@ -385,44 +391,54 @@ public final class BitcoindCarrier implements Carrier {
     }
     Rounds rounds = new Rounds();
     TxStatus[] answers = new TxStatus[qs.size()];
-    // What the mempool decides for a query still open after its first rounds: the answer when the
-    // mempool does not hold it.
-    TxStatus[] ifNotInMempool = new TxStatus[qs.size()];
-    Map<BlockHash, List<Integer>> placedIn = new LinkedHashMap<>();
 
-    List<Params> lookups = new ArrayList<>(qs.size());
+    List<Params> mempoolCalls = new ArrayList<>(qs.size());
     for (StatusQuery q : qs) {
-      lookups.add(g -> {
-        g.writeString(q.txid().toHex());
-        g.writeBoolean(true);
-        if (q.inBlock().isPresent()) {
-          g.writeString(q.inBlock().get().toHex());
-        }
-      });
+      mempoolCalls.add(g -> g.writeString(q.txid().toHex()));
     }
-    List<Reply<Answers.TxLocation>> located = rounds.ask("getrawtransaction", lookups, Answers.TX_LOCATION);
+    List<Reply<Boolean>> entries = rounds.ask("getmempoolentry", mempoolCalls, Answers.PRESENT);
+    List<Integer> notInMempool = new ArrayList<>();
+    List<Params> lookups = new ArrayList<>();
     for (int i = 0; i < qs.size(); i++) {
+      BitcoindException error = entries.get(i).error();
+      if (error == null) {
+        answers[i] = new TxStatus.InMempool();
+      } else if (!BitcoindErrors.isNotFound(error)) {
+        answers[i] = BitcoindErrors.unknownStatus(error);
+      } else {
+        StatusQuery q = qs.get(i);
+        notInMempool.add(i);
+        lookups.add(g -> {
+          g.writeString(q.txid().toHex());
+          g.writeBoolean(true);
+          if (q.inBlock().isPresent()) {
+            g.writeString(q.inBlock().get().toHex());
+          }
+        });
+      }
+    }
+
+    // Not in the mempool: in the block named (or, on a node with -txindex, any block), or nowhere.
+    List<Reply<Answers.TxLocation>> located = rounds.ask("getrawtransaction", lookups, Answers.TX_LOCATION);
+    Map<BlockHash, List<Integer>> placedIn = new LinkedHashMap<>();
+    for (int k = 0; k < notInMempool.size(); k++) {
+      int i = notInMempool.get(k);
       StatusQuery q = qs.get(i);
-      TxStatus notInMempool = BitcoindErrors.missingTransaction(q.inBlock().isPresent());
-      Reply<Answers.TxLocation> reply = located.get(i);
+      Reply<Answers.TxLocation> reply = located.get(k);
       Answers.TxLocation where = reply.value();
       if (reply.error() != null) {
-        if (!BitcoindErrors.isNotFound(reply.error())) {
-          answers[i] = BitcoindErrors.unknownStatus(reply.error());
-        } else if (q.inBlock().isPresent()) {
-          ifNotInMempool[i] = notInMempool;
-        } else {
-          answers[i] = notInMempool;
-        }
+        answers[i] = BitcoindErrors.isNotFound(reply.error())
+            ? BitcoindErrors.missingTransaction(q.inBlock().isPresent())
+            : BitcoindErrors.unknownStatus(reply.error());
       } else if (where.block() == null) {
-        answers[i] = new TxStatus.InMempool();
+        answers[i] = new TxStatus.InMempool(); // it arrived between the two rounds
       } else if (q.inBlock().isPresent() && !where.block().equals(q.inBlock().get())) {
         answers[i] = BitcoindErrors.unknownStatus(
             BitcoindErrors.answerAboutAnotherBlock("getrawtransaction", rpc.uri(), q.inBlock().get(), where.block()));
       } else if (where.confirmedOnBestChain()) {
         placedIn.computeIfAbsent(where.block(), b -> new ArrayList<>(1)).add(i);
       } else {
-        ifNotInMempool[i] = notInMempool;
+        answers[i] = BitcoindErrors.missingTransaction(q.inBlock().isPresent()); // in a stale block only
       }
     }
 
@@ -448,26 +464,9 @@ public final class BitcoindCarrier implements Carrier {
         } else if (reply.value().onBestChain()) {
           answers[i] = new TxStatus.Confirmed(new BlockRef(block, reply.value().height()));
         } else {
-          ifNotInMempool[i] = BitcoindErrors.missingTransaction(qs.get(i).inBlock().isPresent());
+          answers[i] = BitcoindErrors.missingTransaction(qs.get(i).inBlock().isPresent()); // its block went stale
         }
       }
-    }
-
-    List<Integer> open = new ArrayList<>();
-    List<Params> mempoolCalls = new ArrayList<>();
-    for (int i = 0; i < qs.size(); i++) {
-      if (answers[i] == null) {
-        Txid txid = qs.get(i).txid();
-        open.add(i);
-        mempoolCalls.add(g -> g.writeString(txid.toHex()));
-      }
-    }
-    List<Reply<Boolean>> entries = rounds.ask("getmempoolentry", mempoolCalls, Answers.PRESENT);
-    for (int k = 0; k < open.size(); k++) {
-      int i = open.get(k);
-      BitcoindException error = entries.get(k).error();
-      answers[i] = error == null ? new TxStatus.InMempool()
-          : BitcoindErrors.isNotFound(error) ? ifNotInMempool[i] : BitcoindErrors.unknownStatus(error);
     }
     log.atDebug().addKeyValue("transactions", qs.size()).addKeyValue("requests", rounds.requests)
         .log("status batch");

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code statusAll} over real HTTP against the scripted node: every kind of answer {@code status}
- * gives, asked in a few batch requests, each read exactly as {@code status} reads it one at a time.
+ * gives, asked in a few batch requests (the mempool first), each the answer {@code status} gives for
+ * the same question alone.
  */
 class StatusBatchTest {
   private final FakeBitcoind node = new FakeBitcoind(110);
@@ -77,10 +78,12 @@ class StatusBatchTest {
     BitcoindCarrier carrier = carrier(250);
     int requests = node.httpRequests();
     int headers = node.calls("getblockheader");
+    int lookups = node.calls("getrawtransaction");
 
     List<TxStatus> batched = carrier.statusAll(queries);
 
-    assertEquals(3, node.httpRequests() - requests, "getrawtransaction, getblockheader, getmempoolentry: one batch each");
+    assertEquals(3, node.httpRequests() - requests, "getmempoolentry, getrawtransaction, getblockheader: one batch each");
+    assertEquals(7, node.calls("getrawtransaction") - lookups, "looked up only when not in the mempool");
     assertEquals(2, node.calls("getblockheader") - headers, "one header per block that holds an answer, not per answer");
     List<TxStatus> oneByOne = queries.stream().map(q -> carrier.status(q.txid(), q.inBlock())).toList();
     assertEquals(oneByOne, batched);
@@ -107,9 +110,9 @@ class StatusBatchTest {
 
     List<TxStatus> batched = carrier.statusAll(queries);
 
-    // 10 lookups in 4 batches; 2 headers in 1; the 4 left for the mempool in 2.
-    assertEquals(4 + 1 + 2, node.batchRequests() - batches);
-    assertEquals(10, node.calls("getrawtransaction") - lookups, "each transaction looked up once");
+    // 10 mempool entries in 4 batches; the 7 not in the mempool looked up in 3; 2 headers in 1.
+    assertEquals(4 + 3 + 1, node.batchRequests() - batches);
+    assertEquals(7, node.calls("getrawtransaction") - lookups);
     assertEquals(queries.stream().map(q -> carrier.status(q.txid(), q.inBlock())).toList(), batched);
   }
 
@@ -140,7 +143,7 @@ class StatusBatchTest {
   }
 
   @Test
-  void aThousandLookupsOfPenaltiesInTheMempoolTakeFourRequests() {
+  void aThousandPenaltiesInTheMempoolTakeFourRequestsAndNoBlockRead() {
     List<Txid> txids = IntStream.range(0, 1000).mapToObj(i -> tx(1000 + i)).toList();
     node.enterMempool(txids.toArray(Txid[]::new));
     List<StatusQuery> queries = new ArrayList<>();
@@ -152,7 +155,8 @@ class StatusBatchTest {
     List<TxStatus> batched = carrier(BitcoindCarrier.MAX_BATCH_CALLS).statusAll(queries);
 
     batched.forEach(s -> assertEquals(new TxStatus.InMempool(), s));
-    assertEquals(8, node.httpRequests() - requests, "4 batches of lookups, 4 of mempool entries");
+    assertEquals(4, node.httpRequests() - requests, "4 batches of mempool entries");
+    assertEquals(0, node.calls("getrawtransaction"), "no lookup in the block named, which bitcoind reads whole");
   }
 
   @Test
