@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * One question of {@link Carrier#statusAll}: where does this transaction stand? The same two
- * arguments as {@link Carrier#status}, as a value so that many can be asked at once. Immutable.
+ * arguments as {@link Carrier#status}, as a value so that many can be asked at once. Immutable and
+ * thread-safe.
  *
  * @param txid the transaction
  * @param inBlock a block the transaction may be in, which lets nodes without a transaction index

@@ -51,8 +51,10 @@ class InMemoryTrackerStoreTest extends TrackerStoreContract {
       Map<UUID, TrackerStatus> changed = new HashMap<>();
       Set<UUID> removed = new HashSet<>();
       for (int i = rng.nextInt(40); i > 0; i--) {
-        // Uuids that differ in one word only, to crowd the probes.
-        UUID u = rng.nextBoolean() ? new UUID(rng.nextInt(64), rng.nextLong()) : new UUID(rng.nextLong(), 7);
+        // Uuids that differ in one word only, to crowd the probes, and now and then the nil uuid, whose
+        // words are those of an empty slot.
+        UUID u = rng.nextInt(50) == 0 ? new UUID(0, 0)
+            : rng.nextBoolean() ? new UUID(rng.nextInt(64), rng.nextLong()) : new UUID(rng.nextLong(), 7);
         if (!model.containsKey(u) && !changed.containsKey(u) && !removed.contains(u) && added.stream().noneMatch(t -> t.uuid().equals(u))) {
           added.add(withUuid(template, u, rng.nextInt(1000)));
         }

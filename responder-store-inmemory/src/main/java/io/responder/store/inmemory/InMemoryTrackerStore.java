@@ -112,10 +112,14 @@ public final class InMemoryTrackerStore implements TrackerStore {
       ordered.add(t.uuid());
     }
     trackers.setStatuses(words, statuses);
+    long[] removed = new long[2 * update.removed().size()];
+    int r = 0;
     for (UUID u : update.removed()) {
-      trackers.remove(u);
-      ordered.remove(u);
+      removed[r++] = u.getMostSignificantBits();
+      removed[r++] = u.getLeastSignificantBits();
     }
+    trackers.removeAll(removed);
+    ordered.removeAll(removed);
     update.tip().ifPresent(t -> tip = t);
     commits++;
   }

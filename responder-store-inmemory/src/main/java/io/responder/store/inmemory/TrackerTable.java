@@ -10,10 +10,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The in-memory store's trackers by uuid: an open-addressing table with linear probing whose keys
  * are the uuid's two words, held inline, and whose statuses are held apart from the tracker records.
- * A status change (most of what a block writes) finds its slot by reading the key array alone and
- * writes one reference, instead of following a hash-map node, its {@code UUID} key and the tracker
- * and copying the tracker; a record is given its status when it is read. Deletion shifts the
- * following entries back, so there are no tombstones.
+ * A status change (most of what a block writes) finds its slot by reading the key array alone (an
+ * empty slot's key words are zero; the nil uuid is told apart by its tracker) and writes one
+ * reference, instead of following a hash-map node, its {@code UUID} key and the tracker and copying
+ * the tracker; a record is given its status when it is read. Deletion shifts the following entries
+ * back, so there are no tombstones.
  *
  * <p>Mutable and not thread-safe: the store guards it with its monitor.
  */
@@ -113,11 +114,28 @@ final class TrackerTable {
     }
   }
 
-  /** Removes a tracker; ignored when the uuid is not stored. */
-  void remove(UUID uuid) {
-    int i = slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
-    if (i >= 0) {
-      deleteAt(i);
+  /**
+   * Removes the stored trackers of the uuids, given as two words each; a uuid not stored is ignored.
+   * In two passes (see {@link #getAll}): every slot is found first, while nothing moves, so that the
+   * probes' cache misses overlap; then each is deleted, from the slot found unless an earlier
+   * deletion shifted it back, in which case it is found again along a probe path now in the cache.
+   */
+  void removeAll(long[] uuidWords) {
+    int n = uuidWords.length / 2;
+    int[] slots = new int[n];
+    for (int k = 0; k < n; k++) {
+      slots[k] = slotOf(uuidWords[2 * k], uuidWords[2 * k + 1]);
+    }
+    for (int k = 0; k < n; k++) {
+      long msb = uuidWords[2 * k];
+      long lsb = uuidWords[2 * k + 1];
+      int i = slots[k];
+      if (i >= 0 && (!occupied(i) || words[2 * i] != msb || words[2 * i + 1] != lsb)) {
+        i = slotOf(msb, lsb);
+      }
+      if (i >= 0) {
+        deleteAt(i);
+      }
     }
   }
 
@@ -143,20 +161,35 @@ final class TrackerTable {
     return t.status().equals(s) ? t : t.withStatus(s);
   }
 
+  /**
+   * The slot of the uuid, or -1. An empty slot's key words are zero, so for any uuid but the nil one
+   * a match of the key words alone finds it: a probe reads the key array and nothing else (one cache
+   * miss, not one in each of two arrays), and the tracker array only where the words are zero.
+   */
   private int slotOf(long msb, long lsb) {
     int mask = trackers.length - 1;
-    for (int i = home(msb, lsb); trackers[i] != null; i = (i + 1) & mask) {
-      if (words[2 * i] == msb && words[2 * i + 1] == lsb) {
-        return i;
+    boolean nil = (msb | lsb) == 0;
+    for (int i = home(msb, lsb); ; i = (i + 1) & mask) {
+      long w0 = words[2 * i];
+      long w1 = words[2 * i + 1];
+      if (w0 == msb && w1 == lsb) {
+        return !nil || trackers[i] != null ? i : -1; // the nil uuid's words are an empty slot's too
+      }
+      if ((w0 | w1) == 0 && trackers[i] == null) {
+        return -1;
       }
     }
-    return -1;
+  }
+
+  /** Whether slot {@code i} holds a tracker: its key words are not zero, or it is the nil uuid's. */
+  private boolean occupied(int i) {
+    return (words[2 * i] | words[2 * i + 1]) != 0 || trackers[i] != null;
   }
 
   private void place(long msb, long lsb, TransactionTracker t, TrackerStatus s) {
     int mask = trackers.length - 1;
     int i = home(msb, lsb);
-    while (trackers[i] != null) {
+    while (occupied(i)) {
       i = (i + 1) & mask;
     }
     words[2 * i] = msb;
@@ -169,7 +202,7 @@ final class TrackerTable {
   private void deleteAt(int i) {
     int mask = trackers.length - 1;
     int hole = i;
-    for (int j = (i + 1) & mask; trackers[j] != null; j = (j + 1) & mask) {
+    for (int j = (i + 1) & mask; occupied(j); j = (j + 1) & mask) {
       int home = home(words[2 * j], words[2 * j + 1]);
       // The entry at j may stay only if its home lies cyclically in (hole, j].
       boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
@@ -181,6 +214,8 @@ final class TrackerTable {
         hole = j;
       }
     }
+    words[2 * hole] = 0; // an empty slot's key words are zero (see slotOf)
+    words[2 * hole + 1] = 0;
     trackers[hole] = null;
     statuses[hole] = null;
     size--;

@@ -66,21 +66,54 @@ final class UuidOrder {
     }
   }
 
-  void remove(UUID u) {
-    long msb = u.getMostSignificantBits();
-    long lsb = u.getLeastSignificantBits();
+  /**
+   * Removes the uuids given as two words each; those not held are ignored. In two passes, as the
+   * tracker table removes them: every entry is found first, so that the buckets' cache misses overlap,
+   * then each is removed, found again only when an earlier removal moved it (a removal moves the
+   * last entry of its bucket).
+   */
+  void removeAll(long[] uuidWords) {
+    int n = uuidWords.length / 2;
+    int[] found = new int[n];
+    for (int k = 0; k < n; k++) {
+      found[k] = indexOf(uuidWords[2 * k], uuidWords[2 * k + 1]);
+    }
+    for (int k = 0; k < n; k++) {
+      long msb = uuidWords[2 * k];
+      long lsb = uuidWords[2 * k + 1];
+      int b = bucket(msb);
+      int i = found[k];
+      if (i >= 0 && (i >= sizes[b] || words[b][2 * i] != msb || words[b][2 * i + 1] != lsb)) {
+        i = indexOf(msb, lsb);
+      }
+      removeAt(b, i);
+    }
+  }
+
+  /** Where the uuid is in its bucket, or -1. */
+  private int indexOf(long msb, long lsb) {
     int b = bucket(msb);
     long[] w = words[b];
     int n = sizes[b];
     for (int i = 0; i < n; i++) {
       if (w[2 * i] == msb && w[2 * i + 1] == lsb) {
-        w[2 * i] = w[2 * (n - 1)];
-        w[2 * i + 1] = w[2 * (n - 1) + 1];
-        sizes[b] = n - 1;
-        size--;
-        return;
+        return i;
       }
     }
+    return -1;
+  }
+
+  /** Removes entry {@code i} of bucket {@code b} (none when -1): the bucket's last entry takes its place. */
+  private void removeAt(int b, int i) {
+    if (i < 0) {
+      return;
+    }
+    long[] w = words[b];
+    int last = sizes[b] - 1;
+    w[2 * i] = w[2 * last];
+    w[2 * i + 1] = w[2 * last + 1];
+    sizes[b] = last;
+    size--;
   }
 
   void clear() {
