@@ -179,8 +179,8 @@ public final class NodeStormBenchmark {
     out.printf(Locale.ROOT, "  floor, one JSON-RPC batch of %,d calls (%,d bytes): %.1f ms (%.1f us each)%n",
         n, body.length, millis(floorBatch), micros(floorBatch) / n);
 
-    StormRun batched = stormRun(pairs, true);
-    StormRun oneByOne = stormRun(pairs, false);
+    BlockRun batched = stormRun(pairs, true);
+    BlockRun oneByOne = stormRun(pairs, false);
     out.printf(Locale.ROOT, "  batched ratios: onBlock / floor one by one = %.2f, onBlock / floor one batch = %.2f;"
         + " one by one / batched = %.2f%n",
         (double) batched.onBlockNanos / floorLoop, (double) batched.onBlockNanos / floorBatch,
@@ -194,22 +194,34 @@ public final class NodeStormBenchmark {
         millis(oneByOne.carrierNanos));
   }
 
-  private record StormRun(long onBlockNanos, long carrierNanos) {}
+  /** The {@code onBlock} wall time of the block measured, and the carrier's share of it. */
+  private record BlockRun(long onBlockNanos, long carrierNanos) {}
+
+  /** A Responder on the library's block source, {@code carrier} and an in-memory store. */
+  private static Responder inMemoryResponder(BitcoindRpc library, Carrier carrier) {
+    return Responder.builder()
+        .carrier(carrier)
+        .blockSource(library.blockSource())
+        .store(new InMemoryTrackerStore())
+        .start();
+  }
+
+  /** Mines an empty block and fetches it, untimed, as the host's poller would. */
+  private Block mineEmpty(BitcoindRpc library) {
+    String hash = (String) node.rpc().object("generateblock", maker.minerAddress(), List.of()).get("hash");
+    return library.blockSource().block(BlockHash.fromHex(hash));
+  }
 
   /**
    * One storm: breaches accepted at one height, the node restarted without them, then empty blocks
    * until every penalty is due again.
    */
-  private StormRun stormRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
+  private BlockRun stormRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
     int n = pairs.size();
     node.restart();
     BitcoindRpc library = BitcoindRpc.create(node.config());
     MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
-    Responder responder = Responder.builder()
-        .carrier(carrier)
-        .blockSource(library.blockSource())
-        .store(new InMemoryTrackerStore())
-        .start();
+    Responder responder = inMemoryResponder(library, carrier);
     BlockHash seen = responder.tip().hash();
     List<Breach> breaches = pairs.stream().map(p -> breach(p, seen)).toList();
     long t = System.nanoTime();
@@ -223,8 +235,7 @@ public final class NodeStormBenchmark {
     expectMempool(0);
     library.blockSource().bestBlock(); // a new connection to the restarted node, outside the timing
     for (int i = 1; i <= MAX_EMPTY_BLOCKS; i++) {
-      String hash = (String) node.rpc().object("generateblock", maker.minerAddress(), List.of()).get("hash");
-      Block block = library.blockSource().block(BlockHash.fromHex(hash));
+      Block block = mineEmpty(library);
       long sentBefore = carrier.sent;
       long carrierBefore = carrier.nanos;
       long requestsBefore = carrier.requests;
@@ -246,7 +257,7 @@ public final class NodeStormBenchmark {
           batched ? "batched (BitcoindCarrier.broadcastAll)" : "one by one (Carrier's looping default)",
           i, millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
           batched ? "broadcastAll calls" : "broadcast calls", millis(onBlock - carrierNanos), millis(intake));
-      return new StormRun(onBlock, carrierNanos);
+      return new BlockRun(onBlock, carrierNanos);
     }
     throw new IllegalStateException("no storm within " + MAX_EMPTY_BLOCKS + " empty blocks");
   }
@@ -256,31 +267,25 @@ public final class NodeStormBenchmark {
   private void expiry(List<RegtestPenalties.Pair> pairs) throws IOException {
     int n = pairs.size();
     out.printf(Locale.ROOT, "== expiry block of %,d penalties in the node's mempool%n", n);
-    ExpiryRun batched = expiryRun(pairs, true);
-    ExpiryRun oneByOne = expiryRun(pairs, false);
+    BlockRun batched = expiryRun(pairs, true);
+    BlockRun oneByOne = expiryRun(pairs, false);
     out.printf(Locale.ROOT, "  row: n=%d batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
         + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
         n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
         (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
   }
 
-  private record ExpiryRun(long onBlockNanos, long carrierNanos) {}
-
   /**
    * One expiry block: breaches accepted at one height whose subscriptions end two blocks later, their
    * penalties left in the node's mempool; then empty blocks until their trackers expire. Before they
    * do, the Responder asks the node about each penalty; the node holds them all, so nothing is sent.
    */
-  private ExpiryRun expiryRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
+  private BlockRun expiryRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
     int n = pairs.size();
     node.restart();
     BitcoindRpc library = BitcoindRpc.create(node.config());
     MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
-    Responder responder = Responder.builder()
-        .carrier(carrier)
-        .blockSource(library.blockSource())
-        .store(new InMemoryTrackerStore())
-        .start();
+    Responder responder = inMemoryResponder(library, carrier);
     BlockHash seen = responder.tip().hash();
     int end = responder.tip().height() + 2;
     for (RegtestPenalties.Pair p : pairs) {
@@ -288,8 +293,7 @@ public final class NodeStormBenchmark {
     }
     expectMempool(n);
     for (int i = 1; i <= MAX_EMPTY_BLOCKS; i++) {
-      String hash = (String) node.rpc().object("generateblock", maker.minerAddress(), List.of()).get("hash");
-      Block block = library.blockSource().block(BlockHash.fromHex(hash));
+      Block block = mineEmpty(library);
       long sentBefore = carrier.sent;
       long carrierBefore = carrier.nanos;
       long requestsBefore = carrier.requests;
@@ -311,7 +315,7 @@ public final class NodeStormBenchmark {
           batched ? "batched (BitcoindCarrier.statusAll)" : "one by one (Carrier's looping default)",
           millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
           batched ? "statusAll calls" : "status calls", millis(onBlock - carrierNanos));
-      return new ExpiryRun(onBlock, carrierNanos);
+      return new BlockRun(onBlock, carrierNanos);
     }
     throw new IllegalStateException("no expiry within " + MAX_EMPTY_BLOCKS + " empty blocks");
   }

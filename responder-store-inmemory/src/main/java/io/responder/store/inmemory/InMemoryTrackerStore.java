@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  * survives the process, of course.
  *
  * <p>Trackers are kept in a hash table keyed by uuid (a status change is one probe), and their uuids
- * also in buckets by {@link TrackerPage#ORDER}, changed in O(1) only when a tracker is added or
- * removed, so {@link #loadPage} reads and sorts only the buckets of its page.
+ * also in buckets by {@link TrackerPage#ORDER}, appended to when a tracker is added (a removed one's
+ * entry is left for a page to skip and a full bucket to drop), so {@link #loadPage} reads and sorts
+ * only the buckets of its page.
  *
  * <p>Instances are thread-safe: every method holds the instance's monitor, so readers never see half
  * an update.
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryTrackerStore implements TrackerStore {
   private final TrackerTable trackers = new TrackerTable();
-  private final UuidOrder ordered = new UuidOrder();
+  private final UuidOrder ordered = new UuidOrder(trackers::contains);
   private @Nullable BlockRef tip;
   private long commits;
 
@@ -118,8 +119,7 @@ public final class InMemoryTrackerStore implements TrackerStore {
       removed[r++] = u.getMostSignificantBits();
       removed[r++] = u.getLeastSignificantBits();
     }
-    trackers.removeAll(removed);
-    ordered.removeAll(removed);
+    trackers.removeAll(removed); // and so from the uuid order, which skips what the table no longer holds
     update.tip().ifPresent(t -> tip = t);
     commits++;
   }

@@ -42,7 +42,12 @@ final class TrackerTable {
   }
 
   boolean contains(UUID uuid) {
-    return slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits()) >= 0;
+    return contains(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+  }
+
+  /** Whether the uuid of these two words is stored. */
+  boolean contains(long msb, long lsb) {
+    return slotOf(msb, lsb) >= 0;
   }
 
   /** The tracker with its latest status, or null. */
