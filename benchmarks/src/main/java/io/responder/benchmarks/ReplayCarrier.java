@@ -6,6 +6,7 @@ import io.responder.core.BlockRef;
 import io.responder.core.BroadcastResult;
 import io.responder.core.Carrier;
 import io.responder.core.RawTransaction;
+import io.responder.core.StatusQuery;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.OptionalInt;
  * The node of a trace replay: accepts every transaction, except that a transaction mined on the best
  * chain (before the start, by a {@code confirmed} line, or in a block handed over so far) is answered
  * "already confirmed" with its depth; status queries are answered from the same knowledge. Counts
- * its calls. Called from the Responder's thread only.
+ * its calls, and times them (the stand-in node's own time, which a real node spends in its own
+ * process). Called from the Responder's thread only.
  */
 final class ReplayCarrier implements Carrier {
   private static final BroadcastResult ACCEPTED = new BroadcastResult.Accepted();
@@ -45,6 +47,7 @@ final class ReplayCarrier implements Carrier {
   private final boolean rememberSent;
   private final Map<Txid, Fate> fates = new HashMap<>();
   private long calls;
+  private long nanos;
 
   /**
    * Creates a carrier.
@@ -74,8 +77,20 @@ final class ReplayCarrier implements Carrier {
     return calls;
   }
 
+  /** Nanoseconds spent inside this carrier's methods so far: the stand-in node's own time. */
+  long nanos() {
+    return nanos;
+  }
+
   @Override
   public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+    long t = System.nanoTime();
+    BroadcastResult r = answer(txid);
+    nanos += System.nanoTime() - t;
+    return r;
+  }
+
+  private BroadcastResult answer(Txid txid) {
     calls++;
     Fate f = fates.get(txid);
     BlockRef c = confirmation(f);
@@ -95,15 +110,36 @@ final class ReplayCarrier implements Carrier {
    */
   @Override
   public List<BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+    long t = System.nanoTime();
     List<BroadcastResult> results = new ArrayList<>(transactions.size());
     for (RawTransaction tx : transactions) {
-      results.add(broadcast(tx.txid(), null));
+      results.add(answer(tx.txid()));
     }
+    nanos += System.nanoTime() - t;
     return results;
   }
 
   @Override
   public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
+    long t = System.nanoTime();
+    TxStatus s = statusOf(txid);
+    nanos += System.nanoTime() - t;
+    return s;
+  }
+
+  /** Answers each query as {@link #status} answers it (one call counted per query), timed once. */
+  @Override
+  public List<TxStatus> statusAll(List<StatusQuery> queries) {
+    long t = System.nanoTime();
+    List<TxStatus> answers = new ArrayList<>(queries.size());
+    for (StatusQuery q : queries) {
+      answers.add(statusOf(q.txid()));
+    }
+    nanos += System.nanoTime() - t;
+    return answers;
+  }
+
+  private TxStatus statusOf(Txid txid) {
     calls++;
     Fate f = fates.get(txid);
     BlockRef c = confirmation(f);

@@ -67,6 +67,11 @@ import java.util.Locale;
  * ({@code ThreadMXBean.getCurrentThreadCpuTime}): on a shared machine wall-clock time includes the
  * time the thread waited for a core. They leave out what other threads do meanwhile, the garbage
  * collector's pauses among it, so the wall-clock fields remain the measure on a quiet machine.
+ *
+ * <p>The {@code carrier_ms_*} fields are the time spent inside the replay's carrier during
+ * {@code onBlock} (each call timed; per block): the stand-in node's own look-ups, which a real node
+ * does in its own process. The {@code *_without_carrier} fields take it out of the CPU fields, leaving
+ * the Responder's and the store's work.
  */
 public final class TraceReplay {
   private TraceReplay() {}
@@ -180,6 +185,8 @@ public final class TraceReplay {
     private final List<Double> blockMs = new ArrayList<>();
     /** The replay thread's CPU time per block: what a shared, loaded machine does not inflate. */
     private final List<Double> blockCpuMs = new ArrayList<>();
+    /** The replay carrier's own time during each block's {@code onBlock}: the stand-in node's work. */
+    private final List<Double> blockCarrierMs = new ArrayList<>();
     private final List<Long> blockCalls = new ArrayList<>();
     /** Per block: listener events (one per tracker) and, of them, rebroadcasts. */
     private final List<long[]> blockChanges = new ArrayList<>();
@@ -228,6 +235,7 @@ public final class TraceReplay {
       source.handed(block);
       carrier.mined(block);
       long calls0 = carrier.calls();
+      long carrierNanos0 = carrier.nanos();
       long completed0 = listener.completed;
       long expired0 = listener.expired;
       long rebroadcast0 = listener.rebroadcast;
@@ -238,6 +246,7 @@ public final class TraceReplay {
       responder.onBlock(block);
       double ms = (System.nanoTime() - t0) / 1e6;
       blockCpuMs.add((THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6);
+      blockCarrierMs.add((carrier.nanos() - carrierNanos0) / 1e6);
       long calls = carrier.calls() - calls0;
       blockMs.add(ms);
       blockCalls.add(calls);
@@ -251,9 +260,9 @@ public final class TraceReplay {
       if (perBlock != null) {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
         perBlock.printf(Locale.ROOT, "{\"height\":%d,\"start_ms\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
-                + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d}%n", block.height(), startMillis, ms, calls,
-            left, listener.completed - completed0, listener.expired - expired0, listener.rebroadcast - rebroadcast0,
-            listener.confirmed);
+                + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d,\"carrier_ms\":%.3f}%n", block.height(),
+            startMillis, ms, calls, left, listener.completed - completed0, listener.expired - expired0,
+            listener.rebroadcast - rebroadcast0, listener.confirmed, blockCarrierMs.get(blockCarrierMs.size() - 1));
       }
     }
 
@@ -286,22 +295,32 @@ public final class TraceReplay {
     String summary(double heapBytesPerTracker, int warmups) {
       double plainMs = 0;
       double plainCpuMs = 0;
+      double plainCarrierMs = 0;
       long plainChanged = 0;
       double resendMs = 0;
       double resendCpuMs = 0;
+      double resendCarrierMs = 0;
       long resent = 0;
       for (int i = 0; i < blockMs.size(); i++) {
         long[] c = blockChanges.get(i);
         if (c[1] > 0 && 2 * c[1] >= c[0]) {
           resendMs += blockMs.get(i);
           resendCpuMs += blockCpuMs.get(i);
+          resendCarrierMs += blockCarrierMs.get(i);
           resent += c[1];
         } else {
           plainMs += blockMs.get(i);
           plainCpuMs += blockCpuMs.get(i);
+          plainCarrierMs += blockCarrierMs.get(i);
           plainChanged += c[0];
         }
       }
+      double[] cpuWithoutCarrier = new double[blockCpuMs.size()];
+      for (int i = 0; i < cpuWithoutCarrier.length; i++) {
+        cpuWithoutCarrier[i] = blockCpuMs.get(i) - blockCarrierMs.get(i);
+      }
+      Arrays.sort(cpuWithoutCarrier);
+      double[] carrierMs = blockCarrierMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double[] cpu = blockCpuMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double[] ms = blockMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       long[] calls = blockCalls.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -316,14 +335,19 @@ public final class TraceReplay {
               + " intake_parse_s=%.3f trackers_left=%d disconnected=%d us_per_changed_tracker=%.3f"
               + " us_per_rebroadcast_tracker=%.3f changed_trackers_plain_blocks=%d rebroadcast_trackers=%d warmups=%d"
               + " onblock_cpu_ms_median=%.3f onblock_cpu_ms_max=%.3f cpu_us_per_changed_tracker=%.3f"
-              + " cpu_us_per_rebroadcast_tracker=%.3f",
+              + " cpu_us_per_rebroadcast_tracker=%.3f carrier_ms_median=%.3f carrier_ms_max=%.3f"
+              + " onblock_cpu_ms_median_without_carrier=%.3f cpu_us_per_changed_tracker_without_carrier=%.3f"
+              + " cpu_us_per_rebroadcast_tracker_without_carrier=%.3f",
           trackers, blocks, median(ms), blocks == 0 ? 0 : ms[blocks - 1], intakeS,
           blocks == 0 ? 0 : carrierCalls / (double) blocks, heapBytesPerTracker, completed, expired, rebroadcasts,
           percentile(ms, 0.9), Arrays.stream(ms).average().orElse(0), medianOf(calls),
           trackers <= 0 ? 0 : intakeNanos / 1e3 / Math.max(1, listener.added), parseS, left, listener.disconnected,
           plainChanged == 0 ? 0 : plainMs * 1000 / plainChanged, resent == 0 ? 0 : resendMs * 1000 / resent,
           plainChanged, resent, warmups, median(cpu), blocks == 0 ? 0 : cpu[blocks - 1],
-          plainChanged == 0 ? 0 : plainCpuMs * 1000 / plainChanged, resent == 0 ? 0 : resendCpuMs * 1000 / resent);
+          plainChanged == 0 ? 0 : plainCpuMs * 1000 / plainChanged, resent == 0 ? 0 : resendCpuMs * 1000 / resent,
+          median(carrierMs), blocks == 0 ? 0 : carrierMs[blocks - 1], median(cpuWithoutCarrier),
+          plainChanged == 0 ? 0 : (plainCpuMs - plainCarrierMs) * 1000 / plainChanged,
+          resent == 0 ? 0 : (resendCpuMs - resendCarrierMs) * 1000 / resent);
     }
 
     private static double median(double[] sorted) {
