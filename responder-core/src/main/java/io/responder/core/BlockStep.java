@@ -210,12 +210,10 @@ final class BlockStep {
       }
       if (batch.size() == STORM_BATCH || i == dueNow.size() - 1 && !batch.isEmpty()) {
         node.anyMembers(batch, firsts, members);
-        for (PenaltyGroup p : batch) {
-          p.setPicked(false);
-        }
         sendAhead(batch, members);
         for (int k = 0; k < batch.size(); k++) {
           PenaltyGroup p = batch.get(k);
+          p.setPicked(false); // here, where the group is touched anyway, not in a pass of its own
           TransactionTracker member = members.get(k);
           if (member == null) {
             continue; // logged by the read: nothing to send
