@@ -363,7 +363,7 @@ final class BlockStep {
     node.anyMember(g).ifPresent(member -> resend(g, member, height, ch, reason));
   }
 
-  private void resend(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch, ResendReason reason) {
+  void resend(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch, ResendReason reason) {
     // A penalty with a fee ladder that keeps missing blocks climbs one rung at each rebroadcast.
     int from = escalation.hasLadder(g) ? escalation.floor(g, height) + 1 : 0;
     settle(g, escalation.send(g, member, from, ch), height, ch, reason);
@@ -418,7 +418,7 @@ final class BlockStep {
     return member.isEmpty() ? null : retryPending(g, member.get(), ref.height(), ch);
   }
 
-  private @Nullable BroadcastResult retryPending(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch) {
+  @Nullable BroadcastResult retryPending(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch) {
     if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
       return null; // dropped or settled earlier in this block
     }
@@ -448,7 +448,7 @@ final class BlockStep {
    * receipts, so the per-penalty sends that follow cost no further call. A block that rebroadcasts
    * ten thousand penalties makes a few batch requests, not ten thousand round trips.
    */
-  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members) {
+  void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members) {
     if (groups.size() < 2) {
       return; // one send is one call either way
     }

@@ -257,38 +257,81 @@ final class ChainFollower {
           .log("blocks disconnected");
     }
 
-    for (Map.Entry<PenaltyGroup, Boolean> e : affected.entrySet()) {
-      PenaltyGroup g = e.getKey();
-      if (!g.isLive()) {
-        continue;
-      }
-      if (e.getValue()) {
-        disputeDisconnected(g);
-      }
-      escalation.reconsider(g, fork.height()); // unconfirmed again, or its deadline unknown
-      if (g.status() instanceof TrackerStatus.Pending) {
-        steps.retryPending(g, fork, ch);
-      } else if (g.status() instanceof TrackerStatus.InMempool) {
-        steps.resend(g, fork.height(), ch, ResendReason.REORGANISED);
-      }
+    List<PenaltyGroup> groups = new ArrayList<>(affected.keySet());
+    for (int from = 0; from < groups.size(); from += BlockStep.STORM_BATCH) {
+      sendBack(groups.subList(from, Math.min(groups.size(), from + BlockStep.STORM_BATCH)), affected, fork, ch);
     }
     ledger.commit(ch, Optional.of(fork));
   }
 
   /**
+   * Gives the node back the affected penalties of one batch: the disputes that were disconnected
+   * first, then the penalties, unconfirmed again or pending. One store read for the batch's members,
+   * one carrier batch of disputes and one of penalties (whose answers the per-penalty sends then
+   * read as receipts), instead of up to two store reads and two round trips per penalty: a
+   * reorganisation deeper than the window touches every penalty, and a block of many disputes many.
+   */
+  private void sendBack(List<PenaltyGroup> batch, Map<PenaltyGroup, Boolean> affected, BlockRef fork, ChangeSet ch) {
+    List<PenaltyGroup> live = new ArrayList<>(batch.size());
+    for (PenaltyGroup g : batch) {
+      if (g.isLive()) {
+        live.add(g);
+      }
+    }
+    List<@Nullable TransactionTracker> members = new ArrayList<>(live.size());
+    node.anyMembers(live, members);
+    byte[][] rawDisputes = new byte[live.size()][];
+    List<RawTransaction> disputes = new ArrayList<>();
+    for (int i = 0; i < live.size(); i++) {
+      TransactionTracker member = members.get(i);
+      if (affected.get(live.get(i)) && member != null) {
+        rawDisputes[i] = node.rawDisputeOf(live.get(i), member);
+        if (rawDisputes[i] != null) {
+          disputes.add(RawTransaction.trusted(member.disputeTxid(), rawDisputes[i]));
+        }
+      }
+    }
+    if (disputes.size() > 1) {
+      node.sendAll(disputes); // one is one call either way
+    }
+    List<PenaltyGroup> resending = new ArrayList<>(live.size());
+    List<@Nullable TransactionTracker> theirMembers = new ArrayList<>(live.size());
+    for (int i = 0; i < live.size(); i++) {
+      PenaltyGroup g = live.get(i);
+      TransactionTracker member = members.get(i);
+      if (affected.get(g)) {
+        disputeDisconnected(g, member, rawDisputes[i]);
+      }
+      escalation.reconsider(g, fork.height()); // unconfirmed again, or its deadline unknown
+      if (member != null && (g.status() instanceof TrackerStatus.Pending || g.status() instanceof TrackerStatus.InMempool)) {
+        resending.add(g);
+        theirMembers.add(member);
+      }
+    }
+    steps.sendAhead(resending, theirMembers);
+    for (int i = 0; i < resending.size(); i++) {
+      PenaltyGroup g = resending.get(i);
+      if (g.status() instanceof TrackerStatus.Pending) {
+        steps.retryPending(g, theirMembers.get(i), fork.height(), ch);
+      } else if (g.status() instanceof TrackerStatus.InMempool) {
+        steps.resend(g, theirMembers.get(i), fork.height(), ch, ResendReason.REORGANISED);
+      }
+    }
+  }
+
+  /**
    * The block of a penalty's dispute was disconnected: its height is unknown until a connected block
    * holds it again (so that a second reorganisation re-sends it too), and the raw dispute, when the
-   * store has it, goes to the node before the penalty. One store read per such penalty.
+   * store has it, goes to the node before the penalty (sent already with its batch: the send reads
+   * the receipt).
    */
-  private void disputeDisconnected(PenaltyGroup g) {
-    Optional<TransactionTracker> member = node.anyMember(g);
-    if (member.isEmpty()) {
+  private void disputeDisconnected(PenaltyGroup g, @Nullable TransactionTracker member, byte @Nullable [] rawDispute) {
+    if (member == null) {
       g.setDisputeHeight(-1);
       return;
     }
-    Txid disputeTxid = member.get().disputeTxid();
+    Txid disputeTxid = member.disputeTxid();
     book.forgetDisputeHeight(g, disputeTxid);
-    byte[] rawDispute = node.rawDisputeOf(g, member.get());
     if (rawDispute != null) {
       BroadcastResult r = node.send(disputeTxid, rawDispute);
       log.atInfo().addKeyValue("disputeTxid", disputeTxid).addKeyValue("penaltyTxid", g.txid())

@@ -12,6 +12,11 @@ import java.util.function.Consumer;
  * A {@link TrackerStore} that forwards every call to {@link #delegate()}: extend it and override only
  * what the test changes (a commit that fails, one that is observed, one that loses data).
  *
+ * <p>{@link TrackerStore#findAll} is the one method not forwarded: it keeps the interface's default,
+ * which calls {@link #find} for each uuid, so that a subclass that overrides {@code find} (a read
+ * that fails, one that is counted) sees every read. A subclass that wants the delegate's batched
+ * read overrides {@code findAll} too.
+ *
  * <p>Thread-safety is the delegate's, plus whatever the subclass adds.
  *
  * @since 0.1.0

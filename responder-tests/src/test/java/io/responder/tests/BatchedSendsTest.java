@@ -45,12 +45,15 @@ class BatchedSendsTest {
   /** The chain as a carrier that counts how it is called. */
   private final class CountingCarrier implements Carrier {
     final List<Integer> batches = new ArrayList<>();
+    /** Every txid sent, alone or in a batch, in the order the node got them. */
+    final List<Txid> sentInOrder = new ArrayList<>();
     int singles;
     int statusLookups;
 
     @Override
     public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
       singles++;
+      sentInOrder.add(txid);
       return chain.broadcast(txid, rawTransaction);
     }
 
@@ -59,6 +62,7 @@ class BatchedSendsTest {
       batches.add(transactions.size());
       List<BroadcastResult> out = new ArrayList<>();
       for (RawTransaction t : transactions) {
+        sentInOrder.add(t.txid());
         out.add(chain.broadcast(t.txid(), t.bytes()));
       }
       return out;
@@ -239,6 +243,71 @@ class BatchedSendsTest {
     assertEquals(0, carrier.singles);
     assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
     r.checkConsistency();
+  }
+
+  /**
+   * A reorganisation that takes off the block of 30 disputes gives the node back the 30 disputes in
+   * one batch, then the 30 penalties in another, read from the store in one call: not two store
+   * reads and two round trips per penalty. Each dispute still reaches the node before its penalty.
+   */
+  @Test
+  void aReorganisationSendsBackTheDisputesThenThePenaltiesInTwoBatches() {
+    CountingCarrier carrier = new CountingCarrier();
+    CountingStore store = new CountingStore();
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
+        .store(store).start();
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    r.onBlock(chain.mineEmpty());
+    carrier.singles = 0;
+    carrier.batches.clear();
+    carrier.sentInOrder.clear();
+    store.reads = 0;
+
+    List<Block> branch = chain.reorg(2, 3); // the disputes' block and the one above it, replaced
+    r.onBlock(branch.get(branch.size() - 1));
+
+    assertEquals(List.of(30, 30), carrier.batches, "the disputes, then the penalties");
+    assertEquals(0, carrier.singles, "and no round trip per penalty");
+    assertEquals(1, store.reads, "the members read in one call");
+    for (Appointment a : breaches) {
+      assertTrue(carrier.sentInOrder.indexOf(a.dispute().txid()) < carrier.sentInOrder.indexOf(a.penalty().txid()),
+          "the dispute before its penalty");
+      assertEquals(TrackerState.IN_MEMPOOL, r.tracker(a.uuid()).orElseThrow().status().state());
+      assertTrue(chain.inMempool(a.penalty().txid()));
+    }
+    r.checkConsistency();
+  }
+
+  /**
+   * An in-memory store that counts its read calls: a {@code find} or a {@code findAll} (passed on as
+   * one call, where the forwarding store's inherited default would call {@code find} for each uuid).
+   */
+  private static final class CountingStore extends io.responder.testkit.ForwardingTrackerStore {
+    private final InMemoryTrackerStore store = new InMemoryTrackerStore();
+    int reads;
+
+    @Override
+    protected io.responder.core.TrackerStore delegate() {
+      return store;
+    }
+
+    @Override
+    public Optional<io.responder.core.TransactionTracker> find(UUID uuid) {
+      reads++;
+      return super.find(uuid);
+    }
+
+    @Override
+    public List<io.responder.core.TransactionTracker> findAll(List<UUID> uuids) {
+      reads++;
+      return store.findAll(uuids);
+    }
   }
 
   /** A Responder's builder over the chain, through {@code carrier}, with an in-memory store. */
