@@ -26,12 +26,15 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -62,6 +65,12 @@ import org.sqlite.SQLiteDataSource;
  * the {@link Carrier} interface's looping default (one {@code status} per penalty, itself one to
  * three requests).
  *
+ * <p><b>Reorganisations.</b> For 1,000 and 10,000 penalties in the node's mempool: the blocks of their
+ * disputes are taken off by a longer branch of empty blocks ({@code invalidateblock}, then
+ * {@code generateblock}), and the {@code onBlock} wall time of the branch's tip, which finds the fork
+ * and gives the node back every dispute and penalty, is reported with the library's carrier (a
+ * batch of disputes, then one of penalties) and with the looping default (a round trip each).
+ *
  * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
  * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
  * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second,
@@ -73,7 +82,7 @@ import org.sqlite.SQLiteDataSource;
  * {@code RESPONDER_BITCOIND=/path/to/bitcoind java -cp benchmarks/target/benchmarks.jar
  * io.responder.benchmarks.NodeStormBenchmark}. Without {@code RESPONDER_BITCOIND} it prints that it
  * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --expiries 1000,10000}
- * (0: none), {@code --intake 10000} (0: none),
+ * (0: none), {@code --reorgs 1000,10000} (0: none), {@code --intake 10000} (0: none),
  * {@code --rounds 1} (measurements per storm size). The node's data directory is a temporary
  * directory, deleted at the end.
  */
@@ -86,6 +95,7 @@ public final class NodeStormBenchmark {
   private final RegtestProcess node;
   private final RegtestPenalties maker;
   private final PrintStream out;
+  private int reorgRuns;
 
   private NodeStormBenchmark(RegtestProcess node, RegtestPenalties maker, PrintStream out) {
     this.node = node;
@@ -108,16 +118,18 @@ public final class NodeStormBenchmark {
   static void run(Map<String, String> env, String[] args, PrintStream out) throws IOException, SQLException {
     int[] storms = {1_000, 10_000};
     int[] expiries = {1_000, 10_000};
+    int[] reorgs = {1_000, 10_000};
     int intake = 10_000;
     int rounds = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--storms" -> storms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--expiries" -> expiries = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
+        case "--reorgs" -> reorgs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--intake" -> intake = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (expected --storms N,M,..., --expiries N,M,..., --intake N, --rounds N)");
+            + " (expected --storms N,M,..., --expiries N,M,..., --reorgs N,M,..., --intake N, --rounds N)");
       }
     }
     Optional<Path> binary = RegtestProcess.binaryFrom(env);
@@ -126,7 +138,8 @@ public final class NodeStormBenchmark {
           + " is not set; point it at a bitcoind, Bitcoin Core 28 or later)");
       return;
     }
-    int needed = Math.max(intake, Math.max(Arrays.stream(storms).max().orElse(0), Arrays.stream(expiries).max().orElse(0)));
+    int needed = Math.max(intake, Math.max(Arrays.stream(storms).max().orElse(0),
+        Math.max(Arrays.stream(expiries).max().orElse(0), Arrays.stream(reorgs).max().orElse(0))));
     Path dir = Files.createTempDirectory("responder-node-bench");
     try (RegtestProcess node = RegtestProcess.start(binary.get(), dir.resolve("node"))) {
       out.printf(Locale.ROOT, "Real-node benchmark (%d cores, Java %s, %s)%n",
@@ -138,6 +151,12 @@ public final class NodeStormBenchmark {
       out.printf(Locale.ROOT, "  made %,d disputes (mined) and their penalties (signed, not sent) in %.1f s%n",
           pairs.size(), seconds(System.nanoTime() - t));
       NodeStormBenchmark bench = new NodeStormBenchmark(node, maker, out);
+      // First, while the disputes' blocks are the node's top blocks: a reorganisation takes them off.
+      for (int n : reorgs) {
+        for (int r = 0; r < rounds; r++) {
+          bench.reorg(pairs, n);
+        }
+      }
       for (int n : storms) {
         for (int r = 0; r < rounds; r++) {
           bench.storm(pairs.subList(0, n));
@@ -208,7 +227,12 @@ public final class NodeStormBenchmark {
 
   /** Mines an empty block and fetches it, untimed, as the host's poller would. */
   private Block mineEmpty(BitcoindRpc library) {
-    String hash = (String) node.rpc().object("generateblock", maker.minerAddress(), List.of()).get("hash");
+    return mineEmpty(library, maker.minerAddress());
+  }
+
+  /** The same, paying the block's coinbase to {@code address}. */
+  private Block mineEmpty(BitcoindRpc library, String address) {
+    String hash = (String) node.rpc().object("generateblock", address, List.of()).get("hash");
     return library.blockSource().block(BlockHash.fromHex(hash));
   }
 
@@ -318,6 +342,106 @@ public final class NodeStormBenchmark {
       return new BlockRun(onBlock, carrierNanos);
     }
     throw new IllegalStateException("no expiry within " + MAX_EMPTY_BLOCKS + " empty blocks");
+  }
+
+  // --- reorganisations -------------------------------------------------------------------------
+
+  private void reorg(List<RegtestPenalties.Pair> all, int n) throws IOException {
+    out.printf(Locale.ROOT, "== reorganisation taking off the blocks of the disputes of %,d penalties in the node's mempool%n", n);
+    BlockRun batched = reorgRun(all, n, true);
+    BlockRun oneByOne = reorgRun(all, n, false);
+    out.printf(Locale.ROOT, "  row: n=%d reorg batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
+        + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
+        n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
+        (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
+  }
+
+  /**
+   * One reorganisation: a Responder that connected the blocks of every dispute (its store's tip set
+   * below them, so it catches up through them at start) takes {@code n} breaches, their penalties
+   * accepted into the node's mempool; the disputes' lowest block is invalidated and a longer branch
+   * of empty blocks mined, and the branch's tip is handed to {@code onBlock}, which finds the fork,
+   * takes the disputes' blocks off and gives the node back every affected dispute and penalty. Then
+   * the node goes back to the disputes' branch for the next run.
+   */
+  private BlockRun reorgRun(List<RegtestPenalties.Pair> all, int n, boolean batched) throws IOException {
+    node.restart();
+    List<String> disputeBlocks = disputeBlocks(all);
+    String lowest = disputeBlocks.get(disputeBlocks.size() - 1);
+    Map<String, Object> lowestHeader = node.rpc().object("getblockheader", lowest);
+    int forkHeight = ((Number) lowestHeader.get("height")).intValue() - 1;
+    BlockHash fork = BlockHash.fromHex((String) lowestHeader.get("previousblockhash"));
+    BitcoindRpc library = BitcoindRpc.create(node.config());
+    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
+    InMemoryTrackerStore store = new InMemoryTrackerStore();
+    store.commit(new StoreUpdate(List.of(), Map.of(), Set.of(), Optional.of(new BlockRef(fork, forkHeight))));
+    Responder responder = Responder.builder()
+        .carrier(carrier)
+        .blockSource(library.blockSource())
+        .store(store)
+        .start(); // catches up through the disputes' blocks
+    BlockHash seen = responder.tip().hash();
+    for (RegtestPenalties.Pair p : all.subList(0, n)) {
+      // With the raw dispute, as a watcher that saw it hands over: the node gets it back first.
+      expectAccepted(responder.handleBreach(builder(p, seen).disputeRawTx(p.dispute().hex()).build()));
+    }
+    expectMempool(n);
+    int oldTip = responder.tip().height();
+    node.rpc().call("invalidateblock", lowest); // every dispute goes back to the mempool, its penalty stays
+    // Another coinbase output each run (an OP_RETURN with the run's number): the same empty block on
+    // the same parent would be one invalidated before.
+    String address = String.format(Locale.ROOT, "raw(6a04%08x)", ++reorgRuns);
+    Block tip = null;
+    for (int h = forkHeight + 1; h <= oldTip + 1; h++) {
+      tip = mineEmpty(library, address);
+    }
+    long sentBefore = carrier.sent;
+    long acceptedBefore = carrier.accepted;
+    long carrierBefore = carrier.nanos;
+    long requestsBefore = carrier.requests;
+    long start = System.nanoTime();
+    responder.onBlock(tip);
+    long onBlock = System.nanoTime() - start;
+    long sent = carrier.sent - sentBefore;
+    if (sent != 2L * n || carrier.accepted - acceptedBefore != 2L * n || !responder.tip().equals(tip.ref())) {
+      throw new IllegalStateException("the reorganisation sent " + sent + " transactions, accepted "
+          + (carrier.accepted - acceptedBefore) + ", for " + n + " disputes and " + n + " penalties");
+    }
+    long carrierNanos = carrier.nanos - carrierBefore;
+    out.printf(Locale.ROOT, "  %s: onBlock of the new branch's tip (%d blocks off, %d on): %.1f ms (%.1f us a penalty;"
+        + " carrier %.1f ms in %,d %s, the rest %.1f ms)%n",
+        batched ? "batched (BitcoindCarrier.broadcastAll)" : "one by one (Carrier's looping default)",
+        oldTip - forkHeight, tip.height() - forkHeight, millis(onBlock), micros(onBlock) / n, millis(carrierNanos),
+        carrier.requests - requestsBefore, batched ? "broadcastAll calls" : "broadcast calls", millis(onBlock - carrierNanos));
+    // Back to the disputes' branch, which the next run takes off again.
+    String branchStart = (String) node.rpc().call("getblockhash", forkHeight + 1);
+    node.rpc().call("reconsiderblock", lowest);
+    node.rpc().call("invalidateblock", branchStart);
+    if (!disputeBlocks(all).equals(disputeBlocks)) {
+      throw new IllegalStateException("the node did not go back to the disputes' blocks");
+    }
+    return new BlockRun(onBlock, carrierNanos);
+  }
+
+  /** The blocks from the node's tip down that hold disputes of {@code pairs}, tip first. */
+  private List<String> disputeBlocks(List<RegtestPenalties.Pair> pairs) {
+    Set<String> disputes = new HashSet<>();
+    pairs.forEach(p -> disputes.add(p.dispute().txid()));
+    List<String> blocks = new ArrayList<>();
+    String hash = (String) node.rpc().call("getbestblockhash");
+    while (true) {
+      Map<String, Object> block = node.rpc().object("getblock", hash, 1);
+      @SuppressWarnings("unchecked")
+      List<Object> txids = (List<Object>) block.get("tx");
+      if (txids.stream().noneMatch(disputes::contains)) {
+        if (!blocks.isEmpty()) {
+          return blocks;
+        }
+      } else {
+        blocks.add(hash);
+      }
+      hash = (String) block.get("previousblockhash");
+    }
   }
 
   // --- intake ----------------------------------------------------------------------------------

@@ -46,11 +46,15 @@ class NodeStormBenchmarkTest {
         RegtestProcess.BINARY_VARIABLE + " is not set: the real-node benchmark is not run");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
-    NodeStormBenchmark.run(System.getenv(), new String[] {"--storms", "12", "--expiries", "12", "--intake", "12"},
+    NodeStormBenchmark.run(System.getenv(), new String[] {"--storms", "12", "--expiries", "12", "--reorgs", "12", "--intake", "12"},
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
-    List<String> rows = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("row:")).toList();
-    assertEquals(4, rows.size(), bytes.toString(StandardCharsets.UTF_8));
+    List<String> all = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("row:")).toList();
+    assertEquals(5, all.size(), bytes.toString(StandardCharsets.UTF_8));
+    assertTrue(all.get(0).matches("\\s*row: n=12 reorg batched_onblock_ms=" + NUMBER + " one_by_one_onblock_ms=" + NUMBER
+        + " one_by_one_over_batched=" + NUMBER + " batched_carrier_ms=" + NUMBER + " one_by_one_carrier_ms=" + NUMBER),
+        all.get(0));
+    List<String> rows = all.subList(1, all.size());
     assertTrue(rows.get(0).matches("\\s*row: n=12 floor_loop_ms=" + NUMBER + " floor_batch_ms=" + NUMBER
         + " batched_onblock_ms=" + NUMBER + " one_by_one_onblock_ms=" + NUMBER + " batched_over_floor_loop=" + NUMBER
         + " batched_over_floor_batch=" + NUMBER + " one_by_one_over_batched=" + NUMBER + " batched_carrier_ms=" + NUMBER
