@@ -59,6 +59,20 @@ class SimulationTest {
   /** The shrunk histories of the bugs the simulation found, replayed as they were printed. */
   static Stream<Arguments> foundHistories() {
     return Stream.of(
+        Arguments.of("a penalty refused for a missing dispute while catching up, then sent with it to a carrier that threw",
+            new History(140679L, new History.Params(19, 4, 27, 66), DeliveryStyle.TWICE, List.of(
+                new Step.HandOver(-269911040551881758L, Step.HandOverKind.SIBLING, 206, false, 33, 0),
+                new Step.HandOver(-8595667601740555745L, Step.HandOverKind.LATE_WATCHER, 904, true, -1, 0),
+                new Step.HandOver(839282256103400835L, Step.HandOverKind.FRESH, 12, false, -1, 0),
+                new Step.Reorg(2741432987619089955L, 10, 2, 0),
+                new Step.HandOver(8818585842116485980L, Step.HandOverKind.SIBLING, 350, false, 9, 0),
+                new Step.HandOver(-5362862180045688749L, Step.HandOverKind.FRESH, 656, false, -1, -22),
+                new Step.FlushingReorg(-4850937173173386183L, 1, 2, 100),
+                new Step.HandOver(3169644889650700742L, Step.HandOverKind.FRESH, 685, true, -1, 0),
+                new Step.HandOver(4775126246290827966L, Step.HandOverKind.SIBLING, 300, true, -1, 0),
+                new Step.Gap(414525843296510225L, 1, 50),
+                new Step.PortFault(6639038702955963200L, Step.Port.CARRIER, 3),
+                new Step.HandOver(-7087479871290280918L, Step.HandOverKind.SIBLING, 472, true, -1, 0)))),
         Arguments.of("already-confirmed penalty located at the responder's tip while the node was ahead",
             new History(1L, new History.Params(14, 5, 15, 58), DeliveryStyle.SKIPPING, List.of(
                 new Step.HandOver(6137546356583794141L, Step.HandOverKind.PENALTY_MINED_UNSEEN, 473, false, -1, 0)))),

@@ -257,6 +257,12 @@ public final class ReferenceModel implements ResponderListener {
     if (disputesDisconnected.containsKey(txid)) {
       disputesResent.add(txid);
     }
+    if (result instanceof BroadcastResult.NodeUnavailable) {
+      // The penalty was sent again in this call, and that send did not reach the node (down, a carrier
+      // that threw): the Responder could not learn again that the node lacks its dispute, and the
+      // dispute would not have reached the node either, so it is no longer owed by this call.
+      disputeOwedThisCall.values().removeIf(owed -> owed[0].equals(txid));
+    }
     if (missingDispute == null || !(result instanceof BroadcastResult.Rejected r && r.code() == -25)) {
       return; // only -25 says the node lacks an input; another refusal tells the Responder nothing of it
     }
