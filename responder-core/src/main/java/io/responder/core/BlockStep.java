@@ -141,8 +141,12 @@ final class BlockStep {
         boolean mined;
         if (g.status() instanceof TrackerStatus.Pending) {
           // The node never answered for a pending penalty, which may have been mined meanwhile: ask
-          // now (instead of in step 5), so a confirmed penalty runs to completion instead.
-          mined = retryPending(g, ref, ch) instanceof BroadcastResult.AlreadyConfirmed;
+          // now (instead of in step 5), so a confirmed penalty runs to completion instead. Its member
+          // was read, and its penalty sent, with the block's other expiring penalties.
+          Optional<TransactionTracker> member = checkedAhead.get(g);
+          BroadcastResult answer = member == null ? retryPending(g, ref, ch)
+              : member.map(m -> retryPending(g, m, height, ch)).orElse(null);
+          mined = answer instanceof BroadcastResult.AlreadyConfirmed;
         } else {
           mined = minedButNotLocated(g, height, ch, checkedAhead);
         }
@@ -265,16 +269,17 @@ final class BlockStep {
   }
 
   /**
-   * Step 3's questions for the in-mempool penalties whose trackers expire at this block, asked
-   * together: their status lookups in one {@link Carrier#statusAll} call (each answer read as
+   * Step 3's questions for the penalties whose trackers expire at this block, asked together: the
+   * in-mempool ones' status lookups in one {@link Carrier#statusAll} call (each answer read as
    * {@link #confirmIfTheNodeHasIt} reads it); then, for those neither confirmed nor in the node's
-   * mempool, one store read and one carrier batch of their penalties, whose answers become this
-   * interval's receipts. A block where thousands of subscriptions end makes three carrier and store
-   * calls, not thousands, and sends nothing the node holds already. {@link #minedButNotLocated} then
-   * goes on from the status lookup.
+   * mempool, and for the pending ones, one store read and one carrier batch of their penalties, whose
+   * answers become this interval's receipts. A block where thousands of subscriptions end makes
+   * three carrier and store calls, not thousands (a node that does not answer costs one timeout, not
+   * one per penalty), and sends nothing the node holds already. {@link #minedButNotLocated} and the
+   * pending retries then go on from there.
    *
-   * @return by group asked about and still unconfirmed, the member read (empty: none in the store,
-   *     or nothing more to ask: the node holds the penalty in its mempool)
+   * @return by group asked about (or pending) and still unconfirmed, the member read (empty: none in
+   *     the store, or nothing more to ask: the node holds the penalty in its mempool)
    */
   private Map<PenaltyGroup, Optional<TransactionTracker>> checkExpiringAhead(List<PenaltyGroup> expiring, int height,
       ChangeSet ch) {
@@ -291,6 +296,14 @@ final class BlockStep {
     }
     List<TxStatus> answers = node.statusAll(queries);
     List<PenaltyGroup> unconfirmed = new ArrayList<>();
+    for (PenaltyGroup g : expiring) {
+      // Pending penalties are sent again whatever a lookup would say: no question, just the send.
+      if (g.isLive() && g.status() instanceof TrackerStatus.Pending && g.hasMemberEndingBy(height)
+          && !checked.containsKey(g)) {
+        checked.put(g, Optional.empty());
+        unconfirmed.add(g);
+      }
+    }
     for (int i = 0; i < asked.size(); i++) {
       PenaltyGroup g = asked.get(i);
       // In the node's mempool, so mined nowhere: nothing to send. Confirmed: nothing to send either.

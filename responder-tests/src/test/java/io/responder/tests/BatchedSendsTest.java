@@ -246,6 +246,40 @@ class BatchedSendsTest {
   }
 
   /**
+   * Pending penalties whose subscriptions end are sent once more before their trackers expire (one
+   * mined meanwhile would run to completion): with the block's other expiring penalties, in one
+   * batch read in one store call, not a round trip each (a node that does not answer costs one
+   * timeout, not thirty).
+   */
+  @Test
+  void pendingPenaltiesWhoseSubscriptionsEndAreSentInOneBatch() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = over(carrier).start();
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    int end = disputes.height() + 1;
+    for (Appointment a : breaches) {
+      chain.rejectNext(a.penalty().txid(), -26, "mempool min fee not met");
+      r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build());
+    }
+    assertEquals(30, r.countsByState().get(TrackerState.PENDING));
+    carrier.singles = 0;
+    carrier.batches.clear();
+
+    r.onBlock(chain.mineEmpty()); // every subscription ends here
+
+    assertEquals(List.of(30), carrier.batches, "the 30 pending penalties in one batch");
+    assertEquals(0, carrier.singles, "and no round trip per penalty");
+    assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())), "each sent once more");
+    assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
+    r.checkConsistency();
+  }
+
+  /**
    * A reorganisation that takes off the block of 30 disputes gives the node back the 30 disputes in
    * one batch, then the 30 penalties in another, read from the store in one call: not two store
    * reads and two round trips per penalty. Each dispute still reaches the node before its penalty.
