@@ -100,12 +100,8 @@ class BatchedSendsTest {
   void aRebroadcastStormIsOneBatchAndEachPenaltyGetsItsOwnAnswer() {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = over(carrier).start();
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
+    List<Appointment> breaches = appointments(40);
+    Block disputes = mineDisputes(r, breaches);
     breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
     breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid())); // the node restarts with an empty mempool
     chain.rejectNext(breaches.get(7).penalty().txid(), -26, "mempool min fee not met");
@@ -138,12 +134,8 @@ class BatchedSendsTest {
     RecordingListener events = new RecordingListener();
     Responder r = over(carrier).listener(events).start();
     int n = 10_003;
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
+    List<Appointment> breaches = appointments(n);
+    Block disputes = mineDisputes(r, breaches);
     breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
     breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
     Appointment refused = breaches.get(n - 2);
@@ -255,12 +247,8 @@ class BatchedSendsTest {
   void pendingPenaltiesWhoseSubscriptionsEndAreSentInOneBatch() {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = over(carrier).start();
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
+    List<Appointment> breaches = appointments(30);
+    Block disputes = mineDisputes(r, breaches);
     int end = disputes.height() + 1;
     for (Appointment a : breaches) {
       chain.rejectNext(a.penalty().txid(), -26, "mempool min fee not met");
@@ -290,12 +278,8 @@ class BatchedSendsTest {
     CountingStore store = new CountingStore();
     Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
         .store(store).start();
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
+    List<Appointment> breaches = appointments(30);
+    Block disputes = mineDisputes(r, breaches);
     breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
     r.onBlock(chain.mineEmpty());
     carrier.singles = 0;
@@ -344,6 +328,22 @@ class BatchedSendsTest {
     }
   }
 
+  /** {@code n} random appointments. */
+  private List<Appointment> appointments(int n) {
+    List<Appointment> breaches = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      breaches.add(Appointment.random(rng));
+    }
+    return breaches;
+  }
+
+  /** Mines the disputes of {@code breaches} in one block and hands it to {@code r}. */
+  private Block mineDisputes(Responder r, List<Appointment> breaches) {
+    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
+    r.onBlock(disputes);
+    return disputes;
+  }
+
   /** A Responder's builder over the chain, through {@code carrier}, with an in-memory store. */
   private Responder.Builder over(CountingCarrier carrier) {
     return Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
@@ -355,12 +355,8 @@ class BatchedSendsTest {
    * end three blocks above it; their penalties are accepted into the chain's mempool.
    */
   private List<Appointment> breachesEndingInThreeBlocks(Responder r, int n) {
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
+    List<Appointment> breaches = appointments(n);
+    Block disputes = mineDisputes(r, breaches);
     int end = disputes.height() + 3;
     breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
     return breaches;
@@ -370,12 +366,8 @@ class BatchedSendsTest {
   void pendingPenaltiesRetriedTogetherAreOneBatch() {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = over(carrier).start();
-    List<Appointment> breaches = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      breaches.add(Appointment.random(rng));
-    }
-    Block disputes = chain.mineTransactions(breaches.stream().map(Appointment::dispute).toArray(io.responder.testkit.TestTransaction[]::new));
-    r.onBlock(disputes);
+    List<Appointment> breaches = appointments(12);
+    Block disputes = mineDisputes(r, breaches);
     chain.nodeDown(true);
     breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
     chain.nodeDown(false);
