@@ -473,6 +473,11 @@ final class Escalation {
     if (watched.isEmpty()) {
       return;
     }
+    // First each watched penalty's place against the market, and the host's children whose presence
+    // decides whether to ask for another: those asked about together, in one status call, rather
+    // than a round trip each (a spike puts many penalties at their top rung at once).
+    List<Standing> standings = new ArrayList<>();
+    List<StatusQuery> childQueries = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(watched)) {
       Plan plan = plans.get(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed || atRisk.contains(g)) {
@@ -490,9 +495,24 @@ final class Escalation {
       // the node's hands pays less than the market asks.
       // (A child the node took earlier counts only while the penalty is in its mempool: one dropped
       // with its dispute by a reorganisation, or evicted, is asked for again even at a lower target.)
-      boolean lift = rung == plan.rungs() - 1 && bumper != null && belowMarket(plan, rung, left)
-          && (!(g.status() instanceof TrackerStatus.InMempool) || targetFor(left).orElseThrow().compareTo(plan.childFeeRate) > 0
-              || !childStillHeld(plan));
+      boolean lift = rung == plan.rungs() - 1 && bumper != null && belowMarket(plan, rung, left);
+      int childQuery = -1;
+      if (lift && g.status() instanceof TrackerStatus.InMempool
+          && targetFor(left).orElseThrow().compareTo(plan.childFeeRate) <= 0 && plan.childTxid != null) {
+        childQuery = childQueries.size(); // lifted only if the child is gone: asked below
+        childQueries.add(new StatusQuery(plan.childTxid, Optional.empty()));
+      }
+      standings.add(new Standing(g, plan, deadline, left, rung, lift, childQuery));
+    }
+    List<TxStatus> childAnswers = node.statusAll(childQueries);
+
+    for (Standing st : standings) {
+      PenaltyGroup g = st.group();
+      Plan plan = st.plan();
+      int deadline = st.deadline();
+      int left = st.left();
+      int rung = st.rung();
+      boolean lift = st.childQuery() < 0 ? st.lift() : !childStillHeld(plan, childAnswers.get(st.childQuery()));
       if (rung <= plan.heldRung && !lift && !plan.sendAgain) {
         continue;
       }
@@ -510,6 +530,10 @@ final class Escalation {
       acted.add(g);
     }
   }
+
+  /** A watched penalty's place against this block's market, before the children are asked about. */
+  private record Standing(PenaltyGroup group, Plan plan, int deadline, int left, int rung, boolean lift,
+      int childQuery) {}
 
   /**
    * The lowest rung whose own feerate meets the estimate for {@code left} blocks (the top rung when
@@ -693,7 +717,11 @@ final class Escalation {
     if (plan.childTxid == null) {
       return false;
     }
-    TxStatus status = node.status(plan.childTxid, Optional.empty());
+    return childStillHeld(plan, node.status(plan.childTxid, Optional.empty()));
+  }
+
+  /** {@link #childStillHeld(Plan)} with the node's answer about the child at hand. */
+  private boolean childStillHeld(Plan plan, TxStatus status) {
     // Its parent is unconfirmed, so it cannot be in a block: not in the mempool is gone (bitcoind
     // without -txindex answers that as "unknown"). A node that could not answer costs at most one
     // child asked for again.

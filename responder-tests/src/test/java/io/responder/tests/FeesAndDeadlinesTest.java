@@ -579,6 +579,73 @@ class FeesAndDeadlinesTest {
     assertTrue(mined.txids().contains(a.penalty().txid()), "mined with its new child");
   }
 
+  /**
+   * On every block the host's children that stand in for a new one are looked up, so that one the
+   * node dropped is asked for again: the children of all such penalties in one status call, not a
+   * round trip each (a spike lifts many penalties at once).
+   */
+  @Test
+  void theChildrenOfSeveralPenaltiesAreLookedUpInOneCall() {
+    List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
+    Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
+    List<FeeRate> asked = new ArrayList<>();
+    List<Integer> statusBatches = new ArrayList<>();
+    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
+      @Override
+      public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
+        statusBatches.add(queries.size());
+        return super.statusAll(queries);
+      }
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000)
+        .start();
+    responder.onBlock(disputeBlock);
+    chain.minerMinFeerate(30);
+    channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build()));
+    assertEquals(3, asked.size(), "each with a child at the market's 40 sat/vB");
+    statusBatches.clear();
+
+    mineEmpty(1); // the market unchanged: each child, still in the node's mempool, stands in for a new one
+
+    assertEquals(List.of(3), statusBatches, "the three children looked up in one call");
+    assertEquals(3, asked.size(), "no new child: each is still held");
+  }
+
+  /** A carrier that forwards every call to the chain's, for a test to watch one of them. */
+  private static class ForwardingCarrier implements io.responder.core.Carrier {
+    private final io.responder.core.Carrier chain;
+
+    ForwardingCarrier(io.responder.core.Carrier chain) {
+      this.chain = chain;
+    }
+
+    @Override
+    public io.responder.core.BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+      return chain.broadcast(txid, rawTransaction);
+    }
+
+    @Override
+    public List<io.responder.core.BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+      return chain.broadcastAll(transactions);
+    }
+
+    @Override
+    public io.responder.core.PackageResult broadcastPackage(io.responder.core.TransactionPackage transactionPackage) {
+      return chain.broadcastPackage(transactionPackage);
+    }
+
+    @Override
+    public io.responder.core.TxStatus status(Txid txid, java.util.Optional<io.responder.core.BlockHash> inBlock) {
+      return chain.status(txid, inBlock);
+    }
+
+    @Override
+    public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
+      return chain.statusAll(queries);
+    }
+  }
+
   @Test
   void aChildDroppedWithItsDisputeIsAskedForAgainEvenBelowTheFeerateOfTheFirst() {
     Appointment a = channel(10, 2);
