@@ -300,6 +300,12 @@ final class Escalation {
     }
     List<PenaltyGroup> acted = new ArrayList<>();
     targets.clear();
+    // The penalties inside their window, each with the rung it starts from; then their members read
+    // in one store call and those rungs sent ahead in one carrier batch, so that each penalty's own
+    // sends below read the answers as receipts: a spike that puts thousands of penalties at risk
+    // costs a few calls a block, not a round trip each.
+    List<PenaltyGroup> risky = new ArrayList<>();
+    List<int[]> deadlineLeftFrom = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(atRisk)) {
       Plan plan = plans.get(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
@@ -319,19 +325,32 @@ final class Escalation {
         watch(g, plan);
         continue;
       }
-      tell(g, plan, deadline, left, ch);
-      Optional<TransactionTracker> member = node.anyMember(g);
-      if (member.isEmpty()) {
-        continue;
-      }
       // A rung already in the node's hands that missed the block just connected is not enough: one
       // higher, or the rung the blocks left call for, whichever is higher.
       int from = Math.max(Math.max(policy.rungFor(left, plan.rungs()), marketRung(plan, left)),
           plan.heldRung + (plan.sentInWindow ? 1 : 0));
+      risky.add(g);
+      deadlineLeftFrom.add(new int[] {deadline, left, from});
+    }
+    List<@Nullable TransactionTracker> members = new ArrayList<>(risky.size());
+    if (!risky.isEmpty()) {
+      node.anyMembers(risky, members);
+    }
+    sendAhead(risky, members, deadlineLeftFrom);
+    for (int i = 0; i < risky.size(); i++) {
+      PenaltyGroup g = risky.get(i);
+      Plan plan = plans.get(g);
+      int deadline = deadlineLeftFrom.get(i)[0];
+      int left = deadlineLeftFrom.get(i)[1];
+      tell(g, plan, deadline, left, ch);
+      TransactionTracker member = members.get(i);
+      if (member == null) {
+        continue;
+      }
       plan.sentInWindow = true;
-      Sent sent = send(g, member.get(), from, ch);
+      Sent sent = send(g, member, deadlineLeftFrom.get(i)[2], ch);
       if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
-        sent = bump(g, member.get(), sent, left, ch);
+        sent = bump(g, member, sent, left, ch);
       }
       outcome.handle(g, sent, height, ch);
       acted.add(g);
@@ -529,6 +548,30 @@ final class Escalation {
       outcome.handle(g, sent, height, ch);
       acted.add(g);
     }
+  }
+
+  /**
+   * Sends the rung each at-risk penalty starts from (as {@link #send} will pick it) in one carrier
+   * batch; the answers become this interval's receipts, which {@code send} then reads. Two or more
+   * only: one send is one call either way.
+   */
+  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members,
+      List<int[]> deadlineLeftFrom) {
+    if (groups.size() < 2) {
+      return;
+    }
+    List<RawTransaction> batch = new ArrayList<>(groups.size());
+    for (int i = 0; i < groups.size(); i++) {
+      TransactionTracker member = members.get(i);
+      Plan plan = plans.get(groups.get(i));
+      if (member == null || plan == null) {
+        continue;
+      }
+      int rung = Math.min(Math.max(deadlineLeftFrom.get(i)[2], plan.heldRung), plan.rungs() - 1);
+      batch.add(rung == 0 ? RawTransaction.trusted(groups.get(i).txid(), member.penaltyRawTxUnsafe())
+          : RawTransaction.trusted(plan.variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]));
+    }
+    node.sendAll(batch);
   }
 
   /** A watched penalty's place against this block's market, before the children are asked about. */
