@@ -612,6 +612,45 @@ class FeesAndDeadlinesTest {
     assertEquals(3, asked.size(), "no new child: each is still held");
   }
 
+  /**
+   * Penalties inside their deadline window are sent on every block: all of them in one batch read
+   * in one store call, not a round trip each (a spike puts many at risk at once).
+   */
+  @Test
+  void penaltiesAtRiskAreSentInOneBatchOnEveryBlock() {
+    List<Appointment> channels = List.of(channel(10, 10), channel(10, 10), channel(10, 10));
+    Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
+    List<Integer> batches = new ArrayList<>();
+    int[] singles = {0};
+    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
+      @Override
+      public io.responder.core.BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+        singles[0]++;
+        return super.broadcast(txid, rawTransaction);
+      }
+
+      @Override
+      public List<io.responder.core.BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+        batches.add(transactions.size());
+        return super.broadcastAll(transactions);
+      }
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(5)).start();
+    responder.onBlock(disputeBlock);
+    channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(10).build()));
+    chain.minerMinFeerate(50); // miners skip the penalties
+    mineEmpty(1); // 8 blocks left: inside the window of 12
+    batches.clear();
+    singles[0] = 0;
+
+    mineEmpty(2);
+
+    assertEquals(List.of(3, 3), batches, "the three penalties in one batch on each block");
+    assertEquals(0, singles[0], "and no round trip per penalty");
+    channels.forEach(a -> assertTrue(chain.inMempool(a.penalty().txid())));
+  }
+
   /** A carrier that forwards every call to the chain's, for a test to watch one of them. */
   private static class ForwardingCarrier implements io.responder.core.Carrier {
     private final io.responder.core.Carrier chain;
