@@ -305,7 +305,7 @@ final class Escalation {
     // sends below read the answers as receipts: a spike that puts thousands of penalties at risk
     // costs a few calls a block, not a round trip each.
     List<PenaltyGroup> risky = new ArrayList<>();
-    List<int[]> deadlineLeftFrom = new ArrayList<>();
+    List<AtRisk> starts = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(atRisk)) {
       Plan plan = plans.get(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
@@ -330,25 +330,24 @@ final class Escalation {
       int from = Math.max(Math.max(policy.rungFor(left, plan.rungs()), marketRung(plan, left)),
           plan.heldRung + (plan.sentInWindow ? 1 : 0));
       risky.add(g);
-      deadlineLeftFrom.add(new int[] {deadline, left, from});
+      starts.add(new AtRisk(deadline, left, from));
     }
     List<@Nullable TransactionTracker> members = new ArrayList<>(risky.size());
     if (!risky.isEmpty()) {
       node.anyMembers(risky, members);
     }
-    sendAhead(risky, members, deadlineLeftFrom);
+    sendAhead(risky, members, starts);
     for (int i = 0; i < risky.size(); i++) {
       PenaltyGroup g = risky.get(i);
       Plan plan = plans.get(g);
-      int deadline = deadlineLeftFrom.get(i)[0];
-      int left = deadlineLeftFrom.get(i)[1];
-      tell(g, plan, deadline, left, ch);
+      int left = starts.get(i).left();
+      tell(g, plan, starts.get(i).deadline(), left, ch);
       TransactionTracker member = members.get(i);
       if (member == null) {
         continue;
       }
       plan.sentInWindow = true;
-      Sent sent = send(g, member, deadlineLeftFrom.get(i)[2], ch);
+      Sent sent = send(g, member, starts.get(i).fromRung(), ch);
       if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
         sent = bump(g, member, sent, left, ch);
       }
@@ -555,8 +554,7 @@ final class Escalation {
    * batch; the answers become this interval's receipts, which {@code send} then reads. Two or more
    * only: one send is one call either way.
    */
-  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members,
-      List<int[]> deadlineLeftFrom) {
+  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members, List<AtRisk> starts) {
     if (groups.size() < 2) {
       return;
     }
@@ -567,12 +565,15 @@ final class Escalation {
       if (member == null || plan == null) {
         continue;
       }
-      int rung = Math.min(Math.max(deadlineLeftFrom.get(i)[2], plan.heldRung), plan.rungs() - 1);
+      int rung = Math.min(Math.max(starts.get(i).fromRung(), plan.heldRung), plan.rungs() - 1);
       batch.add(rung == 0 ? RawTransaction.trusted(groups.get(i).txid(), member.penaltyRawTxUnsafe())
           : RawTransaction.trusted(plan.variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]));
     }
     node.sendAll(batch);
   }
+
+  /** A penalty at risk in this block: its deadline, the blocks left and the rung its send starts from. */
+  private record AtRisk(int deadline, int left, int fromRung) {}
 
   /** A watched penalty's place against this block's market, before the children are asked about. */
   private record Standing(PenaltyGroup group, Plan plan, int deadline, int left, int rung, boolean lift,
