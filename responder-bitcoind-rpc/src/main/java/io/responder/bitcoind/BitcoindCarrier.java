@@ -348,12 +348,9 @@ public final class BitcoindCarrier implements Carrier {
           g.writeString(where.block().toHex());
           g.writeBoolean(true);
         }, Answers.HEADER);
-        if (!header.hash().equals(where.block())) {
-          // Its height would place the confirmation in the wrong block.
-          throw BitcoindErrors.answerAboutAnotherBlock("getblockheader", rpc.uri(), where.block(), header.hash());
-        }
-        if (header.onBestChain()) {
-          return new TxStatus.Confirmed(new BlockRef(where.block(), header.height()));
+        Optional<BlockRef> at = onBestChain(where.block(), header);
+        if (at.isPresent()) {
+          return new TxStatus.Confirmed(at.get());
         }
       }
       return mempoolOr(txid, notInMempool);
@@ -454,18 +451,16 @@ public final class BitcoindCarrier implements Carrier {
     for (int k = 0; k < blocks.size(); k++) {
       BlockHash block = blocks.get(k);
       Reply<Answers.Header> reply = headers.get(k);
+      Optional<BlockRef> at;
+      try {
+        at = onBestChain(block, reply.get());
+      } catch (BitcoindException e) {
+        placedIn.get(block).forEach(i -> answers[i] = BitcoindErrors.unknownStatus(e));
+        continue;
+      }
       for (int i : placedIn.get(block)) {
-        if (reply.error() != null) {
-          answers[i] = BitcoindErrors.unknownStatus(reply.error());
-        } else if (!reply.value().hash().equals(block)) {
-          // Its height would place the confirmation in the wrong block.
-          answers[i] = BitcoindErrors.unknownStatus(
-              BitcoindErrors.answerAboutAnotherBlock("getblockheader", rpc.uri(), block, reply.value().hash()));
-        } else if (reply.value().onBestChain()) {
-          answers[i] = new TxStatus.Confirmed(new BlockRef(block, reply.value().height()));
-        } else {
-          answers[i] = BitcoindErrors.missingTransaction(qs.get(i).inBlock().isPresent()); // its block went stale
-        }
+        answers[i] = at.isPresent() ? new TxStatus.Confirmed(at.get())
+            : BitcoindErrors.missingTransaction(qs.get(i).inBlock().isPresent()); // its block went stale
       }
     }
     log.atDebug().addKeyValue("transactions", qs.size()).addKeyValue("requests", rounds.requests)
@@ -501,6 +496,20 @@ public final class BitcoindCarrier implements Carrier {
       }
       return replies;
     }
+  }
+
+  /**
+   * Where {@code block} stands by its header: on the best chain at the header's height, or empty
+   * when off it.
+   *
+   * @throws BitcoindException if the header is another block's (its height would place the
+   *     confirmation in the wrong block)
+   */
+  private Optional<BlockRef> onBestChain(BlockHash block, Answers.Header header) {
+    if (!header.hash().equals(block)) {
+      throw BitcoindErrors.answerAboutAnotherBlock("getblockheader", rpc.uri(), block, header.hash());
+    }
+    return header.onBestChain() ? Optional.of(new BlockRef(block, header.height())) : Optional.empty();
   }
 
   private TxStatus mempoolOr(Txid txid, TxStatus otherwise) {

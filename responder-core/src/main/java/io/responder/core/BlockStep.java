@@ -286,24 +286,21 @@ final class BlockStep {
     Map<PenaltyGroup, Optional<TransactionTracker>> checked = new IdentityHashMap<>();
     List<PenaltyGroup> asked = new ArrayList<>();
     List<StatusQuery> queries = new ArrayList<>();
+    List<PenaltyGroup> unconfirmed = new ArrayList<>();
     for (PenaltyGroup g : expiring) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool && g.hasMemberEndingBy(height)
-          && !checked.containsKey(g)) {
+      if (!g.isLive() || !g.hasMemberEndingBy(height) || checked.containsKey(g)) {
+        continue;
+      }
+      if (g.status() instanceof TrackerStatus.InMempool) {
         checked.put(g, Optional.empty()); // its member, if it is sent ahead, is filled in below
         asked.add(g);
         queries.add(new StatusQuery(g.txid(), node.disputeBlock(g)));
-      }
-    }
-    List<TxStatus> answers = node.statusAll(queries);
-    List<PenaltyGroup> unconfirmed = new ArrayList<>();
-    for (PenaltyGroup g : expiring) {
-      // Pending penalties are sent again whatever a lookup would say: no question, just the send.
-      if (g.isLive() && g.status() instanceof TrackerStatus.Pending && g.hasMemberEndingBy(height)
-          && !checked.containsKey(g)) {
-        checked.put(g, Optional.empty());
+      } else if (g.status() instanceof TrackerStatus.Pending) {
+        checked.put(g, Optional.empty()); // sent again whatever a lookup would say: just the send
         unconfirmed.add(g);
       }
     }
+    List<TxStatus> answers = node.statusAll(queries);
     for (int i = 0; i < asked.size(); i++) {
       PenaltyGroup g = asked.get(i);
       // In the node's mempool, so mined nowhere: nothing to send. Confirmed: nothing to send either.
@@ -462,9 +459,6 @@ final class BlockStep {
    * ten thousand penalties makes a few batch requests, not ten thousand round trips.
    */
   void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members) {
-    if (groups.size() < 2) {
-      return; // one send is one call either way
-    }
     List<RawTransaction> batch = new ArrayList<>(groups.size());
     for (int i = 0; i < groups.size(); i++) {
       PenaltyGroup g = groups.get(i);

@@ -291,9 +291,7 @@ final class ChainFollower {
         }
       }
     }
-    if (disputes.size() > 1) {
-      node.sendAll(disputes); // one is one call either way
-    }
+    node.sendAll(disputes);
     List<PenaltyGroup> resending = new ArrayList<>(live.size());
     List<@Nullable TransactionTracker> theirMembers = new ArrayList<>(live.size());
     for (int i = 0; i < live.size(); i++) {

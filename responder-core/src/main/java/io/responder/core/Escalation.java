@@ -304,8 +304,7 @@ final class Escalation {
     // in one store call and those rungs sent ahead in one carrier batch, so that each penalty's own
     // sends below read the answers as receipts: a spike that puts thousands of penalties at risk
     // costs a few calls a block, not a round trip each.
-    List<PenaltyGroup> risky = new ArrayList<>();
-    List<AtRisk> starts = new ArrayList<>();
+    List<AtRisk> risky = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(atRisk)) {
       Plan plan = plans.get(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
@@ -329,25 +328,25 @@ final class Escalation {
       // higher, or the rung the blocks left call for, whichever is higher.
       int from = Math.max(Math.max(policy.rungFor(left, plan.rungs()), marketRung(plan, left)),
           plan.heldRung + (plan.sentInWindow ? 1 : 0));
-      risky.add(g);
-      starts.add(new AtRisk(deadline, left, from));
+      risky.add(new AtRisk(g, plan, deadline, left, from));
     }
     List<@Nullable TransactionTracker> members = new ArrayList<>(risky.size());
     if (!risky.isEmpty()) {
-      node.anyMembers(risky, members);
+      node.anyMembers(risky.stream().map(AtRisk::group).toList(), members);
     }
-    sendAhead(risky, members, starts);
+    sendAhead(risky, members);
     for (int i = 0; i < risky.size(); i++) {
-      PenaltyGroup g = risky.get(i);
-      Plan plan = plans.get(g);
-      int left = starts.get(i).left();
-      tell(g, plan, starts.get(i).deadline(), left, ch);
+      AtRisk r = risky.get(i);
+      PenaltyGroup g = r.group();
+      Plan plan = r.plan();
+      int left = r.left();
+      tell(g, plan, r.deadline(), left, ch);
       TransactionTracker member = members.get(i);
       if (member == null) {
         continue;
       }
       plan.sentInWindow = true;
-      Sent sent = send(g, member, starts.get(i).fromRung(), ch);
+      Sent sent = send(g, member, r.fromRung(), ch);
       if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
         sent = bump(g, member, sent, left, ch);
       }
@@ -551,29 +550,25 @@ final class Escalation {
 
   /**
    * Sends the rung each at-risk penalty starts from (as {@link #send} will pick it) in one carrier
-   * batch; the answers become this interval's receipts, which {@code send} then reads. Two or more
-   * only: one send is one call either way.
+   * batch; the answers become this interval's receipts, which {@code send} then reads.
    */
-  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members, List<AtRisk> starts) {
-    if (groups.size() < 2) {
-      return;
-    }
-    List<RawTransaction> batch = new ArrayList<>(groups.size());
-    for (int i = 0; i < groups.size(); i++) {
+  private void sendAhead(List<AtRisk> risky, List<@Nullable TransactionTracker> members) {
+    List<RawTransaction> batch = new ArrayList<>(risky.size());
+    for (int i = 0; i < risky.size(); i++) {
       TransactionTracker member = members.get(i);
-      Plan plan = plans.get(groups.get(i));
-      if (member == null || plan == null) {
+      if (member == null) {
         continue;
       }
-      int rung = Math.min(Math.max(starts.get(i).fromRung(), plan.heldRung), plan.rungs() - 1);
-      batch.add(rung == 0 ? RawTransaction.trusted(groups.get(i).txid(), member.penaltyRawTxUnsafe())
-          : RawTransaction.trusted(plan.variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]));
+      AtRisk r = risky.get(i);
+      int rung = startRung(r.plan(), r.fromRung());
+      batch.add(rung == 0 ? RawTransaction.trusted(r.group().txid(), member.penaltyRawTxUnsafe())
+          : RawTransaction.trusted(r.plan().variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]));
     }
     node.sendAll(batch);
   }
 
-  /** A penalty at risk in this block: its deadline, the blocks left and the rung its send starts from. */
-  private record AtRisk(int deadline, int left, int fromRung) {}
+  /** A penalty at risk in this block: its plan, deadline, blocks left and the rung its send starts from. */
+  private record AtRisk(PenaltyGroup group, Plan plan, int deadline, int left, int fromRung) {}
 
   /** A watched penalty's place against this block's market, before the children are asked about. */
   private record Standing(PenaltyGroup group, Plan plan, int deadline, int left, int rung, boolean lift,
@@ -820,7 +815,7 @@ final class Escalation {
   Sent send(PenaltyGroup g, TransactionTracker member, int from, ChangeSet ch) {
     Plan plan = plans.get(g);
     int rungs = plan == null ? 1 : plan.rungs();
-    int rung = Math.min(Math.max(from, plan == null ? 0 : plan.heldRung), rungs - 1);
+    int rung = startRung(plan, from);
     byte[] rawDispute = node.rawDisputeOf(g, member);
     while (true) {
       Sent sent;
@@ -847,6 +842,11 @@ final class Escalation {
       }
       rung++;
     }
+  }
+
+  /** The rung a send asked to start from {@code from} starts from: never below the rung held, nor above the top. */
+  private static int startRung(@Nullable Plan plan, int from) {
+    return plan == null ? 0 : Math.min(Math.max(from, plan.heldRung), plan.rungs() - 1);
   }
 
   /**

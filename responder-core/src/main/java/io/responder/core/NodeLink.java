@@ -108,11 +108,16 @@ final class NodeLink {
   }
 
   /**
-   * Sends transactions the interval has no receipt for in one {@link Carrier#broadcastAll} call; each
-   * answer becomes its receipt. A carrier that throws or answers out of shape is a node that could
-   * not be asked: every one of them gets that answer, rather than a timeout each.
+   * Sends ahead, in one {@link Carrier#broadcastAll} call, transactions the caller is about to send
+   * one by one and the interval has no receipt for; each answer becomes its receipt, which those
+   * sends then read. Fewer than two are left to the caller's own send: one call either way. A
+   * carrier that throws or answers out of shape is a node that could not be asked: every one of them
+   * gets that answer, rather than a timeout each.
    */
   void sendAll(List<RawTransaction> transactions) {
+    if (transactions.size() < 2) {
+      return;
+    }
     // Each fresh transaction claims its receipt's slot now and gets its answer after: one probe each.
     endReadAhead();
     sentThisInterval.ensureRoom(transactions.size());
