@@ -6,6 +6,7 @@ import io.responder.core.internal.HeightIndex;
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.TransactionParser;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -57,6 +58,8 @@ final class Escalation {
     FeeRate childFeeRate = FeeRate.ZERO;
     /** That child, while the Responder believes the node holds it; null without one. */
     @Nullable Txid childTxid;
+    /** The rung that child spends. */
+    int childRung;
 
     /** The dispute's txid: after a restart its height is checked against the node's chain. */
     final Txid disputeTxid;
@@ -335,6 +338,7 @@ final class Escalation {
       node.anyMembers(risky.stream().map(AtRisk::group).toList(), members);
     }
     sendAhead(risky, members);
+    List<@Nullable TxStatus> children = childrenInHand(risky, members);
     for (int i = 0; i < risky.size(); i++) {
       AtRisk r = risky.get(i);
       PenaltyGroup g = r.group();
@@ -348,7 +352,10 @@ final class Escalation {
       plan.sentInWindow = true;
       Sent sent = send(g, member, r.fromRung(), ch);
       if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
-        sent = bump(g, member, sent, left, ch);
+        // The answer about the child asked ahead holds while the rung sent is the child's parent; a
+        // climb past it may have put the child out with its parent, so it is asked about again.
+        TxStatus child = sent.rung() == startRung(plan, r.fromRung()) ? children.get(i) : null;
+        sent = bump(g, member, sent, left, child, ch);
       }
       outcome.handle(g, sent, height, ch);
       acted.add(g);
@@ -401,7 +408,7 @@ final class Escalation {
         if (plan != null && bumper != null && deadline >= 0 && rung == rungs - 1
             && (r instanceof BroadcastResult.Accepted || refusedForFee(r))
             && (policyOf(plan).atRisk(left) || refusedForFee(r) || belowMarket(plan, rung, left))) {
-          Bumped bumped = bump(plan, breach.penaltyTxid(), new Sent(r, txid, rung), raw, left);
+          Bumped bumped = bump(plan, breach.penaltyTxid(), new Sent(r, txid, rung), raw, left, null);
           r = bumped.sent().result();
           child = bumped.child();
         }
@@ -541,7 +548,7 @@ final class Escalation {
       tell(g, plan, deadline, left, ch);
       Sent sent = send(g, member.get(), rung, ch);
       if (lift && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
-        sent = bump(g, member.get(), sent, left, ch);
+        sent = bump(g, member.get(), sent, left, null, ch);
       }
       outcome.handle(g, sent, height, ch);
       acted.add(g);
@@ -565,6 +572,40 @@ final class Escalation {
           : RawTransaction.trusted(r.plan().variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]));
     }
     node.sendAll(batch);
+  }
+
+  /**
+   * The node's answers about the host's children in hand that already pay the target for their
+   * penalty's blocks left (the only children {@link #bump} asks about), in one status call; one
+   * element per penalty at risk, null where none is asked. Only children of the rung each penalty
+   * starts from are asked about: sending that rung again leaves its child where it was, while a
+   * higher rung would replace the child's parent (and the rungs may not have gone ahead: a batch of
+   * one is sent in its turn). A spike keeps many penalties at their top rung with a child in hand,
+   * block after block.
+   */
+  private List<@Nullable TxStatus> childrenInHand(List<AtRisk> risky, List<@Nullable TransactionTracker> members) {
+    List<@Nullable TxStatus> answers = new ArrayList<>(Collections.nCopies(risky.size(), (TxStatus) null));
+    if (bumper == null) {
+      return answers;
+    }
+    List<StatusQuery> queries = new ArrayList<>();
+    List<Integer> asking = new ArrayList<>();
+    for (int i = 0; i < risky.size(); i++) {
+      Plan plan = risky.get(i).plan();
+      if (members.get(i) == null || plan.childTxid == null || plan.childRung != startRung(plan, risky.get(i).fromRung())) {
+        continue;
+      }
+      Optional<FeeRate> target = targetFor(risky.get(i).left());
+      if (target.isPresent() && target.get().compareTo(plan.childFeeRate) <= 0) {
+        asking.add(i);
+        queries.add(new StatusQuery(plan.childTxid, Optional.empty()));
+      }
+    }
+    List<TxStatus> got = node.statusAll(queries);
+    for (int j = 0; j < asking.size(); j++) {
+      answers.set(asking.get(j), got.get(j));
+    }
+    return answers;
   }
 
   /** A penalty at risk in this block: its plan, deadline, blocks left and the rung its send starts from. */
@@ -681,11 +722,13 @@ final class Escalation {
   /**
    * Asks the host's bumper for a child paying the package up to the estimate for the blocks left,
    * and sends {@code [rung, child]}. Returns the rung's answer from the package, or {@code sent} when
-   * no child was sent.
+   * no child was sent. {@code childInHand} is the node's answer about the child in hand when it was
+   * asked ahead, or null to ask now if needed.
    */
-  private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, ChangeSet ch) {
+  private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, @Nullable TxStatus childInHand,
+      ChangeSet ch) {
     byte[] raw = sent.rung() == 0 ? member.penaltyRawTxUnsafe() : member.feeTerms().variants()[sent.rung() - 1];
-    Bumped bumped = bump(plans.get(g), g.txid(), sent, raw, left);
+    Bumped bumped = bump(plans.get(g), g.txid(), sent, raw, left, childInHand);
     Child child = bumped.child();
     if (child != null) {
       Txid txid = g.txid();
@@ -695,10 +738,12 @@ final class Escalation {
     return bumped.sent();
   }
 
-  private Bumped bump(@Nullable Plan plan, Txid penaltyTxid, Sent sent, byte[] raw, int left) {
+  private Bumped bump(@Nullable Plan plan, Txid penaltyTxid, Sent sent, byte[] raw, int left,
+      @Nullable TxStatus childInHand) {
     Optional<FeeRate> target = targetFor(left);
     if (target.isEmpty() || plan != null && target.get().compareTo(plan.childFeeRate) <= 0
-        && sent.result() instanceof BroadcastResult.Accepted && childStillHeld(plan)) {
+        && sent.result() instanceof BroadcastResult.Accepted
+        && (childInHand != null && plan.childTxid != null ? childStillHeld(plan, childInHand) : childStillHeld(plan))) {
       return new Bumped(sent, null); // no target, or no higher than the child already in: the node would refuse the replacement
     }
     RawTransaction parent = RawTransaction.trusted(sent.txid(), raw);
@@ -734,6 +779,7 @@ final class Escalation {
     if (plan != null && childResult.delivered()) {
       plan.childFeeRate = target.get();
       plan.childTxid = b.child().txid();
+      plan.childRung = sent.rung();
     }
     Child child = new Child(b.child().txid(), target.get(), b.feeSats(), childResult);
     log.atInfo().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", child.txid()).addKeyValue("packageFeeRate", target.get())

@@ -651,6 +651,73 @@ class FeesAndDeadlinesTest {
     channels.forEach(a -> assertTrue(chain.inMempool(a.penalty().txid())));
   }
 
+  /**
+   * Penalties at risk whose host's children in the node's hands already pay the market: those
+   * children are looked up in one call on each block, not a round trip each, and none is replaced.
+   */
+  @Test
+  void theChildrenOfPenaltiesAtRiskAreLookedUpInOneCall() {
+    List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
+    Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
+    List<FeeRate> asked = new ArrayList<>();
+    List<Integer> statusBatches = new ArrayList<>();
+    int[] singles = {0};
+    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
+      @Override
+      public io.responder.core.TxStatus status(Txid txid, java.util.Optional<io.responder.core.BlockHash> block) {
+        singles[0]++;
+        return super.status(txid, block);
+      }
+
+      @Override
+      public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
+        statusBatches.add(queries.size());
+        return super.statusAll(queries);
+      }
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000)
+        .start();
+    responder.onBlock(disputeBlock);
+    chain.minerMinFeerate(1000); // miners skip even the packages
+    channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(10).build()));
+    assertEquals(3, asked.size(), "each at risk from the start, with a child at the market's 40 sat/vB");
+    statusBatches.clear();
+    singles[0] = 0;
+
+    mineEmpty(2);
+
+    assertEquals(List.of(3, 3), statusBatches, "the three children looked up in one call on each block");
+    assertEquals(0, singles[0], "and no lookup of a child alone");
+    assertEquals(3, asked.size(), "no new child: each is still held");
+    channels.forEach(a -> assertTrue(chain.inMempool(a.penalty().txid())));
+  }
+
+  /**
+   * A penalty at risk climbs to a rung that replaces the parent of the host's child in hand: that
+   * child went with it, so a new one is asked for, though the target is no higher. The answer about
+   * a child is taken ahead only for the rung it spends (found by the fee simulation while batching
+   * those lookups: asked before the climb, the child still looked held).
+   */
+  @Test
+  void aClimbThatReplacesTheChildsParentAsksForANewChild() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 40, 300);
+    Block disputeBlock = confirmDispute(a);
+    List<FeeRate> asked = new ArrayList<>();
+    responder = withFees(minersTake(40), wallet(asked));
+    chain.minerMinFeerate(1000); // miners skip everything
+    responder.handleBreach(withLadder(a.breachBuilder(disputeBlock.hash()).toSelfDelay(10), ladder).build());
+    mineEmpty(1); // at risk: rung 1 with a child at the market's 40 sat/vB
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40)), asked);
+    assertTrue(chain.inMempool(ladder.get(0).txid()));
+
+    mineEmpty(1); // rung 1 missed the block: rung 2 replaces it, and its child with it
+
+    assertTrue(chain.inMempool(ladder.get(1).txid()));
+    assertEquals(List.of(FeeRate.ofSatPerVbyte(40), FeeRate.ofSatPerVbyte(40)), asked, "a child for the new rung");
+  }
+
   /** A carrier that forwards every call to the chain's, for a test to watch one of them. */
   private static class ForwardingCarrier implements io.responder.core.Carrier {
     private final io.responder.core.Carrier chain;
