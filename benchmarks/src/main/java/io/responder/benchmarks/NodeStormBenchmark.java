@@ -72,6 +72,11 @@ import org.sqlite.SQLiteDataSource;
  * and gives the node back every dispute and penalty, is reported with the library's carrier (a
  * batch of disputes, then one of penalties) and with the looping default (a round trip each).
  *
+ * <p><b>Penalties at risk.</b> For 1,000 and 10,000 penalties in the node's mempool whose deadlines
+ * are a few blocks ahead, left out of the empty blocks mined: the {@code onBlock} wall time of a
+ * block inside their window, where the Responder sends every one of them again, with the library's
+ * carrier (one {@code broadcastAll}) and with the looping default (a round trip each).
+ *
  * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
  * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
  * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second,
@@ -83,7 +88,8 @@ import org.sqlite.SQLiteDataSource;
  * {@code RESPONDER_BITCOIND=/path/to/bitcoind java -cp benchmarks/target/benchmarks.jar
  * io.responder.benchmarks.NodeStormBenchmark}. Without {@code RESPONDER_BITCOIND} it prints that it
  * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --expiries 1000,10000}
- * (0: none), {@code --reorgs 1000,10000} (0: none), {@code --intake 10000} (0: none),
+ * (0: none), {@code --reorgs 1000,10000} (0: none), {@code --at-risk 1000,10000} (0: none),
+ * {@code --intake 10000} (0: none),
  * {@code --rounds 1} (measurements per storm size). The node's data directory is a temporary
  * directory, deleted at the end.
  */
@@ -120,6 +126,7 @@ public final class NodeStormBenchmark {
     int[] storms = {1_000, 10_000};
     int[] expiries = {1_000, 10_000};
     int[] reorgs = {1_000, 10_000};
+    int[] atRisk = {1_000, 10_000};
     int intake = 10_000;
     int rounds = 1;
     for (int i = 0; i < args.length; i++) {
@@ -127,10 +134,12 @@ public final class NodeStormBenchmark {
         case "--storms" -> storms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--expiries" -> expiries = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--reorgs" -> reorgs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
+        case "--at-risk" -> atRisk = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--intake" -> intake = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (expected --storms N,M,..., --expiries N,M,..., --reorgs N,M,..., --intake N, --rounds N)");
+            + " (expected --storms N,M,..., --expiries N,M,..., --reorgs N,M,..., --at-risk N,M,..., --intake N,"
+            + " --rounds N)");
       }
     }
     Optional<Path> binary = RegtestProcess.binaryFrom(env);
@@ -139,8 +148,8 @@ public final class NodeStormBenchmark {
           + " is not set; point it at a bitcoind, Bitcoin Core 28 or later)");
       return;
     }
-    int needed = Math.max(intake, Math.max(Arrays.stream(storms).max().orElse(0),
-        Math.max(Arrays.stream(expiries).max().orElse(0), Arrays.stream(reorgs).max().orElse(0))));
+    int needed = Math.max(intake, Arrays.stream(new int[][] {storms, expiries, reorgs, atRisk})
+        .flatMapToInt(Arrays::stream).max().orElse(0));
     Path dir = Files.createTempDirectory("responder-node-bench");
     try (RegtestProcess node = RegtestProcess.start(binary.get(), dir.resolve("node"))) {
       out.printf(Locale.ROOT, "Real-node benchmark (%d cores, Java %s, %s)%n",
@@ -166,6 +175,11 @@ public final class NodeStormBenchmark {
       for (int n : expiries) {
         for (int r = 0; r < rounds; r++) {
           bench.expiry(pairs.subList(0, n));
+        }
+      }
+      for (int n : atRisk) {
+        for (int r = 0; r < rounds; r++) {
+          bench.atRisk(pairs.subList(0, n));
         }
       }
       if (intake > 0) {
@@ -343,6 +357,58 @@ public final class NodeStormBenchmark {
       return new BlockRun(onBlock, carrierNanos);
     }
     throw new IllegalStateException("no expiry within " + MAX_EMPTY_BLOCKS + " empty blocks");
+  }
+
+  // --- penalties at risk ------------------------------------------------------------------------
+
+  private void atRisk(List<RegtestPenalties.Pair> pairs) throws IOException {
+    int n = pairs.size();
+    out.printf(Locale.ROOT, "== block with %,d penalties at risk, in the node's mempool%n", n);
+    BlockRun batched = atRiskRun(pairs, true);
+    BlockRun oneByOne = atRiskRun(pairs, false);
+    out.printf(Locale.ROOT, "  row: n=%d batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
+        + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
+        n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
+        (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
+  }
+
+  /**
+   * One block with every penalty inside its deadline window: breaches accepted with a deadline a few
+   * blocks ahead (their disputes are mined), their penalties in the node's mempool but left out of
+   * the empty blocks mined, so the Responder sends each of them again on every block. The second
+   * empty block is measured (the first opens the window and tells the host).
+   */
+  private BlockRun atRiskRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
+    int n = pairs.size();
+    node.restart();
+    BitcoindRpc library = BitcoindRpc.create(node.config());
+    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
+    Responder responder = inMemoryResponder(library, carrier);
+    BlockHash seen = responder.tip().hash();
+    int deadline = responder.tip().height() + 6;
+    for (RegtestPenalties.Pair p : pairs) {
+      expectAccepted(responder.handleBreach(builder(p, seen).deadlineHeight(deadline).build()));
+    }
+    expectMempool(n);
+    responder.onBlock(mineEmpty(library));
+    Block block = mineEmpty(library);
+    long sentBefore = carrier.sent;
+    long carrierBefore = carrier.nanos;
+    long requestsBefore = carrier.requests;
+    long start = System.nanoTime();
+    responder.onBlock(block);
+    long onBlock = System.nanoTime() - start;
+    if (carrier.sent - sentBefore != n) {
+      throw new IllegalStateException("the block with " + n + " penalties at risk sent " + (carrier.sent - sentBefore));
+    }
+    expectMempool(n);
+    long carrierNanos = carrier.nanos - carrierBefore;
+    out.printf(Locale.ROOT, "  %s: onBlock of a block with every penalty at risk: %.1f ms (%.1f us a penalty; carrier %.1f ms"
+        + " in %,d %s, the rest %.1f ms)%n",
+        batched ? "batched (BitcoindCarrier.broadcastAll)" : "one by one (Carrier's looping default)",
+        millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
+        batched ? "broadcastAll calls" : "broadcast calls", millis(onBlock - carrierNanos));
+    return new BlockRun(onBlock, carrierNanos);
   }
 
   // --- reorganisations -------------------------------------------------------------------------
