@@ -900,19 +900,24 @@ final class Escalation {
    * for a plain penalty), may have been spent by another rung of the same ladder: one the node has
    * mined in a block the Responder has not been given yet (it is catching up), or holds in its
    * mempool. That is no rejection: the rung is kept for now, and the block that holds the other
-   * rung confirms the tracker. Asked only on such a refusal, one status per rung.
+   * rung confirms the tracker. Asked only on such a refusal, the other rungs in one status call.
    */
   private BroadcastResult ownRungSpent(PenaltyGroup g, @Nullable Plan plan, Txid sentTxid, BroadcastResult result) {
     if (plan == null || plan.rungs() < 2 || !(result instanceof BroadcastResult.Rejected refusal)
         || refusal.code() != BroadcastResult.Rejected.INPUTS_MISSING_OR_SPENT) {
       return result;
     }
+    List<Txid> others = new ArrayList<>(plan.rungs() - 1);
     for (int r = 0; r < plan.rungs(); r++) {
       Txid other = r == 0 ? g.txid() : plan.variantTxids.get(r - 1);
-      if (other.equals(sentTxid)) {
-        continue;
+      if (!other.equals(sentTxid)) {
+        others.add(other);
       }
-      TxStatus status = node.status(other, Optional.empty());
+    }
+    List<TxStatus> answers = node.statusAll(others.stream().map(t -> new StatusQuery(t, Optional.empty())).toList());
+    for (int i = 0; i < others.size(); i++) {
+      Txid other = others.get(i);
+      TxStatus status = answers.get(i);
       if (status instanceof TxStatus.Confirmed || status instanceof TxStatus.InMempool) {
         log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("sentTxid", sentTxid).addKeyValue("spentBy", other)
             .log("fee ladder: a rung's inputs are spent by another rung the node holds; not a rejection");

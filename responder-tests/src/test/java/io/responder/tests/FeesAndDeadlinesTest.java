@@ -361,6 +361,46 @@ class FeesAndDeadlinesTest {
     responder.checkConsistency();
   }
 
+  /** The same refusal on a ladder of four rungs: the three others are asked about in one call. */
+  @Test
+  void theOtherRungsOfARungRefusedForItsSpentInputsAreAskedAboutInOneCall() {
+    Appointment a = channel(10, 2);
+    List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 60);
+    Block disputeBlock = confirmDispute(a);
+    List<Integer> statusBatches = new ArrayList<>();
+    List<Txid> singles = new ArrayList<>();
+    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
+      @Override
+      public io.responder.core.TxStatus status(Txid txid, java.util.Optional<io.responder.core.BlockHash> block) {
+        singles.add(txid);
+        return super.status(txid, block);
+      }
+
+      @Override
+      public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
+        statusBatches.add(queries.size());
+        return super.statusAll(queries);
+      }
+    };
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
+        .blockSource(chain).store(store).listener(events).start();
+    chain.minerMinFeerate(1);
+    responder.handleBreach(withLadder(a.breachBuilder(disputeBlock.hash()).toSelfDelay(14), ladder).build());
+    assertEquals(new BroadcastResult.Accepted(), chain.broadcast(ladder.get(2).txid(), ladder.get(2).raw()));
+    chain.mineEmpty();
+    Block mined = chain.mine(); // the top rung, mined in a block the Responder is given before the one below
+    assertTrue(mined.txids().contains(ladder.get(2).txid()));
+    statusBatches.clear();
+    singles.clear();
+
+    responder.onBlock(mined);
+
+    assertEquals(List.of(3), statusBatches, "the three other rungs in one call");
+    assertEquals(List.of(a.dispute().txid()), singles, "only the dispute's own check, on the refusal");
+    assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
+    responder.checkConsistency();
+  }
+
   @Test
   void aRungRefusedForFeeIsPassedAtOnceAtTheHandOverOutsideTheWindowToo() {
     Appointment a = channel(10, 2);
