@@ -366,7 +366,7 @@ public final class NodeStormBenchmark {
     out.printf(Locale.ROOT, "== block with %,d penalties at risk, in the node's mempool%n", n);
     BlockRun batched = atRiskRun(pairs, true);
     BlockRun oneByOne = atRiskRun(pairs, false);
-    out.printf(Locale.ROOT, "  row: n=%d batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
+    out.printf(Locale.ROOT, "  row: n=%d at-risk batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
         + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
         n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
         (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
