@@ -307,7 +307,7 @@ final class Escalation {
     // in one store call and those rungs sent ahead in one carrier batch, so that each penalty's own
     // sends below read the answers as receipts: a spike that puts thousands of penalties at risk
     // costs a few calls a block, not a round trip each.
-    List<AtRisk> risky = new ArrayList<>();
+    List<Move> risky = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(atRisk)) {
       Plan plan = plans.get(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
@@ -331,16 +331,13 @@ final class Escalation {
       // higher, or the rung the blocks left call for, whichever is higher.
       int from = Math.max(Math.max(policy.rungFor(left, plan.rungs()), marketRung(plan, left)),
           plan.heldRung + (plan.sentInWindow ? 1 : 0));
-      risky.add(new AtRisk(g, plan, deadline, left, from));
+      risky.add(new Move(g, plan, deadline, left, from, bumper != null));
     }
-    List<@Nullable TransactionTracker> members = new ArrayList<>(risky.size());
-    if (!risky.isEmpty()) {
-      node.anyMembers(risky.stream().map(AtRisk::group).toList(), members);
-    }
+    List<@Nullable TransactionTracker> members = membersOf(risky);
     sendAhead(risky, members);
     List<@Nullable TxStatus> children = childrenInHand(risky, members);
     for (int i = 0; i < risky.size(); i++) {
-      AtRisk r = risky.get(i);
+      Move r = risky.get(i);
       PenaltyGroup g = r.group();
       Plan plan = r.plan();
       int left = r.left();
@@ -351,7 +348,7 @@ final class Escalation {
       }
       plan.sentInWindow = true;
       Sent sent = send(g, member, r.fromRung(), ch);
-      if (bumper != null && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
+      if (r.lift() && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
         // The answer about the child asked ahead holds while the rung sent is the child's parent; a
         // climb past it may have put the child out with its parent, so it is asked about again.
         TxStatus child = sent.rung() == startRung(plan, r.fromRung()) ? children.get(i) : null;
@@ -529,44 +526,58 @@ final class Escalation {
       standings.add(new Standing(g, plan, deadline, left, rung, lift, childQuery));
     }
     List<TxStatus> childAnswers = node.statusAll(childQueries);
-
+    // Then the penalties that move: their members read in one store call and their rungs sent ahead
+    // in one carrier batch, as for penalties at risk (a rising market moves many at once).
+    List<Move> moves = new ArrayList<>();
     for (Standing st : standings) {
-      PenaltyGroup g = st.group();
       Plan plan = st.plan();
-      int deadline = st.deadline();
-      int left = st.left();
-      int rung = st.rung();
       boolean lift = st.childQuery() < 0 ? st.lift() : !childStillHeld(plan, childAnswers.get(st.childQuery()));
-      if (rung <= plan.heldRung && !lift && !plan.sendAgain) {
+      if (st.rung() <= plan.heldRung && !lift && !plan.sendAgain) {
         continue;
       }
       plan.sendAgain = false;
-      Optional<TransactionTracker> member = node.anyMember(g);
-      if (member.isEmpty()) {
+      moves.add(new Move(st.group(), plan, st.deadline(), st.left(), st.rung(), lift));
+    }
+    List<@Nullable TransactionTracker> members = membersOf(moves);
+    sendAhead(moves, members);
+    for (int i = 0; i < moves.size(); i++) {
+      Move m = moves.get(i);
+      TransactionTracker member = members.get(i);
+      if (member == null) {
         continue;
       }
-      tell(g, plan, deadline, left, ch);
-      Sent sent = send(g, member.get(), rung, ch);
-      if (lift && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
-        sent = bump(g, member.get(), sent, left, null, ch);
+      PenaltyGroup g = m.group();
+      tell(g, m.plan(), m.deadline(), m.left(), ch);
+      Sent sent = send(g, member, m.fromRung(), ch);
+      if (m.lift() && (sent.result() instanceof BroadcastResult.Accepted || refusedForFee(sent.result()))) {
+        sent = bump(g, member, sent, m.left(), null, ch);
       }
       outcome.handle(g, sent, height, ch);
       acted.add(g);
     }
   }
 
+  /** One member of each penalty, read in one store call (null for a penalty with none left). */
+  private List<@Nullable TransactionTracker> membersOf(List<Move> moves) {
+    List<@Nullable TransactionTracker> members = new ArrayList<>(moves.size());
+    if (!moves.isEmpty()) {
+      node.anyMembers(moves.stream().map(Move::group).toList(), members);
+    }
+    return members;
+  }
+
   /**
-   * Sends the rung each at-risk penalty starts from (as {@link #send} will pick it) in one carrier
+   * Sends the rung each moving penalty starts from (as {@link #send} will pick it) in one carrier
    * batch; the answers become this interval's receipts, which {@code send} then reads.
    */
-  private void sendAhead(List<AtRisk> risky, List<@Nullable TransactionTracker> members) {
-    List<RawTransaction> batch = new ArrayList<>(risky.size());
-    for (int i = 0; i < risky.size(); i++) {
+  private void sendAhead(List<Move> moves, List<@Nullable TransactionTracker> members) {
+    List<RawTransaction> batch = new ArrayList<>(moves.size());
+    for (int i = 0; i < moves.size(); i++) {
       TransactionTracker member = members.get(i);
       if (member == null) {
         continue;
       }
-      AtRisk r = risky.get(i);
+      Move r = moves.get(i);
       int rung = startRung(r.plan(), r.fromRung());
       batch.add(rung == 0 ? RawTransaction.trusted(r.group().txid(), member.penaltyRawTxUnsafe())
           : RawTransaction.trusted(r.plan().variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]));
@@ -583,7 +594,7 @@ final class Escalation {
    * one is sent in its turn). A spike keeps many penalties at their top rung with a child in hand,
    * block after block.
    */
-  private List<@Nullable TxStatus> childrenInHand(List<AtRisk> risky, List<@Nullable TransactionTracker> members) {
+  private List<@Nullable TxStatus> childrenInHand(List<Move> risky, List<@Nullable TransactionTracker> members) {
     List<@Nullable TxStatus> answers = new ArrayList<>(Collections.nCopies(risky.size(), (TxStatus) null));
     if (bumper == null) {
       return answers;
@@ -608,8 +619,12 @@ final class Escalation {
     return answers;
   }
 
-  /** A penalty at risk in this block: its plan, deadline, blocks left and the rung its send starts from. */
-  private record AtRisk(PenaltyGroup group, Plan plan, int deadline, int left, int fromRung) {}
+  /**
+   * A penalty sent in this block's escalation step: its plan, deadline, blocks left, the rung its
+   * send starts from, and whether the host's child is asked for when that send is taken or refused
+   * for fee.
+   */
+  private record Move(PenaltyGroup group, Plan plan, int deadline, int left, int fromRung, boolean lift) {}
 
   /** A watched penalty's place against this block's market, before the children are asked about. */
   private record Standing(PenaltyGroup group, Plan plan, int deadline, int left, int rung, boolean lift,

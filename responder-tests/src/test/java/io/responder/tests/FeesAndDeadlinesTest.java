@@ -692,6 +692,52 @@ class FeesAndDeadlinesTest {
   }
 
   /**
+   * Before the window, a market that rises moves every penalty whose rung falls below it in the
+   * same block: all of them in one batch read in one store call, not a round trip each.
+   */
+  @Test
+  void penaltiesTheMarketMovesAreSentInOneBatch() {
+    List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
+    List<List<TestTransaction>> ladders = channels.stream().map(a -> a.penaltyLadder(rng, 8, 30, 80)).toList();
+    Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
+    List<Integer> batches = new ArrayList<>();
+    int[] singles = {0};
+    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
+      @Override
+      public io.responder.core.BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+        singles[0]++;
+        return super.broadcast(txid, rawTransaction);
+      }
+
+      @Override
+      public List<io.responder.core.BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+        batches.add(transactions.size());
+        return super.broadcastAll(transactions);
+      }
+    };
+    double[] market = {1};
+    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
+        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(() -> market[0])).start();
+    responder.onBlock(disputeBlock);
+    for (int i = 0; i < channels.size(); i++) {
+      responder.handleBreach(withLadder(channels.get(i).breachBuilder(disputeBlock.hash()).toSelfDelay(1000), ladders.get(i))
+          .build());
+      assertTrue(chain.inMempool(channels.get(i).penalty().txid()), "the penalty itself meets the market of 1 sat/vB");
+    }
+    chain.minerMinFeerate(1000); // miners skip everything
+    mineEmpty(1);
+    batches.clear();
+    singles[0] = 0;
+
+    market[0] = 25;
+    mineEmpty(1); // every penalty's rung falls below the market: each moves to its 30 sat/vB rung
+
+    assertEquals(List.of(3), batches, "the three penalties in one batch");
+    assertEquals(0, singles[0], "and no round trip per penalty");
+    ladders.forEach(l -> assertTrue(chain.inMempool(l.get(1).txid())));
+  }
+
+  /**
    * Penalties at risk whose host's children in the node's hands already pay the market: those
    * children are looked up in one call on each block, not a round trip each, and none is replaced.
    */
