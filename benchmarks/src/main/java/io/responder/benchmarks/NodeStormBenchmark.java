@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -231,13 +232,31 @@ public final class NodeStormBenchmark {
   /** The {@code onBlock} wall time of the block measured, and the carrier's share of it. */
   private record BlockRun(long onBlockNanos, long carrierNanos) {}
 
-  /** A Responder on the library's block source, {@code carrier} and an in-memory store. */
-  private static Responder inMemoryResponder(BitcoindRpc library, Carrier carrier) {
-    return Responder.builder()
+  /** The library on a freshly restarted node, its carrier measured, and a Responder on them with an in-memory store. */
+  private record Tower(BitcoindRpc library, MeasuredCarrier carrier, Responder responder) {}
+
+  private Tower freshTower(boolean batched) throws IOException {
+    node.restart();
+    BitcoindRpc library = BitcoindRpc.create(node.config());
+    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
+    Responder responder = Responder.builder()
         .carrier(carrier)
         .blockSource(library.blockSource())
         .store(new InMemoryTrackerStore())
         .start();
+    return new Tower(library, carrier, responder);
+  }
+
+  /** A fresh tower that took the breach {@code breach} makes of each pair at its tip; the node holds every penalty. */
+  private Tower towerWith(List<RegtestPenalties.Pair> pairs, boolean batched,
+      BiFunction<RegtestPenalties.Pair, BlockRef, Breach> breach) throws IOException {
+    Tower tower = freshTower(batched);
+    BlockRef tip = tower.responder().tip();
+    for (RegtestPenalties.Pair p : pairs) {
+      expectAccepted(tower.responder().handleBreach(breach.apply(p, tip)));
+    }
+    expectMempool(pairs.size());
+    return tower;
   }
 
   /** Mines an empty block and fetches it, untimed, as the host's poller would. */
@@ -257,10 +276,10 @@ public final class NodeStormBenchmark {
    */
   private BlockRun stormRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
     int n = pairs.size();
-    node.restart();
-    BitcoindRpc library = BitcoindRpc.create(node.config());
-    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
-    Responder responder = inMemoryResponder(library, carrier);
+    Tower tower = freshTower(batched);
+    BitcoindRpc library = tower.library();
+    MeasuredCarrier carrier = tower.carrier();
+    Responder responder = tower.responder();
     BlockHash seen = responder.tip().hash();
     List<Breach> breaches = pairs.stream().map(p -> breach(p, seen)).toList();
     long t = System.nanoTime();
@@ -306,11 +325,36 @@ public final class NodeStormBenchmark {
   private void expiry(List<RegtestPenalties.Pair> pairs) throws IOException {
     int n = pairs.size();
     out.printf(Locale.ROOT, "== expiry block of %,d penalties in the node's mempool%n", n);
-    BlockRun batched = expiryRun(pairs, true);
-    BlockRun oneByOne = expiryRun(pairs, false);
-    out.printf(Locale.ROOT, "  row: n=%d batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
+    compare(n, "", batched -> expiryRun(pairs, batched));
+  }
+
+  /** A way of running one measured block, batched or through the looping defaults. */
+  @FunctionalInterface
+  private interface MeasuredBlock {
+    BlockRun run(boolean batched) throws IOException;
+  }
+
+  /**
+   * Prints one measured block: its time, the carrier's share in {@code requests} calls of
+   * {@code batchCall} (batched) or {@code singleCall} (one by one), and the rest.
+   */
+  private BlockRun printRun(String block, boolean batched, String batchCall, String singleCall, int n, BlockRun run,
+      long requests) {
+    out.printf(Locale.ROOT, "  %s: onBlock of %s: %.1f ms (%.1f us a penalty; carrier %.1f ms in %,d %s calls,"
+        + " the rest %.1f ms)%n",
+        batched ? "batched (BitcoindCarrier." + batchCall + ")" : "one by one (Carrier's looping default)", block,
+        millis(run.onBlockNanos), micros(run.onBlockNanos) / n, millis(run.carrierNanos), requests,
+        batched ? batchCall : singleCall, millis(run.onBlockNanos - run.carrierNanos));
+    return run;
+  }
+
+  /** Runs {@code block} batched, then one by one, and prints the row comparing them. */
+  private void compare(int n, String label, MeasuredBlock block) throws IOException {
+    BlockRun batched = block.run(true);
+    BlockRun oneByOne = block.run(false);
+    out.printf(Locale.ROOT, "  row: n=%d %sbatched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
         + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
-        n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
+        n, label.isEmpty() ? "" : label + " ", millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
         (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
   }
 
@@ -321,16 +365,10 @@ public final class NodeStormBenchmark {
    */
   private BlockRun expiryRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
     int n = pairs.size();
-    node.restart();
-    BitcoindRpc library = BitcoindRpc.create(node.config());
-    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
-    Responder responder = inMemoryResponder(library, carrier);
-    BlockHash seen = responder.tip().hash();
-    int end = responder.tip().height() + 2;
-    for (RegtestPenalties.Pair p : pairs) {
-      expectAccepted(responder.handleBreach(breach(p, seen, end)));
-    }
-    expectMempool(n);
+    Tower tower = towerWith(pairs, batched, (p, tip) -> breach(p, tip.hash(), tip.height() + 2));
+    BitcoindRpc library = tower.library();
+    MeasuredCarrier carrier = tower.carrier();
+    Responder responder = tower.responder();
     for (int i = 1; i <= MAX_EMPTY_BLOCKS; i++) {
       Block block = mineEmpty(library);
       long sentBefore = carrier.sent;
@@ -349,12 +387,8 @@ public final class NodeStormBenchmark {
       }
       expectMempool(n);
       long carrierNanos = carrier.nanos - carrierBefore;
-      out.printf(Locale.ROOT, "  %s: onBlock of the expiry block: %.1f ms (%.1f us a penalty; carrier %.1f ms in %,d %s,"
-          + " the rest %.1f ms)%n",
-          batched ? "batched (BitcoindCarrier.statusAll)" : "one by one (Carrier's looping default)",
-          millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
-          batched ? "statusAll calls" : "status calls", millis(onBlock - carrierNanos));
-      return new BlockRun(onBlock, carrierNanos);
+      return printRun("the expiry block", batched, "statusAll", "status", n,
+          new BlockRun(onBlock, carrierNanos), carrier.requests - requestsBefore);
     }
     throw new IllegalStateException("no expiry within " + MAX_EMPTY_BLOCKS + " empty blocks");
   }
@@ -364,12 +398,7 @@ public final class NodeStormBenchmark {
   private void atRisk(List<RegtestPenalties.Pair> pairs) throws IOException {
     int n = pairs.size();
     out.printf(Locale.ROOT, "== block with %,d penalties at risk, in the node's mempool%n", n);
-    BlockRun batched = atRiskRun(pairs, true);
-    BlockRun oneByOne = atRiskRun(pairs, false);
-    out.printf(Locale.ROOT, "  row: n=%d at-risk batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
-        + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
-        n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
-        (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
+    compare(n, "at-risk", batched -> atRiskRun(pairs, batched));
   }
 
   /**
@@ -380,16 +409,10 @@ public final class NodeStormBenchmark {
    */
   private BlockRun atRiskRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
     int n = pairs.size();
-    node.restart();
-    BitcoindRpc library = BitcoindRpc.create(node.config());
-    MeasuredCarrier carrier = new MeasuredCarrier(library.carrier(), batched);
-    Responder responder = inMemoryResponder(library, carrier);
-    BlockHash seen = responder.tip().hash();
-    int deadline = responder.tip().height() + 6;
-    for (RegtestPenalties.Pair p : pairs) {
-      expectAccepted(responder.handleBreach(builder(p, seen).deadlineHeight(deadline).build()));
-    }
-    expectMempool(n);
+    Tower tower = towerWith(pairs, batched, (p, tip) -> builder(p, tip.hash()).deadlineHeight(tip.height() + 6).build());
+    BitcoindRpc library = tower.library();
+    MeasuredCarrier carrier = tower.carrier();
+    Responder responder = tower.responder();
     responder.onBlock(mineEmpty(library));
     Block block = mineEmpty(library);
     long sentBefore = carrier.sent;
@@ -403,24 +426,15 @@ public final class NodeStormBenchmark {
     }
     expectMempool(n);
     long carrierNanos = carrier.nanos - carrierBefore;
-    out.printf(Locale.ROOT, "  %s: onBlock of a block with every penalty at risk: %.1f ms (%.1f us a penalty; carrier %.1f ms"
-        + " in %,d %s, the rest %.1f ms)%n",
-        batched ? "batched (BitcoindCarrier.broadcastAll)" : "one by one (Carrier's looping default)",
-        millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
-        batched ? "broadcastAll calls" : "broadcast calls", millis(onBlock - carrierNanos));
-    return new BlockRun(onBlock, carrierNanos);
+    return printRun("a block with every penalty at risk", batched, "broadcastAll", "broadcast", n,
+        new BlockRun(onBlock, carrierNanos), carrier.requests - requestsBefore);
   }
 
   // --- reorganisations -------------------------------------------------------------------------
 
   private void reorg(List<RegtestPenalties.Pair> all, int n) throws IOException {
     out.printf(Locale.ROOT, "== reorganisation taking off the blocks of the disputes of %,d penalties in the node's mempool%n", n);
-    BlockRun batched = reorgRun(all, n, true);
-    BlockRun oneByOne = reorgRun(all, n, false);
-    out.printf(Locale.ROOT, "  row: n=%d reorg batched_onblock_ms=%.1f one_by_one_onblock_ms=%.1f one_by_one_over_batched=%.2f"
-        + " batched_carrier_ms=%.1f one_by_one_carrier_ms=%.1f%n",
-        n, millis(batched.onBlockNanos), millis(oneByOne.onBlockNanos),
-        (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos), millis(oneByOne.carrierNanos));
+    compare(n, "reorg", batched -> reorgRun(all, n, batched));
   }
 
   /**

@@ -367,36 +367,20 @@ class FeesAndDeadlinesTest {
     Appointment a = channel(10, 2);
     List<TestTransaction> ladder = a.penaltyLadder(rng, 8, 30, 60);
     Block disputeBlock = confirmDispute(a);
-    List<Integer> statusBatches = new ArrayList<>();
-    List<Txid> singles = new ArrayList<>();
-    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
-      @Override
-      public io.responder.core.TxStatus status(Txid txid, java.util.Optional<io.responder.core.BlockHash> block) {
-        singles.add(txid);
-        return super.status(txid, block);
-      }
-
-      @Override
-      public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
-        statusBatches.add(queries.size());
-        return super.statusAll(queries);
-      }
-    };
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
-        .blockSource(chain).store(store).listener(events).start();
+    CountingCarrier counting = new CountingCarrier(chain);
+    responder = watchedBy(counting).start();
     chain.minerMinFeerate(1);
     responder.handleBreach(withLadder(a.breachBuilder(disputeBlock.hash()).toSelfDelay(14), ladder).build());
     assertEquals(new BroadcastResult.Accepted(), chain.broadcast(ladder.get(2).txid(), ladder.get(2).raw()));
     chain.mineEmpty();
     Block mined = chain.mine(); // the top rung, mined in a block the Responder is given before the one below
     assertTrue(mined.txids().contains(ladder.get(2).txid()));
-    statusBatches.clear();
-    singles.clear();
+    counting.clear();
 
     responder.onBlock(mined);
 
-    assertEquals(List.of(3), statusBatches, "the three other rungs in one call");
-    assertEquals(List.of(a.dispute().txid()), singles, "only the dispute's own check, on the refusal");
+    assertEquals(List.of(3), counting.askedTogether, "the three other rungs in one call");
+    assertEquals(List.of(a.dispute().txid()), counting.askedAlone, "only the dispute's own check, on the refusal");
     assertEquals(TrackerState.CONFIRMED, responder.tracker(a.uuid()).orElseThrow().status().state());
     responder.checkConsistency();
   }
@@ -629,26 +613,17 @@ class FeesAndDeadlinesTest {
     List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
     Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
     List<FeeRate> asked = new ArrayList<>();
-    List<Integer> statusBatches = new ArrayList<>();
-    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
-      @Override
-      public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
-        statusBatches.add(queries.size());
-        return super.statusAll(queries);
-      }
-    };
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000)
-        .start();
+    CountingCarrier counting = new CountingCarrier(chain);
+    responder = watchedBy(counting).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000).start();
     responder.onBlock(disputeBlock);
     chain.minerMinFeerate(30);
     channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build()));
     assertEquals(3, asked.size(), "each with a child at the market's 40 sat/vB");
-    statusBatches.clear();
+    counting.clear();
 
     mineEmpty(1); // the market unchanged: each child, still in the node's mempool, stands in for a new one
 
-    assertEquals(List.of(3), statusBatches, "the three children looked up in one call");
+    assertEquals(List.of(3), counting.askedTogether, "the three children looked up in one call");
     assertEquals(3, asked.size(), "no new child: each is still held");
   }
 
@@ -660,34 +635,18 @@ class FeesAndDeadlinesTest {
   void penaltiesAtRiskAreSentInOneBatchOnEveryBlock() {
     List<Appointment> channels = List.of(channel(10, 10), channel(10, 10), channel(10, 10));
     Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
-    List<Integer> batches = new ArrayList<>();
-    int[] singles = {0};
-    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
-      @Override
-      public io.responder.core.BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
-        singles[0]++;
-        return super.broadcast(txid, rawTransaction);
-      }
-
-      @Override
-      public List<io.responder.core.BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
-        batches.add(transactions.size());
-        return super.broadcastAll(transactions);
-      }
-    };
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(5)).start();
+    CountingCarrier counting = new CountingCarrier(chain);
+    responder = watchedBy(counting).feeEstimator(minersTake(5)).start();
     responder.onBlock(disputeBlock);
     channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(10).build()));
     chain.minerMinFeerate(50); // miners skip the penalties
     mineEmpty(1); // 8 blocks left: inside the window of 12
-    batches.clear();
-    singles[0] = 0;
+    counting.clear();
 
     mineEmpty(2);
 
-    assertEquals(List.of(3, 3), batches, "the three penalties in one batch on each block");
-    assertEquals(0, singles[0], "and no round trip per penalty");
+    assertEquals(List.of(3, 3), counting.sentTogether, "the three penalties in one batch on each block");
+    assertEquals(List.of(), counting.sentAlone, "and no round trip per penalty");
     channels.forEach(a -> assertTrue(chain.inMempool(a.penalty().txid())));
   }
 
@@ -700,24 +659,9 @@ class FeesAndDeadlinesTest {
     List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
     List<List<TestTransaction>> ladders = channels.stream().map(a -> a.penaltyLadder(rng, 8, 30, 80)).toList();
     Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
-    List<Integer> batches = new ArrayList<>();
-    int[] singles = {0};
-    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
-      @Override
-      public io.responder.core.BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
-        singles[0]++;
-        return super.broadcast(txid, rawTransaction);
-      }
-
-      @Override
-      public List<io.responder.core.BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
-        batches.add(transactions.size());
-        return super.broadcastAll(transactions);
-      }
-    };
+    CountingCarrier counting = new CountingCarrier(chain);
     double[] market = {1};
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(() -> market[0])).start();
+    responder = watchedBy(counting).feeEstimator(minersTake(() -> market[0])).start();
     responder.onBlock(disputeBlock);
     for (int i = 0; i < channels.size(); i++) {
       responder.handleBreach(withLadder(channels.get(i).breachBuilder(disputeBlock.hash()).toSelfDelay(1000), ladders.get(i))
@@ -726,14 +670,13 @@ class FeesAndDeadlinesTest {
     }
     chain.minerMinFeerate(1000); // miners skip everything
     mineEmpty(1);
-    batches.clear();
-    singles[0] = 0;
+    counting.clear();
 
     market[0] = 25;
     mineEmpty(1); // every penalty's rung falls below the market: each moves to its 30 sat/vB rung
 
-    assertEquals(List.of(3), batches, "the three penalties in one batch");
-    assertEquals(0, singles[0], "and no round trip per penalty");
+    assertEquals(List.of(3), counting.sentTogether, "the three penalties in one batch");
+    assertEquals(List.of(), counting.sentAlone, "and no round trip per penalty");
     ladders.forEach(l -> assertTrue(chain.inMempool(l.get(1).txid())));
   }
 
@@ -746,35 +689,18 @@ class FeesAndDeadlinesTest {
     List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
     Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
     List<FeeRate> asked = new ArrayList<>();
-    List<Integer> statusBatches = new ArrayList<>();
-    int[] singles = {0};
-    io.responder.core.Carrier counting = new ForwardingCarrier(chain) {
-      @Override
-      public io.responder.core.TxStatus status(Txid txid, java.util.Optional<io.responder.core.BlockHash> block) {
-        singles[0]++;
-        return super.status(txid, block);
-      }
-
-      @Override
-      public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
-        statusBatches.add(queries.size());
-        return super.statusAll(queries);
-      }
-    };
-    responder = Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
-        .blockSource(chain).store(store).listener(events).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000)
-        .start();
+    CountingCarrier counting = new CountingCarrier(chain);
+    responder = watchedBy(counting).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000).start();
     responder.onBlock(disputeBlock);
     chain.minerMinFeerate(1000); // miners skip even the packages
     channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(10).build()));
     assertEquals(3, asked.size(), "each at risk from the start, with a child at the market's 40 sat/vB");
-    statusBatches.clear();
-    singles[0] = 0;
+    counting.clear();
 
     mineEmpty(2);
 
-    assertEquals(List.of(3, 3), statusBatches, "the three children looked up in one call on each block");
-    assertEquals(0, singles[0], "and no lookup of a child alone");
+    assertEquals(List.of(3, 3), counting.askedTogether, "the three children looked up in one call on each block");
+    assertEquals(List.of(), counting.askedAlone, "and no lookup of a child alone");
     assertEquals(3, asked.size(), "no new child: each is still held");
     channels.forEach(a -> assertTrue(chain.inMempool(a.penalty().txid())));
   }
@@ -804,21 +730,43 @@ class FeesAndDeadlinesTest {
     assertEquals(List.of(FeeRate.ofSatPerVbyte(40), FeeRate.ofSatPerVbyte(40)), asked, "a child for the new rung");
   }
 
-  /** A carrier that forwards every call to the chain's, for a test to watch one of them. */
-  private static class ForwardingCarrier implements io.responder.core.Carrier {
-    private final io.responder.core.Carrier chain;
+  /** A builder over the test's chain, store and listener, whose calls to the node {@code counting} records. */
+  private Responder.Builder watchedBy(CountingCarrier counting) {
+    return Responder.builder().config(ResponderConfig.defaults().withIrrevocableDepth(10)).carrier(counting)
+        .blockSource(chain).store(store).listener(events);
+  }
 
-    ForwardingCarrier(io.responder.core.Carrier chain) {
+  /**
+   * A carrier that forwards every call to the chain's and records how the Responder made them: each
+   * transaction sent or asked about alone, and the size of each batch.
+   */
+  private static final class CountingCarrier implements io.responder.core.Carrier {
+    private final io.responder.core.Carrier chain;
+    final List<Txid> sentAlone = new ArrayList<>();
+    final List<Integer> sentTogether = new ArrayList<>();
+    final List<Txid> askedAlone = new ArrayList<>();
+    final List<Integer> askedTogether = new ArrayList<>();
+
+    CountingCarrier(io.responder.core.Carrier chain) {
       this.chain = chain;
+    }
+
+    void clear() {
+      sentAlone.clear();
+      sentTogether.clear();
+      askedAlone.clear();
+      askedTogether.clear();
     }
 
     @Override
     public io.responder.core.BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+      sentAlone.add(txid);
       return chain.broadcast(txid, rawTransaction);
     }
 
     @Override
     public List<io.responder.core.BroadcastResult> broadcastAll(List<RawTransaction> transactions) {
+      sentTogether.add(transactions.size());
       return chain.broadcastAll(transactions);
     }
 
@@ -829,11 +777,13 @@ class FeesAndDeadlinesTest {
 
     @Override
     public io.responder.core.TxStatus status(Txid txid, java.util.Optional<io.responder.core.BlockHash> inBlock) {
+      askedAlone.add(txid);
       return chain.status(txid, inBlock);
     }
 
     @Override
     public List<io.responder.core.TxStatus> statusAll(List<io.responder.core.StatusQuery> queries) {
+      askedTogether.add(queries.size());
       return chain.statusAll(queries);
     }
   }
