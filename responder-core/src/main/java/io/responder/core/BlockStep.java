@@ -214,7 +214,7 @@ final class BlockStep {
       }
       if (batch.size() == STORM_BATCH || i == dueNow.size() - 1 && !batch.isEmpty()) {
         node.anyMembers(batch, firsts, members);
-        sendAhead(batch, members);
+        sendAhead(batch, members, height);
         for (int k = 0; k < batch.size(); k++) {
           PenaltyGroup p = batch.get(k);
           p.setPicked(false); // here, where the group is touched anyway, not in a pass of its own
@@ -313,7 +313,7 @@ final class BlockStep {
     }
     List<@Nullable TransactionTracker> members = new ArrayList<>(unconfirmed.size());
     node.anyMembers(unconfirmed, members);
-    sendAhead(unconfirmed, members);
+    sendAhead(unconfirmed, members, height, true);
     for (int i = 0; i < unconfirmed.size(); i++) {
       checked.put(unconfirmed.get(i), Optional.ofNullable(members.get(i)));
     }
@@ -374,9 +374,12 @@ final class BlockStep {
   }
 
   void resend(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch, ResendReason reason) {
-    // A penalty with a fee ladder that keeps missing blocks climbs one rung at each rebroadcast.
-    int from = escalation.hasLadder(g) ? escalation.floor(g, height) + 1 : 0;
-    settle(g, escalation.send(g, member, from, ch), height, ch, reason);
+    settle(g, escalation.send(g, member, resendFrom(g, height), ch), height, ch, reason);
+  }
+
+  /** A penalty with a fee ladder that keeps missing blocks climbs one rung at each rebroadcast. */
+  private int resendFrom(PenaltyGroup g, int height) {
+    return escalation.hasLadder(g) ? escalation.floor(g, height) + 1 : 0;
   }
 
   /** Turns the answer to a send of an unconfirmed penalty into its status. */
@@ -443,7 +446,7 @@ final class BlockStep {
     }
     List<@Nullable TransactionTracker> members = new ArrayList<>(groups.size());
     node.anyMembers(groups, members);
-    sendAhead(groups, members);
+    sendAhead(groups, members, height);
     for (int i = 0; i < groups.size(); i++) {
       TransactionTracker member = members.get(i);
       if (member != null) {
@@ -453,18 +456,38 @@ final class BlockStep {
   }
 
   /**
-   * Sends the penalties of {@code groups} that will be sent as themselves (no ladder rung above
-   * them) in one batch through {@link Carrier#broadcastAll}; their answers become this interval's
-   * receipts, so the per-penalty sends that follow cost no further call. A block that rebroadcasts
-   * ten thousand penalties makes a few batch requests, not ten thousand round trips.
+   * Sends the penalties of {@code groups} about to be retried (the pending ones) or sent again (the
+   * others) at {@code height} in one batch through {@link Carrier#broadcastAll}: each as the rung its
+   * own send will start from, the penalty itself without a ladder. Their answers become this
+   * interval's receipts, so the per-penalty sends that follow cost no further call. A block that
+   * rebroadcasts ten thousand penalties makes a few batch requests, not ten thousand round trips,
+   * with fee ladders or without.
    */
-  void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members) {
+  void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members, int height) {
+    sendAhead(groups, members, height, false);
+  }
+
+  /**
+   * The same; with {@code everyRung}, the penalties not pending go as every rung of their ladders,
+   * as a penalty about to expire is sent to learn whether any rung was mined.
+   */
+  private void sendAhead(List<PenaltyGroup> groups, List<@Nullable TransactionTracker> members, int height,
+      boolean everyRung) {
     List<RawTransaction> batch = new ArrayList<>(groups.size());
     for (int i = 0; i < groups.size(); i++) {
       PenaltyGroup g = groups.get(i);
       TransactionTracker member = members.get(i);
-      if (member != null && !escalation.hasLadder(g)) {
+      if (member == null) {
+        continue;
+      }
+      if (!escalation.hasLadder(g)) {
         batch.add(RawTransaction.trusted(g.txid(), member.penaltyRawTxUnsafe()));
+      } else if (g.status() instanceof TrackerStatus.Pending) {
+        batch.add(escalation.rungFrom(g, member, escalation.floor(g, height)));
+      } else if (everyRung) {
+        batch.addAll(escalation.everyRung(g, member));
+      } else {
+        batch.add(escalation.rungFrom(g, member, resendFrom(g, height)));
       }
     }
     node.sendAll(batch);

@@ -306,7 +306,7 @@ final class ChainFollower {
         theirMembers.add(member);
       }
     }
-    steps.sendAhead(resending, theirMembers);
+    steps.sendAhead(resending, theirMembers, fork.height());
     for (int i = 0; i < resending.size(); i++) {
       PenaltyGroup g = resending.get(i);
       if (g.status() instanceof TrackerStatus.Pending) {

@@ -577,12 +577,31 @@ final class Escalation {
       if (member == null) {
         continue;
       }
-      Move r = moves.get(i);
-      int rung = startRung(r.plan(), r.fromRung());
-      batch.add(rung == 0 ? RawTransaction.trusted(r.group().txid(), member.penaltyRawTxUnsafe())
-          : RawTransaction.trusted(r.plan().variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]));
+      batch.add(rungFrom(moves.get(i).group(), member, moves.get(i).fromRung()));
     }
     node.sendAll(batch);
+  }
+
+  /** Every rung of {@code g}'s ladder, lowest first, for a batch sent ahead. */
+  List<RawTransaction> everyRung(PenaltyGroup g, TransactionTracker member) {
+    Plan plan = plans.get(g);
+    int rungs = plan == null ? 1 : plan.rungs();
+    List<RawTransaction> out = new ArrayList<>(rungs);
+    for (int rung = 0; rung < rungs; rung++) {
+      out.add(rung(g, plan, member, rung));
+    }
+    return out;
+  }
+
+  /** The rung {@link #send} sends first when asked to start from {@code from}, for a batch sent ahead. */
+  RawTransaction rungFrom(PenaltyGroup g, TransactionTracker member, int from) {
+    Plan plan = plans.get(g);
+    return rung(g, plan, member, startRung(plan, from));
+  }
+
+  private static RawTransaction rung(PenaltyGroup g, @Nullable Plan plan, TransactionTracker member, int rung) {
+    return rung == 0 ? RawTransaction.trusted(g.txid(), member.penaltyRawTxUnsafe())
+        : RawTransaction.trusted(plan.variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]);
   }
 
   /**

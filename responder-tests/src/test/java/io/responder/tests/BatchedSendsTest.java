@@ -18,6 +18,7 @@ import io.responder.store.inmemory.InMemoryTrackerStore;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
 import io.responder.testkit.RecordingListener;
+import io.responder.testkit.TestTransaction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -360,6 +361,104 @@ class BatchedSendsTest {
     int end = disputes.height() + 3;
     breaches.forEach(a -> r.handleBreach(a.breachBuilder(disputes.hash()).subscriptionEndHeight(end).build()));
     return breaches;
+  }
+
+  /**
+   * Penalties with fee ladders go in the same batches: each as the rung its own send starts from
+   * (one above the rung held, at a rebroadcast), not a round trip each.
+   */
+  @Test
+  void aStormOfPenaltiesWithFeeLaddersIsOneBatchOfTheirNextRungs() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = over(carrier).start();
+    List<Appointment> breaches = laddered(r, 20);
+    List<List<TestTransaction>> ladders = breaches.stream().map(a -> a.penaltyLadder(rng, 8, 30)).toList();
+    Block disputes = mineDisputes(r, breaches);
+    for (int i = 0; i < breaches.size(); i++) {
+      r.handleBreach(withLadder(breaches.get(i).breachBuilder(disputes.hash()), ladders.get(i)).toSelfDelay(1000).build());
+    }
+    breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid())); // the node restarts with an empty mempool
+    for (int i = 0; i < 5; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+    carrier.singles = 0;
+    carrier.batches.clear();
+
+    r.onBlock(chain.mineEmpty()); // the sixth missed block: all 20 are due, each a rung higher
+
+    assertEquals(List.of(20), carrier.batches, "one batch for the whole storm");
+    assertEquals(0, carrier.singles, "and no round trip per penalty");
+    assertTrue(ladders.stream().allMatch(l -> chain.inMempool(l.get(0).txid())), "each at its first variant");
+    assertEquals(20, r.countsByState().get(TrackerState.IN_MEMPOOL));
+    r.checkConsistency();
+  }
+
+  /** Pending penalties with fee ladders are retried in one batch, each at the rung its send starts from. */
+  @Test
+  void pendingPenaltiesWithFeeLaddersRetriedTogetherAreOneBatch() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = over(carrier).start();
+    List<Appointment> breaches = laddered(r, 12);
+    List<List<TestTransaction>> ladders = breaches.stream().map(a -> a.penaltyLadder(rng, 8, 30)).toList();
+    Block disputes = mineDisputes(r, breaches);
+    chain.nodeDown(true);
+    for (int i = 0; i < breaches.size(); i++) {
+      r.handleBreach(withLadder(breaches.get(i).breachBuilder(disputes.hash()), ladders.get(i)).toSelfDelay(1000).build());
+    }
+    chain.nodeDown(false);
+    carrier.singles = 0;
+
+    r.onBlock(chain.mineEmpty());
+
+    assertEquals(List.of(12), carrier.batches);
+    assertEquals(0, carrier.singles);
+    assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())));
+    assertEquals(12, r.countsByState().get(TrackerState.IN_MEMPOOL));
+  }
+
+  /**
+   * Before a penalty with a fee ladder expires unconfirmed the node lacks, every rung is sent to learn
+   * whether one was mined: all rungs of all such penalties in one batch.
+   */
+  @Test
+  void everyRungOfPenaltiesWithFeeLaddersIsSentInOneBatchBeforeExpiring() {
+    CountingCarrier carrier = new CountingCarrier();
+    Responder r = over(carrier).start();
+    List<Appointment> breaches = laddered(r, 10);
+    List<List<TestTransaction>> ladders = breaches.stream().map(a -> a.penaltyLadder(rng, 8, 30)).toList();
+    Block disputes = mineDisputes(r, breaches);
+    int end = disputes.height() + 3;
+    for (int i = 0; i < breaches.size(); i++) {
+      r.handleBreach(withLadder(breaches.get(i).breachBuilder(disputes.hash()), ladders.get(i)).toSelfDelay(1000)
+          .subscriptionEndHeight(end).build());
+    }
+    breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
+    r.onBlock(chain.mineEmpty());
+    r.onBlock(chain.mineEmpty());
+    carrier.singles = 0;
+    carrier.batches.clear();
+
+    r.onBlock(chain.mineEmpty()); // every subscription ends here
+
+    assertEquals(List.of(30), carrier.batches, "the three rungs of each of the 10 in one batch");
+    assertEquals(0, carrier.singles, "and no round trip per rung");
+    assertTrue(breaches.stream().allMatch(a -> r.tracker(a.uuid()).isEmpty()), "then they expire");
+    r.checkConsistency();
+  }
+
+  /** {@code n} channels whose funding is mined (and handed to {@code r}): disputes at 10 sat/vB, penalties at 2. */
+  private List<Appointment> laddered(Responder r, int n) {
+    List<TestTransaction> fundings = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      fundings.add(io.responder.testkit.Transactions.funding(rng, 1_000_000));
+    }
+    r.onBlock(chain.mineTransactions(fundings.toArray(TestTransaction[]::new)));
+    return fundings.stream().map(f -> Appointment.withFeerates(rng, f, 0, 10, 2)).toList();
+  }
+
+  private static io.responder.core.Breach.Builder withLadder(io.responder.core.Breach.Builder b, List<TestTransaction> ladder) {
+    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
+    return b;
   }
 
   @Test
