@@ -369,10 +369,6 @@ final class BlockStep {
    * refused penalty as in the mempool would wait six blocks between attempts and report a status the
    * node contradicts.
    */
-  void resend(PenaltyGroup g, int height, ChangeSet ch, ResendReason reason) {
-    node.anyMember(g).ifPresent(member -> resend(g, member, height, ch, reason));
-  }
-
   void resend(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch, ResendReason reason) {
     settle(g, escalation.send(g, member, resendFrom(g, height), ch), height, ch, reason);
   }
