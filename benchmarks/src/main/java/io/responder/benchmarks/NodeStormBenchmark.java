@@ -78,6 +78,10 @@ import org.sqlite.SQLiteDataSource;
  * block inside their window, where the Responder sends every one of them again, with the library's
  * carrier (one {@code broadcastAll}) and with the looping default (a round trip each).
  *
+ * <p><b>Storms of penalties with fee ladders.</b> The storm above with every breach given a second
+ * rung (the pair's variant, paying a higher fee): the storm block sends each penalty's second rung,
+ * in one {@code broadcastAll} or one round trip each.
+ *
  * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
  * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
  * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second,
@@ -90,7 +94,7 @@ import org.sqlite.SQLiteDataSource;
  * io.responder.benchmarks.NodeStormBenchmark}. Without {@code RESPONDER_BITCOIND} it prints that it
  * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --expiries 1000,10000}
  * (0: none), {@code --reorgs 1000,10000} (0: none), {@code --at-risk 1000,10000} (0: none),
- * {@code --intake 10000} (0: none),
+ * {@code --ladder-storms 1000,10000} (0: none), {@code --intake 10000} (0: none),
  * {@code --rounds 1} (measurements per storm size). The node's data directory is a temporary
  * directory, deleted at the end.
  */
@@ -128,6 +132,7 @@ public final class NodeStormBenchmark {
     int[] expiries = {1_000, 10_000};
     int[] reorgs = {1_000, 10_000};
     int[] atRisk = {1_000, 10_000};
+    int[] ladderStorms = {1_000, 10_000};
     int intake = 10_000;
     int rounds = 1;
     for (int i = 0; i < args.length; i++) {
@@ -136,11 +141,13 @@ public final class NodeStormBenchmark {
         case "--expiries" -> expiries = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--reorgs" -> reorgs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--at-risk" -> atRisk = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
+        case "--ladder-storms" -> ladderStorms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
+            .filter(n -> n > 0).toArray();
         case "--intake" -> intake = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (expected --storms N,M,..., --expiries N,M,..., --reorgs N,M,..., --at-risk N,M,..., --intake N,"
-            + " --rounds N)");
+            + " (expected --storms N,M,..., --expiries N,M,..., --reorgs N,M,..., --at-risk N,M,...,"
+            + " --ladder-storms N,M,..., --intake N, --rounds N)");
       }
     }
     Optional<Path> binary = RegtestProcess.binaryFrom(env);
@@ -149,7 +156,7 @@ public final class NodeStormBenchmark {
           + " is not set; point it at a bitcoind, Bitcoin Core 28 or later)");
       return;
     }
-    int needed = Math.max(intake, Arrays.stream(new int[][] {storms, expiries, reorgs, atRisk})
+    int needed = Math.max(intake, Arrays.stream(new int[][] {storms, expiries, reorgs, atRisk, ladderStorms})
         .flatMapToInt(Arrays::stream).max().orElse(0));
     Path dir = Files.createTempDirectory("responder-node-bench");
     try (RegtestProcess node = RegtestProcess.start(binary.get(), dir.resolve("node"))) {
@@ -183,6 +190,11 @@ public final class NodeStormBenchmark {
           bench.atRisk(pairs.subList(0, n));
         }
       }
+      for (int n : ladderStorms) {
+        for (int r = 0; r < rounds; r++) {
+          bench.ladderStorm(pairs.subList(0, n));
+        }
+      }
       if (intake > 0) {
         bench.intake(pairs.subList(0, intake), dir.resolve("intake.db"), false);
         bench.intake(pairs.subList(0, intake), dir.resolve("intake-pooled.db"), true);
@@ -214,8 +226,8 @@ public final class NodeStormBenchmark {
     out.printf(Locale.ROOT, "  floor, one JSON-RPC batch of %,d calls (%,d bytes): %.1f ms (%.1f us each)%n",
         n, body.length, millis(floorBatch), micros(floorBatch) / n);
 
-    BlockRun batched = stormRun(pairs, true);
-    BlockRun oneByOne = stormRun(pairs, false);
+    BlockRun batched = stormRun(pairs, true, false);
+    BlockRun oneByOne = stormRun(pairs, false, false);
     out.printf(Locale.ROOT, "  batched ratios: onBlock / floor one by one = %.2f, onBlock / floor one batch = %.2f;"
         + " one by one / batched = %.2f%n",
         (double) batched.onBlockNanos / floorLoop, (double) batched.onBlockNanos / floorBatch,
@@ -227,6 +239,16 @@ public final class NodeStormBenchmark {
         (double) batched.onBlockNanos / floorLoop, (double) batched.onBlockNanos / floorBatch,
         (double) oneByOne.onBlockNanos / batched.onBlockNanos, millis(batched.carrierNanos),
         millis(oneByOne.carrierNanos));
+  }
+
+  /**
+   * The same storm of penalties with fee ladders of two rungs: each is sent again as its second
+   * rung, which pays a higher fee.
+   */
+  private void ladderStorm(List<RegtestPenalties.Pair> pairs) throws IOException {
+    int n = pairs.size();
+    out.printf(Locale.ROOT, "== rebroadcast storm of %,d penalties with fee ladders%n", n);
+    compare(n, "ladder-storm", batched -> stormRun(pairs, batched, true));
   }
 
   /** The {@code onBlock} wall time of the block measured, and the carrier's share of it. */
@@ -272,16 +294,18 @@ public final class NodeStormBenchmark {
 
   /**
    * One storm: breaches accepted at one height, the node restarted without them, then empty blocks
-   * until every penalty is due again.
+   * until every penalty is due again. With {@code ladders}, each breach has the pair's variant as a
+   * second rung, and the storm sends the variants.
    */
-  private BlockRun stormRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
+  private BlockRun stormRun(List<RegtestPenalties.Pair> pairs, boolean batched, boolean ladders) throws IOException {
     int n = pairs.size();
     Tower tower = freshTower(batched);
     BitcoindRpc library = tower.library();
     MeasuredCarrier carrier = tower.carrier();
     Responder responder = tower.responder();
     BlockHash seen = responder.tip().hash();
-    List<Breach> breaches = pairs.stream().map(p -> breach(p, seen)).toList();
+    List<Breach> breaches = pairs.stream()
+        .map(p -> ladders ? builder(p, seen).addPenaltyVariant(p.variant().hex()).build() : breach(p, seen)).toList();
     long t = System.nanoTime();
     for (Breach b : breaches) {
       expectAccepted(responder.handleBreach(b));

@@ -15,8 +15,9 @@ import java.util.Map;
  * Real disputes and penalties, made in bulk on the regtest node: the wallet funds channel outputs
  * with a few transactions of {@value #OUTPUTS_PER_FUNDING} outputs each (one output per channel key
  * in each, since a transaction cannot pay one address twice), each dispute spends one channel output
- * to the dispute key, and each penalty spends its dispute's output to the tower's key. Disputes and
- * penalties are built here (version 2, one input, one output) and signed by the node with
+ * to the dispute key, and each penalty spends its dispute's output to the tower's key (as does a
+ * variant paying a higher fee, a fee ladder's second rung). Disputes and penalties are built here
+ * (version 2, one input, one output) and signed by the node with
  * {@code signrawtransactionwithkey} in JSON-RPC batches, with keys the wallet does not own, so a node
  * that lost its mempool gets a penalty back only from the Responder. The disputes are mined; the
  * penalties are returned unsent.
@@ -27,8 +28,11 @@ final class RegtestPenalties {
   /** A signed transaction: its id and raw hex. */
   record Signed(String txid, String hex) {}
 
-  /** A dispute (mined) and its penalty (not sent). */
-  record Pair(Signed dispute, Signed penalty) {}
+  /**
+   * A dispute (mined), its penalty (not sent), and a variant of the penalty paying a higher fee (the
+   * second rung of a fee ladder; not sent).
+   */
+  record Pair(Signed dispute, Signed penalty, Signed variant) {}
 
   static final int OUTPUTS_PER_FUNDING = 500;
   private static final int RPC_BATCH = 500;
@@ -112,6 +116,12 @@ final class RegtestPenalties {
           towerScript, CHANNEL_SATS - 2 * FEE_SATS, disputeKey));
     }
     List<Signed> signedPenalties = sign(penalties);
+    List<Unsigned> variants = new ArrayList<>(n);
+    for (Signed d : signedDisputes) {
+      variants.add(new Unsigned(d.txid(), 0, disputeScript, CHANNEL_SATS - FEE_SATS,
+          towerScript, CHANNEL_SATS - 3 * FEE_SATS, disputeKey));
+    }
+    List<Signed> signedVariants = sign(variants);
 
     // The disputes go to the node and are mined (a block holds about 9,000 of them).
     List<List<Object>> sends = new ArrayList<>(n);
@@ -124,7 +134,7 @@ final class RegtestPenalties {
     }
     List<Pair> pairs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      pairs.add(new Pair(signedDisputes.get(i), signedPenalties.get(i)));
+      pairs.add(new Pair(signedDisputes.get(i), signedPenalties.get(i), signedVariants.get(i)));
     }
     return pairs;
   }

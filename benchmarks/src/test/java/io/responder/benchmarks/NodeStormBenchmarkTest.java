@@ -47,11 +47,11 @@ class NodeStormBenchmarkTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     NodeStormBenchmark.run(System.getenv(), new String[] {"--storms", "12", "--expiries", "12", "--reorgs", "12", "--at-risk", "12",
-        "--intake", "12"},
+        "--ladder-storms", "12", "--intake", "12"},
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
     List<String> all = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("row:")).toList();
-    assertEquals(6, all.size(), bytes.toString(StandardCharsets.UTF_8));
+    assertEquals(7, all.size(), bytes.toString(StandardCharsets.UTF_8));
     assertTrue(all.get(0).matches("\\s*row: n=12 reorg batched_onblock_ms=" + NUMBER + " one_by_one_onblock_ms=" + NUMBER
         + " one_by_one_over_batched=" + NUMBER + " batched_carrier_ms=" + NUMBER + " one_by_one_carrier_ms=" + NUMBER),
         all.get(0));
@@ -66,8 +66,11 @@ class NodeStormBenchmarkTest {
     assertTrue(rows.get(2).matches("\\s*row: n=12 at-risk batched_onblock_ms=" + NUMBER + " one_by_one_onblock_ms=" + NUMBER
         + " one_by_one_over_batched=" + NUMBER + " batched_carrier_ms=" + NUMBER + " one_by_one_carrier_ms=" + NUMBER),
         rows.get(2));
-    for (int i = 3; i <= 4; i++) {
-      assertTrue(rows.get(i).matches("\\s*row: n=12 pooled=" + (i == 4) + " breaches_per_s=" + NUMBER + " us_per_breach="
+    assertTrue(rows.get(3).matches("\\s*row: n=12 ladder-storm batched_onblock_ms=" + NUMBER + " one_by_one_onblock_ms="
+        + NUMBER + " one_by_one_over_batched=" + NUMBER + " batched_carrier_ms=" + NUMBER + " one_by_one_carrier_ms="
+        + NUMBER), rows.get(3));
+    for (int i = 4; i <= 5; i++) {
+      assertTrue(rows.get(i).matches("\\s*row: n=12 pooled=" + (i == 5) + " breaches_per_s=" + NUMBER + " us_per_breach="
           + NUMBER + " validation_us=" + NUMBER + " carrier_us=" + NUMBER + " store_find_us=" + NUMBER
           + " store_commit_us=" + NUMBER + " responder_us=-?" + NUMBER), rows.get(i));
     }
