@@ -63,6 +63,12 @@ import java.util.Locale;
  * writes one JSON line per block (with {@code start_ms}, the wall-clock start of its {@code onBlock} in
  * epoch milliseconds, to match a profile's samples to blocks).
  *
+ * <p>Before its first block the measured pass runs a full collection, outside the timing
+ * ({@code --no-settle} skips it): the blocks then run on a heap whose trackers are old, as in a tower
+ * that took its breaches over weeks. Without it, the young collections during the first blocks are
+ * still copying the survivors of a bulk intake of a million breaches a few seconds earlier (pauses of
+ * 300 to 450 ms each at a million), which no running tower sees.
+ *
  * <p>The {@code *cpu*} fields are the same from the replay thread's CPU time
  * ({@code ThreadMXBean.getCurrentThreadCpuTime}): on a shared machine wall-clock time includes the
  * time the thread waited for a core. They leave out what other threads do meanwhile, the garbage
@@ -84,7 +90,7 @@ public final class TraceReplay {
   /**
    * Runs the replay.
    *
-   * @param args {@code TRACE [--per-block-out FILE] [--warmup N] [--no-heap]}
+   * @param args {@code TRACE [--per-block-out FILE] [--warmup N] [--no-heap] [--no-settle]}
    * @throws IOException if the trace cannot be read or the per-block file written
    */
   public static void main(String[] args) throws IOException {
@@ -92,28 +98,31 @@ public final class TraceReplay {
     Path perBlockOut = null;
     int warmups = AUTO_WARMUP;
     boolean heap = true;
+    boolean settle = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--per-block-out" -> perBlockOut = Path.of(args[++i]);
         case "--warmup" -> warmups = Integer.parseInt(args[++i]);
         case "--no-heap" -> heap = false;
+        case "--no-settle" -> settle = false;
         default -> {
           if (args[i].startsWith("--") || trace != null) {
             throw new IllegalArgumentException(
-                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap]");
+                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap] [--no-settle]");
           }
           trace = Path.of(args[i]);
         }
       }
     }
     if (trace == null) {
-      throw new IllegalArgumentException("usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap]");
+      throw new IllegalArgumentException(
+          "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap] [--no-settle]");
     }
-    System.out.println(run(trace, perBlockOut, warmups, heap));
+    System.out.println(run(trace, perBlockOut, warmups, heap, settle));
   }
 
   /**
-   * Replays a trace and returns the summary line.
+   * Replays a trace, settling the heap before the measured blocks, and returns the summary line.
    *
    * @param trace the trace file
    * @param perBlockOut where to write one JSON line per block, or null
@@ -123,6 +132,21 @@ public final class TraceReplay {
    * @throws IOException if the trace cannot be read or the per-block file written
    */
   public static String run(Path trace, Path perBlockOut, int warmups, boolean heap) throws IOException {
+    return run(trace, perBlockOut, warmups, heap, true);
+  }
+
+  /**
+   * Replays a trace and returns the summary line.
+   *
+   * @param trace the trace file
+   * @param perBlockOut where to write one JSON line per block, or null
+   * @param warmups full replays before the measured one, or {@link #AUTO_WARMUP}
+   * @param heap whether to run the heap pass
+   * @param settle whether to run a full collection after the measured pass's intake, before its blocks
+   * @return the summary line
+   * @throws IOException if the trace cannot be read or the per-block file written
+   */
+  public static String run(Path trace, Path perBlockOut, int warmups, boolean heap, boolean settle) throws IOException {
     int passes = warmups;
     int done = 0;
     if (warmups == AUTO_WARMUP) {
@@ -139,13 +163,14 @@ public final class TraceReplay {
       heapPerTracker = pass(trace, Pass.Kind.HEAP, null).heapPerTracker;
     }
     Heap.usedAfterGc(); // start the measured pass with a clean heap
+    Pass.Kind measured = settle ? Pass.Kind.SETTLED : Pass.Kind.FULL;
     Pass p;
     if (perBlockOut != null) {
       try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(perBlockOut, StandardCharsets.UTF_8))) {
-        p = pass(trace, Pass.Kind.FULL, out);
+        p = pass(trace, measured, out);
       }
     } else {
-      p = pass(trace, Pass.Kind.FULL, null);
+      p = pass(trace, measured, null);
     }
     return p.summary(heapPerTracker, passes);
   }
@@ -166,7 +191,8 @@ public final class TraceReplay {
   private static final class Pass implements TraceReader.Visitor {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    enum Kind { FULL, HEAP }
+    /** A full replay; the same with a full collection between intake and blocks; the intake alone, for the heap. */
+    enum Kind { FULL, SETTLED, HEAP }
 
     private final Kind kind;
     private final PrintWriter perBlock;
@@ -203,7 +229,7 @@ public final class TraceReplay {
     @Override
     public void start(BlockRef start) {
       source = new ChainSource(start);
-      carrier = new ReplayCarrier(source, kind == Kind.FULL);
+      carrier = new ReplayCarrier(source, kind != Kind.HEAP);
       store = kind == Kind.HEAP ? new DiscardingStore() : new InMemoryTrackerStore();
       responder = Responder.builder().carrier(carrier).blockSource(source).store(store).listener(listener).start();
     }
@@ -278,12 +304,15 @@ public final class TraceReplay {
         Reference.reachabilityFence(responder);
       } else {
         trackers = responder == null ? 0 : responder.trackerCount();
+        if (kind == Kind.SETTLED) {
+          Heap.usedAfterGc(); // outside the timing: the blocks run on a heap whose trackers are old
+        }
       }
     }
 
     /** The listener's count must agree with the Responder's at the end. */
     void check() {
-      if (kind != Kind.FULL || responder == null) {
+      if (kind == Kind.HEAP || responder == null) {
         return;
       }
       long left = listener.added - listener.completed - listener.expired - listener.rejected;
