@@ -170,37 +170,32 @@ public final class NodeStormBenchmark {
           pairs.size(), seconds(System.nanoTime() - t));
       NodeStormBenchmark bench = new NodeStormBenchmark(node, maker, out);
       // First, while the disputes' blocks are the node's top blocks: a reorganisation takes them off.
-      for (int n : reorgs) {
-        for (int r = 0; r < rounds; r++) {
-          bench.reorg(pairs, n);
-        }
-      }
-      for (int n : storms) {
-        for (int r = 0; r < rounds; r++) {
-          bench.storm(pairs.subList(0, n));
-        }
-      }
-      for (int n : expiries) {
-        for (int r = 0; r < rounds; r++) {
-          bench.expiry(pairs.subList(0, n));
-        }
-      }
-      for (int n : atRisk) {
-        for (int r = 0; r < rounds; r++) {
-          bench.atRisk(pairs.subList(0, n));
-        }
-      }
-      for (int n : ladderStorms) {
-        for (int r = 0; r < rounds; r++) {
-          bench.ladderStorm(pairs.subList(0, n));
-        }
-      }
+      each(reorgs, rounds, pairs, some -> bench.reorg(pairs, some.size()));
+      each(storms, rounds, pairs, bench::storm);
+      each(expiries, rounds, pairs, bench::expiry);
+      each(atRisk, rounds, pairs, bench::atRisk);
+      each(ladderStorms, rounds, pairs, bench::ladderStorm);
       if (intake > 0) {
         bench.intake(pairs.subList(0, intake), dir.resolve("intake.db"), false);
         bench.intake(pairs.subList(0, intake), dir.resolve("intake-pooled.db"), true);
       }
     } finally {
       deleteRecursively(dir);
+    }
+  }
+
+  /** One kind of measurement, on the first n pairs. */
+  @FunctionalInterface
+  private interface Scenario {
+    void run(List<RegtestPenalties.Pair> some) throws IOException;
+  }
+
+  /** Runs {@code scenario} {@code rounds} times on the first n pairs, for each n of {@code sizes}. */
+  private static void each(int[] sizes, int rounds, List<RegtestPenalties.Pair> pairs, Scenario scenario) throws IOException {
+    for (int n : sizes) {
+      for (int r = 0; r < rounds; r++) {
+        scenario.run(pairs.subList(0, n));
+      }
     }
   }
 
@@ -317,29 +312,18 @@ public final class NodeStormBenchmark {
     expectMempool(0);
     library.blockSource().bestBlock(); // a new connection to the restarted node, outside the timing
     for (int i = 1; i <= MAX_EMPTY_BLOCKS; i++) {
-      Block block = mineEmpty(library);
-      long sentBefore = carrier.sent;
-      long carrierBefore = carrier.nanos;
-      long requestsBefore = carrier.requests;
-      long start = System.nanoTime();
-      responder.onBlock(block);
-      long onBlock = System.nanoTime() - start;
-      long sent = carrier.sent - sentBefore;
-      if (sent == 0) {
+      Timed timed = timeBlock(responder, carrier, mineEmpty(library));
+      if (timed.sent() == 0) {
         continue;
       }
-      if (sent != n || carrier.accepted != 2L * n) {
-        throw new IllegalStateException("the storm block sent " + sent + " of " + n + " penalties; accepted in all: "
+      if (timed.sent() != n || carrier.accepted != 2L * n) {
+        throw new IllegalStateException("the storm block sent " + timed.sent() + " of " + n + " penalties; accepted in all: "
             + carrier.accepted + " of " + 2 * n);
       }
       expectMempool(n);
-      long carrierNanos = carrier.nanos - carrierBefore;
-      out.printf(Locale.ROOT, "  %s: onBlock of the storm block (%d empty blocks after acceptance): %.1f ms"
-          + " (%.1f us a penalty; carrier %.1f ms in %,d %s, the rest %.1f ms); intake before it %.1f ms%n",
-          batched ? "batched (BitcoindCarrier.broadcastAll)" : "one by one (Carrier's looping default)",
-          i, millis(onBlock), micros(onBlock) / n, millis(carrierNanos), carrier.requests - requestsBefore,
-          batched ? "broadcastAll calls" : "broadcast calls", millis(onBlock - carrierNanos), millis(intake));
-      return new BlockRun(onBlock, carrierNanos);
+      out.printf(Locale.ROOT, "  intake before the storm block (%d empty blocks after acceptance): %.1f ms%n", i,
+          millis(intake));
+      return printRun("the storm block", batched, "broadcastAll", "broadcast", n, timed);
     }
     throw new IllegalStateException("no storm within " + MAX_EMPTY_BLOCKS + " empty blocks");
   }
@@ -362,14 +346,27 @@ public final class NodeStormBenchmark {
    * Prints one measured block: its time, the carrier's share in {@code requests} calls of
    * {@code batchCall} (batched) or {@code singleCall} (one by one), and the rest.
    */
-  private BlockRun printRun(String block, boolean batched, String batchCall, String singleCall, int n, BlockRun run,
-      long requests) {
+  private BlockRun printRun(String block, boolean batched, String batchCall, String singleCall, int n, Timed timed) {
     out.printf(Locale.ROOT, "  %s: onBlock of %s: %.1f ms (%.1f us a penalty; carrier %.1f ms in %,d %s calls,"
         + " the rest %.1f ms)%n",
         batched ? "batched (BitcoindCarrier." + batchCall + ")" : "one by one (Carrier's looping default)", block,
-        millis(run.onBlockNanos), micros(run.onBlockNanos) / n, millis(run.carrierNanos), requests,
-        batched ? batchCall : singleCall, millis(run.onBlockNanos - run.carrierNanos));
-    return run;
+        millis(timed.onBlockNanos()), micros(timed.onBlockNanos()) / n, millis(timed.carrierNanos()), timed.requests(),
+        batched ? batchCall : singleCall, millis(timed.onBlockNanos() - timed.carrierNanos()));
+    return new BlockRun(timed.onBlockNanos(), timed.carrierNanos());
+  }
+
+  /** One {@code onBlock} timed, and what the carrier did meanwhile. */
+  private record Timed(long onBlockNanos, long carrierNanos, long sent, long asked, long requests) {}
+
+  private static Timed timeBlock(Responder responder, MeasuredCarrier carrier, Block block) {
+    long sent = carrier.sent;
+    long asked = carrier.asked;
+    long nanos = carrier.nanos;
+    long requests = carrier.requests;
+    long start = System.nanoTime();
+    responder.onBlock(block);
+    long onBlock = System.nanoTime() - start;
+    return new Timed(onBlock, carrier.nanos - nanos, carrier.sent - sent, carrier.asked - asked, carrier.requests - requests);
   }
 
   /** Runs {@code block} batched, then one by one, and prints the row comparing them. */
@@ -394,25 +391,16 @@ public final class NodeStormBenchmark {
     MeasuredCarrier carrier = tower.carrier();
     Responder responder = tower.responder();
     for (int i = 1; i <= MAX_EMPTY_BLOCKS; i++) {
-      Block block = mineEmpty(library);
-      long sentBefore = carrier.sent;
-      long carrierBefore = carrier.nanos;
-      long requestsBefore = carrier.requests;
-      long asked = carrier.asked;
-      long start = System.nanoTime();
-      responder.onBlock(block);
-      long onBlock = System.nanoTime() - start;
+      Timed timed = timeBlock(responder, carrier, mineEmpty(library));
       if (responder.trackerCount() == n) {
         continue;
       }
-      if (responder.trackerCount() != 0 || carrier.sent != sentBefore || carrier.asked - asked != n) {
+      if (responder.trackerCount() != 0 || timed.sent() != 0 || timed.asked() != n) {
         throw new IllegalStateException("the expiry block left " + responder.trackerCount() + " trackers, sent "
-            + (carrier.sent - sentBefore) + " penalties and asked about " + (carrier.asked - asked) + " of " + n);
+            + timed.sent() + " penalties and asked about " + timed.asked() + " of " + n);
       }
       expectMempool(n);
-      long carrierNanos = carrier.nanos - carrierBefore;
-      return printRun("the expiry block", batched, "statusAll", "status", n,
-          new BlockRun(onBlock, carrierNanos), carrier.requests - requestsBefore);
+      return printRun("the expiry block", batched, "statusAll", "status", n, timed);
     }
     throw new IllegalStateException("no expiry within " + MAX_EMPTY_BLOCKS + " empty blocks");
   }
@@ -434,24 +422,13 @@ public final class NodeStormBenchmark {
   private BlockRun atRiskRun(List<RegtestPenalties.Pair> pairs, boolean batched) throws IOException {
     int n = pairs.size();
     Tower tower = towerWith(pairs, batched, (p, tip) -> builder(p, tip.hash()).deadlineHeight(tip.height() + 6).build());
-    BitcoindRpc library = tower.library();
-    MeasuredCarrier carrier = tower.carrier();
-    Responder responder = tower.responder();
-    responder.onBlock(mineEmpty(library));
-    Block block = mineEmpty(library);
-    long sentBefore = carrier.sent;
-    long carrierBefore = carrier.nanos;
-    long requestsBefore = carrier.requests;
-    long start = System.nanoTime();
-    responder.onBlock(block);
-    long onBlock = System.nanoTime() - start;
-    if (carrier.sent - sentBefore != n) {
-      throw new IllegalStateException("the block with " + n + " penalties at risk sent " + (carrier.sent - sentBefore));
+    tower.responder().onBlock(mineEmpty(tower.library())); // the window opens: the host is told
+    Timed timed = timeBlock(tower.responder(), tower.carrier(), mineEmpty(tower.library()));
+    if (timed.sent() != n) {
+      throw new IllegalStateException("the block with " + n + " penalties at risk sent " + timed.sent());
     }
     expectMempool(n);
-    long carrierNanos = carrier.nanos - carrierBefore;
-    return printRun("a block with every penalty at risk", batched, "broadcastAll", "broadcast", n,
-        new BlockRun(onBlock, carrierNanos), carrier.requests - requestsBefore);
+    return printRun("a block with every penalty at risk", batched, "broadcastAll", "broadcast", n, timed);
   }
 
   // --- reorganisations -------------------------------------------------------------------------

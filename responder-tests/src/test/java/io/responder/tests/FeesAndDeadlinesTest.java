@@ -610,16 +610,9 @@ class FeesAndDeadlinesTest {
    */
   @Test
   void theChildrenOfSeveralPenaltiesAreLookedUpInOneCall() {
-    List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
-    Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
     List<FeeRate> asked = new ArrayList<>();
     CountingCarrier counting = new CountingCarrier(chain);
-    responder = watchedBy(counting).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000).start();
-    responder.onBlock(disputeBlock);
-    chain.minerMinFeerate(30);
-    channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(1000).build()));
-    assertEquals(3, asked.size(), "each with a child at the market's 40 sat/vB");
-    counting.clear();
+    threePenaltiesWithChildren(counting, 30, 1000, asked);
 
     mineEmpty(1); // the market unchanged: each child, still in the node's mempool, stands in for a new one
 
@@ -686,16 +679,10 @@ class FeesAndDeadlinesTest {
    */
   @Test
   void theChildrenOfPenaltiesAtRiskAreLookedUpInOneCall() {
-    List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
-    Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
     List<FeeRate> asked = new ArrayList<>();
     CountingCarrier counting = new CountingCarrier(chain);
-    responder = watchedBy(counting).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000).start();
-    responder.onBlock(disputeBlock);
-    chain.minerMinFeerate(1000); // miners skip even the packages
-    channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(10).build()));
-    assertEquals(3, asked.size(), "each at risk from the start, with a child at the market's 40 sat/vB");
-    counting.clear();
+    // At risk from the start; miners skip even the packages.
+    List<Appointment> channels = threePenaltiesWithChildren(counting, 1000, 10, asked);
 
     mineEmpty(2);
 
@@ -728,6 +715,25 @@ class FeesAndDeadlinesTest {
 
     assertTrue(chain.inMempool(ladder.get(1).txid()));
     assertEquals(List.of(FeeRate.ofSatPerVbyte(40), FeeRate.ofSatPerVbyte(40)), asked, "a child for the new rung");
+  }
+
+  /**
+   * Three penalties at 2 sat/vB, their disputes confirmed, handed over with {@code toSelfDelay} to a
+   * Responder whose market asks 40 sat/vB and whose host's wallet records each target it is
+   * {@code asked} for (one child each at the hand-over), miners taking {@code minerMinFeerate} and
+   * up; {@code counting} counts the calls from then on. Returns the channels.
+   */
+  private List<Appointment> threePenaltiesWithChildren(CountingCarrier counting, double minerMinFeerate, int toSelfDelay,
+      List<FeeRate> asked) {
+    List<Appointment> channels = List.of(channel(10, 2), channel(10, 2), channel(10, 2));
+    Block disputeBlock = chain.mineTransactions(channels.stream().map(Appointment::dispute).toArray(TestTransaction[]::new));
+    responder = watchedBy(counting).feeEstimator(minersTake(40)).feeBumper(wallet(asked), 20_000).start();
+    responder.onBlock(disputeBlock);
+    chain.minerMinFeerate(minerMinFeerate);
+    channels.forEach(a -> responder.handleBreach(a.breachBuilder(disputeBlock.hash()).toSelfDelay(toSelfDelay).build()));
+    assertEquals(3, asked.size(), "each with a child at the market's 40 sat/vB");
+    counting.clear();
+    return channels;
   }
 
   /** A builder over the test's chain, store and listener, whose calls to the node {@code counting} records. */
