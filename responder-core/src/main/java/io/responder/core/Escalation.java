@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * confirms, confirms the tracker), files each penalty at the height its escalation window opens, and
  * on every block acts for the penalties at risk: one send of the rung the policy names (climbing at
  * once past rungs refused for fee), one event per tracker per action, one log line with the rung.
+ * The penalties a block acts on (at risk, or moved by the market) are read from the store in one
+ * call, their rungs sent ahead in one carrier batch, and the host's children they hold looked up in
+ * one status call: a spike costs a few node calls a block, not a round trip per penalty.
  * What it remembers beyond the store (the highest rung the node took, which events were told) is a
  * hint for this run: after a restart the schedule is derived again from the heights.
  *
