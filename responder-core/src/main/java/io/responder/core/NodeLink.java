@@ -5,10 +5,14 @@ import io.responder.core.internal.Receipts;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Port failures are turned into answers here (a carrier that throws is a node that could not be
  * reached) except the block source's, which stop a catch-up where it stands. Mutable (the receipt
- * cache), confined to the Responder's lock.
+ * cache, and what this interval's searches read of the node's chain), confined to the Responder's
+ * lock.
  */
 final class NodeLink {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
@@ -45,6 +50,16 @@ final class NodeLink {
   private @Nullable BroadcastResult[] aheadAnswers = new BroadcastResult[0];
   private int aheadCount;
   private int aheadNext;
+  /**
+   * What the searches for already confirmed penalties read of the node's chain in this interval:
+   * the hashes at heights below {@link #searchTip} (the node's tip when they were read: a tip commits
+   * to every block below it, so they hold while it is the tip), and the txids of blocks by hash.
+   * A catch-up whose rebroadcasts find many penalties mined in blocks the Responder has not connected
+   * yet reads each of those blocks once, not once per penalty.
+   */
+  private @Nullable BlockHash searchTip;
+  private final Map<Integer, BlockHash> searchHashes = new HashMap<>();
+  private final Map<BlockHash, Set<Txid>> searchTxids = new HashMap<>();
 
   NodeLink(Carrier carrier, BlockSource blockSource, TrackerStore store, RecentBlocks window, ResponderConfig config) {
     this.carrier = carrier;
@@ -65,6 +80,9 @@ final class NodeLink {
   void newInterval() {
     sentThisInterval.clear();
     endReadAhead();
+    searchTip = null;
+    searchHashes.clear();
+    searchTxids.clear();
   }
 
   private void endReadAhead() {
@@ -394,6 +412,33 @@ final class NodeLink {
     return blockSource.blockHashAt(height).orElse(null);
   }
 
+  /** The node's block at {@code height}, below the search's tip, read once per interval and tip. */
+  private @Nullable BlockHash searchHashAt(int height) {
+    BlockHash known = searchHashes.get(height);
+    if (known != null) {
+      return known;
+    }
+    BlockHash hash = nodeHashAt(height);
+    if (hash != null) {
+      searchHashes.put(height, hash);
+    }
+    return hash;
+  }
+
+  /** The txids of the node's block {@code hash}, read once per interval. */
+  private Set<Txid> searchTxidsOf(BlockHash hash, int height) {
+    Set<Txid> known = searchTxids.get(hash);
+    if (known != null) {
+      return known;
+    }
+    if (searchTxids.size() > 4 * config.irrevocableDepth()) {
+      searchTxids.clear(); // a search reads at most the irrevocable depth of blocks: tips that moved on
+    }
+    Set<Txid> txids = new HashSet<>(fetchBlock(hash, height).txids());
+    searchTxids.put(hash, txids);
+    return txids;
+  }
+
   /**
    * Finds the block that confirmed a penalty the node reported as already confirmed: from the
    * confirmation count when the carrier gave one, else from the carrier's status lookup, else by
@@ -417,10 +462,14 @@ final class NodeLink {
     } catch (RuntimeException e) {
       log.atDebug().addKeyValue("reason", e.toString()).log("best block unknown: a confirmation count cannot be placed");
     }
+    if (nodeTip != null && !nodeTip.hash().equals(searchTip)) {
+      searchTip = nodeTip.hash(); // another tip, maybe another chain: its heights are read again
+      searchHashes.clear();
+    }
     try {
       if (nodeTip != null && confirmations.isPresent()) {
         int height = Math.max(0, nodeTip.height() - confirmations.getAsInt() + 1);
-        BlockHash hash = height == nodeTip.height() ? nodeTip.hash() : nodeHashAt(height);
+        BlockHash hash = height == nodeTip.height() ? nodeTip.hash() : searchHashAt(height);
         if (hash != null) {
           return Optional.of(new BlockRef(hash, height));
         }
@@ -436,16 +485,16 @@ final class NodeLink {
       int recent = Math.max(0, nodeTip.height() - config.irrevocableDepth() + 1);
       int lowest = Math.max(recent, Math.max(disputeHeight, 0));
       for (int h = lowest; h <= nodeTip.height(); h++) {
-        BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : nodeHashAt(h);
+        BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : searchHashAt(h);
         if (hash == null) {
           return Optional.of(nodeTip); // the node's chain moved under the search: late, never early
         }
-        if (fetchBlock(hash, h).txids().contains(txid)) {
+        if (searchTxidsOf(hash, h).contains(txid)) {
           return Optional.of(new BlockRef(hash, h));
         }
       }
       if (disputeHeight >= 0 && disputeHeight < recent) {
-        BlockHash below = nodeHashAt(recent - 1);
+        BlockHash below = searchHashAt(recent - 1);
         if (below != null) {
           log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeHeight", disputeHeight)
               .addKeyValue("nodeTip", nodeTip.height())

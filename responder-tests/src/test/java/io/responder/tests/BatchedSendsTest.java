@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.Block;
 import io.responder.core.BlockHash;
+import io.responder.core.BlockRef;
+import io.responder.core.BlockSource;
 import io.responder.core.BroadcastResult;
 import io.responder.core.Carrier;
 import io.responder.core.RawTransaction;
@@ -21,8 +23,10 @@ import io.responder.testkit.RecordingListener;
 import io.responder.testkit.TestTransaction;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
@@ -459,6 +463,59 @@ class BatchedSendsTest {
   private static io.responder.core.Breach.Builder withLadder(io.responder.core.Breach.Builder b, List<TestTransaction> ladder) {
     ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
     return b;
+  }
+
+  /**
+   * Catching up through blocks the node has, the Responder rebroadcasts penalties the node has
+   * mined meanwhile; the node answers "already in the chain" without saying where (as bitcoind
+   * does), so each is looked for in the node's last blocks. Each of those blocks is read once for all
+   * of them, not once per penalty.
+   */
+  @Test
+  void penaltiesMinedInBlocksNotConnectedYetAreFoundReadingEachBlockOnce() {
+    chain.txindex(false); // as bitcoind's default: a confirmed transaction is found only in the block named
+    CountingCarrier carrier = new CountingCarrier();
+    Map<BlockHash, Integer> reads = new HashMap<>();
+    BlockSource counting = new BlockSource() {
+      @Override
+      public BlockRef bestBlock() {
+        return chain.bestBlock();
+      }
+
+      @Override
+      public Block block(BlockHash hash) {
+        reads.merge(hash, 1, Integer::sum);
+        return chain.block(hash);
+      }
+
+      @Override
+      public Optional<BlockHash> blockHashAt(int height) {
+        return chain.blockHashAt(height);
+      }
+    };
+    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(counting)
+        .store(new InMemoryTrackerStore()).start();
+    List<Appointment> breaches = appointments(30);
+    Block disputes = mineDisputes(r, breaches);
+    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    for (int i = 0; i < 5; i++) {
+      r.onBlock(chain.mineEmpty()); // five missed blocks: the sixth makes them due
+    }
+    Block sixth = chain.mineEmpty(); // the node goes on without the Responder
+    Block mined = chain.mine();
+    assertTrue(mined.txids().containsAll(breaches.stream().map(a -> a.penalty().txid()).toList()));
+    Block tip = chain.mineEmpty();
+    reads.clear();
+
+    r.onBlock(tip); // catching up: the sixth block's storm finds every penalty already mined
+
+    for (Appointment a : breaches) {
+      assertEquals(new io.responder.core.TrackerStatus.Confirmed(mined.ref()), r.tracker(a.uuid()).orElseThrow().status());
+    }
+    assertTrue(reads.values().stream().allMatch(n -> n <= 2),
+        "each block read once to follow the chain and once to search it, at most: " + reads.values());
+    assertTrue(reads.containsKey(disputes.hash()) && reads.containsKey(sixth.hash()), "the search read them");
+    r.checkConsistency();
   }
 
   @Test
