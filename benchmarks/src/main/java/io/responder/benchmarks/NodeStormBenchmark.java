@@ -14,6 +14,7 @@ import io.responder.core.RawTransaction;
 import io.responder.core.Responder;
 import io.responder.core.StatusQuery;
 import io.responder.core.StoreUpdate;
+import io.responder.core.TrackerState;
 import io.responder.core.TrackerStore;
 import io.responder.core.TransactionPackage;
 import io.responder.core.TransactionTracker;
@@ -82,6 +83,10 @@ import org.sqlite.SQLiteDataSource;
  * rung (the pair's variant, paying a higher fee): the storm block sends each penalty's second rung,
  * in one {@code broadcastAll} or one round trip each.
  *
+ * <p><b>A catch-up through blocks that mined the penalties.</b> For 1,000 penalties: the Responder is
+ * away while the node mines the block where they are due again and the blocks that hold them; its
+ * catch-up sends them, hears that each is already in the node's chain, and finds where.
+ *
  * <p><b>Intake on SQLite.</b> 10,000 breaches handed to a Responder on {@code JdbcTrackerStore}
  * (a new SQLite file) and the real node, twice: over a plain {@code SQLiteDataSource} (every read
  * opens a connection) and over the smallest connection pool (reads reuse one): breaches per second,
@@ -94,7 +99,7 @@ import org.sqlite.SQLiteDataSource;
  * io.responder.benchmarks.NodeStormBenchmark}. Without {@code RESPONDER_BITCOIND} it prints that it
  * is skipped and exits. Options: {@code --storms 1000,10000} (0: none), {@code --expiries 1000,10000}
  * (0: none), {@code --reorgs 1000,10000} (0: none), {@code --at-risk 1000,10000} (0: none),
- * {@code --ladder-storms 1000,10000} (0: none), {@code --intake 10000} (0: none),
+ * {@code --ladder-storms 1000,10000} (0: none), {@code --catch-ups 1000} (0: none), {@code --intake 10000} (0: none),
  * {@code --rounds 1} (measurements per storm size). The node's data directory is a temporary
  * directory, deleted at the end.
  */
@@ -133,6 +138,7 @@ public final class NodeStormBenchmark {
     int[] reorgs = {1_000, 10_000};
     int[] atRisk = {1_000, 10_000};
     int[] ladderStorms = {1_000, 10_000};
+    int[] catchUps = {1_000};
     int intake = 10_000;
     int rounds = 1;
     for (int i = 0; i < args.length; i++) {
@@ -143,11 +149,13 @@ public final class NodeStormBenchmark {
         case "--at-risk" -> atRisk = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).filter(n -> n > 0).toArray();
         case "--ladder-storms" -> ladderStorms = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
             .filter(n -> n > 0).toArray();
+        case "--catch-ups" -> catchUps = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
+            .filter(n -> n > 0).toArray();
         case "--intake" -> intake = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
             + " (expected --storms N,M,..., --expiries N,M,..., --reorgs N,M,..., --at-risk N,M,...,"
-            + " --ladder-storms N,M,..., --intake N, --rounds N)");
+            + " --ladder-storms N,M,..., --catch-ups N,M,..., --intake N, --rounds N)");
       }
     }
     Optional<Path> binary = RegtestProcess.binaryFrom(env);
@@ -156,7 +164,7 @@ public final class NodeStormBenchmark {
           + " is not set; point it at a bitcoind, Bitcoin Core 28 or later)");
       return;
     }
-    int needed = Math.max(intake, Arrays.stream(new int[][] {storms, expiries, reorgs, atRisk, ladderStorms})
+    int needed = Math.max(intake, Arrays.stream(new int[][] {storms, expiries, reorgs, atRisk, ladderStorms, catchUps})
         .flatMapToInt(Arrays::stream).max().orElse(0));
     Path dir = Files.createTempDirectory("responder-node-bench");
     try (RegtestProcess node = RegtestProcess.start(binary.get(), dir.resolve("node"))) {
@@ -175,6 +183,7 @@ public final class NodeStormBenchmark {
       each(expiries, rounds, pairs, bench::expiry);
       each(atRisk, rounds, pairs, bench::atRisk);
       each(ladderStorms, rounds, pairs, bench::ladderStorm);
+      each(catchUps, rounds, pairs, bench::catchUp);
       if (intake > 0) {
         bench.intake(pairs.subList(0, intake), dir.resolve("intake.db"), false);
         bench.intake(pairs.subList(0, intake), dir.resolve("intake-pooled.db"), true);
@@ -429,6 +438,45 @@ public final class NodeStormBenchmark {
     }
     expectMempool(n);
     return printRun("a block with every penalty at risk", batched, "broadcastAll", "broadcast", n, timed);
+  }
+
+  // --- a catch-up through blocks that mined the penalties ------------------------------------------
+
+  /**
+   * A Responder five blocks into its penalties' count, then away while the node mines a sixth empty
+   * block, blocks holding every penalty, and one more; handed the node's tip, it catches up. On the
+   * sixth block every penalty is due and sent again, and the node answers that each is already in
+   * its chain, without saying where: the Responder looks for it in the node's last blocks. The
+   * {@code onBlock} of that catch-up is measured, and the benchmark fails unless every tracker ends
+   * confirmed where the node mined its penalty.
+   */
+  private void catchUp(List<RegtestPenalties.Pair> pairs) throws IOException {
+    int n = pairs.size();
+    out.printf(Locale.ROOT, "== catch-up through blocks that mined %,d penalties%n", n);
+    Tower tower = towerWith(pairs, true, (p, tip) -> breach(p, tip.hash()));
+    for (int i = 0; i < 5; i++) {
+      tower.responder().onBlock(mineEmpty(tower.library()));
+    }
+    mineEmpty(tower.library()); // the sixth block, which the Responder is not given
+    List<String> mined = new ArrayList<>();
+    while (((Number) node.rpc().object("getmempoolinfo").get("size")).longValue() > 0) {
+      @SuppressWarnings("unchecked")
+      List<Object> hashes = (List<Object>) node.rpc().call("generatetoaddress", 1, maker.minerAddress());
+      mined.add((String) hashes.get(0));
+    }
+    Block tip = mineEmpty(tower.library());
+    Timed timed = timeBlock(tower.responder(), tower.carrier(), tip);
+    long confirmed = tower.responder().countsByState().getOrDefault(TrackerState.CONFIRMED, 0);
+    if (timed.sent() != n || confirmed != n) {
+      throw new IllegalStateException("the catch-up sent " + timed.sent() + " of " + n + " penalties and left "
+          + confirmed + " trackers confirmed");
+    }
+    out.printf(Locale.ROOT, "  onBlock of the catch-up (4 blocks, %d of them holding the penalties): %.1f ms"
+        + " (%.1f us a penalty; carrier %.1f ms in %,d calls, the rest %.1f ms)%n", mined.size(),
+        millis(timed.onBlockNanos()), micros(timed.onBlockNanos()) / n, millis(timed.carrierNanos()), timed.requests(),
+        millis(timed.onBlockNanos() - timed.carrierNanos()));
+    out.printf(Locale.ROOT, "  row: n=%d catch-up onblock_ms=%.1f carrier_ms=%.1f carrier_calls=%d%n", n,
+        millis(timed.onBlockNanos()), millis(timed.carrierNanos()), timed.requests());
   }
 
   // --- reorganisations -------------------------------------------------------------------------

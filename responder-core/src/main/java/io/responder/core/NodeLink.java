@@ -412,6 +412,30 @@ final class NodeLink {
     return blockSource.blockHashAt(height).orElse(null);
   }
 
+  /** The lowest of the node's last blocks a search reads: the irrevocable depth of them. */
+  private int recentFrom(BlockRef nodeTip) {
+    return Math.max(0, nodeTip.height() - config.irrevocableDepth() + 1);
+  }
+
+  /**
+   * The block holding {@code txid} among those a search has read in this interval under the node's
+   * current tip {@code nodeTip}, from the dispute's height up; null when none of them does.
+   */
+  private @Nullable BlockRef inBlocksRead(Txid txid, BlockRef nodeTip, int disputeHeight) {
+    if (searchTxids.isEmpty()) {
+      return null;
+    }
+    int lowest = Math.max(recentFrom(nodeTip), Math.max(disputeHeight, 0));
+    for (int h = nodeTip.height(); h >= lowest; h--) {
+      BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : searchHashes.get(h);
+      Set<Txid> txids = hash == null ? null : searchTxids.get(hash);
+      if (txids != null && txids.contains(txid)) {
+        return new BlockRef(hash, h);
+      }
+    }
+    return null;
+  }
+
   /** The node's block at {@code height}, below the search's tip, read once per interval and tip. */
   private @Nullable BlockHash searchHashAt(int height) {
     BlockHash known = searchHashes.get(height);
@@ -441,8 +465,9 @@ final class NodeLink {
 
   /**
    * Finds the block that confirmed a penalty the node reported as already confirmed: from the
-   * confirmation count when the carrier gave one, else from the carrier's status lookup, else by
-   * reading the node's last blocks since the dispute (at most the irrevocable depth of them).
+   * confirmation count when the carrier gave one, else from the node's blocks already read by this
+   * interval's searches, else from the carrier's status lookup, else by reading the node's last
+   * blocks since the dispute (at most the irrevocable depth of them).
    *
    * <p>Every answer errs late, never early. Counts are relative to the node's tip, so without it
    * (the block source failing while the carrier works) a count is useless. A penalty not in the
@@ -474,6 +499,13 @@ final class NodeLink {
           return Optional.of(new BlockRef(hash, height));
         }
       }
+      // The blocks this interval's searches have read already answer at no cost: a catch-up finds
+      // its penalties in the same few blocks, and the status lookup below reads a whole block of
+      // its own on a node without -txindex.
+      BlockRef read = nodeTip == null ? null : inBlocksRead(txid, nodeTip, disputeHeight);
+      if (read != null) {
+        return Optional.of(read);
+      }
       Optional<BlockHash> hint = disputeHeight >= 0 ? Optional.ofNullable(window.hashAt(disputeHeight)) : Optional.empty();
       if (status(txid, hint) instanceof TxStatus.Confirmed c) {
         // Possibly above the Responder's tip: the block step checks the block when its height arrives.
@@ -482,7 +514,7 @@ final class NodeLink {
       if (nodeTip == null) {
         return Optional.empty();
       }
-      int recent = Math.max(0, nodeTip.height() - config.irrevocableDepth() + 1);
+      int recent = recentFrom(nodeTip);
       int lowest = Math.max(recent, Math.max(disputeHeight, 0));
       for (int h = lowest; h <= nodeTip.height(); h++) {
         BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : searchHashAt(h);

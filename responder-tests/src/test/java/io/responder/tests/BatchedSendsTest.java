@@ -506,6 +506,7 @@ class BatchedSendsTest {
     assertTrue(mined.txids().containsAll(breaches.stream().map(a -> a.penalty().txid()).toList()));
     Block tip = chain.mineEmpty();
     reads.clear();
+    carrier.statusLookups = 0;
 
     r.onBlock(tip); // catching up: the sixth block's storm finds every penalty already mined
 
@@ -515,6 +516,7 @@ class BatchedSendsTest {
     assertTrue(reads.values().stream().allMatch(n -> n <= 2),
         "each block read once to follow the chain and once to search it, at most: " + reads.values());
     assertTrue(reads.containsKey(disputes.hash()) && reads.containsKey(sixth.hash()), "the search read them");
+    assertEquals(1, carrier.statusLookups, "only the first penalty is looked up: the others are in the blocks it read");
     r.checkConsistency();
   }
 
