@@ -164,8 +164,10 @@ public final class NodeStormBenchmark {
           + " is not set; point it at a bitcoind, Bitcoin Core 28 or later)");
       return;
     }
-    int needed = Math.max(intake, Arrays.stream(new int[][] {storms, expiries, reorgs, atRisk, ladderStorms, catchUps})
+    int shared = Math.max(intake, Arrays.stream(new int[][] {storms, expiries, reorgs, atRisk, ladderStorms})
         .flatMapToInt(Arrays::stream).max().orElse(0));
+    // A catch-up has the node mine its penalties for good: each run gets pairs of its own.
+    int needed = shared + rounds * Arrays.stream(catchUps).sum();
     Path dir = Files.createTempDirectory("responder-node-bench");
     try (RegtestProcess node = RegtestProcess.start(binary.get(), dir.resolve("node"))) {
       out.printf(Locale.ROOT, "Real-node benchmark (%d cores, Java %s, %s)%n",
@@ -183,7 +185,13 @@ public final class NodeStormBenchmark {
       each(expiries, rounds, pairs, bench::expiry);
       each(atRisk, rounds, pairs, bench::atRisk);
       each(ladderStorms, rounds, pairs, bench::ladderStorm);
-      each(catchUps, rounds, pairs, bench::catchUp);
+      int unused = shared;
+      for (int n : catchUps) {
+        for (int r = 0; r < rounds; r++) {
+          bench.catchUp(pairs.subList(unused, unused + n));
+          unused += n;
+        }
+      }
       if (intake > 0) {
         bench.intake(pairs.subList(0, intake), dir.resolve("intake.db"), false);
         bench.intake(pairs.subList(0, intake), dir.resolve("intake-pooled.db"), true);

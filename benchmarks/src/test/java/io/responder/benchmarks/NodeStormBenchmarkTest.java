@@ -47,11 +47,11 @@ class NodeStormBenchmarkTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
     NodeStormBenchmark.run(System.getenv(), new String[] {"--storms", "12", "--expiries", "12", "--reorgs", "12", "--at-risk", "12",
-        "--ladder-storms", "12", "--intake", "12"},
+        "--ladder-storms", "12", "--catch-ups", "12", "--intake", "12"},
         new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
     List<String> all = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("row:")).toList();
-    assertEquals(7, all.size(), bytes.toString(StandardCharsets.UTF_8));
+    assertEquals(8, all.size(), bytes.toString(StandardCharsets.UTF_8));
     assertTrue(all.get(0).matches("\\s*row: n=12 reorg batched_onblock_ms=" + NUMBER + " one_by_one_onblock_ms=" + NUMBER
         + " one_by_one_over_batched=" + NUMBER + " batched_carrier_ms=" + NUMBER + " one_by_one_carrier_ms=" + NUMBER),
         all.get(0));
@@ -69,8 +69,10 @@ class NodeStormBenchmarkTest {
     assertTrue(rows.get(3).matches("\\s*row: n=12 ladder-storm batched_onblock_ms=" + NUMBER + " one_by_one_onblock_ms="
         + NUMBER + " one_by_one_over_batched=" + NUMBER + " batched_carrier_ms=" + NUMBER + " one_by_one_carrier_ms="
         + NUMBER), rows.get(3));
-    for (int i = 4; i <= 5; i++) {
-      assertTrue(rows.get(i).matches("\\s*row: n=12 pooled=" + (i == 5) + " breaches_per_s=" + NUMBER + " us_per_breach="
+    assertTrue(rows.get(4).matches("\\s*row: n=12 catch-up onblock_ms=" + NUMBER + " carrier_ms=" + NUMBER
+        + " carrier_calls=\\d+"), rows.get(4));
+    for (int i = 5; i <= 6; i++) {
+      assertTrue(rows.get(i).matches("\\s*row: n=12 pooled=" + (i == 6) + " breaches_per_s=" + NUMBER + " us_per_breach="
           + NUMBER + " validation_us=" + NUMBER + " carrier_us=" + NUMBER + " store_find_us=" + NUMBER
           + " store_commit_us=" + NUMBER + " responder_us=-?" + NUMBER), rows.get(i));
     }
