@@ -516,7 +516,9 @@ final class NodeLink {
       }
       int recent = recentFrom(nodeTip);
       int lowest = Math.max(recent, Math.max(disputeHeight, 0));
-      for (int h = lowest; h <= nodeTip.height(); h++) {
+      // From the tip down: a penalty found already confirmed during a catch-up was mined in blocks
+      // the Responder has not connected yet, near the node's tip.
+      for (int h = nodeTip.height(); h >= lowest; h--) {
         BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : searchHashAt(h);
         if (hash == null) {
           return Optional.of(nodeTip); // the node's chain moved under the search: late, never early
