@@ -58,6 +58,11 @@ final class NodeLink {
    * yet reads each of those blocks once, not once per penalty.
    */
   private @Nullable BlockHash searchTip;
+  /** Calls that sent transactions so far: a best block read after all of them is later than all their answers. */
+  private long sends;
+  /** The node's best block as read when {@link #sends} was {@link #tipReadAtSends}, or null. */
+  private @Nullable BlockRef tipAfterSends;
+  private long tipReadAtSends = -1;
   private final Map<Integer, BlockHash> searchHashes = new HashMap<>();
   private final Map<BlockHash, Set<Txid>> searchTxids = new HashMap<>();
 
@@ -83,6 +88,20 @@ final class NodeLink {
     searchTip = null;
     searchHashes.clear();
     searchTxids.clear();
+    tipAfterSends = null;
+  }
+
+  /**
+   * The node's best block, read after every send made so far: reused while no send follows, so a
+   * storm's answers placed one after another cost one read, not one each. Never older than an answer
+   * it serves, which would place a confirmation too low (early).
+   */
+  private BlockRef nodeTipAfterSends() {
+    if (tipAfterSends == null || tipReadAtSends != sends) {
+      tipAfterSends = blockSource.bestBlock();
+      tipReadAtSends = sends;
+    }
+    return tipAfterSends;
   }
 
   private void endReadAhead() {
@@ -116,6 +135,7 @@ final class NodeLink {
     }
     BroadcastResult result;
     try {
+      sends++;
       result = Objects.requireNonNull(carrier.broadcast(txid, raw), "carrier returned null");
     } catch (RuntimeException e) {
       log.atWarn().addKeyValue("txid", txid).addKeyValue("reason", e.toString()).log("carrier failed to broadcast");
@@ -158,6 +178,7 @@ final class NodeLink {
     }
     List<BroadcastResult> answers;
     try {
+      sends++;
       answers = carrier.broadcastAll(fresh);
       if (answers == null || answers.size() != fresh.size()) {
         throw new IllegalStateException("carrier answered a batch of " + fresh.size() + " with "
@@ -263,6 +284,7 @@ final class NodeLink {
   @Nullable PackageResult sendPackage(TransactionPackage pkg) {
     PackageResult answer;
     try {
+      sends++;
       answer = carrier.broadcastPackage(pkg);
       if (answer == null || answer.results().size() != pkg.size()) {
         throw new IllegalStateException("carrier answered a package of " + pkg.size() + " with "
@@ -483,7 +505,7 @@ final class NodeLink {
     // would name a block that does not hold the penalty: reliability simulation, seed 89252).
     BlockRef nodeTip = null;
     try {
-      nodeTip = blockSource.bestBlock();
+      nodeTip = nodeTipAfterSends();
     } catch (RuntimeException e) {
       log.atDebug().addKeyValue("reason", e.toString()).log("best block unknown: a confirmation count cannot be placed");
     }

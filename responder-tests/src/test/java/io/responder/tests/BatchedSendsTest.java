@@ -49,7 +49,7 @@ class BatchedSendsTest {
   enum BadStatusBatch { THROWS, TOO_FEW_ANSWERS, NULL_ANSWERS }
 
   /** The chain as a carrier that counts how it is called. */
-  private final class CountingCarrier implements Carrier {
+  private class CountingCarrier implements Carrier {
     final List<Integer> batches = new ArrayList<>();
     /** Every txid sent, alone or in a batch, in the order the node got them. */
     final List<Txid> sentInOrder = new ArrayList<>();
@@ -477,9 +477,11 @@ class BatchedSendsTest {
     chain.txindex(false); // as bitcoind's default: a confirmed transaction is found only in the block named
     CountingCarrier carrier = new CountingCarrier();
     Map<BlockHash, Integer> reads = new HashMap<>();
+    int[] tipReads = {0};
     BlockSource counting = new BlockSource() {
       @Override
       public BlockRef bestBlock() {
+        tipReads[0]++;
         return chain.bestBlock();
       }
 
@@ -508,6 +510,7 @@ class BatchedSendsTest {
     Block tip = chain.mineEmpty();
     reads.clear();
     carrier.statusLookups = 0;
+    tipReads[0] = 0;
 
     r.onBlock(tip); // catching up: the sixth block's storm finds every penalty already mined
 
@@ -519,6 +522,57 @@ class BatchedSendsTest {
     assertTrue(reads.containsKey(mined.hash()), "the search read the block that holds them");
     assertFalse(reads.containsKey(disputes.hash()), "from the node's tip down, and no further than that block");
     assertEquals(1, carrier.statusLookups, "only the first penalty is looked up: the others are in the blocks it read");
+    assertTrue(tipReads[0] <= 3, "the node's tip read once for all of them, after their sends: " + tipReads[0]);
+    r.checkConsistency();
+  }
+
+  /**
+   * The node's tip read for one search serves the next ones only while no send came after it: a
+   * penalty the node mined between that read and the send that reports it is above the tip read, and
+   * placing it at that tip would complete it early. Here the node mines a pending penalty just before
+   * the Responder retries it, after the storm's searches read the tip.
+   */
+  @Test
+  void aPenaltyMinedAfterTheTipWasReadIsPlacedWhereItIsNotAtThatTip() {
+    chain.txindex(false);
+    Appointment late = Appointment.random(rng);
+    boolean[] mineBeforeRetry = {false};
+    Block[] minedLate = {null};
+    CountingCarrier carrier = new CountingCarrier() {
+      @Override
+      public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
+        if (txid.equals(late.penalty().txid())) {
+          if (!mineBeforeRetry[0]) {
+            return new BroadcastResult.RejectedForNow(-26, "mempool min fee not met"); // pending until then
+          }
+          chain.broadcast(txid, rawTransaction); // the node takes it and mines it, then hears the retry
+          minedLate[0] = chain.mine();
+        }
+        return super.broadcast(txid, rawTransaction);
+      }
+    };
+    Responder r = over(carrier).start();
+    List<Appointment> breaches = appointments(10);
+    List<Appointment> all = new ArrayList<>(breaches);
+    all.add(late);
+    Block disputes = mineDisputes(r, all);
+    all.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    assertEquals(TrackerState.PENDING, r.tracker(late.uuid()).orElseThrow().status().state());
+    for (int i = 0; i < 5; i++) {
+      r.onBlock(chain.mineEmpty());
+    }
+    chain.mineEmpty(); // the sixth block, where the ten are due again: the Responder is away
+    Block mined = chain.mine(); // the ten
+    Block tip = chain.mineEmpty();
+    mineBeforeRetry[0] = true;
+
+    r.onBlock(tip); // the storm's searches read the node's tip; then the pending one is retried
+
+    for (Appointment a : breaches) {
+      assertEquals(new io.responder.core.TrackerStatus.Confirmed(mined.ref()), r.tracker(a.uuid()).orElseThrow().status());
+    }
+    assertEquals(new io.responder.core.TrackerStatus.Confirmed(minedLate[0].ref()),
+        r.tracker(late.uuid()).orElseThrow().status(), "in the block the node mined it in, above the tip read before");
     r.checkConsistency();
   }
 
