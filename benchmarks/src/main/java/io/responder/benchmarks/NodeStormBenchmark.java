@@ -533,24 +533,14 @@ public final class NodeStormBenchmark {
     for (int h = forkHeight + 1; h <= oldTip + 1; h++) {
       tip = mineEmpty(library, address);
     }
-    long sentBefore = carrier.sent;
     long acceptedBefore = carrier.accepted;
-    long carrierBefore = carrier.nanos;
-    long requestsBefore = carrier.requests;
-    long start = System.nanoTime();
-    responder.onBlock(tip);
-    long onBlock = System.nanoTime() - start;
-    long sent = carrier.sent - sentBefore;
-    if (sent != 2L * n || carrier.accepted - acceptedBefore != 2L * n || !responder.tip().equals(tip.ref())) {
-      throw new IllegalStateException("the reorganisation sent " + sent + " transactions, accepted "
+    Timed timed = timeBlock(responder, carrier, tip);
+    if (timed.sent() != 2L * n || carrier.accepted - acceptedBefore != 2L * n || !responder.tip().equals(tip.ref())) {
+      throw new IllegalStateException("the reorganisation sent " + timed.sent() + " transactions, accepted "
           + (carrier.accepted - acceptedBefore) + ", for " + n + " disputes and " + n + " penalties");
     }
-    long carrierNanos = carrier.nanos - carrierBefore;
-    out.printf(Locale.ROOT, "  %s: onBlock of the new branch's tip (%d blocks off, %d on): %.1f ms (%.1f us a penalty;"
-        + " carrier %.1f ms in %,d %s, the rest %.1f ms)%n",
-        batched ? "batched (BitcoindCarrier.broadcastAll)" : "one by one (Carrier's looping default)",
-        oldTip - forkHeight, tip.height() - forkHeight, millis(onBlock), micros(onBlock) / n, millis(carrierNanos),
-        carrier.requests - requestsBefore, batched ? "broadcastAll calls" : "broadcast calls", millis(onBlock - carrierNanos));
+    BlockRun run = printRun("the new branch's tip (" + (oldTip - forkHeight) + " blocks off, " + (tip.height() - forkHeight)
+        + " on)", batched, "broadcastAll", "broadcast", n, timed);
     // Back to the disputes' branch, which the next run takes off again.
     String branchStart = (String) node.rpc().call("getblockhash", forkHeight + 1);
     node.rpc().call("reconsiderblock", lowest);
@@ -558,7 +548,7 @@ public final class NodeStormBenchmark {
     if (!disputeBlocks(all).equals(disputeBlocks)) {
       throw new IllegalStateException("the node did not go back to the disputes' blocks");
     }
-    return new BlockRun(onBlock, carrierNanos);
+    return run;
   }
 
   /** The blocks from the node's tip down that hold disputes of {@code pairs}, tip first. */

@@ -341,13 +341,12 @@ final class BlockStep {
       return false;
     }
     TransactionTracker t = member.get();
-    List<Txid> variantTxids = t.feeTerms().variantTxids();
     byte[] rawDispute = node.rawDisputeOf(g, t);
-    for (int rung = 0; rung <= variantTxids.size(); rung++) {
-      Txid txid = rung == 0 ? g.txid() : variantTxids.get(rung - 1);
-      byte[] raw = rung == 0 ? t.penaltyRawTxUnsafe() : t.feeTerms().variants()[rung - 1];
+    // The rungs as the batch sent ahead has them, so each send here reads its receipt.
+    for (RawTransaction rung : escalation.everyRung(g, t)) {
+      Txid txid = rung.txid();
       // Sent as any penalty is: a node lacking the dispute gets it first.
-      if (node.sendPenalty(txid, raw, t.disputeTxid(), rawDispute, g.disputeHeight(), null)
+      if (node.sendPenalty(txid, rung.bytes(), t.disputeTxid(), rawDispute, g.disputeHeight(), null)
           instanceof BroadcastResult.AlreadyConfirmed ac) {
         Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
         if (at.isPresent()) {

@@ -603,8 +603,12 @@ final class Escalation {
   }
 
   private static RawTransaction rung(PenaltyGroup g, @Nullable Plan plan, TransactionTracker member, int rung) {
-    return rung == 0 ? RawTransaction.trusted(g.txid(), member.penaltyRawTxUnsafe())
-        : RawTransaction.trusted(plan.variantTxids.get(rung - 1), member.feeTerms().variants()[rung - 1]);
+    return RawTransaction.trusted(rung == 0 ? g.txid() : plan.variantTxids.get(rung - 1), rawOf(member, rung));
+  }
+
+  /** The raw transaction of rung {@code rung} of {@code member}'s ladder (0: the penalty itself). */
+  private static byte[] rawOf(TransactionTracker member, int rung) {
+    return rung == 0 ? member.penaltyRawTxUnsafe() : member.feeTerms().variants()[rung - 1];
   }
 
   /**
@@ -764,8 +768,7 @@ final class Escalation {
    */
   private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, @Nullable TxStatus childInHand,
       ChangeSet ch) {
-    byte[] raw = sent.rung() == 0 ? member.penaltyRawTxUnsafe() : member.feeTerms().variants()[sent.rung() - 1];
-    Bumped bumped = bump(plans.get(g), g.txid(), sent, raw, left, childInHand);
+    Bumped bumped = bump(plans.get(g), g.txid(), sent, rawOf(member, sent.rung()), left, childInHand);
     Child child = bumped.child();
     if (child != null) {
       Txid txid = g.txid();
@@ -908,9 +911,8 @@ final class Escalation {
         sent = new Sent(ownRungSpent(g, plan, g.txid(), r), g.txid(), 0);
       } else {
         Txid txid = plan.variantTxids.get(rung - 1);
-        byte[] raw = member.feeTerms().variants()[rung - 1];
-        BroadcastResult r = ownRungSpent(g, plan, txid, node.sendPenalty(txid, raw, member.disputeTxid(), rawDispute,
-            g.disputeHeight(), null));
+        BroadcastResult r = ownRungSpent(g, plan, txid, node.sendPenalty(txid, rawOf(member, rung), member.disputeTxid(),
+            rawDispute, g.disputeHeight(), null));
         sent = new Sent(r, txid, rung);
         int shown = rung;
         forEachMember(g, u -> ch.event(l -> l.penaltyEscalated(u, g.txid(), txid, shown, r)));

@@ -50,19 +50,18 @@ final class NodeLink {
   private @Nullable BroadcastResult[] aheadAnswers = new BroadcastResult[0];
   private int aheadCount;
   private int aheadNext;
-  /**
-   * What the searches for already confirmed penalties read of the node's chain in this interval:
-   * the hashes at heights below {@link #searchTip} (the node's tip when they were read: a tip commits
-   * to every block below it, so they hold while it is the tip), and the txids of blocks by hash.
-   * A catch-up whose rebroadcasts find many penalties mined in blocks the Responder has not connected
-   * yet reads each of those blocks once, not once per penalty.
-   */
-  private @Nullable BlockHash searchTip;
   /** Calls that sent transactions so far: a best block read after all of them is later than all their answers. */
   private long sends;
   /** The node's best block as read when {@link #sends} was {@link #tipReadAtSends}, or null. */
   private @Nullable BlockRef tipAfterSends;
   private long tipReadAtSends = -1;
+  /**
+   * What the searches for already confirmed penalties read of the node's chain in this interval:
+   * the hashes at heights below {@link #tipAfterSends} (a tip commits to every block below it, so
+   * they hold while it is the tip read), and the txids of blocks by hash. A catch-up whose
+   * rebroadcasts find many penalties mined in blocks the Responder has not connected yet reads each
+   * of those blocks once, not once per penalty.
+   */
   private final Map<Integer, BlockHash> searchHashes = new HashMap<>();
   private final Map<BlockHash, Set<Txid>> searchTxids = new HashMap<>();
 
@@ -85,7 +84,6 @@ final class NodeLink {
   void newInterval() {
     sentThisInterval.clear();
     endReadAhead();
-    searchTip = null;
     searchHashes.clear();
     searchTxids.clear();
     tipAfterSends = null;
@@ -98,7 +96,11 @@ final class NodeLink {
    */
   private BlockRef nodeTipAfterSends() {
     if (tipAfterSends == null || tipReadAtSends != sends) {
-      tipAfterSends = blockSource.bestBlock();
+      BlockRef tip = blockSource.bestBlock();
+      if (tipAfterSends == null || !tip.hash().equals(tipAfterSends.hash())) {
+        searchHashes.clear(); // another tip, maybe another chain: its heights are read again
+      }
+      tipAfterSends = tip;
       tipReadAtSends = sends;
     }
     return tipAfterSends;
@@ -440,17 +442,21 @@ final class NodeLink {
   }
 
   /**
-   * The block holding {@code txid} among those a search has read in this interval under the node's
-   * current tip {@code nodeTip}, from the dispute's height up; null when none of them does.
+   * The block holding {@code txid} among the node's blocks from its tip {@code nodeTip} down to
+   * {@code lowest}, or null. With {@code read}, the blocks this interval has not read yet are read,
+   * and a chain that moves under the search ends it at the node's tip (late, never early); without,
+   * only the blocks read already are looked at.
    */
-  private @Nullable BlockRef inBlocksRead(Txid txid, BlockRef nodeTip, int disputeHeight) {
-    if (searchTxids.isEmpty()) {
-      return null;
-    }
-    int lowest = Math.max(recentFrom(nodeTip), Math.max(disputeHeight, 0));
+  private @Nullable BlockRef searchDown(Txid txid, BlockRef nodeTip, int lowest, boolean read) {
     for (int h = nodeTip.height(); h >= lowest; h--) {
-      BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : searchHashes.get(h);
-      Set<Txid> txids = hash == null ? null : searchTxids.get(hash);
+      BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : read ? searchHashAt(h) : searchHashes.get(h);
+      if (hash == null) {
+        if (read) {
+          return nodeTip;
+        }
+        continue;
+      }
+      Set<Txid> txids = read ? searchTxidsOf(hash, h) : searchTxids.get(hash);
       if (txids != null && txids.contains(txid)) {
         return new BlockRef(hash, h);
       }
@@ -509,10 +515,6 @@ final class NodeLink {
     } catch (RuntimeException e) {
       log.atDebug().addKeyValue("reason", e.toString()).log("best block unknown: a confirmation count cannot be placed");
     }
-    if (nodeTip != null && !nodeTip.hash().equals(searchTip)) {
-      searchTip = nodeTip.hash(); // another tip, maybe another chain: its heights are read again
-      searchHashes.clear();
-    }
     try {
       if (nodeTip != null && confirmations.isPresent()) {
         int height = Math.max(0, nodeTip.height() - confirmations.getAsInt() + 1);
@@ -524,7 +526,8 @@ final class NodeLink {
       // The blocks this interval's searches have read already answer at no cost: a catch-up finds
       // its penalties in the same few blocks, and the status lookup below reads a whole block of
       // its own on a node without -txindex.
-      BlockRef read = nodeTip == null ? null : inBlocksRead(txid, nodeTip, disputeHeight);
+      int lowest = nodeTip == null ? 0 : Math.max(recentFrom(nodeTip), Math.max(disputeHeight, 0));
+      BlockRef read = nodeTip == null || searchTxids.isEmpty() ? null : searchDown(txid, nodeTip, lowest, false);
       if (read != null) {
         return Optional.of(read);
       }
@@ -536,19 +539,13 @@ final class NodeLink {
       if (nodeTip == null) {
         return Optional.empty();
       }
-      int recent = recentFrom(nodeTip);
-      int lowest = Math.max(recent, Math.max(disputeHeight, 0));
       // From the tip down: a penalty found already confirmed during a catch-up was mined in blocks
       // the Responder has not connected yet, near the node's tip.
-      for (int h = nodeTip.height(); h >= lowest; h--) {
-        BlockHash hash = h == nodeTip.height() ? nodeTip.hash() : searchHashAt(h);
-        if (hash == null) {
-          return Optional.of(nodeTip); // the node's chain moved under the search: late, never early
-        }
-        if (searchTxidsOf(hash, h).contains(txid)) {
-          return Optional.of(new BlockRef(hash, h));
-        }
+      BlockRef found = searchDown(txid, nodeTip, lowest, true);
+      if (found != null) {
+        return Optional.of(found);
       }
+      int recent = recentFrom(nodeTip);
       if (disputeHeight >= 0 && disputeHeight < recent) {
         BlockHash below = searchHashAt(recent - 1);
         if (below != null) {

@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A block's sends go to the carrier as one batch (issue 13): a rebroadcast storm, or the pending
@@ -376,11 +377,11 @@ class BatchedSendsTest {
   void aStormOfPenaltiesWithFeeLaddersIsOneBatchOfTheirNextRungs() {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = over(carrier).start();
-    List<Appointment> breaches = laddered(r, 20);
-    List<List<TestTransaction>> ladders = breaches.stream().map(a -> a.penaltyLadder(rng, 8, 30)).toList();
-    Block disputes = mineDisputes(r, breaches);
+    Laddered laddered = laddered(r, 20);
+    List<Appointment> breaches = laddered.channels();
+    List<List<TestTransaction>> ladders = laddered.ladders();
     for (int i = 0; i < breaches.size(); i++) {
-      r.handleBreach(withLadder(breaches.get(i).breachBuilder(disputes.hash()), ladders.get(i)).toSelfDelay(1000).build());
+      r.handleBreach(laddered.breach(i).build());
     }
     breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid())); // the node restarts with an empty mempool
     for (int i = 0; i < 5; i++) {
@@ -398,29 +399,6 @@ class BatchedSendsTest {
     r.checkConsistency();
   }
 
-  /** Pending penalties with fee ladders are retried in one batch, each at the rung its send starts from. */
-  @Test
-  void pendingPenaltiesWithFeeLaddersRetriedTogetherAreOneBatch() {
-    CountingCarrier carrier = new CountingCarrier();
-    Responder r = over(carrier).start();
-    List<Appointment> breaches = laddered(r, 12);
-    List<List<TestTransaction>> ladders = breaches.stream().map(a -> a.penaltyLadder(rng, 8, 30)).toList();
-    Block disputes = mineDisputes(r, breaches);
-    chain.nodeDown(true);
-    for (int i = 0; i < breaches.size(); i++) {
-      r.handleBreach(withLadder(breaches.get(i).breachBuilder(disputes.hash()), ladders.get(i)).toSelfDelay(1000).build());
-    }
-    chain.nodeDown(false);
-    carrier.singles = 0;
-
-    r.onBlock(chain.mineEmpty());
-
-    assertEquals(List.of(12), carrier.batches);
-    assertEquals(0, carrier.singles);
-    assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())));
-    assertEquals(12, r.countsByState().get(TrackerState.IN_MEMPOOL));
-  }
-
   /**
    * Before a penalty with a fee ladder expires unconfirmed the node lacks, every rung is sent to learn
    * whether one was mined: all rungs of all such penalties in one batch.
@@ -429,13 +407,11 @@ class BatchedSendsTest {
   void everyRungOfPenaltiesWithFeeLaddersIsSentInOneBatchBeforeExpiring() {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = over(carrier).start();
-    List<Appointment> breaches = laddered(r, 10);
-    List<List<TestTransaction>> ladders = breaches.stream().map(a -> a.penaltyLadder(rng, 8, 30)).toList();
-    Block disputes = mineDisputes(r, breaches);
-    int end = disputes.height() + 3;
+    Laddered laddered = laddered(r, 10);
+    List<Appointment> breaches = laddered.channels();
+    int end = laddered.disputes().height() + 3;
     for (int i = 0; i < breaches.size(); i++) {
-      r.handleBreach(withLadder(breaches.get(i).breachBuilder(disputes.hash()), ladders.get(i)).toSelfDelay(1000)
-          .subscriptionEndHeight(end).build());
+      r.handleBreach(laddered.breach(i).subscriptionEndHeight(end).build());
     }
     breaches.forEach(a -> chain.dropFromMempool(a.penalty().txid()));
     r.onBlock(chain.mineEmpty());
@@ -451,27 +427,30 @@ class BatchedSendsTest {
     r.checkConsistency();
   }
 
-  /** {@code n} channels whose funding is mined (and handed to {@code r}): disputes at 10 sat/vB, penalties at 2. */
-  private List<Appointment> laddered(Responder r, int n) {
+  /**
+   * Channels with fee ladders: their disputes at 10 sat/vB, penalties at 2 and rungs at 8 and 30;
+   * the fundings and then the disputes mined and handed to {@code r}.
+   */
+  private record Laddered(List<Appointment> channels, List<List<TestTransaction>> ladders, Block disputes) {
+    /** The breach of channel {@code i}, its ladder added, its deadline far away. */
+    io.responder.core.Breach.Builder breach(int i) {
+      io.responder.core.Breach.Builder b = channels.get(i).breachBuilder(disputes.hash()).toSelfDelay(1000);
+      ladders.get(i).forEach(v -> b.addPenaltyVariant(v.raw()));
+      return b;
+    }
+  }
+
+  private Laddered laddered(Responder r, int n) {
     List<TestTransaction> fundings = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       fundings.add(io.responder.testkit.Transactions.funding(rng, 1_000_000));
     }
     r.onBlock(chain.mineTransactions(fundings.toArray(TestTransaction[]::new)));
-    return fundings.stream().map(f -> Appointment.withFeerates(rng, f, 0, 10, 2)).toList();
+    List<Appointment> channels = fundings.stream().map(f -> Appointment.withFeerates(rng, f, 0, 10, 2)).toList();
+    List<List<TestTransaction>> ladders = channels.stream().map(a -> a.penaltyLadder(rng, 8, 30)).toList();
+    return new Laddered(channels, ladders, mineDisputes(r, channels));
   }
 
-  private static io.responder.core.Breach.Builder withLadder(io.responder.core.Breach.Builder b, List<TestTransaction> ladder) {
-    ladder.forEach(v -> b.addPenaltyVariant(v.raw()));
-    return b;
-  }
-
-  /**
-   * Catching up through blocks the node has, the Responder rebroadcasts penalties the node has
-   * mined meanwhile; the node answers "already in the chain" without saying where (as bitcoind
-   * does), so each is looked for in the node's last blocks. Each of those blocks is read once for all
-   * of them, not once per penalty.
-   */
   @Test
   void penaltiesMinedInBlocksNotConnectedYetAreFoundReadingEachBlockOnce() {
     chain.txindex(false); // as bitcoind's default: a confirmed transaction is found only in the block named
@@ -576,14 +555,27 @@ class BatchedSendsTest {
     r.checkConsistency();
   }
 
-  @Test
-  void pendingPenaltiesRetriedTogetherAreOneBatch() {
+  /** Pending penalties are retried in one batch; those with fee ladders each at the rung its send starts from. */
+  @ParameterizedTest(name = "with fee ladders: {0}")
+  @ValueSource(booleans = {false, true})
+  void pendingPenaltiesRetriedTogetherAreOneBatch(boolean ladders) {
     CountingCarrier carrier = new CountingCarrier();
     Responder r = over(carrier).start();
-    List<Appointment> breaches = appointments(12);
-    Block disputes = mineDisputes(r, breaches);
+    List<Appointment> breaches;
+    List<io.responder.core.Breach> handed = new ArrayList<>();
+    if (ladders) {
+      Laddered laddered = laddered(r, 12);
+      breaches = laddered.channels();
+      for (int i = 0; i < breaches.size(); i++) {
+        handed.add(laddered.breach(i).build());
+      }
+    } else {
+      breaches = appointments(12);
+      Block disputes = mineDisputes(r, breaches);
+      breaches.forEach(a -> handed.add(a.breach(disputes.ref())));
+    }
     chain.nodeDown(true);
-    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    handed.forEach(r::handleBreach);
     chain.nodeDown(false);
     carrier.singles = 0;
 
@@ -594,4 +586,5 @@ class BatchedSendsTest {
     assertTrue(breaches.stream().allMatch(a -> chain.inMempool(a.penalty().txid())));
     assertEquals(12, r.countsByState().get(TrackerState.IN_MEMPOOL));
   }
+
 }
