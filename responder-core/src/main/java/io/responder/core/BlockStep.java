@@ -207,7 +207,9 @@ final class BlockStep {
     node.expectSends(dueNow.size()); // at most one receipt each: room for the storm at once
     for (int i = 0; i < dueNow.size(); i++) {
       PenaltyGroup g = dueNow.get(i);
-      if (!g.isPicked() && missedEnough(g, height) && !escalated.contains(g) && !resentUnchanged.contains(g)) {
+      // The sets are asked only when they hold something: asking hashes the group by identity.
+      if (!g.isPicked() && missedEnough(g, height) && (escalated.isEmpty() || !escalated.contains(g))
+          && (resentUnchanged.isEmpty() || !resentUnchanged.contains(g))) {
         g.setPicked(true);
         batch.add(g);
         firsts.add(g.uuid(0));

@@ -166,7 +166,7 @@ final class Escalation {
    * unconfirmed again: it is looked at again on the next block.
    */
   void reconsider(PenaltyGroup g, int tipHeight) {
-    Plan plan = plans.get(g);
+    Plan plan = planOf(g);
     if (plan != null) {
       plan.sendAgain = true;
       plan.childFeeRate = FeeRate.ZERO; // the node may have dropped the child with the dispute
@@ -238,8 +238,17 @@ final class Escalation {
     return !variants.isEmpty();
   }
 
+  /**
+   * The group's plan, or null. A tower without fee terms has no plans: then no identity hash is
+   * asked of a group (the first ask writes it into the object's header), which a storm would pay
+   * for every penalty.
+   */
+  private @Nullable Plan planOf(PenaltyGroup g) {
+    return plans.isEmpty() ? null : plans.get(g);
+  }
+
   boolean hasLadder(PenaltyGroup g) {
-    Plan p = plans.get(g);
+    Plan p = planOf(g);
     return p != null && p.rungs() > 1;
   }
 
@@ -283,7 +292,7 @@ final class Escalation {
   List<PenaltyGroup> act(BlockRef tip, ChangeSet ch, SendOutcome outcome) {
     int height = tip.height();
     for (PenaltyGroup g : opens.removeUpTo(height)) {
-      Plan plan = plans.get(g);
+      Plan plan = planOf(g);
       if (plan == null || !g.isLive() || !plan.terms.hasDeadline()) {
         continue;
       }
@@ -312,7 +321,7 @@ final class Escalation {
     // costs a few calls a block, not a round trip each.
     List<Move> risky = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(atRisk)) {
-      Plan plan = plans.get(g);
+      Plan plan = planOf(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
         atRisk.remove(g);
         continue;
@@ -424,7 +433,7 @@ final class Escalation {
 
   /** After a hand-over: the rung the first send put in the node's hands. */
   void holds(PenaltyGroup g, int rung) {
-    Plan plan = plans.get(g);
+    Plan plan = planOf(g);
     if (plan != null) {
       plan.heldRung = Math.max(plan.heldRung, rung);
     }
@@ -503,7 +512,7 @@ final class Escalation {
     List<Standing> standings = new ArrayList<>();
     List<StatusQuery> childQueries = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(watched)) {
-      Plan plan = plans.get(g);
+      Plan plan = planOf(g);
       if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed || atRisk.contains(g)) {
         watched.remove(g);
         continue;
@@ -587,7 +596,7 @@ final class Escalation {
 
   /** Every rung of {@code g}'s ladder, lowest first, for a batch sent ahead. */
   List<RawTransaction> everyRung(PenaltyGroup g, TransactionTracker member) {
-    Plan plan = plans.get(g);
+    Plan plan = planOf(g);
     int rungs = plan == null ? 1 : plan.rungs();
     List<RawTransaction> out = new ArrayList<>(rungs);
     for (int rung = 0; rung < rungs; rung++) {
@@ -598,7 +607,7 @@ final class Escalation {
 
   /** The rung {@link #send} sends first when asked to start from {@code from}, for a batch sent ahead. */
   RawTransaction rungFrom(PenaltyGroup g, TransactionTracker member, int from) {
-    Plan plan = plans.get(g);
+    Plan plan = planOf(g);
     return rung(g, plan, member, startRung(plan, from));
   }
 
@@ -768,7 +777,7 @@ final class Escalation {
    */
   private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, @Nullable TxStatus childInHand,
       ChangeSet ch) {
-    Bumped bumped = bump(plans.get(g), g.txid(), sent, rawOf(member, sent.rung()), left, childInHand);
+    Bumped bumped = bump(planOf(g), g.txid(), sent, rawOf(member, sent.rung()), left, childInHand);
     Child child = bumped.child();
     if (child != null) {
       Txid txid = g.txid();
@@ -883,7 +892,7 @@ final class Escalation {
 
   /** The lowest rung to send for {@code g} now, outside the block's escalation step. */
   int floor(PenaltyGroup g, int height) {
-    Plan plan = plans.get(g);
+    Plan plan = planOf(g);
     if (plan == null) {
       return 0;
     }
@@ -899,7 +908,7 @@ final class Escalation {
    * penalty send ("inputs missing" handled there).
    */
   Sent send(PenaltyGroup g, TransactionTracker member, int from, ChangeSet ch) {
-    Plan plan = plans.get(g);
+    Plan plan = planOf(g);
     int rungs = plan == null ? 1 : plan.rungs();
     int rung = startRung(plan, from);
     byte[] rawDispute = node.rawDisputeOf(g, member);
