@@ -191,59 +191,59 @@ final class BlockStep {
   }
 
   /**
-   * Step 4 for the groups whose rebroadcast schedule fell due: those still in the mempool that
-   * missed enough blocks are sent again, once each. A storm (every unconfirmed penalty at once) goes
-   * in batches of {@link #STORM_BATCH}: one store read and one carrier batch each, and what a batch
-   * reads and builds dies before the next, instead of living through the whole storm. A group with
-   * several entries due is picked once (a flag on the group while its batch is built; afterwards the
-   * status it was given excludes it, or, when nothing was learnt, {@code resentUnchanged} does).
+   * Step 4 for the groups whose rebroadcast schedule fell due: those still in the mempool whose count
+   * of missed blocks turns over (or whose rebroadcast is owed) are sent again, once each. A storm
+   * (every unconfirmed penalty at once) goes in batches of {@link #STORM_BATCH}: one store read and
+   * one carrier batch each, and what a batch reads and builds dies before the next, instead of
+   * living through the whole storm. A group with several entries due is picked once: a flag on the
+   * group, set while the storm goes on (a rebroadcast the node takes leaves the group due at this
+   * height, since its status does not change) and cleared at the end, without a set of a storm's
+   * size.
    */
   private void rebroadcastDue(List<PenaltyGroup> dueNow, int height, ChangeSet ch, Set<PenaltyGroup> escalated,
       Set<PenaltyGroup> askedNode) {
-    List<PenaltyGroup> batch = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
-    List<UUID> firsts = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
-    List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
-    Set<PenaltyGroup> resentUnchanged = Collections.newSetFromMap(new IdentityHashMap<>());
-    node.expectSends(dueNow.size()); // at most one receipt each: room for the storm at once
-    for (int i = 0; i < dueNow.size(); i++) {
-      PenaltyGroup g = dueNow.get(i);
-      // The sets are asked only when they hold something: asking hashes the group by identity.
-      if (!g.isPicked() && missedEnough(g, height) && (escalated.isEmpty() || !escalated.contains(g))
-          && (resentUnchanged.isEmpty() || !resentUnchanged.contains(g))) {
-        g.setPicked(true);
-        batch.add(g);
-        firsts.add(g.uuid(0));
-      }
-      if (batch.size() == STORM_BATCH || i == dueNow.size() - 1 && !batch.isEmpty()) {
-        node.anyMembers(batch, firsts, members);
-        sendAhead(batch, members, height);
-        for (int k = 0; k < batch.size(); k++) {
-          PenaltyGroup p = batch.get(k);
-          p.setPicked(false); // here, where the group is touched anyway, not in a pass of its own
-          TransactionTracker member = members.get(k);
-          if (member == null) {
-            continue; // logged by the read: nothing to send
-          }
-          log.atInfo().addKeyValue("penaltyTxid", p.txid())
-              .addKeyValue("missed", height - ((TrackerStatus.InMempool) p.status()).sinceHeight())
-              .log("penalty missed too many blocks: rebroadcasting");
-          resend(p, member, height, ch, ResendReason.MISSED_BLOCKS);
-          if (p.status() instanceof TrackerStatus.Pending) {
-            askedNode.add(p); // a refused rebroadcast turns it pending: not retried again in step 5
-          } else if (missedEnough(p, height)) {
-            resentUnchanged.add(p); // nothing learnt (the node unreachable): not sent twice this block
-          }
+    List<PenaltyGroup> picked = new ArrayList<>(dueNow.size());
+    try {
+      List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+      List<UUID> firsts = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+      node.expectSends(dueNow.size()); // at most one receipt each: room for the storm at once
+      int from = 0;
+      for (int i = 0; i < dueNow.size(); i++) {
+        PenaltyGroup g = dueNow.get(i);
+        // The set is asked only when it holds something: asking hashes the group by identity.
+        if (!g.isPicked() && book.rebroadcastDueAt(g, height) && (escalated.isEmpty() || !escalated.contains(g))) {
+          g.setPicked(true);
+          picked.add(g);
+          firsts.add(g.uuid(0));
         }
-        batch.clear();
-        firsts.clear();
-        members.clear();
+        if (picked.size() - from == STORM_BATCH || i == dueNow.size() - 1 && picked.size() > from) {
+          List<PenaltyGroup> batch = picked.subList(from, picked.size());
+          node.anyMembers(batch, firsts, members);
+          sendAhead(batch, members, height);
+          for (int k = 0; k < batch.size(); k++) {
+            PenaltyGroup p = batch.get(k);
+            TransactionTracker member = members.get(k);
+            if (member == null) {
+              continue; // logged by the read: nothing to send
+            }
+            log.atInfo().addKeyValue("penaltyTxid", p.txid())
+                .addKeyValue("inMempoolSince", ((TrackerStatus.InMempool) p.status()).sinceHeight())
+                .log("penalty missed too many blocks: rebroadcasting");
+            resend(p, member, height, ch, ResendReason.MISSED_BLOCKS);
+            if (p.status() instanceof TrackerStatus.Pending) {
+              askedNode.add(p); // a refused rebroadcast turns it pending: not retried again in step 5
+            }
+          }
+          from = picked.size();
+          firsts.clear();
+          members.clear();
+        }
+      }
+    } finally {
+      for (PenaltyGroup g : picked) {
+        g.setPicked(false);
       }
     }
-  }
-
-  private boolean missedEnough(PenaltyGroup g, int height) {
-    return g.isLive() && g.status() instanceof TrackerStatus.InMempool m
-        && height - m.sinceHeight() >= config.rebroadcastAfterMissed();
   }
 
   /**
@@ -391,7 +391,7 @@ final class BlockStep {
       ch.resent(g, txid, reason, result);
     }
     if (result instanceof BroadcastResult.NodeUnavailable) {
-      book.rebroadcastAgainAt(g, height + 1); // nothing was learnt: try again on the next block
+      book.couldNotSend(g, height); // nothing was learnt: a rebroadcast that was due is tried on the next block
     } else if (result instanceof BroadcastResult.AlreadyConfirmed ac) {
       // Confirmed in a block the Responder did not see it in (below the fork of a reorganisation
       // deeper than its window, say): learn where, or it would be rebroadcast forever, never complete,

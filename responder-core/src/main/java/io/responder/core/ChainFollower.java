@@ -200,6 +200,7 @@ final class ChainFollower {
     // What the node answered before the disconnection no longer holds (a penalty it called confirmed
     // is back in its mempool, or lost): this starts a new interval, as a connected block does.
     node.newInterval();
+    int oldTip = window.size() == 0 ? fork.height() : window.tip().height();
     List<BlockRef> removed = window.popAbove(fork.height());
     if (window.size() == 0 || !window.contains(fork)) {
       window.reset(fork);
@@ -211,7 +212,7 @@ final class ChainFollower {
     // In-mempool penalties broadcast above the fork count their missed blocks from the fork again.
     for (PenaltyGroup g : book.rebroadcastsDueAbove(fork.height())) {
       if (g.isLive() && g.status() instanceof TrackerStatus.InMempool) {
-        book.countMissedFrom(g, back, ch);
+        book.countMissedFrom(g, back, oldTip, ch);
       }
     }
     for (PenaltyGroup g : book.confirmationsAbove(fork.height())) {

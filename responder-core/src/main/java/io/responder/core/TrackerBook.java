@@ -183,9 +183,41 @@ final class TrackerBook {
     return disputesAt.removeAbove(height);
   }
 
-  /** The node could not be asked: the rebroadcast is tried again on the next block. */
-  void rebroadcastAgainAt(PenaltyGroup g, int height) {
-    rebroadcastDue.add(height, g);
+  /**
+   * Whether the group's rebroadcast is due at {@code height}: its count of missed blocks turns over
+   * there, or a rebroadcast that fell due earlier could not reach the node and is still owed.
+   */
+  boolean rebroadcastDueAt(PenaltyGroup g, int height) {
+    return g.isLive() && g.status() instanceof TrackerStatus.InMempool m
+        && (turnsAt(m, height) || g.isResendOwed() && height - m.sinceHeight() >= config.rebroadcastAfterMissed());
+  }
+
+  /**
+   * Whether the count of missed blocks of a penalty in the mempool since {@code m} turns over at
+   * {@code height}: every {@code rebroadcastAfterMissed} blocks from the status's height.
+   */
+  private boolean turnsAt(TrackerStatus.InMempool m, int height) {
+    int missed = height - m.sinceHeight();
+    return missed > 0 && missed % config.rebroadcastAfterMissed() == 0;
+  }
+
+  /** The first height above {@code height} where the count of a penalty in the mempool since {@code m} turns over. */
+  private int nextTurnAbove(TrackerStatus.InMempool m, int height) {
+    int since = m.sinceHeight();
+    int every = config.rebroadcastAfterMissed();
+    return since + (Math.max(0, height - since) / every + 1) * every;
+  }
+
+  /**
+   * A send at {@code height} could not reach the node: nothing was learnt. A rebroadcast that was due
+   * is owed, and tried on each block until the node answers; the group is looked at again on the
+   * next block either way.
+   */
+  void couldNotSend(PenaltyGroup g, int height) {
+    if (rebroadcastDueAt(g, height)) {
+      g.setResendOwed(true);
+    }
+    rebroadcastDue.add(height + 1, g);
   }
 
   /** The expiry could not be decided at this block: it is looked at again at {@code height}. */
@@ -211,10 +243,18 @@ final class TrackerBook {
     forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, block)));
   }
 
-  /** The node took the penalty at {@code height}: missed blocks count from there. */
+  /**
+   * The node took the penalty at {@code height}: missed blocks count from there. A penalty in the
+   * mempool whose count turns over at {@code height} keeps its status, whose next turns fall where
+   * they would from {@code height}: so a rebroadcast the node takes when it falls due writes
+   * nothing to the store, and a storm of a million none.
+   */
   void acceptedAt(PenaltyGroup g, int height, ChangeSet ch) {
     pending.remove(g);
-    setStatus(g, inMempoolSince(height), ch);
+    g.setResendOwed(false);
+    if (!(g.status() instanceof TrackerStatus.InMempool m && turnsAt(m, height))) {
+      setStatus(g, inMempoolSince(height), ch);
+    }
     rebroadcastDue.add(height + config.rebroadcastAfterMissed(), g);
   }
 
@@ -235,12 +275,24 @@ final class TrackerBook {
     }
   }
 
-  /** An in-mempool penalty whose count started above a fork counts from the fork instead. */
-  void countMissedFrom(PenaltyGroup g, TrackerStatus.InMempool back, ChangeSet ch) {
-    if (((TrackerStatus.InMempool) g.status()).sinceHeight() > back.sinceHeight()) {
-      setStatus(g, back, ch);
+  /**
+   * An in-mempool penalty the node last took above a fork counts its missed blocks from the fork
+   * instead. The last send it took, by the old tip {@code oldTip}, is the count's last turn, or the
+   * turn before that one when that turn's rebroadcast is still owed.
+   */
+  void countMissedFrom(PenaltyGroup g, TrackerStatus.InMempool back, int oldTip, ChangeSet ch) {
+    TrackerStatus.InMempool m = (TrackerStatus.InMempool) g.status();
+    int every = config.rebroadcastAfterMissed();
+    int lastTaken = m.sinceHeight() + Math.max(0, oldTip - m.sinceHeight()) / every * every;
+    if (g.isResendOwed() && lastTaken > m.sinceHeight()) {
+      lastTaken -= every;
     }
-    rebroadcastDue.add(((TrackerStatus.InMempool) g.status()).sinceHeight() + config.rebroadcastAfterMissed(), g);
+    if (lastTaken > back.sinceHeight()) {
+      g.setResendOwed(false);
+      setStatus(g, back, ch);
+      lastTaken = back.sinceHeight();
+    }
+    rebroadcastDue.add(lastTaken + every, g);
   }
 
   /** Every member leaves, each reported by {@code perMember}. */
@@ -284,7 +336,7 @@ final class TrackerBook {
       group = new PenaltyGroup(breach.penaltyTxid(), status, breach.uuid(), expiry, disputeHeight,
           breach.disputeRawTxUnsafe() != null);
       groups.put(breach.penaltyTxid(), group);
-      file(group);
+      fileNew(group);
       counted(status, 1);
     } else {
       group.add(breach.uuid(), expiry);
@@ -300,7 +352,7 @@ final class TrackerBook {
         counted(group.status(), -group.size());
         counted(status, group.size());
         group.setStatus(status);
-        file(group);
+        fileNew(group);
       }
     }
     if (expiry >= 0) {
@@ -322,7 +374,7 @@ final class TrackerBook {
     if (g == null) {
       g = new PenaltyGroup(t.penaltyTxid(), t.status(), t.uuid(), expiry, disputeHeight, t.disputeRawTxUnsafe() != null);
       groups.put(t.penaltyTxid(), g);
-      file(g);
+      file(g, tipHeight);
       counted(t.status(), 1);
     } else {
       if (!g.status().equals(t.status())) {
@@ -496,16 +548,26 @@ final class TrackerBook {
     counted(g.status(), -g.size());
     counted(status, g.size());
     g.setStatus(status);
+    g.setResendOwed(false);
     ch.status(g, status);
   }
 
-  /** Files a group in the schedule its status needs. */
-  private void file(PenaltyGroup g) {
+  /** Files a group whose status was just given: a penalty in the mempool counts from its status's height. */
+  private void fileNew(PenaltyGroup g) {
+    file(g, -1);
+  }
+
+  /**
+   * Files a group in the schedule its status needs at tip {@code height}: a penalty in the mempool at
+   * the next turn of its count above it (a rebroadcast owed when the group was last filed is not
+   * known from its status, and falls at that turn too).
+   */
+  private void file(PenaltyGroup g, int height) {
     TrackerStatus s = g.status();
     if (s instanceof TrackerStatus.Pending) {
       pending.add(g);
     } else if (s instanceof TrackerStatus.InMempool m) {
-      rebroadcastDue.add(m.sinceHeight() + config.rebroadcastAfterMissed(), g);
+      rebroadcastDue.add(nextTurnAbove(m, height), g);
     } else {
       confirmedAt.add(((TrackerStatus.Confirmed) s).block().height(), g);
     }

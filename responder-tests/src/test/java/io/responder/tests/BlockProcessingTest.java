@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.Block;
 import io.responder.core.BreachReceipt.Disposition;
+import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerState;
 import io.responder.core.TrackerStatus;
+import io.responder.core.TrackerStore;
 import io.responder.testkit.Appointment;
+import io.responder.testkit.ForwardingTrackerStore;
 import io.responder.testkit.RecordingListener.Event;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +69,63 @@ class BlockProcessingTest {
     assertEquals(List.of(), h.chain.drainBroadcasts());
     h.mineEmptyAndDeliver(1); // twelfth
     assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
-    assertEquals(new TrackerStatus.InMempool(h.chain.tip().height()), h.store.find(a.uuid()).orElseThrow().status());
+    // Each rebroadcast the node took fell where the count turns over: the count's origin holds.
+    assertEquals(new TrackerStatus.InMempool(h.chain.tip().height() - 12), h.store.find(a.uuid()).orElseThrow().status());
+  }
+
+  @Test
+  void aRebroadcastTheNodeTakesWhereTheCountTurnsOverWritesNoStatusAndARestartKeepsTheTurns() {
+    List<Integer> statusWrites = new ArrayList<>();
+    h.responder = h.start(new ForwardingTrackerStore() {
+      @Override
+      protected TrackerStore delegate() {
+        return h.store;
+      }
+
+      @Override
+      public void commit(StoreUpdate update) {
+        statusWrites.add(update.statusChanges().size());
+        super.commit(update);
+      }
+    }, h.events);
+    Appointment a = h.breachedAppointment();
+    h.handOver(a);
+    int handedOver = h.chain.tip().height();
+    h.chain.drainBroadcasts();
+    statusWrites.clear();
+
+    h.mineEmptyAndDeliver(6);
+    assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
+    assertEquals(1, h.events.events(Event.Resent.class).size());
+    assertEquals(List.of(0, 0, 0, 0, 0, 0), statusWrites, "six blocks, the rebroadcast among them, write no status");
+    assertEquals(new TrackerStatus.InMempool(handedOver), h.responder.tracker(a.uuid()).orElseThrow().status());
+
+    h.restart(); // the count's next turn follows from the stored status: six blocks on, not at once
+    h.mineEmptyAndDeliver(5);
+    assertEquals(List.of(), h.chain.drainBroadcasts());
+    h.mineEmptyAndDeliver(1);
+    assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
+  }
+
+  @Test
+  void aRebroadcastTheNodeCouldNotBeAskedForIsTriedOnEachBlockAndCountsFromWhereItWasTaken() {
+    Appointment a = h.breachedAppointment();
+    h.handOver(a);
+    h.mineEmptyAndDeliver(5);
+    h.chain.nodeDown(true);
+    h.mineEmptyAndDeliver(2); // the sixth missed block and the one after: the node cannot be asked
+    assertEquals(2, h.events.events(Event.Resent.class).size());
+    h.chain.nodeDown(false);
+    h.chain.drainBroadcasts();
+
+    h.mineEmptyAndDeliver(1); // owed, so tried again although the count does not turn over here
+    assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
+    int taken = h.chain.tip().height();
+    assertEquals(new TrackerStatus.InMempool(taken), h.store.find(a.uuid()).orElseThrow().status());
+    h.mineEmptyAndDeliver(5);
+    assertEquals(List.of(), h.chain.drainBroadcasts(), "counted from where the node took it");
+    h.mineEmptyAndDeliver(1);
+    assertEquals(List.of(a.penalty().txid()), h.chain.drainBroadcasts());
   }
 
   @Test

@@ -17,23 +17,32 @@ import org.jspecify.annotations.Nullable;
  * event or a store call needs it. Mutable, confined to the Responder's lock. Not published API.
  */
 public final class PenaltyGroup {
+  /**
+   * Set while the group is listed in the change set being built, so that the change set lists it
+   * once however often its status changes in one call.
+   */
+  private static final int LISTED = 1;
+  /**
+   * Set while a block step has picked the group for a batch (a rebroadcast storm), so that a group
+   * with several schedule entries due is sent once, without a set of a storm's size.
+   */
+  private static final int PICKED = 2;
+  /**
+   * Set when a rebroadcast that fell due could not reach the node: it is owed, and tried on each
+   * block until the node answers, off the schedule its count gives.
+   */
+  private static final int RESEND_OWED = 4;
+
   private final Txid txid;
   private TrackerStatus status;
   private int disputeHeight;
   private boolean hasRawDispute;
   private boolean live = true;
   /**
-   * Set while the group is listed in the change set being built, so that the change set lists it
-   * once however often its status changes in one call. A boolean fits the object's padding: the
-   * group stays at 56 bytes.
+   * Marks for the work in progress, one bit each ({@link #LISTED}, {@link #PICKED}, {@link #RESEND_OWED}):
+   * one byte in the object's padding, so the group stays at 56 bytes.
    */
-  private boolean listed;
-  /**
-   * Set while a block step has picked the group for a batch (a rebroadcast storm), so that a group
-   * with several schedule entries due is sent once, without a set of a storm's size. The fourth
-   * boolean still fits the padding: 55 bytes of header and fields, 56 with it.
-   */
-  private boolean picked;
+  private byte marks;
 
   private long firstMsb;
   private long firstLsb;
@@ -108,22 +117,36 @@ public final class PenaltyGroup {
 
   /** @return whether the change set being built lists the group (see {@link #setListed}) */
   public boolean isListed() {
-    return listed;
+    return (marks & LISTED) != 0;
   }
 
   /** @param value whether the change set being built lists the group */
   public void setListed(boolean value) {
-    this.listed = value;
+    mark(LISTED, value);
   }
 
   /** Whether a block step picked the group for the batch it is building. */
   public boolean isPicked() {
-    return picked;
+    return (marks & PICKED) != 0;
   }
 
   /** Marks or unmarks the group as picked for a batch. */
   public void setPicked(boolean value) {
-    this.picked = value;
+    mark(PICKED, value);
+  }
+
+  /** Whether a rebroadcast fell due and could not reach the node: it is tried on each block until it does. */
+  public boolean isResendOwed() {
+    return (marks & RESEND_OWED) != 0;
+  }
+
+  /** Marks or unmarks a rebroadcast as owed (see {@link #isResendOwed}). */
+  public void setResendOwed(boolean value) {
+    mark(RESEND_OWED, value);
+  }
+
+  private void mark(int bit, boolean value) {
+    marks = (byte) (value ? marks | bit : marks & ~bit);
   }
 
   /**
