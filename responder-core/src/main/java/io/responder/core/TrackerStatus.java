@@ -36,10 +36,17 @@ public sealed interface TrackerStatus {
   }
 
   /**
-   * The node accepted the penalty (last (re)broadcast when the tip was at {@code sinceHeight}); every
-   * block connected after it while it stays unconfirmed is a missed confirmation.
+   * The node accepted the penalty when the tip was at {@code sinceHeight}, and every block connected
+   * after it while it stays unconfirmed is a missed confirmation. The count turns over every
+   * {@link ResponderConfig#rebroadcastAfterMissed()} blocks from {@code sinceHeight}: there the
+   * penalty is broadcast again, and a rebroadcast the node takes there keeps this status (so the
+   * missed blocks since the last rebroadcast are {@code (tip - sinceHeight) % rebroadcastAfterMissed},
+   * and a storm of rebroadcasts writes no status to the store). A send the node takes anywhere else
+   * (a retry after the node could not be asked, a reorganisation, a deadline's escalation) starts the
+   * count again at its own height.
    *
-   * @param sinceHeight the tip height at the last accepted broadcast
+   * @param sinceHeight the tip height the count of missed blocks runs from: the node's acceptance,
+   *     unchanged by the rebroadcasts it takes where the count turns over
    */
   record InMempool(int sinceHeight) implements TrackerStatus {
     /** Validates the height. */

@@ -57,6 +57,9 @@ class ReorgTest {
     // Sent again at the fork; then, counting missed blocks from the fork, once more every six.
     int rebroadcasts = 1 + (depth + 1) / 6;
     assertEquals(java.util.Collections.nCopies(rebroadcasts, a.penalty().txid()), h.chain.drainBroadcasts());
+    // Sent back at the fork and scheduled twice for the same turn (its unconfirmation and the send's
+    // acceptance): told once per send all the same.
+    assertEquals(rebroadcasts, h.events.events(Event.Resent.class).size());
     assertTrue(h.chain.inMempool(a.penalty().txid()));
     // Counted from the fork: the rebroadcasts every six blocks from there leave the count's origin.
     assertEquals(new TrackerStatus.InMempool(fork.height()), h.store.find(a.uuid()).orElseThrow().status());
