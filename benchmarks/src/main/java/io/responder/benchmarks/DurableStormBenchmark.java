@@ -7,21 +7,15 @@ import io.responder.core.StoreUpdate;
 import io.responder.core.TrackerStatus;
 import io.responder.core.TransactionTracker;
 import io.responder.store.jdbc.JdbcTrackerStore;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.sqlite.SQLiteDataSource;
@@ -49,7 +43,7 @@ public final class DurableStormBenchmark {
   private final int trackers;
   private final int storms;
 
-  private DurableStormBenchmark(int trackers, int storms) {
+  DurableStormBenchmark(int trackers, int storms) {
     this.trackers = trackers;
     this.storms = storms;
   }
@@ -81,9 +75,9 @@ public final class DurableStormBenchmark {
     try {
       SQLiteDataSource ds = new SQLiteDataSource();
       ds.setUrl("jdbc:sqlite:" + dir.resolve("bench.db"));
-      bench.run(ds, "sqlite");
+      bench.run(ds, "sqlite").forEach(System.out::println);
     } finally {
-      deleteTree(dir);
+      JdbcStoreBenchmark.deleteTree(dir);
     }
     String url = System.getenv("RESPONDER_PG_URL");
     if (postgres && url != null && !url.isBlank()) {
@@ -92,23 +86,29 @@ public final class DurableStormBenchmark {
       direct.setUrl(url);
       direct.setUser(System.getenv("RESPONDER_PG_USER"));
       direct.setPassword(System.getenv("RESPONDER_PG_PASSWORD"));
-      execute(direct, "CREATE SCHEMA " + schema);
+      JdbcStoreBenchmark.execute(direct, "CREATE SCHEMA " + schema);
       try {
         PGSimpleDataSource inSchema = new PGSimpleDataSource();
         inSchema.setUrl(url);
         inSchema.setUser(direct.getUser());
         inSchema.setPassword(direct.getPassword());
         inSchema.setCurrentSchema(schema);
-        bench.run(inSchema, "postgresql");
+        bench.run(inSchema, "postgresql").forEach(System.out::println);
       } finally {
-        execute(direct, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        JdbcStoreBenchmark.execute(direct, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
     } else {
       System.out.println("postgresql: skipped (" + (postgres ? "RESPONDER_PG_URL not set" : "--no-postgres") + ")");
     }
   }
 
-  private void run(DataSource ds, String name) {
+  /**
+   * Fills a store in {@code ds}, starts a Responder over it and times the storms.
+   *
+   * @return one row per storm, as printed
+   */
+  List<String> run(DataSource ds, String name) {
+    List<String> rows = new ArrayList<>();
     SyntheticBreaches breaches = new SyntheticBreaches(SEED);
     BlockRef tip = new BlockRef(SyntheticBreaches.blockHash(SEED, TIP_HEIGHT), TIP_HEIGHT);
     ChainSource source = new ChainSource(tip);
@@ -138,11 +138,12 @@ public final class DurableStormBenchmark {
         long start = System.nanoTime();
         at = deliver(responder, source, at);
         double ms = (System.nanoTime() - start) / 1e6;
-        System.out.printf("row: store=%s trackers=%d storm=%d storm_ms=%.0f rebroadcasts=%d us_per_penalty=%.1f"
-            + " quiet_block_ms_max=%.1f fill_s=%.1f%n", name, trackers, storm, ms, carrier.broadcasts() - sentBefore,
-            ms * 1e3 / Math.max(1, carrier.broadcasts() - sentBefore), quiet, fill);
+        rows.add(String.format("row: store=%s trackers=%d storm=%d storm_ms=%.0f rebroadcasts=%d us_per_penalty=%.1f"
+            + " quiet_block_ms_max=%.1f fill_s=%.1f", name, trackers, storm, ms, carrier.broadcasts() - sentBefore,
+            ms * 1e3 / Math.max(1, carrier.broadcasts() - sentBefore), quiet, fill));
       }
     }
+    return rows;
   }
 
   private static BlockRef deliver(Responder responder, ChainSource source, BlockRef parent) {
@@ -151,23 +152,5 @@ public final class DurableStormBenchmark {
     source.handed(block);
     responder.onBlock(block);
     return block.ref();
-  }
-
-  private static void execute(DataSource ds, String sql) throws SQLException {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-    }
   }
 }

@@ -259,13 +259,15 @@ public final class JdbcStoreBenchmark {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private static void execute(DataSource ds, String sql) throws SQLException {
+  /** Runs one statement on a connection of its own (the benchmarks' schemas are made and dropped so). */
+  static void execute(DataSource ds, String sql) throws SQLException {
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
       s.execute(sql);
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  /** Deletes a benchmark's temporary directory and everything in it. */
+  static void deleteTree(Path dir) throws IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {
