@@ -14,6 +14,19 @@ import org.junit.jupiter.api.Test;
 
 class PenaltyGroupTest {
   @Test
+  void eachMarkIsSetAndClearedAloneInEveryCombination() {
+    PenaltyGroup g = new PenaltyGroup(Txid.fromDisplayBytes(new byte[32]), new TrackerStatus.InMempool(1),
+        new UUID(1, 2), -1, -1, false);
+    for (int bits = 0; bits < 8; bits++) {
+      g.setListed((bits & 1) != 0);
+      g.setPicked((bits & 2) != 0);
+      g.setResendOwed((bits & 4) != 0);
+      assertEquals(List.of((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0),
+          List.of(g.isListed(), g.isPicked(), g.isResendOwed()), "marks " + bits);
+    }
+  }
+
+  @Test
   void membersAgreeWithAListThroughRandomAddsAndRemovals() {
     long seed = new Random().nextLong();
     Random rng = new Random(seed);
