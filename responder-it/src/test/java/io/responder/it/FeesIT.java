@@ -208,7 +208,7 @@ class FeesIT {
         new BroadcastResult.Accepted())), tower.fees.drain());
     assertFalse(chain.inMempool(penaltyTxid), "replaced");
     assertEquals(1_100L, fee(chain.mempoolEntry(ladder.get(1).txid()), "base"));
-    assertEquals(new TrackerStatus.InMempool(disputeHeight + 6), tower.status(breach.uuid()));
+    assertEquals(new TrackerStatus.InMempool(disputeHeight), tower.status(breach.uuid()), "the count keeps its origin");
 
     try {
       node.restart(false, List.of(MINRELAY_20_SAT_VB));
@@ -231,8 +231,8 @@ class FeesIT {
           climbed.get(1));
       assertFalse(chain.inMempool(ladder.get(2).txid()));
       assertEquals(3_300L, fee(chain.mempoolEntry(ladder.get(3).txid()), "base"));
-      int acceptedAt = disputeHeight + 12;
-      assertEquals(new TrackerStatus.InMempool(acceptedAt), tower.status(breach.uuid()));
+      int acceptedAt = disputeHeight + 12; // the count's second turn: taken there, it keeps its origin
+      assertEquals(new TrackerStatus.InMempool(disputeHeight), tower.status(breach.uuid()));
 
       BlockHash mined = chain.mine(1).get(0);
       tower.poll();
