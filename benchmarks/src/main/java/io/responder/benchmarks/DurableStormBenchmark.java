@@ -51,33 +51,37 @@ public final class DurableStormBenchmark {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code --trackers N}, {@code --storms N}, {@code --no-postgres}
+   * @param args {@code --trackers N}, {@code --storms N}, {@code --no-postgres}, {@code --no-sqlite}
    * @throws Exception if a database fails
    */
   public static void main(String[] args) throws Exception {
     int trackers = 100_000;
     int storms = 2;
     boolean postgres = true;
+    boolean sqlite = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--trackers" -> trackers = Integer.parseInt(args[++i]);
         case "--storms" -> storms = Integer.parseInt(args[++i]);
         case "--no-postgres" -> postgres = false;
+        case "--no-sqlite" -> sqlite = false;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (expected --trackers N, --storms N, --no-postgres)");
+            + " (expected --trackers N, --storms N, --no-postgres, --no-sqlite)");
       }
     }
     DurableStormBenchmark bench = new DurableStormBenchmark(trackers, storms);
     System.out.printf("durable storm benchmark: %,d trackers, %d storms (%d cores, Java %s, core %s)%n", trackers,
         storms, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         Responder.class.getProtectionDomain().getCodeSource().getLocation().getPath().replaceAll(".*/", ""));
-    Path dir = Files.createTempDirectory("responder-storm-bench");
-    try {
-      SQLiteDataSource ds = new SQLiteDataSource();
-      ds.setUrl("jdbc:sqlite:" + dir.resolve("bench.db"));
-      bench.run(ds, "sqlite").forEach(System.out::println);
-    } finally {
-      JdbcStoreBenchmark.deleteTree(dir);
+    if (sqlite) {
+      Path dir = Files.createTempDirectory("responder-storm-bench");
+      try {
+        SQLiteDataSource ds = new SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + dir.resolve("bench.db"));
+        bench.run(ds, "sqlite").forEach(System.out::println);
+      } finally {
+        JdbcStoreBenchmark.deleteTree(dir);
+      }
     }
     String url = System.getenv("RESPONDER_PG_URL");
     if (postgres && url != null && !url.isBlank()) {

@@ -120,6 +120,9 @@ class ValuesTest {
         () -> Breach.builder().penaltyRawTx("00" + "\uff10" + "0"));
     assertEquals("penaltyRawTx", raw.field());
     assertTrue(raw.getMessage().contains("bad character at position 2"), raw.getMessage());
+    InvalidInputException secondDigit = assertThrows(InvalidInputException.class,
+        () -> Breach.builder().penaltyRawTx("000g"));
+    assertTrue(secondDigit.getMessage().contains("bad character at position 3"), secondDigit.getMessage());
   }
 
   @Test
