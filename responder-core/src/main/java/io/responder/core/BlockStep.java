@@ -477,14 +477,12 @@ final class BlockStep {
       if (member == null) {
         continue;
       }
-      if (!escalation.hasLadder(g)) {
-        batch.add(RawTransaction.trusted(g.txid(), member.penaltyRawTxUnsafe()));
-      } else if (g.status() instanceof TrackerStatus.Pending) {
-        batch.add(escalation.rungFrom(g, member, escalation.floor(g, height)));
-      } else if (everyRung) {
+      boolean pending = g.status() instanceof TrackerStatus.Pending;
+      if (everyRung && !pending) {
         batch.addAll(escalation.everyRung(g, member));
       } else {
-        batch.add(escalation.rungFrom(g, member, resendFrom(g, height)));
+        // As retryPending and resend will start: a pending penalty at the floor, another one above it.
+        batch.add(escalation.rungFrom(g, member, pending ? escalation.floor(g, height) : resendFrom(g, height)));
       }
     }
     node.sendAll(batch);
