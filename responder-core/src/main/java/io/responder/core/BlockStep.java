@@ -121,17 +121,17 @@ final class BlockStep {
       if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
         log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("confirmedHeight", c.block().height())
             .addKeyValue("height", height).addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
-        Txid txid = g.txid();
-        book.drop(g, ch, (l, u) -> l.trackerCompleted(u, txid, ref));
+        book.drop(g, ch, ChangeSet.COMPLETED, ref);
       }
     }
 
     // 3. Expiry of unconfirmed trackers whose subscription ended. Schedule entries are lazy and a
     // penalty may have several (one per appointment, more after a reorg), so the node is asked at
     // most once per penalty and only when one of its appointments really ends.
-    Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>());
-    Set<PenaltyGroup> minedSomewhere = Collections.newSetFromMap(new IdentityHashMap<>());
     List<PenaltyGroup> expiring = book.expiriesDueBy(height);
+    // Sized for the block's expiring groups up front: grown from empty, they rehash a dozen times.
+    Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>(expiring.size()));
+    Set<PenaltyGroup> minedSomewhere = Collections.newSetFromMap(new IdentityHashMap<>());
     Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead = checkExpiringAhead(expiring, height, ch);
     for (PenaltyGroup g : expiring) {
       if (!g.isLive() || g.status() instanceof TrackerStatus.Confirmed || !g.hasMemberEndingBy(height)) {
@@ -285,7 +285,7 @@ final class BlockStep {
    */
   private Map<PenaltyGroup, Optional<TransactionTracker>> checkExpiringAhead(List<PenaltyGroup> expiring, int height,
       ChangeSet ch) {
-    Map<PenaltyGroup, Optional<TransactionTracker>> checked = new IdentityHashMap<>();
+    Map<PenaltyGroup, Optional<TransactionTracker>> checked = new IdentityHashMap<>(expiring.size());
     List<PenaltyGroup> asked = new ArrayList<>();
     List<StatusQuery> queries = new ArrayList<>();
     List<PenaltyGroup> unconfirmed = new ArrayList<>();
@@ -499,7 +499,7 @@ final class BlockStep {
     if (result instanceof BroadcastResult.Rejected rejection) {
       log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
           .addKeyValue("message", rejection.message()).log("pending penalty rejected for good: trackers dropped");
-      book.drop(g, ch, (l, u) -> l.breachRejected(u, txid, rejection));
+      book.drop(g, ch, ChangeSet.REJECTED, rejection);
       return result;
     }
     TrackerStatus next = statusAfterBroadcast(result, sent.txid(), g.disputeHeight(), height);

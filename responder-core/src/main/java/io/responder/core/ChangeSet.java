@@ -3,9 +3,9 @@ package io.responder.core;
 import io.responder.core.internal.PenaltyGroup;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -33,7 +33,8 @@ final class ChangeSet {
   private PenaltyGroup[] changedGroups = NO_GROUPS;
   private TrackerStatus[] changedStatuses = NO_STATUSES;
   private int changed;
-  private final Set<UUID> removed = new LinkedHashSet<>();
+  private long[] removedWords = new long[0];
+  private int removedWordCount;
   private final List<Consumer<ResponderListener>> events = new ArrayList<>();
 
   void add(TransactionTracker tracker) {
@@ -56,9 +57,37 @@ final class ChangeSet {
     g.setListed(true);
   }
 
-  /** The tracker leaves the store; its group no longer lists it (or is dropped). */
-  void remove(UUID uuid) {
-    removed.add(uuid);
+  /**
+   * Every member of the live group {@code g} leaves the store, each told {@code event}; the caller
+   * then drops the group, so no member is removed twice.
+   */
+  <A> void removeAll(PenaltyGroup g, Txid txid, MemberEvent<A> event, A arg) {
+    roomForRemoved(g.size());
+    g.copyUuidWords(removedWords, removedWordCount);
+    removedWordCount += 2 * g.size();
+    members(g, txid, event, arg);
+  }
+
+  /**
+   * Member {@code i} of the live group {@code g} leaves the store, told {@code event}; the caller
+   * then takes it out of the group, so it is not removed twice.
+   */
+  <A> void remove(PenaltyGroup g, int i, Txid txid, MemberEvent<A> event, A arg) {
+    roomForRemoved(1);
+    g.copyUuidWords(i, removedWords, removedWordCount);
+    removedWordCount += 2;
+    MemberRun<A> run = runOf(event);
+    run.room(1);
+    g.copyUuidWords(i, run.words, 2 * run.size);
+    run.txids[run.size] = txid;
+    run.args[run.size] = arg;
+    run.size++;
+  }
+
+  private void roomForRemoved(int uuids) {
+    if (removedWordCount + 2 * uuids > removedWords.length) {
+      removedWords = Arrays.copyOf(removedWords, Math.max(2 * removedWords.length, Math.max(32, removedWordCount + 2 * uuids)));
+    }
   }
 
   void event(Consumer<ResponderListener> event) {
@@ -66,54 +95,87 @@ final class ChangeSet {
   }
 
   /**
-   * Every member of {@code g} is told {@link ResponderListener#penaltyResent}, as one event each
-   * would tell it. Consecutive such events share one run of arrays (uuid words, txid, answer) instead
-   * of two objects per tracker: a rebroadcast storm records a million, and they live until the
-   * block is committed. Any other event ends the run, so the order of all events is kept.
+   * One listener callback about one tracker: the tracker's uuid, its penalty's txid and one more
+   * argument. A method reference to {@link ResponderListener} fits, as the constants below are.
    */
-  void resent(PenaltyGroup g, Txid txid, ResendReason reason, BroadcastResult result) {
-    ResentRun run = events.isEmpty() ? null
-        : events.get(events.size() - 1) instanceof ResentRun r && r.reason == reason ? r : null;
-    if (run == null) {
-      run = new ResentRun(reason);
-      events.add(run);
-    }
-    run.add(g, txid, result);
+  @FunctionalInterface
+  interface MemberEvent<A> {
+    void tell(ResponderListener listener, UUID uuid, Txid txid, A arg);
   }
 
-  /** A run of {@code penaltyResent} events with one reason, in the order recorded. */
-  private static final class ResentRun implements Consumer<ResponderListener> {
-    private final ResendReason reason;
+  static final MemberEvent<BlockRef> CONFIRMED = ResponderListener::penaltyConfirmed;
+  static final MemberEvent<BlockRef> COMPLETED = ResponderListener::trackerCompleted;
+  static final MemberEvent<BlockRef> EXPIRED = ResponderListener::trackerExpired;
+  static final MemberEvent<BroadcastResult.Rejected> REJECTED = ResponderListener::breachRejected;
+  private static final Map<ResendReason, MemberEvent<BroadcastResult>> RESENT = new EnumMap<>(ResendReason.class);
+
+  static {
+    for (ResendReason reason : ResendReason.values()) {
+      RESENT.put(reason, (l, u, txid, result) -> l.penaltyResent(u, txid, reason, result));
+    }
+  }
+
+  /**
+   * Every member of {@code g} is told {@code event} about {@code txid} and {@code arg}, as one
+   * event each would tell it. Consecutive events of one kind share one run of arrays (uuid words,
+   * txid, argument) instead of two objects per tracker: a block confirms, completes and expires
+   * thousands, a rebroadcast storm resends a million, and they live until the block is committed.
+   * Any other event ends the run, so the order of all events is kept.
+   */
+  <A> void members(PenaltyGroup g, Txid txid, MemberEvent<A> event, A arg) {
+    MemberRun<A> run = runOf(event);
+    int n = g.size();
+    run.room(n);
+    g.copyUuidWords(run.words, 2 * run.size);
+    Arrays.fill(run.txids, run.size, run.size + n, txid);
+    Arrays.fill(run.args, run.size, run.size + n, arg);
+    run.size += n;
+  }
+
+  /** {@link ResponderListener#penaltyResent} for every member of {@code g}, as {@link #members} tells. */
+  void resent(PenaltyGroup g, Txid txid, ResendReason reason, BroadcastResult result) {
+    members(g, txid, RESENT.get(reason), result);
+  }
+
+  @SuppressWarnings("unchecked") // a run's argument type is its event's, which is the key
+  private <A> MemberRun<A> runOf(MemberEvent<A> event) {
+    if (!events.isEmpty() && events.get(events.size() - 1) instanceof MemberRun<?> r && r.event == event) {
+      return (MemberRun<A>) r;
+    }
+    MemberRun<A> run = new MemberRun<>(event);
+    events.add(run);
+    return run;
+  }
+
+  /** A run of one kind of per-tracker event, in the order recorded. */
+  private static final class MemberRun<A> implements Consumer<ResponderListener> {
+    private final MemberEvent<A> event;
     private long[] words = new long[32];
     private Txid[] txids = new Txid[16];
-    private BroadcastResult[] results = new BroadcastResult[16];
+    private Object[] args = new Object[16];
     private int size;
 
-    ResentRun(ResendReason reason) {
-      this.reason = reason;
+    MemberRun(MemberEvent<A> event) {
+      this.event = event;
     }
 
-    void add(PenaltyGroup g, Txid txid, BroadcastResult result) {
-      int n = g.size();
+    void room(int n) {
       if (size + n > txids.length) {
         int grown = Math.max(2 * txids.length, size + n);
         words = Arrays.copyOf(words, 2 * grown);
         txids = Arrays.copyOf(txids, grown);
-        results = Arrays.copyOf(results, grown);
+        args = Arrays.copyOf(args, grown);
       }
-      g.copyUuidWords(words, 2 * size);
-      Arrays.fill(txids, size, size + n, txid);
-      Arrays.fill(results, size, size + n, result);
-      size += n;
     }
 
     /** Each event alone, so that a listener that throws costs only its own event (as one each did). */
+    @SuppressWarnings("unchecked") // only an A is ever stored in args
     void fireEach(ResponderListener listener) {
       for (int i = 0; i < size; i++) {
         UUID u = new UUID(words[2 * i], words[2 * i + 1]);
         Txid txid = txids[i];
-        BroadcastResult result = results[i];
-        deliver(listener, l -> l.penaltyResent(u, txid, reason, result));
+        A arg = (A) args[i];
+        deliver(listener, l -> event.tell(l, u, txid, arg));
       }
     }
 
@@ -124,7 +186,7 @@ final class ChangeSet {
   }
 
   boolean isEmpty() {
-    return added.isEmpty() && changed == 0 && removed.isEmpty() && events.isEmpty();
+    return added.isEmpty() && changed == 0 && removedWordCount == 0 && events.isEmpty();
   }
 
   StoreUpdate toUpdate(Optional<BlockRef> tip) {
@@ -152,13 +214,13 @@ final class ChangeSet {
       at += g.size();
     }
     List<TransactionTracker> a = List.copyOf(added);
-    Set<UUID> r = Collections.unmodifiableSet(removed);
+    Set<UUID> r = removedWordCount == 0 ? UuidWordSet.EMPTY : new UuidWordSet(Arrays.copyOf(removedWords, removedWordCount));
     return new StoreUpdate(a, new StatusChanges(words, statuses, a, r), r, tip);
   }
   /** Delivers the events in the order they were recorded; a listener that throws is logged and skipped. */
   void fire(ResponderListener listener) {
     for (Consumer<ResponderListener> e : events) {
-      if (e instanceof ResentRun run) {
+      if (e instanceof MemberRun<?> run) {
         run.fireEach(listener);
       } else {
         deliver(listener, e);

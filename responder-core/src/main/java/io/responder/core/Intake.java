@@ -163,7 +163,7 @@ final class Intake {
     ch.event(l -> l.breachRejected(breach.uuid(), txid, rejection));
     if (group != null) {
       // The pending trackers of the same penalty can never succeed either.
-      book.drop(group, ch, (l, u) -> l.breachRejected(u, txid, rejection));
+      book.drop(group, ch, ChangeSet.REJECTED, rejection);
     }
     log.atWarn().addKeyValue("uuid", breach.uuid()).addKeyValue("penaltyTxid", txid)
         .addKeyValue("code", rejection.code()).addKeyValue("message", rejection.message())

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -238,9 +237,7 @@ final class TrackerBook {
     pending.remove(g);
     setStatus(g, status, ch);
     confirmedAt.add(status.block().height(), g);
-    Txid txid = g.txid();
-    BlockRef block = status.block();
-    forEachMember(g, u -> ch.event(l -> l.penaltyConfirmed(u, txid, block)));
+    ch.members(g, g.txid(), ChangeSet.CONFIRMED, status.block());
   }
 
   /**
@@ -295,14 +292,10 @@ final class TrackerBook {
     rebroadcastDue.add(lastTaken + every, g);
   }
 
-  /** Every member leaves, each reported by {@code perMember}. */
-  void drop(PenaltyGroup g, ChangeSet ch, BiConsumer<ResponderListener, UUID> perMember) {
+  /** Every member of the live group leaves, each told {@code event} with {@code arg}. */
+  <A> void drop(PenaltyGroup g, ChangeSet ch, ChangeSet.MemberEvent<A> event, A arg) {
     counted(g.status(), -g.size());
-    for (int i = 0; i < g.size(); i++) {
-      UUID u = g.uuid(i);
-      ch.remove(u);
-      ch.event(l -> perMember.accept(l, u));
-    }
+    ch.removeAll(g, g.txid(), event, arg);
     unindex(g);
   }
 
@@ -312,13 +305,13 @@ final class TrackerBook {
     for (int i = g.size() - 1; i >= 0; i--) {
       int end = g.expiry(i);
       if (end >= 0 && end <= tip.height()) {
-        UUID u = g.uuid(i);
+        if (log.isInfoEnabled()) {
+          log.atInfo().addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
+              .log("subscription ended before the penalty confirmed: tracker expired");
+        }
+        ch.remove(g, i, txid, ChangeSet.EXPIRED, tip);
         g.removeAt(i);
         counted(g.status(), -1);
-        ch.remove(u);
-        ch.event(l -> l.trackerExpired(u, txid, tip));
-        log.atInfo().addKeyValue("uuid", u).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
-            .log("subscription ended before the penalty confirmed: tracker expired");
       }
     }
     if (g.size() == 0) {

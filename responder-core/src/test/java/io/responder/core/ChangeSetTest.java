@@ -27,6 +27,7 @@ class ChangeSetTest {
   private static final TrackerStatus.InMempool AT_106 = new TrackerStatus.InMempool(106);
   private static final TrackerStatus.Confirmed CONFIRMED =
       new TrackerStatus.Confirmed(new BlockRef(BlockHash.fromHex("ab".repeat(32)), 107));
+  private static final BlockRef BLOCK = new BlockRef(BlockHash.fromHex("cd".repeat(32)), 108);
 
   private static PenaltyGroup group(long first, int members) throws Exception {
     Breach b = TrackerCodecTest.breach().build();
@@ -77,6 +78,76 @@ class ChangeSetTest {
     assertFalse(ch.isEmpty());
   }
 
+  /**
+   * Confirmations, completions, expiries and rejections are kept as runs too, one run per kind of
+   * consecutive events: each member still hears its own event with its group's txid and the
+   * argument given, in the order recorded, and the removed members are the update's removed set.
+   */
+  @Test
+  void memberEventsOfEachKindCarryTheirTxidAndArgumentInOrder() throws Exception {
+    PenaltyGroup confirmed = group(1, 2);
+    PenaltyGroup completed = group(10, 2);
+    PenaltyGroup expiring = group(20, 3);
+    PenaltyGroup rejected = group(30, 1);
+    BroadcastResult.Rejected rejection = new BroadcastResult.Rejected(-26, "bad");
+    Txid other = Txid.fromHex("0f".repeat(32));
+    ChangeSet ch = new ChangeSet();
+    ch.members(confirmed, confirmed.txid(), ChangeSet.CONFIRMED, CONFIRMED.block());
+    ch.removeAll(completed, other, ChangeSet.COMPLETED, BLOCK);
+    completed.kill();
+    for (long lsb : new long[] {22, 20}) {
+      int i = expiring.indexOf(new UUID(20, lsb));
+      ch.remove(expiring, i, expiring.txid(), ChangeSet.EXPIRED, BLOCK);
+      expiring.removeAt(i);
+    }
+    ch.event(l -> l.trackerAdded(null));
+    ch.removeAll(rejected, rejected.txid(), ChangeSet.REJECTED, rejection);
+    rejected.kill();
+    List<String> heard = new java.util.ArrayList<>();
+
+    ch.fire(new ResponderListener() {
+      @Override
+      public void penaltyConfirmed(UUID uuid, Txid penaltyTxid, BlockRef block) {
+        assertEquals(confirmed.txid(), penaltyTxid);
+        heard.add(uuid.getLeastSignificantBits() + " confirmed " + block.height());
+      }
+
+      @Override
+      public void trackerCompleted(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+        assertEquals(other, penaltyTxid);
+        heard.add(uuid.getLeastSignificantBits() + " completed " + tip.height());
+      }
+
+      @Override
+      public void trackerExpired(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+        assertEquals(expiring.txid(), penaltyTxid);
+        heard.add(uuid.getLeastSignificantBits() + " expired " + tip.height());
+      }
+
+      @Override
+      public void trackerAdded(TransactionTracker tracker) {
+        heard.add("added");
+      }
+
+      @Override
+      public void breachRejected(UUID uuid, Txid penaltyTxid, BroadcastResult.Rejected r) {
+        assertSame(rejection, r);
+        heard.add(uuid.getLeastSignificantBits() + " rejected");
+        throw new IllegalStateException("the listener's own bug");
+      }
+    });
+
+    assertEquals(List.of("1 confirmed 107", "2 confirmed 107", "10 completed 108", "11 completed 108",
+        "22 expired 108", "20 expired 108", "added", "30 rejected"), heard);
+    Set<UUID> removed = ch.toUpdate(Optional.empty()).removed();
+    assertEquals(Set.of(new UUID(10, 10), new UUID(10, 11), new UUID(20, 22), new UUID(20, 20), new UUID(30, 30)),
+        removed);
+    assertEquals(5, removed.size());
+    assertTrue(removed.contains(new UUID(20, 22)));
+    assertFalse(removed.contains(new UUID(20, 21)), "the member left in its group");
+    assertThrows(UnsupportedOperationException.class, () -> removed.add(new UUID(5, 5)));
+  }
+
   @Test
   void everyMemberGetsTheLastStatusRecordedForItsGroup() throws Exception {
     PenaltyGroup g = group(1, 3);
@@ -107,10 +178,10 @@ class ChangeSetTest {
 
     ch.status(g, AT_106);
     ch.status(dropped, AT_106);
-    g.removeAt(g.indexOf(new UUID(1, 2)));
-    ch.remove(new UUID(1, 2));
-    ch.remove(new UUID(20, 20));
-    ch.remove(new UUID(20, 21));
+    int i = g.indexOf(new UUID(1, 2));
+    ch.remove(g, i, g.txid(), ChangeSet.EXPIRED, BLOCK);
+    g.removeAt(i);
+    ch.removeAll(dropped, dropped.txid(), ChangeSet.COMPLETED, BLOCK);
     dropped.kill();
     StoreUpdate update = ch.toUpdate(Optional.empty());
 

@@ -76,7 +76,7 @@ class TrackerBookTest {
       groups.add(admitEnding(i, 200));
     }
     for (PenaltyGroup g : groups.subList(500, 6000)) {
-      book.drop(g, new ChangeSet(), (l, u) -> l.trackerExpired(u, g.txid(), BLOCK_120));
+      book.drop(g, new ChangeSet(), ChangeSet.EXPIRED, BLOCK_120);
     }
 
     book.afterBlock(101);
@@ -102,7 +102,7 @@ class TrackerBookTest {
     assertEquals(counts(0, 2, 0), book.countsByState());
     book.becomePending(g, 141, new ChangeSet());
     assertEquals(counts(2, 0, 0), book.countsByState());
-    book.drop(g, new ChangeSet(), (l, u) -> l.trackerExpired(u, g.txid(), BLOCK_120));
+    book.drop(g, new ChangeSet(), ChangeSet.EXPIRED, BLOCK_120);
     assertEquals(counts(0, 0, 0), book.countsByState());
 
     twoMembers(new TrackerStatus.InMempool(100), 99);
@@ -174,8 +174,15 @@ class TrackerBookTest {
     ChangeSet ch = new ChangeSet();
     List<UUID> told = new ArrayList<>();
 
-    book.drop(g, ch, (l, u) -> told.add(u));
-    ch.fire(ResponderListener.NONE);
+    book.drop(g, ch, ChangeSet.COMPLETED, BLOCK_120);
+    ch.fire(new ResponderListener() {
+      @Override
+      public void trackerCompleted(UUID uuid, Txid penaltyTxid, BlockRef tip) {
+        assertEquals(g.txid(), penaltyTxid);
+        assertEquals(BLOCK_120, tip);
+        told.add(uuid);
+      }
+    });
 
     assertFalse(g.isLive());
     assertNull(book.get(g.txid()));

@@ -168,6 +168,23 @@ public final class PenaltyGroup {
     }
   }
 
+  /**
+   * Writes one member's uuid words (most significant first) into {@code words} at {@code at}.
+   *
+   * @param i index below {@link #size()}
+   * @param words where to write, with room for two more words
+   * @param at the first index to write
+   */
+  public void copyUuidWords(int i, long[] words, int at) {
+    if (i == 0) {
+      words[at] = firstMsb;
+      words[at + 1] = firstLsb;
+    } else {
+      words[at] = more[3 * i - 3];
+      words[at + 1] = more[3 * i - 2];
+    }
+  }
+
   /** Marks the group dropped; lazy schedule entries pointing at it are then ignored. */
   public void kill() {
     live = false;
