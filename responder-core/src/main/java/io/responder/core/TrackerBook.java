@@ -234,7 +234,7 @@ final class TrackerBook {
 
   /** A status one connected block gives to every penalty it confirms (one object for all of them). */
   void confirm(PenaltyGroup g, TrackerStatus.Confirmed status, ChangeSet ch) {
-    pending.remove(g);
+    unfilePending(g);
     setStatus(g, status, ch);
     confirmedAt.add(status.block().height(), g);
     ch.members(g, g.txid(), ChangeSet.CONFIRMED, status.block());
@@ -247,7 +247,7 @@ final class TrackerBook {
    * nothing to the store, and a storm of a million none.
    */
   void acceptedAt(PenaltyGroup g, int height, ChangeSet ch) {
-    pending.remove(g);
+    unfilePending(g);
     g.setResendOwed(false);
     if (!(g.status() instanceof TrackerStatus.InMempool m && turnsAt(m, height))) {
       setStatus(g, inMempoolSince(height), ch);
@@ -545,6 +545,17 @@ final class TrackerBook {
     ch.status(g, status);
   }
 
+  /**
+   * Takes {@code g} out of the pending set if it is there. Looked up only when the set has members:
+   * hashing a group the first time writes its identity hash into its header, which for the thousands
+   * a block confirms, completes or expires is a store to each, and the set is nearly always empty.
+   */
+  private void unfilePending(PenaltyGroup g) {
+    if (!pending.isEmpty()) {
+      pending.remove(g);
+    }
+  }
+
   /** Files a group whose status was just given: a penalty in the mempool counts from its status's height. */
   private void fileNew(PenaltyGroup g) {
     file(g, -1);
@@ -568,7 +579,7 @@ final class TrackerBook {
 
   private void unindex(PenaltyGroup g) {
     groups.remove(g.txid());
-    pending.remove(g);
+    unfilePending(g);
     g.kill(); // schedule entries are lazy and skip dead groups
   }
 }
