@@ -61,7 +61,8 @@ import java.util.Locale;
  * their changed trackers; {@code us_per_rebroadcast_tracker} the time of the rebroadcast blocks over
  * their rebroadcast trackers (their confirmations included in the time). {@code --per-block-out FILE}
  * writes one JSON line per block (with {@code start_ms}, the wall-clock start of its {@code onBlock} in
- * epoch milliseconds, to match a profile's samples to blocks).
+ * epoch milliseconds, to match a profile's samples to blocks; {@code cpu_ms} and {@code carrier_ms},
+ * to compare two cores block by block; and {@code changed}, the block's changed trackers).
  *
  * <p>Before its first block the measured pass runs a full collection, outside the timing
  * ({@code --no-settle} skips it): the blocks then run on a heap whose trackers are old, as in a tower
@@ -286,9 +287,11 @@ public final class TraceReplay {
       if (perBlock != null) {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
         perBlock.printf(Locale.ROOT, "{\"height\":%d,\"start_ms\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
-                + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d,\"carrier_ms\":%.3f}%n", block.height(),
+                + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d,\"carrier_ms\":%.3f,"
+                + "\"cpu_ms\":%.3f,\"changed\":%d}%n", block.height(),
             startMillis, ms, calls, left, listener.completed - completed0, listener.expired - expired0,
-            listener.rebroadcast - rebroadcast0, listener.confirmed, blockCarrierMs.get(blockCarrierMs.size() - 1));
+            listener.rebroadcast - rebroadcast0, listener.confirmed, blockCarrierMs.get(blockCarrierMs.size() - 1),
+            blockCpuMs.get(blockCpuMs.size() - 1), changed);
       }
     }
 
