@@ -36,6 +36,12 @@ final class TrackerBook {
 
   private final ResponderConfig config;
   private final PenaltyIndex groups = new PenaltyIndex();
+  /**
+   * Groups dropped but still filed in {@link #groups}: killed, and taken out of the index together
+   * (see {@link PenaltyIndex#removeAll}) before it is next read, so that the thousands a block
+   * completes or expires cost overlapping cache misses instead of one removal's misses after another.
+   */
+  private final List<PenaltyGroup> unindexed = new ArrayList<>();
   private final Set<PenaltyGroup> pending = new LinkedHashSet<>();
   /** Confirmation height -> groups; also the completion schedule (height + depth - 1). */
   private final HeightIndex<PenaltyGroup> confirmedAt = new HeightIndex<>();
@@ -70,7 +76,7 @@ final class TrackerBook {
   // Reading
 
   @Nullable PenaltyGroup get(Txid penaltyTxid) {
-    return groups.get(penaltyTxid);
+    return index().get(penaltyTxid);
   }
 
   /**
@@ -78,15 +84,15 @@ final class TrackerBook {
    * valid until the next call (see {@link PenaltyIndex#getAll}).
    */
   @Nullable PenaltyGroup[] getAll(List<Txid> penaltyTxids) {
-    return groups.getAll(penaltyTxids);
+    return index().getAll(penaltyTxids);
   }
 
   Iterable<PenaltyGroup> groups() {
-    return groups;
+    return index();
   }
 
   int penaltyCount() {
-    return groups.size();
+    return index().size();
   }
 
   /** A copy: retrying a pending penalty can take it out of the set. */
@@ -117,7 +123,7 @@ final class TrackerBook {
     for (TrackerState s : TrackerState.values()) {
       counts.put(s, 0);
     }
-    for (PenaltyGroup g : groups) {
+    for (PenaltyGroup g : index()) {
       counts.merge(g.status().state(), g.size(), Integer::sum);
     }
     return counts;
@@ -328,7 +334,7 @@ final class TrackerBook {
     if (group == null) {
       group = new PenaltyGroup(breach.penaltyTxid(), status, breach.uuid(), expiry, disputeHeight,
           breach.disputeRawTxUnsafe() != null);
-      groups.put(breach.penaltyTxid(), group);
+      index().put(breach.penaltyTxid(), group);
       fileNew(group);
       counted(status, 1);
     } else {
@@ -361,12 +367,12 @@ final class TrackerBook {
 
   /** Files a tracker read from the store at start or reload, and returns its group. */
   PenaltyGroup load(TransactionTracker t, int tipHeight) {
-    PenaltyGroup g = groups.get(t.penaltyTxid());
+    PenaltyGroup g = index().get(t.penaltyTxid());
     int expiry = t.subscriptionEndOrMinusOne();
     int disputeHeight = t.disputeHeight().orElse(-1);
     if (g == null) {
       g = new PenaltyGroup(t.penaltyTxid(), t.status(), t.uuid(), expiry, disputeHeight, t.disputeRawTxUnsafe() != null);
-      groups.put(t.penaltyTxid(), g);
+      index().put(t.penaltyTxid(), g);
       file(g, tipHeight);
       counted(t.status(), 1);
     } else {
@@ -401,6 +407,7 @@ final class TrackerBook {
   void clear() {
     groups.forEach(PenaltyGroup::kill);
     groups.clear();
+    unindexed.clear();
     pending.clear();
     confirmedAt.clear();
     rebroadcastDue.clear();
@@ -482,6 +489,7 @@ final class TrackerBook {
 
   /** After a connected block: what no reorganisation can reach any more is let go. */
   void afterBlock(int height) {
+    index(); // the groups the block dropped leave the index now, not at the next block's look-ups
     disputesAt.pruneBelow(height - config.reorgWindow());
     sweepExpiriesIfMostlyDead();
     sweepAwaitedDisputesIfMostlyDead();
@@ -501,7 +509,7 @@ final class TrackerBook {
       return;
     }
     expiries.clear();
-    for (PenaltyGroup g : groups) {
+    for (PenaltyGroup g : index()) {
       for (int i = 0; i < g.size(); i++) {
         if (g.expiry(i) >= 0) {
           expiries.add(g.expiry(i), g);
@@ -545,6 +553,15 @@ final class TrackerBook {
     ch.status(g, status);
   }
 
+  /** The index, without the groups dropped since it was last read. */
+  private PenaltyIndex index() {
+    if (!unindexed.isEmpty()) {
+      groups.removeAll(unindexed);
+      unindexed.clear();
+    }
+    return groups;
+  }
+
   /**
    * Takes {@code g} out of the pending set if it is there. Looked up only when the set has members:
    * hashing a group the first time writes its identity hash into its header, which for the thousands
@@ -578,7 +595,7 @@ final class TrackerBook {
   }
 
   private void unindex(PenaltyGroup g) {
-    groups.remove(g.txid());
+    unindexed.add(g);
     unfilePending(g);
     g.kill(); // schedule entries are lazy and skip dead groups
   }

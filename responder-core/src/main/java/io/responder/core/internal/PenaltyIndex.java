@@ -190,6 +190,59 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     return null;
   }
 
+  /**
+   * Removes each of {@code gone} that is filed (the very group, not another of the same txid).
+   * In passes, as {@link #getAll} looks up: every txid's hash, then every first slot with its tag,
+   * then whether that slot holds the group, while nothing moves, so that the cache misses of a
+   * block's thousands of removals overlap; then each is deleted, from the slot found unless an
+   * earlier deletion shifted it (or another key's tag came first), in which case it is probed again
+   * along a path now in the cache.
+   *
+   * @param gone the groups to remove; a group not filed is skipped
+   */
+  public void removeAll(List<PenaltyGroup> gone) {
+    int n = gone.size();
+    int[] hashes = new int[n];
+    for (int k = 0; k < n; k++) {
+      hashes[k] = gone.get(k).txid().hashCode();
+    }
+    int[] slots = new int[n];
+    byte[] ts = tags;
+    int mask = ts.length - 1;
+    for (int k = 0; k < n; k++) {
+      byte tag = tag(hashes[k]);
+      int i = home(hashes[k]);
+      byte t;
+      while ((t = ts[i]) != 0 && t != tag) {
+        i = (i + 1) & mask;
+      }
+      slots[k] = t == 0 ? -1 : i;
+    }
+    boolean[] there = new boolean[n];
+    for (int k = 0; k < n; k++) {
+      there[k] = slots[k] >= 0 && groups[slots[k]] == gone.get(k);
+    }
+    for (int k = 0; k < n; k++) {
+      PenaltyGroup g = gone.get(k);
+      int i = there[k] && groups[slots[k]] == g ? slots[k] : slotOf(g, hashes[k]);
+      if (i >= 0) {
+        deleteAt(i);
+      }
+    }
+  }
+
+  /** The slot of the very group {@code g}, whose txid hashes to {@code h}, or -1. */
+  private int slotOf(PenaltyGroup g, int h) {
+    byte tag = tag(h);
+    int mask = tags.length - 1;
+    for (int i = home(h); tags[i] != 0; i = (i + 1) & mask) {
+      if (tags[i] == tag && groups[i] == g) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Removes every group and gives the memory back. */
   public void clear() {
     allocate(MIN_CAPACITY);

@@ -45,6 +45,9 @@ class PenaltyIndexTest {
       if (step % 1_000 == 0) {
         assertAllAgree(model, index, List.of(keys).subList(0, 500), "seed " + seed + " step " + step);
       }
+      if (step % 97 == 0) {
+        removeTogether(rng, model, index, keys, "seed " + seed + " step " + step);
+      }
     }
     for (Txid t : keys) {
       assertSame(model.get(t), index.get(t), "seed " + seed);
@@ -78,10 +81,42 @@ class PenaltyIndexTest {
         PenaltyGroup g = group(t);
         assertSame(model.put(t, g), index.put(t, g), "step " + step);
       }
+      if (step % 50 == 0) {
+        removeTogether(rng, model, index, keys, "step " + step);
+      }
       for (Txid k : keys) {
         assertSame(model.get(k), index.get(k), "step " + step);
       }
       assertAllAgree(model, index, List.of(keys), "step " + step);
+    }
+  }
+
+  /**
+   * {@code removeAll} of a few filed groups (colliding ones among them, and one twice) and of groups
+   * never filed under their txids, which must stay out while the filed ones of those txids stay in.
+   */
+  private static void removeTogether(Random rng, Map<Txid, PenaltyGroup> model, PenaltyIndex index, Txid[] keys,
+      String where) {
+    List<PenaltyGroup> gone = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      Txid t = keys[rng.nextInt(keys.length)];
+      PenaltyGroup filed = model.get(t);
+      if (filed != null && rng.nextInt(4) != 0) {
+        gone.add(filed);
+        if (i == 0) {
+          gone.add(filed);
+        }
+      } else {
+        gone.add(group(t));
+      }
+    }
+    index.removeAll(gone);
+    for (PenaltyGroup g : gone) {
+      model.remove(g.txid(), g);
+    }
+    assertEquals(model.size(), index.size(), where);
+    for (PenaltyGroup g : gone) {
+      assertSame(model.get(g.txid()), index.get(g.txid()), where);
     }
   }
 
