@@ -76,12 +76,7 @@ final class ChangeSet {
     roomForRemoved(1);
     g.copyUuidWords(i, removedWords, removedWordCount);
     removedWordCount += 2;
-    MemberRun<A> run = runOf(event);
-    run.room(1);
-    g.copyUuidWords(i, run.words, 2 * run.size);
-    run.txids[run.size] = txid;
-    run.args[run.size] = arg;
-    run.size++;
+    runOf(event).addMember(g, i, txid, arg);
   }
 
   private void roomForRemoved(int uuids) {
@@ -123,13 +118,7 @@ final class ChangeSet {
    * Any other event ends the run, so the order of all events is kept.
    */
   <A> void members(PenaltyGroup g, Txid txid, MemberEvent<A> event, A arg) {
-    MemberRun<A> run = runOf(event);
-    int n = g.size();
-    run.room(n);
-    g.copyUuidWords(run.words, 2 * run.size);
-    Arrays.fill(run.txids, run.size, run.size + n, txid);
-    Arrays.fill(run.args, run.size, run.size + n, arg);
-    run.size += n;
+    runOf(event).addGroup(g, txid, arg);
   }
 
   /** {@link ResponderListener#penaltyResent} for every member of {@code g}, as {@link #members} tells. */
@@ -159,7 +148,26 @@ final class ChangeSet {
       this.event = event;
     }
 
-    void room(int n) {
+    /** An event for every member of {@code g}. */
+    void addGroup(PenaltyGroup g, Txid txid, A arg) {
+      int n = g.size();
+      room(n);
+      g.copyUuidWords(words, 2 * size);
+      Arrays.fill(txids, size, size + n, txid);
+      Arrays.fill(args, size, size + n, arg);
+      size += n;
+    }
+
+    /** An event for member {@code i} of {@code g}. */
+    void addMember(PenaltyGroup g, int i, Txid txid, A arg) {
+      room(1);
+      g.copyUuidWords(i, words, 2 * size);
+      txids[size] = txid;
+      args[size] = arg;
+      size++;
+    }
+
+    private void room(int n) {
       if (size + n > txids.length) {
         int grown = Math.max(2 * txids.length, size + n);
         words = Arrays.copyOf(words, 2 * grown);
