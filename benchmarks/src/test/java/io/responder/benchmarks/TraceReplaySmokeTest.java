@@ -43,7 +43,8 @@ class TraceReplaySmokeTest {
     List<String> lines = Files.readAllLines(perBlock);
     assertEquals(blockLines, lines.size());
     assertTrue(lines.get(0).matches("\\{\"height\":800001,\"start_ms\":\\d+,\"ms\":[0-9.]+,\"carrier_calls\":\\d+,\"trackers_left\":\\d+,"
-        + "\"completed\":\\d+,\"expired\":\\d+,\"rebroadcast\":\\d+,\"confirmed_total\":\\d+,\"carrier_ms\":[0-9.]+}"), lines.get(0));
+        + "\"completed\":\\d+,\"expired\":\\d+,\"rebroadcast\":\\d+,\"confirmed_total\":\\d+,\"carrier_ms\":[0-9.]+,"
+        + "\"cpu_ms\":[0-9.]+,\"changed\":\\d+}"), lines.get(0));
     Matcher carrier = Pattern.compile(" carrier_ms_median=([0-9.]+) .* cpu_us_per_changed_tracker_without_carrier=(-?[0-9.]+) ")
         .matcher(summary);
     assertTrue(carrier.find(), "the carrier's own time is reported: " + summary);
