@@ -62,7 +62,9 @@ import java.util.Locale;
  * their rebroadcast trackers (their confirmations included in the time). {@code --per-block-out FILE}
  * writes one JSON line per block (with {@code start_ms}, the wall-clock start of its {@code onBlock} in
  * epoch milliseconds, to match a profile's samples to blocks; {@code cpu_ms} and {@code carrier_ms},
- * to compare two cores block by block; and {@code changed}, the block's changed trackers).
+ * to compare two cores block by block; {@code changed}, the block's changed trackers; and
+ * {@code pass}, which measured pass: {@code --passes N} measures N passes in turn, each with a fresh
+ * Responder, to pool more blocks than one pass has, and the summary line is the last pass's).
  *
  * <p>Before its first block the measured pass runs a full collection, outside the timing
  * ({@code --no-settle} skips it): the blocks then run on a heap whose trackers are old, as in a tower
@@ -91,7 +93,7 @@ public final class TraceReplay {
   /**
    * Runs the replay.
    *
-   * @param args {@code TRACE [--per-block-out FILE] [--warmup N] [--no-heap] [--no-settle]}
+   * @param args {@code TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle]}
    * @throws IOException if the trace cannot be read or the per-block file written
    */
   public static void main(String[] args) throws IOException {
@@ -100,16 +102,18 @@ public final class TraceReplay {
     int warmups = AUTO_WARMUP;
     boolean heap = true;
     boolean settle = true;
+    int measuredPasses = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--per-block-out" -> perBlockOut = Path.of(args[++i]);
         case "--warmup" -> warmups = Integer.parseInt(args[++i]);
+        case "--passes" -> measuredPasses = Integer.parseInt(args[++i]);
         case "--no-heap" -> heap = false;
         case "--no-settle" -> settle = false;
         default -> {
           if (args[i].startsWith("--") || trace != null) {
             throw new IllegalArgumentException(
-                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap] [--no-settle]");
+                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle]");
           }
           trace = Path.of(args[i]);
         }
@@ -117,9 +121,12 @@ public final class TraceReplay {
     }
     if (trace == null) {
       throw new IllegalArgumentException(
-          "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--no-heap] [--no-settle]");
+          "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle]");
     }
-    System.out.println(run(trace, perBlockOut, warmups, heap, settle));
+    if (measuredPasses < 1) {
+      throw new IllegalArgumentException("--passes must be at least 1, got " + measuredPasses);
+    }
+    System.out.println(run(trace, perBlockOut, warmups, heap, settle, measuredPasses));
   }
 
   /**
@@ -148,6 +155,26 @@ public final class TraceReplay {
    * @throws IOException if the trace cannot be read or the per-block file written
    */
   public static String run(Path trace, Path perBlockOut, int warmups, boolean heap, boolean settle) throws IOException {
+    return run(trace, perBlockOut, warmups, heap, settle, 1);
+  }
+
+  /**
+   * Replays a trace, measuring {@code measuredPasses} passes one after another, each with a fresh
+   * Responder, store and chain: the per-block file holds every measured pass's blocks in turn (each
+   * line with its {@code pass}, from 1), so that a comparison can pool more blocks than one pass
+   * has; the summary line is the last pass's.
+   *
+   * @param trace the trace file
+   * @param perBlockOut where to write one JSON line per block, or null
+   * @param warmups full replays before the measured ones, or {@link #AUTO_WARMUP}
+   * @param heap whether to run the heap pass
+   * @param settle whether to run a full collection after each measured pass's intake, before its blocks
+   * @param measuredPasses how many passes to measure, at least 1
+   * @return the summary line of the last measured pass
+   * @throws IOException if the trace cannot be read or the per-block file written
+   */
+  public static String run(Path trace, Path perBlockOut, int warmups, boolean heap, boolean settle, int measuredPasses)
+      throws IOException {
     int passes = warmups;
     int done = 0;
     if (warmups == AUTO_WARMUP) {
@@ -163,21 +190,25 @@ public final class TraceReplay {
     if (heap) {
       heapPerTracker = pass(trace, Pass.Kind.HEAP, null).heapPerTracker;
     }
-    Heap.usedAfterGc(); // start the measured pass with a clean heap
     Pass.Kind measured = settle ? Pass.Kind.SETTLED : Pass.Kind.FULL;
-    Pass p;
-    if (perBlockOut != null) {
-      try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(perBlockOut, StandardCharsets.UTF_8))) {
-        p = pass(trace, measured, out);
+    Pass p = null;
+    try (PrintWriter out = perBlockOut == null ? null
+        : new PrintWriter(Files.newBufferedWriter(perBlockOut, StandardCharsets.UTF_8))) {
+      for (int n = 1; n <= measuredPasses; n++) {
+        p = null; // the last pass's Responder is garbage before the next starts
+        Heap.usedAfterGc(); // start each measured pass with a clean heap
+        p = pass(trace, measured, out, n);
       }
-    } else {
-      p = pass(trace, measured, null);
     }
     return p.summary(heapPerTracker, passes);
   }
 
   private static Pass pass(Path trace, Pass.Kind kind, PrintWriter perBlock) throws IOException {
-    Pass p = new Pass(kind, perBlock);
+    return pass(trace, kind, perBlock, 1);
+  }
+
+  private static Pass pass(Path trace, Pass.Kind kind, PrintWriter perBlock, int number) throws IOException {
+    Pass p = new Pass(kind, perBlock, number);
     try (TraceReader reader = new TraceReader(trace)) {
       while (reader.next(p)) {
         // the pass does the work
@@ -197,6 +228,8 @@ public final class TraceReplay {
 
     private final Kind kind;
     private final PrintWriter perBlock;
+    /** Which measured pass this is, from 1: on each per-block line. */
+    private final int number;
     private ChainSource source;
     private ReplayCarrier carrier;
     private final CountingListener listener = new CountingListener();
@@ -222,9 +255,10 @@ public final class TraceReplay {
     private long expired;
     private long rebroadcasts;
 
-    Pass(Kind kind, PrintWriter perBlock) {
+    Pass(Kind kind, PrintWriter perBlock, int number) {
       this.kind = kind;
       this.perBlock = perBlock;
+      this.number = number;
     }
 
     @Override
@@ -288,10 +322,10 @@ public final class TraceReplay {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
         perBlock.printf(Locale.ROOT, "{\"height\":%d,\"start_ms\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
                 + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d,\"carrier_ms\":%.3f,"
-                + "\"cpu_ms\":%.3f,\"changed\":%d}%n", block.height(),
+                + "\"cpu_ms\":%.3f,\"changed\":%d,\"pass\":%d}%n", block.height(),
             startMillis, ms, calls, left, listener.completed - completed0, listener.expired - expired0,
             listener.rebroadcast - rebroadcast0, listener.confirmed, blockCarrierMs.get(blockCarrierMs.size() - 1),
-            blockCpuMs.get(blockCpuMs.size() - 1), changed);
+            blockCpuMs.get(blockCpuMs.size() - 1), changed, number);
       }
     }
 

@@ -44,9 +44,32 @@ class TraceReplaySmokeTest {
     assertEquals(blockLines, lines.size());
     assertTrue(lines.get(0).matches("\\{\"height\":800001,\"start_ms\":\\d+,\"ms\":[0-9.]+,\"carrier_calls\":\\d+,\"trackers_left\":\\d+,"
         + "\"completed\":\\d+,\"expired\":\\d+,\"rebroadcast\":\\d+,\"confirmed_total\":\\d+,\"carrier_ms\":[0-9.]+,"
-        + "\"cpu_ms\":[0-9.]+,\"changed\":\\d+}"), lines.get(0));
+        + "\"cpu_ms\":[0-9.]+,\"changed\":\\d+,\"pass\":1}"), lines.get(0));
     Matcher carrier = Pattern.compile(" carrier_ms_median=([0-9.]+) .* cpu_us_per_changed_tracker_without_carrier=(-?[0-9.]+) ")
         .matcher(summary);
     assertTrue(carrier.find(), "the carrier's own time is reported: " + summary);
+  }
+
+  /** Measured passes come one after another into the per-block file, each with its number and the same decisions. */
+  @Test
+  void measuresSeveralPassesInTurn(@TempDir Path dir) throws Exception {
+    Path trace = Path.of(TraceReplaySmokeTest.class.getResource("/tiny-trace.jsonl").toURI());
+    Path perBlock = dir.resolve("per-block.jsonl");
+
+    int blockLines = (int) Files.readAllLines(trace).stream().filter(l -> l.contains("\"op\": \"block\"")).count();
+
+    TraceReplay.run(trace, perBlock, 1, false, true, 3);
+
+    List<String> lines = Files.readAllLines(perBlock);
+    assertEquals(3 * blockLines, lines.size(), "every block, three times");
+    Pattern decisions = Pattern.compile("\"carrier_calls\".*\"confirmed_total\":\\d+");
+    for (int i = 0; i < lines.size(); i++) {
+      int pass = i / blockLines + 1;
+      assertTrue(lines.get(i).endsWith(",\"pass\":" + pass + "}"), lines.get(i));
+      Matcher now = decisions.matcher(lines.get(i));
+      Matcher first = decisions.matcher(lines.get(i % blockLines));
+      assertTrue(now.find() && first.find(), lines.get(i));
+      assertEquals(first.group(), now.group(), "pass " + pass + " decides as the first");
+    }
   }
 }
