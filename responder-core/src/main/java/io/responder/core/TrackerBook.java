@@ -347,7 +347,7 @@ final class TrackerBook {
         group.setDisputeHeight(disputeHeight);
       }
       if (!status.equals(group.status())) {
-        pending.remove(group);
+        unfilePending(group);
         counted(group.status(), -group.size());
         counted(status, group.size());
         group.setStatus(status);
