@@ -38,8 +38,12 @@ final class Chain {
   private static final BigDecimal PENALTY_VALUE = new BigDecimal("0.99980000");
   private static final BigDecimal CONFLICT_VALUE = new BigDecimal("0.99970000");
 
-  /** A signed transaction. */
-  record Tx(Txid txid, String hex) {}
+  /**
+   * A signed transaction and its virtual size as the node computes it. The size is read, not
+   * assumed: an ECDSA signature is 71 bytes in most signings but sometimes shorter, so the same
+   * shape of transaction is not always the same size.
+   */
+  record Tx(Txid txid, String hex, long vsize) {}
 
   /** An output to spend: where it is, its script and its value. */
   private record Output(String txid, int vout, String scriptPubKey, BigDecimal amount) {}
@@ -252,8 +256,8 @@ final class Chain {
       throw new IllegalStateException("signing failed: " + signed.get("errors"));
     }
     String hex = (String) signed.get("hex");
-    Txid txid = Txid.fromHex((String) rpc.object("decoderawtransaction", hex).get("txid"));
-    return new Tx(txid, hex);
+    Map<String, Object> decoded = rpc.object("decoderawtransaction", hex);
+    return new Tx(Txid.fromHex((String) decoded.get("txid")), hex, ((Number) decoded.get("vsize")).longValue());
   }
 
   /** Output {@code n} of a signed transaction, read from its bytes. */
