@@ -10,11 +10,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * The in-memory store's trackers by uuid: an open-addressing table with linear probing whose keys
  * are the uuid's two words, held inline, and whose statuses are held apart from the tracker records.
- * A status change (most of what a block writes) finds its slot by reading the key array alone (an
- * empty slot's key words are zero; the nil uuid is told apart by its tracker) and writes one
- * reference, instead of following a hash-map node, its {@code UUID} key and the tracker and copying
- * the tracker; a record is given its status when it is read. Deletion shifts the following entries
- * back, so there are no tombstones.
+ * A status change (most of what a block writes) finds its slot by reading the key array alone and
+ * writes one reference, instead of following a hash-map node, its {@code UUID} key and the tracker
+ * and copying the tracker; a record is given its status when it is read. Deletion shifts the
+ * following entries back, so there are no tombstones.
+ *
+ * <p>An empty slot's key words are zero, so the nil uuid (both words zero) is kept beside the table,
+ * in two fields: then whether a slot is used is read from the key words alone. Were it in the table,
+ * telling its slot from an empty one would read the tracker array, and every probe that ends and
+ * every deletion's shift (which ends at an empty slot) would pay a cache miss in it.
  *
  * <p>Mutable and not thread-safe: the store guards it with its monitor.
  */
@@ -26,10 +30,16 @@ final class TrackerTable {
    * a probe that runs on reads the next key words in the same cache line.
    */
   private static final int MAX_LOAD_PERCENT = 70;
+  /** {@link #slotOrNil}'s answer for the nil uuid when it is stored. */
+  private static final int NIL_SLOT = -2;
 
   private long[] words;
   private @Nullable TransactionTracker[] trackers;
   private @Nullable TrackerStatus[] statuses;
+  /** The nil uuid's tracker and status, when it is stored: never in the table (see above). */
+  private @Nullable TransactionTracker nilTracker;
+  private @Nullable TrackerStatus nilStatus;
+  /** Trackers in the table, the nil uuid's not counted. */
   private int size;
   private int growAt;
 
@@ -38,7 +48,7 @@ final class TrackerTable {
   }
 
   int size() {
-    return size;
+    return nilTracker == null ? size : size + 1;
   }
 
   boolean contains(UUID uuid) {
@@ -47,13 +57,18 @@ final class TrackerTable {
 
   /** Whether the uuid of these two words is stored. */
   boolean contains(long msb, long lsb) {
-    return slotOf(msb, lsb) >= 0;
+    return isNil(msb, lsb) ? nilTracker != null : slotOf(msb, lsb) >= 0;
   }
 
   /** The tracker with its latest status, or null. */
   @Nullable TransactionTracker get(UUID uuid) {
-    int i = slotOf(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
-    return i < 0 ? null : current(i);
+    long msb = uuid.getMostSignificantBits();
+    long lsb = uuid.getLeastSignificantBits();
+    if (isNil(msb, lsb)) {
+      return nilTracker == null ? null : withLatest(nilTracker, nilStatus);
+    }
+    int i = slotOf(msb, lsb);
+    return i < 0 ? null : withLatest(trackers[i], statuses[i]);
   }
 
   /**
@@ -68,7 +83,7 @@ final class TrackerTable {
     int[] slots = new int[n];
     for (int k = 0; k < n; k++) {
       UUID u = uuids.get(k);
-      slots[k] = slotOf(u.getMostSignificantBits(), u.getLeastSignificantBits());
+      slots[k] = slotOrNil(u.getMostSignificantBits(), u.getLeastSignificantBits());
     }
     TransactionTracker[] records = new TransactionTracker[n];
     TrackerStatus[] latest = new TrackerStatus[n];
@@ -77,6 +92,9 @@ final class TrackerTable {
       if (i >= 0) {
         records[k] = trackers[i];
         latest[k] = statuses[i];
+      } else if (i == NIL_SLOT) {
+        records[k] = nilTracker;
+        latest[k] = nilStatus;
       }
     }
     TrackerStatus[] recorded = new TrackerStatus[n];
@@ -93,10 +111,15 @@ final class TrackerTable {
 
   /** Adds a tracker whose uuid is not in the table. */
   void add(TransactionTracker t) {
+    UUID u = t.uuid();
+    if (isNil(u.getMostSignificantBits(), u.getLeastSignificantBits())) {
+      nilTracker = t;
+      nilStatus = t.status();
+      return;
+    }
     if (size >= growAt) {
       rehash(trackers.length * 2);
     }
-    UUID u = t.uuid();
     place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, t.status());
     size++;
   }
@@ -110,11 +133,13 @@ final class TrackerTable {
     int n = newStatuses.length;
     int[] slots = new int[n];
     for (int k = 0; k < n; k++) {
-      slots[k] = slotOf(uuidWords[2 * k], uuidWords[2 * k + 1]);
+      slots[k] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
     }
     for (int k = 0; k < n; k++) {
       if (slots[k] >= 0) {
         statuses[slots[k]] = newStatuses[k];
+      } else if (slots[k] == NIL_SLOT) {
+        nilStatus = newStatuses[k];
       }
     }
   }
@@ -129,13 +154,19 @@ final class TrackerTable {
     int n = uuidWords.length / 2;
     int[] slots = new int[n];
     for (int k = 0; k < n; k++) {
-      slots[k] = slotOf(uuidWords[2 * k], uuidWords[2 * k + 1]);
+      slots[k] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
     }
     for (int k = 0; k < n; k++) {
       long msb = uuidWords[2 * k];
       long lsb = uuidWords[2 * k + 1];
       int i = slots[k];
-      if (i >= 0 && (!occupied(i) || words[2 * i] != msb || words[2 * i + 1] != lsb)) {
+      if (i == NIL_SLOT) {
+        nilTracker = null;
+        nilStatus = null;
+        continue;
+      }
+      // The key words of a slot an earlier deletion emptied are zero, which no key here has.
+      if (i >= 0 && (words[2 * i] != msb || words[2 * i + 1] != lsb)) {
         i = slotOf(msb, lsb);
       }
       if (i >= 0) {
@@ -146,10 +177,13 @@ final class TrackerTable {
 
   /** Every tracker with its latest status, in no particular order. */
   List<TransactionTracker> all() {
-    List<TransactionTracker> out = new ArrayList<>(size);
+    List<TransactionTracker> out = new ArrayList<>(size());
+    if (nilTracker != null) {
+      out.add(withLatest(nilTracker, nilStatus));
+    }
     for (int i = 0; i < trackers.length; i++) {
       if (trackers[i] != null) {
-        out.add(current(i));
+        out.add(withLatest(trackers[i], statuses[i]));
       }
     }
     return out;
@@ -160,35 +194,43 @@ final class TrackerTable {
    * rebroadcasts, and a million fresh records stored into the table would all outlive the young
    * generation (copied, then promoted), where a copy handed out and dropped costs next to nothing.
    */
-  private TransactionTracker current(int i) {
-    TransactionTracker t = trackers[i];
-    TrackerStatus s = statuses[i];
+  private static TransactionTracker withLatest(TransactionTracker t, TrackerStatus s) {
     return t.status().equals(s) ? t : t.withStatus(s);
   }
 
+  private static boolean isNil(long msb, long lsb) {
+    return (msb | lsb) == 0;
+  }
+
+  /** The slot of the uuid, {@link #NIL_SLOT} for the nil uuid when stored, or -1. */
+  private int slotOrNil(long msb, long lsb) {
+    if (isNil(msb, lsb)) {
+      return nilTracker != null ? NIL_SLOT : -1;
+    }
+    return slotOf(msb, lsb);
+  }
+
   /**
-   * The slot of the uuid, or -1. An empty slot's key words are zero, so for any uuid but the nil one
-   * a match of the key words alone finds it: a probe reads the key array and nothing else (one cache
-   * miss, not one in each of two arrays), and the tracker array only where the words are zero.
+   * The slot of a uuid other than the nil one, or -1. A probe reads the key array and nothing else:
+   * one cache miss, not one in each of two arrays.
    */
   private int slotOf(long msb, long lsb) {
     int mask = trackers.length - 1;
-    boolean nil = (msb | lsb) == 0;
     for (int i = home(msb, lsb); ; i = (i + 1) & mask) {
       long w0 = words[2 * i];
       long w1 = words[2 * i + 1];
       if (w0 == msb && w1 == lsb) {
-        return !nil || trackers[i] != null ? i : -1; // the nil uuid's words are an empty slot's too
+        return i;
       }
-      if ((w0 | w1) == 0 && trackers[i] == null) {
+      if ((w0 | w1) == 0) {
         return -1;
       }
     }
   }
 
-  /** Whether slot {@code i} holds a tracker: its key words are not zero, or it is the nil uuid's. */
+  /** Whether slot {@code i} holds a tracker: its key words are not zero (the nil uuid is not here). */
   private boolean occupied(int i) {
-    return (words[2 * i] | words[2 * i + 1]) != 0 || trackers[i] != null;
+    return (words[2 * i] | words[2 * i + 1]) != 0;
   }
 
   private void place(long msb, long lsb, TransactionTracker t, TrackerStatus s) {
