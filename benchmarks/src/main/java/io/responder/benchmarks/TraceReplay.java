@@ -87,6 +87,17 @@ public final class TraceReplay {
 
   /** {@code --warmup} not given: enough passes for about {@link #WARMUP_BREACHES} breaches. */
   static final int AUTO_WARMUP = -1;
+
+  /**
+   * Run before each block, outside its timing; with {@link #afterEachBlock} and {@link #afterEachPass},
+   * the turns {@link PairedReplay} has two builds of the library take, each replaying the trace in
+   * its own class loader. Alone, nothing.
+   */
+  public static volatile Runnable beforeEachBlock = () -> { };
+  /** Run after each block, outside its timing (see {@link #beforeEachBlock}). */
+  public static volatile Runnable afterEachBlock = () -> { };
+  /** Run after each pass, before the next one reads the trace (see {@link #beforeEachBlock}). */
+  public static volatile Runnable afterEachPass = () -> { };
   private static final int WARMUP_BREACHES = 200_000;
   private static final int MAX_AUTO_WARMUPS = 20;
 
@@ -216,6 +227,7 @@ public final class TraceReplay {
     }
     p.endIntake();
     p.check();
+    afterEachPass.run();
     return p;
   }
 
@@ -293,6 +305,15 @@ public final class TraceReplay {
       if (kind == Kind.HEAP) {
         return;
       }
+      beforeEachBlock.run();
+      try {
+        measure(block);
+      } finally {
+        afterEachBlock.run();
+      }
+    }
+
+    private void measure(Block block) {
       source.handed(block);
       carrier.mined(block);
       long calls0 = carrier.calls();

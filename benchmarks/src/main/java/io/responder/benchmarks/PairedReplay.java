@@ -1,0 +1,296 @@
+package io.responder.benchmarks;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Replays one trace through two builds of the library in one process, block by block in turn, and
+ * compares them block by block: what a change does to each block's cost, measured so that both
+ * builds see the machine at the same moment.
+ *
+ * <pre>
+ * PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N]
+ * </pre>
+ *
+ * <p>Each build is the jars given (the library's, say {@code responder-core.jar} and
+ * {@code responder-store-inmemory.jar} of one commit) in front of this benchmarks jar, in a class
+ * loader of its own that loads every {@code io.responder} class from them first; the rest (Jackson,
+ * Guava, the JDK) is shared. Each build runs {@link TraceReplay} (without the heap pass) on a thread
+ * of its own. Their intakes run side by side; their blocks take turns: build A's block, then B's
+ * same block, then A's next one, so neither runs a block while the other does, and a passing load
+ * on this shared machine falls on neighbouring blocks of both. Each pass ends when both have ended
+ * it. The per-block lines go to {@code DIR/a.jsonl} and {@code DIR/b.jsonl}.
+ *
+ * <p>The comparison is of each block's CPU time without the replay carrier's ({@code cpu_ms -
+ * carrier_ms}): a collection pause stops both builds' threads and is in neither. Printed: for each
+ * build, the CPU time per changed tracker of the plain blocks (not rebroadcast storms), per pass,
+ * and the storms' CPU; then B over A block by block, median and quartiles, plain blocks and storms
+ * apart. The two builds share one heap: the trace at a million needs about 10 GB ({@code -Xmx10g}).
+ */
+public final class PairedReplay {
+  private static final long TURN_TIMEOUT_MINUTES = 30;
+  private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":(-?[0-9.]+)");
+
+  private PairedReplay() {}
+
+  /**
+   * Runs the paired replay.
+   *
+   * @param args see the class comment
+   * @throws Exception if a build cannot be loaded or fails, or a file cannot be read or written
+   */
+  public static void main(String[] args) throws Exception {
+    Path trace = null;
+    String a = null;
+    String b = null;
+    Path out = null;
+    int passes = 3;
+    int warmup = TraceReplay.AUTO_WARMUP;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--a" -> a = args[++i];
+        case "--b" -> b = args[++i];
+        case "--out" -> out = Path.of(args[++i]);
+        case "--passes" -> passes = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+        default -> {
+          if (trace != null || args[i].startsWith("--")) {
+            throw new IllegalArgumentException("unexpected argument " + args[i] + "; usage: PairedReplay TRACE "
+                + "--a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N]");
+          }
+          trace = Path.of(args[i]);
+        }
+      }
+    }
+    if (trace == null || a == null || b == null || out == null) {
+      throw new IllegalArgumentException(
+          "usage: PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N]");
+    }
+    if (passes < 1) {
+      throw new IllegalArgumentException("--passes must be at least 1, got " + passes);
+    }
+    Files.createDirectories(out);
+    Path aBlocks = out.resolve("a.jsonl");
+    Path bBlocks = out.resolve("b.jsonl");
+    String[] summaries = run(trace, loader(a), loader(b), aBlocks, bBlocks, warmup, passes);
+    System.out.println("a: " + summaries[0]);
+    System.out.println("b: " + summaries[1]);
+    System.out.print(compare(read(aBlocks), read(bBlocks)));
+  }
+
+  /**
+   * A loader that takes {@code io.responder} classes from {@code jars} (or class directories), then
+   * from this jar, before its parent.
+   */
+  private static ClassLoader loader(String jars) throws MalformedURLException {
+    List<URL> urls = new ArrayList<>();
+    for (String jar : jars.split(":")) {
+      Path p = Path.of(jar);
+      if (!Files.exists(p)) {
+        throw new IllegalArgumentException("no such jar or class directory: " + jar);
+      }
+      urls.add(p.toUri().toURL());
+    }
+    urls.add(PairedReplay.class.getProtectionDomain().getCodeSource().getLocation());
+    return new URLClassLoader(urls.toArray(URL[]::new), PairedReplay.class.getClassLoader()) {
+      @Override
+      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!name.startsWith("io.responder.")) {
+          return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+          Class<?> c = findLoadedClass(name);
+          if (c == null) {
+            c = findClass(name);
+          }
+          if (resolve) {
+            resolveClass(c);
+          }
+          return c;
+        }
+      }
+    };
+  }
+
+  private static String[] run(Path trace, ClassLoader a, ClassLoader b, Path aBlocks, Path bBlocks, int warmup,
+      int passes) throws Exception {
+    Semaphore aTurn = new Semaphore(1);
+    Semaphore bTurn = new Semaphore(0);
+    CyclicBarrier passEnd = new CyclicBarrier(2);
+    String[] summaries = new String[2];
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread[] threads = {
+        replayer("replay-a", a, aTurn, bTurn, passEnd, trace, aBlocks, warmup, passes, s -> summaries[0] = s, failure),
+        replayer("replay-b", b, bTurn, aTurn, passEnd, trace, bBlocks, warmup, passes, s -> summaries[1] = s, failure)};
+    for (Thread t : threads) {
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("a replay failed", failure.get());
+    }
+    return summaries;
+  }
+
+  private static Thread replayer(String name, ClassLoader loader, Semaphore mine, Semaphore theirs, CyclicBarrier passEnd,
+      Path trace, Path blocks, int warmup, int passes, Consumer<String> summary,
+      AtomicReference<Throwable> failure) {
+    Thread t = new Thread(() -> {
+      try {
+        Class<?> replay = loader.loadClass("io.responder.benchmarks.TraceReplay");
+        replay.getField("beforeEachBlock").set(null, (Runnable) () -> await(mine));
+        replay.getField("afterEachBlock").set(null, (Runnable) theirs::release);
+        replay.getField("afterEachPass").set(null, (Runnable) () -> await(passEnd));
+        summary.accept((String) replay.getMethod("run", Path.class, Path.class, int.class, boolean.class, boolean.class,
+            int.class).invoke(null, trace, blocks, warmup, false, true, passes));
+      } catch (InvocationTargetException e) {
+        failed(e.getCause(), failure, theirs, passEnd);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        failed(e, failure, theirs, passEnd);
+      }
+    }, name);
+    t.setContextClassLoader(loader);
+    return t;
+  }
+
+  /** Records the failure and lets the other replay run on alone to its next pass end, where it stops. */
+  private static void failed(Throwable e, AtomicReference<Throwable> failure, Semaphore theirs, CyclicBarrier passEnd) {
+    failure.compareAndSet(null, e);
+    theirs.release(Integer.MAX_VALUE / 2);
+    passEnd.reset();
+  }
+
+  private static void await(Semaphore turn) {
+    try {
+      if (!turn.tryAcquire(TURN_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the other replay did not hand over its turn in " + TURN_TIMEOUT_MINUTES + " minutes");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for a turn", e);
+    }
+  }
+
+  private static void await(CyclicBarrier barrier) {
+    try {
+      barrier.await(TURN_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the other replay", e);
+    } catch (BrokenBarrierException | TimeoutException e) {
+      throw new IllegalStateException("the other replay stopped", e);
+    }
+  }
+
+  /** One per-block line: the fields the comparison reads. */
+  record BlockLine(long height, int pass, double cpuMs, double carrierMs, long changed, long rebroadcast) {
+    double ownCpuMs() {
+      return cpuMs - carrierMs;
+    }
+
+    boolean storm() {
+      return rebroadcast > 0;
+    }
+  }
+
+  static List<BlockLine> read(Path perBlock) throws IOException {
+    List<BlockLine> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(perBlock)) {
+      Map<String, Double> f = new HashMap<>();
+      Matcher m = NUMBER.matcher(line);
+      while (m.find()) {
+        f.put(m.group(1), Double.parseDouble(m.group(2)));
+      }
+      lines.add(new BlockLine(f.get("height").longValue(), f.get("pass").intValue(), f.get("cpu_ms"), f.get("carrier_ms"),
+          f.get("changed").longValue(), f.get("rebroadcast").longValue()));
+    }
+    return lines;
+  }
+
+  /** The comparison printed at the end: see the class comment. */
+  static String compare(List<BlockLine> a, List<BlockLine> b) {
+    if (a.size() != b.size()) {
+      throw new IllegalArgumentException("the replays measured " + a.size() + " and " + b.size() + " blocks");
+    }
+    StringBuilder s = new StringBuilder();
+    s.append(perBuild("a", a)).append(perBuild("b", b));
+    List<Double> plain = new ArrayList<>();
+    List<Double> storms = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      BlockLine x = a.get(i);
+      BlockLine y = b.get(i);
+      if (x.height() != y.height() || x.pass() != y.pass() || x.changed() != y.changed()) {
+        throw new IllegalArgumentException("line " + (i + 1) + " differs in height, pass or changed trackers: " + x + " / " + y);
+      }
+      if (x.changed() > 0 && x.ownCpuMs() > 0) {
+        (x.storm() ? storms : plain).add(y.ownCpuMs() / x.ownCpuMs());
+      }
+    }
+    s.append(ratios("plain blocks", plain)).append(ratios("storm blocks", storms));
+    return s.toString();
+  }
+
+  private static String perBuild(String name, List<BlockLine> lines) {
+    int passes = lines.stream().mapToInt(BlockLine::pass).max().orElse(0);
+    List<String> perPass = new ArrayList<>();
+    List<Double> storms = new ArrayList<>();
+    for (int p = 1; p <= passes; p++) {
+      double cpu = 0;
+      long changed = 0;
+      for (BlockLine l : lines) {
+        if (l.pass() == p && !l.storm()) {
+          cpu += l.ownCpuMs();
+          changed += l.changed();
+        }
+        if (l.pass() == p && l.storm()) {
+          storms.add(l.ownCpuMs());
+        }
+      }
+      perPass.add(String.format(Locale.ROOT, "%.3f", changed == 0 ? Double.NaN : 1000 * cpu / changed));
+    }
+    return String.format(Locale.ROOT, "%s: CPU us per changed tracker, plain blocks, per pass %s; storm CPU ms median %.0f%n",
+        name, perPass, median(storms));
+  }
+
+  private static String ratios(String what, List<Double> r) {
+    if (r.isEmpty()) {
+      return what + ": none\n";
+    }
+    double[] v = r.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return String.format(Locale.ROOT, "b / a, %s (%d): median %.3f, quartiles %.3f and %.3f%n", what, v.length,
+        quantile(v, 0.5), quantile(v, 0.25), quantile(v, 0.75));
+  }
+
+  private static double median(List<Double> values) {
+    return values.isEmpty() ? Double.NaN : quantile(values.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.5);
+  }
+
+  /** The {@code q} quantile of sorted values, interpolated between neighbours. */
+  static double quantile(double[] sorted, double q) {
+    double at = q * (sorted.length - 1);
+    int lo = (int) Math.floor(at);
+    int hi = Math.min(sorted.length - 1, lo + 1);
+    return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
+  }
+}
