@@ -1,0 +1,147 @@
+package io.responder.store.inmemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.responder.core.BlockHash;
+import io.responder.core.BlockRef;
+import io.responder.core.TrackerStatus;
+import io.responder.core.TransactionTracker;
+import io.responder.testkit.Appointment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tracker table against a {@code HashMap} model: trackers and their latest statuses, through
+ * growth, batched status changes and removals that shift entries back, with the nil uuid (whose
+ * words are an empty slot's) among the keys.
+ */
+class TrackerTableTest {
+  private static final BlockRef BLOCK = new BlockRef(BlockHash.fromHex("ab".repeat(32)), 500);
+
+  private final Random rng = new Random(61);
+  private final TransactionTracker template =
+      TransactionTracker.of(Appointment.random(rng).breach(BLOCK), OptionalInt.of(500), new TrackerStatus.InMempool(500));
+
+  @Test
+  void randomOperationsKeepWhatAMapWould() {
+    TrackerTable table = new TrackerTable();
+    Map<UUID, TransactionTracker> model = new HashMap<>();
+    for (int step = 0; step < 6_000; step++) {
+      int op = rng.nextInt(10);
+      if (op < 4 || model.size() < 50) {
+        UUID u = uuid();
+        if (!model.containsKey(u)) {
+          TransactionTracker t = withUuid(u).withStatus(status());
+          table.add(t);
+          model.put(u, t);
+        }
+      } else if (op < 7) {
+        List<UUID> picked = pick(model, 1 + rng.nextInt(40));
+        picked.add(new UUID(-1, step)); // not stored: ignored
+        long[] words = words(picked);
+        TrackerStatus[] statuses = new TrackerStatus[picked.size()];
+        for (int k = 0; k < statuses.length; k++) {
+          statuses[k] = k > 0 && rng.nextBoolean() ? statuses[k - 1] : status(); // runs, as a change set gives them
+        }
+        table.setStatuses(words, statuses);
+        for (int k = 0; k < picked.size(); k++) {
+          TrackerStatus s = statuses[k];
+          model.computeIfPresent(picked.get(k), (key, t) -> t.withStatus(s));
+        }
+      } else {
+        List<UUID> picked = pick(model, 1 + rng.nextInt(30));
+        picked.add(new UUID(-2, step));
+        table.removeAll(words(picked));
+        picked.forEach(model::remove);
+      }
+      if (step % 200 == 0) {
+        assertHolds(table, model, step);
+      }
+    }
+    assertHolds(table, model, -1);
+    table.removeAll(words(new ArrayList<>(model.keySet())));
+    assertEquals(0, table.size());
+    assertEquals(List.of(), table.all());
+  }
+
+  @Test
+  void aTrackerReadBackWithItsStoredStatusIsTheRecordItself() {
+    TrackerTable table = new TrackerTable();
+    TransactionTracker t = withUuid(new UUID(3, 4));
+    table.add(t);
+    assertSame(t, table.get(t.uuid()));
+    TrackerStatus later = new TrackerStatus.Confirmed(BLOCK);
+    table.setStatuses(new long[] {3, 4}, new TrackerStatus[] {later});
+    assertEquals(t.withStatus(later), table.get(t.uuid()));
+    table.removeAll(new long[] {3, 4});
+    assertNull(table.get(t.uuid()));
+    assertEquals(0, table.size());
+  }
+
+  private void assertHolds(TrackerTable table, Map<UUID, TransactionTracker> model, int step) {
+    Map<UUID, TransactionTracker> all = new HashMap<>();
+    table.all().forEach(t -> all.put(t.uuid(), t));
+    assertEquals(model, all, "step " + step);
+    assertEquals(model.size(), table.size());
+    List<UUID> keys = new ArrayList<>(model.keySet());
+    keys.add(new UUID(-3, step));
+    List<TransactionTracker> read = new ArrayList<>();
+    table.getAll(keys, read);
+    for (int k = 0; k < keys.size(); k++) {
+      assertEquals(model.get(keys.get(k)), read.get(k), "step " + step);
+      assertEquals(model.get(keys.get(k)), table.get(keys.get(k)), "step " + step);
+    }
+  }
+
+  /** Uuids that differ in one word only, to crowd the probes, and now and then the nil uuid. */
+  private UUID uuid() {
+    int kind = rng.nextInt(40);
+    return kind == 0 ? new UUID(0, 0) : kind % 2 == 0 ? new UUID(rng.nextInt(64), rng.nextLong()) : new UUID(rng.nextLong(), 7);
+  }
+
+  /** A status from a small pool, each time a new object. */
+  private TrackerStatus status() {
+    int h = 500 + rng.nextInt(6);
+    return switch (rng.nextInt(3)) {
+      case 0 -> new TrackerStatus.Pending(h);
+      case 1 -> new TrackerStatus.InMempool(h);
+      default -> new TrackerStatus.Confirmed(new BlockRef(BLOCK.hash(), h));
+    };
+  }
+
+  private List<UUID> pick(Map<UUID, TransactionTracker> model, int n) {
+    List<UUID> keys = new ArrayList<>(model.keySet());
+    keys.sort(null);
+    Set<UUID> picked = new HashSet<>();
+    for (int i = 0; i < n && !keys.isEmpty(); i++) {
+      picked.add(keys.get(rng.nextInt(keys.size())));
+    }
+    List<UUID> out = new ArrayList<>(picked);
+    out.sort(null);
+    return out;
+  }
+
+  private static long[] words(List<UUID> uuids) {
+    long[] words = new long[2 * uuids.size()];
+    for (int k = 0; k < uuids.size(); k++) {
+      words[2 * k] = uuids.get(k).getMostSignificantBits();
+      words[2 * k + 1] = uuids.get(k).getLeastSignificantBits();
+    }
+    return words;
+  }
+
+  private TransactionTracker withUuid(UUID uuid) {
+    String json = template.encode().replace(template.uuid().toString(), uuid.toString());
+    return TransactionTracker.decode(json);
+  }
+}
