@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,10 +34,10 @@ import java.util.regex.Pattern;
  * {@code responder-store-inmemory.jar} of one commit) in front of this benchmarks jar, in a class
  * loader of its own that loads every {@code io.responder} class from them first; the rest (Jackson,
  * Guava, the JDK) is shared. Each build runs {@link TraceReplay} (without the heap pass) on a thread
- * of its own. Their intakes run side by side; their blocks take turns: build A's block, then B's
- * same block, then A's next one, so neither runs a block while the other does, and a passing load
- * on this shared machine falls on neighbouring blocks of both. Each pass ends when both have ended
- * it. The per-block lines go to {@code DIR/a.jsonl} and {@code DIR/b.jsonl}.
+ * of its own. Their intakes run side by side; their blocks take turns: one build runs a block, then
+ * the other the same block, then both the next one, in an order drawn per block ({@link Turns}), so
+ * neither runs a block while the other does, and a passing load on this shared machine falls on
+ * neighbouring blocks of both. Each pass ends when both have ended it. The per-block lines go to {@code DIR/a.jsonl} and {@code DIR/b.jsonl}.
  *
  * <p>The comparison is of each block's CPU time without the replay carrier's ({@code cpu_ms -
  * carrier_ms}): a collection pause stops both builds' threads and is in neither. Printed: for each
@@ -133,14 +132,13 @@ public final class PairedReplay {
 
   private static String[] run(Path trace, ClassLoader a, ClassLoader b, Path aBlocks, Path bBlocks, int warmup,
       int passes) throws Exception {
-    Semaphore aTurn = new Semaphore(1);
-    Semaphore bTurn = new Semaphore(0);
+    Turns turns = new Turns();
     CyclicBarrier passEnd = new CyclicBarrier(2);
     String[] summaries = new String[2];
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread[] threads = {
-        replayer("replay-a", a, aTurn, bTurn, passEnd, trace, aBlocks, warmup, passes, s -> summaries[0] = s, failure),
-        replayer("replay-b", b, bTurn, aTurn, passEnd, trace, bBlocks, warmup, passes, s -> summaries[1] = s, failure)};
+        replayer("replay-a", a, 0, turns, passEnd, trace, aBlocks, warmup, passes, s -> summaries[0] = s, failure),
+        replayer("replay-b", b, 1, turns, passEnd, trace, bBlocks, warmup, passes, s -> summaries[1] = s, failure)};
     for (Thread t : threads) {
       t.start();
     }
@@ -153,21 +151,21 @@ public final class PairedReplay {
     return summaries;
   }
 
-  private static Thread replayer(String name, ClassLoader loader, Semaphore mine, Semaphore theirs, CyclicBarrier passEnd,
+  private static Thread replayer(String name, ClassLoader loader, int build, Turns turns, CyclicBarrier passEnd,
       Path trace, Path blocks, int warmup, int passes, Consumer<String> summary,
       AtomicReference<Throwable> failure) {
     Thread t = new Thread(() -> {
       try {
         Class<?> replay = loader.loadClass("io.responder.benchmarks.TraceReplay");
-        replay.getField("beforeEachBlock").set(null, (Runnable) () -> await(mine));
-        replay.getField("afterEachBlock").set(null, (Runnable) theirs::release);
+        replay.getField("beforeEachBlock").set(null, (Runnable) () -> turns.begin(build));
+        replay.getField("afterEachBlock").set(null, (Runnable) () -> turns.end(build));
         replay.getField("afterEachPass").set(null, (Runnable) () -> await(passEnd));
         summary.accept((String) replay.getMethod("run", Path.class, Path.class, int.class, boolean.class, boolean.class,
             int.class).invoke(null, trace, blocks, warmup, false, true, passes));
       } catch (InvocationTargetException e) {
-        failed(e.getCause(), failure, theirs, passEnd);
+        failed(e.getCause(), failure, turns, passEnd);
       } catch (ReflectiveOperationException | RuntimeException e) {
-        failed(e, failure, theirs, passEnd);
+        failed(e, failure, turns, passEnd);
       }
     }, name);
     t.setContextClassLoader(loader);
@@ -175,20 +173,59 @@ public final class PairedReplay {
   }
 
   /** Records the failure and lets the other replay run on alone to its next pass end, where it stops. */
-  private static void failed(Throwable e, AtomicReference<Throwable> failure, Semaphore theirs, CyclicBarrier passEnd) {
+  private static void failed(Throwable e, AtomicReference<Throwable> failure, Turns turns, CyclicBarrier passEnd) {
     failure.compareAndSet(null, e);
-    theirs.release(Integer.MAX_VALUE / 2);
+    turns.abandon();
     passEnd.reset();
   }
 
-  private static void await(Semaphore turn) {
-    try {
-      if (!turn.tryAcquire(TURN_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-        throw new IllegalStateException("the other replay did not hand over its turn in " + TURN_TIMEOUT_MINUTES + " minutes");
+  /**
+   * Who runs each block first. The order is drawn per block (from the block's number, so every run
+   * draws the same), not fixed: what one build's block leaves behind (the collector's work on its
+   * garbage, a dirtied cache) falls on the block that runs next, and with a fixed order it would
+   * always fall on the same build; at a million, on the one that runs second, whose storms came out
+   * 8% slower than the same build's in the other loader.
+   */
+  static final class Turns {
+    private long block;
+    /** How many builds have run the current block: 0, 1 or 2. */
+    private int ran;
+    private boolean abandoned;
+
+    /** Build 0 or 1 is the first to run block {@code n} (counted from 0 over the whole run). */
+    static int first(long n) {
+      long h = (n + 1) * 0x9E3779B97F4A7C15L;
+      return (int) ((h ^ (h >>> 29)) >>> 63);
+    }
+
+    synchronized void begin(int build) {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TURN_TIMEOUT_MINUTES);
+      while (!abandoned && ((ran == 0) != (first(block) == build))) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new IllegalStateException("the other replay did not hand over its turn in " + TURN_TIMEOUT_MINUTES + " minutes");
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted waiting for a turn", e);
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for a turn", e);
+    }
+
+    synchronized void end(int build) {
+      if (++ran == 2) {
+        ran = 0;
+        block++;
+      }
+      notifyAll();
+    }
+
+    /** One replay failed: the other runs on alone. */
+    synchronized void abandon() {
+      abandoned = true;
+      notifyAll();
     }
   }
 

@@ -73,6 +73,25 @@ class PairedReplaySmokeTest {
     assertThrows(IllegalArgumentException.class, () -> PairedReplay.compare(a, other), "another block is no pair");
   }
 
+  /** Each build runs first about half the time, and so at every sixth block (where the traces' storms are). */
+  @Test
+  void theFirstToRunABlockIsDrawnPerBlock() {
+    int aFirst = 0;
+    int aFirstAtStorms = 0;
+    for (long n = 0; n < 1200; n++) {
+      int first = PairedReplay.Turns.first(n);
+      assertTrue(first == 0 || first == 1);
+      if (first == 0) {
+        aFirst++;
+        if (n % 6 == 5) {
+          aFirstAtStorms++;
+        }
+      }
+    }
+    assertTrue(aFirst > 500 && aFirst < 700, aFirst + " of 1200");
+    assertTrue(aFirstAtStorms > 70 && aFirstAtStorms < 130, aFirstAtStorms + " of 200");
+  }
+
   private static String decisions(String line) {
     return line.replaceAll("\"(start_ms|ms|carrier_ms|cpu_ms)\":[0-9.]+,", "");
   }
