@@ -44,6 +44,12 @@ import java.util.regex.Pattern;
  * build, the CPU time per changed tracker of the plain blocks (not rebroadcast storms), per pass,
  * and the storms' CPU; then B over A block by block, median and quartiles, plain blocks and storms
  * apart. The two builds share one heap: the trace at a million needs about 10 GB ({@code -Xmx10g}).
+ *
+ * <p>Which side a build is on still matters by a few percent (an A/A run at a million put B's storms
+ * 6.5% and its plain blocks 3.4% from A's: where each build's objects land in the shared heap,
+ * which classes the JIT compiles first). To resolve a change of that size, run the comparison twice,
+ * the new build as B and then as A, and take the geometric mean of the first run's B / A and the
+ * second's A / B.
  */
 public final class PairedReplay {
   private static final long TURN_TIMEOUT_MINUTES = 30;
@@ -183,8 +189,7 @@ public final class PairedReplay {
    * Who runs each block first. The order is drawn per block (from the block's number, so every run
    * draws the same), not fixed: what one build's block leaves behind (the collector's work on its
    * garbage, a dirtied cache) falls on the block that runs next, and with a fixed order it would
-   * always fall on the same build; at a million, on the one that runs second, whose storms came out
-   * 8% slower than the same build's in the other loader.
+   * always fall on the same build.
    */
   static final class Turns {
     private long block;
