@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * builds see the machine at the same moment.
  *
  * <pre>
- * PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N]
+ * PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover]
  * </pre>
  *
  * <p>Each build is the jars given (the library's, say {@code responder-core.jar} and
@@ -47,9 +47,10 @@ import java.util.regex.Pattern;
  *
  * <p>Which side a build is on still matters by a few percent (an A/A run at a million put B's storms
  * 6.5% and its plain blocks 3.4% from A's: where each build's objects land in the shared heap,
- * which classes the JIT compiles first). To resolve a change of that size, run the comparison twice,
- * the new build as B and then as A, and take the geometric mean of the first run's B / A and the
- * second's A / B.
+ * which classes the JIT compiles first). To resolve a change of that size, {@code --crossover} runs
+ * the comparison twice, b as B (lines in {@code DIR/b-as-b}) and then b as A ({@code DIR/b-as-a}),
+ * and prints b over a as the geometric mean of the first run's B / A and the second's A / B, with
+ * the sides' bias that cancels.
  */
 public final class PairedReplay {
   private static final long TURN_TIMEOUT_MINUTES = 30;
@@ -70,8 +71,10 @@ public final class PairedReplay {
     Path out = null;
     int passes = 3;
     int warmup = TraceReplay.AUTO_WARMUP;
+    boolean crossover = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--crossover" -> crossover = true;
         case "--a" -> a = args[++i];
         case "--b" -> b = args[++i];
         case "--out" -> out = Path.of(args[++i]);
@@ -80,7 +83,7 @@ public final class PairedReplay {
         default -> {
           if (trace != null || args[i].startsWith("--")) {
             throw new IllegalArgumentException("unexpected argument " + args[i] + "; usage: PairedReplay TRACE "
-                + "--a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N]");
+                + "--a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover]");
           }
           trace = Path.of(args[i]);
         }
@@ -88,18 +91,48 @@ public final class PairedReplay {
     }
     if (trace == null || a == null || b == null || out == null) {
       throw new IllegalArgumentException(
-          "usage: PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N]");
+          "usage: PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover]");
     }
     if (passes < 1) {
       throw new IllegalArgumentException("--passes must be at least 1, got " + passes);
     }
+    if (!crossover) {
+      compareOnce(trace, a, b, out, warmup, passes);
+      return;
+    }
+    // The same comparison with the sides swapped: b over a is then the second run's A over B.
+    Ratios bAsB = compareOnce(trace, a, b, out.resolve("b-as-b"), warmup, passes);
+    Ratios bAsA = compareOnce(trace, b, a, out.resolve("b-as-a"), warmup, passes);
+    System.out.print(crossover(bAsB, bAsA));
+  }
+
+  /** One paired run, a as A and b as B, its lines in {@code out}: prints its comparison, returns its B / A. */
+  private static Ratios compareOnce(Path trace, String a, String b, Path out, int warmup, int passes) throws Exception {
     Files.createDirectories(out);
     Path aBlocks = out.resolve("a.jsonl");
     Path bBlocks = out.resolve("b.jsonl");
     String[] summaries = run(trace, loader(a), loader(b), aBlocks, bBlocks, warmup, passes);
+    System.out.println("run in " + out + " (a: " + a + ", b: " + b + ")");
     System.out.println("a: " + summaries[0]);
     System.out.println("b: " + summaries[1]);
-    System.out.print(compare(read(aBlocks), read(bBlocks)));
+    List<BlockLine> aLines = read(aBlocks);
+    List<BlockLine> bLines = read(bBlocks);
+    System.out.print(compare(aLines, bLines));
+    return ratios(aLines, bLines);
+  }
+
+  /** Medians of B / A block by block: the plain blocks', the storms'. */
+  record Ratios(double plain, double storms) {}
+
+  /**
+   * The crossover's figures: b over a with the sides' bias cancelled, {@code sqrt(r1 / r2)}, where
+   * {@code r1} is B / A with b as B and {@code r2} B / A with b as A; and the bias, {@code sqrt(r1 * r2)},
+   * which is what B / A would be for two copies of one build.
+   */
+  static String crossover(Ratios bAsB, Ratios bAsA) {
+    return String.format(Locale.ROOT, "b / a, crossover of both sides: plain blocks %.3f (the sides' bias %.3f), "
+            + "storm blocks %.3f (%.3f)%n", Math.sqrt(bAsB.plain() / bAsA.plain()), Math.sqrt(bAsB.plain() * bAsA.plain()),
+        Math.sqrt(bAsB.storms() / bAsA.storms()), Math.sqrt(bAsB.storms() * bAsA.storms()));
   }
 
   /**
@@ -272,11 +305,23 @@ public final class PairedReplay {
 
   /** The comparison printed at the end: see the class comment. */
   static String compare(List<BlockLine> a, List<BlockLine> b) {
+    StringBuilder s = new StringBuilder();
+    s.append(perBuild("a", a)).append(perBuild("b", b));
+    List<List<Double>> r = blockRatios(a, b);
+    s.append(ratios("plain blocks", r.get(0))).append(ratios("storm blocks", r.get(1)));
+    return s.toString();
+  }
+
+  static Ratios ratios(List<BlockLine> a, List<BlockLine> b) {
+    List<List<Double>> r = blockRatios(a, b);
+    return new Ratios(median(r.get(0)), median(r.get(1)));
+  }
+
+  /** B / A block by block, the plain blocks' and the storms'; the lines must be of the same blocks. */
+  private static List<List<Double>> blockRatios(List<BlockLine> a, List<BlockLine> b) {
     if (a.size() != b.size()) {
       throw new IllegalArgumentException("the replays measured " + a.size() + " and " + b.size() + " blocks");
     }
-    StringBuilder s = new StringBuilder();
-    s.append(perBuild("a", a)).append(perBuild("b", b));
     List<Double> plain = new ArrayList<>();
     List<Double> storms = new ArrayList<>();
     for (int i = 0; i < a.size(); i++) {
@@ -289,8 +334,7 @@ public final class PairedReplay {
         (x.storm() ? storms : plain).add(y.ownCpuMs() / x.ownCpuMs());
       }
     }
-    s.append(ratios("plain blocks", plain)).append(ratios("storm blocks", storms));
-    return s.toString();
+    return List.of(plain, storms);
   }
 
   private static String perBuild(String name, List<BlockLine> lines) {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PairedReplaySmokeTest {
   @Test
-  void twoBuildsReplayTheTraceInTurnAndDecideAlike(@TempDir Path dir) throws Exception {
+  void twoBuildsReplayTheTraceInTurnBothWaysAndDecideAlike(@TempDir Path dir) throws Exception {
     Path trace = Path.of(PairedReplaySmokeTest.class.getResource("/tiny-trace.jsonl").toURI());
     int blockLines = (int) Files.readAllLines(trace).stream().filter(l -> l.contains("\"op\": \"block\"")).count();
     String build = location(Responder.class) + ":" + location(InMemoryTrackerStore.class);
@@ -33,13 +33,13 @@ class PairedReplaySmokeTest {
     System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
     try {
       PairedReplay.main(new String[] {trace.toString(), "--a", build, "--b", build, "--out", dir.toString(), "--passes", "2",
-          "--warmup", "1"});
+          "--warmup", "1", "--crossover"});
     } finally {
       System.setOut(out);
     }
 
-    List<String> a = Files.readAllLines(dir.resolve("a.jsonl"));
-    List<String> b = Files.readAllLines(dir.resolve("b.jsonl"));
+    List<String> a = Files.readAllLines(dir.resolve("b-as-b/a.jsonl"));
+    List<String> b = Files.readAllLines(dir.resolve("b-as-a/a.jsonl"));
     assertEquals(2 * blockLines, a.size(), "every block of both passes");
     assertEquals(a.size(), b.size());
     for (int i = 0; i < a.size(); i++) {
@@ -49,6 +49,8 @@ class PairedReplaySmokeTest {
     assertTrue(text.contains("a: trackers=24 "), text);
     assertTrue(text.contains("b: trackers=24 "), text);
     assertTrue(text.contains("b / a, plain blocks ("), text);
+    assertTrue(text.contains("b / a, crossover of both sides: plain blocks "), text);
+    assertEquals(2 * blockLines, Files.readAllLines(dir.resolve("b-as-a/b.jsonl")).size());
   }
 
   /** Block by block, each build's CPU without the carrier's; plain blocks and storms apart. */
@@ -71,6 +73,18 @@ class PairedReplaySmokeTest {
     List<PairedReplay.BlockLine> other = new ArrayList<>(b);
     other.set(3, new PairedReplay.BlockLine(4, 1, 5, 1, 99, 0));
     assertThrows(IllegalArgumentException.class, () -> PairedReplay.compare(a, other), "another block is no pair");
+  }
+
+  /** Both sides' runs make the crossover: b / a without the bias of either side, and that bias. */
+  @Test
+  void aCrossoverCancelsTheBiasOfTheSides() {
+    // b really is 0.9 of a; being B costs 1.1 whichever build it is: 0.99 with b as B, 1.1 / 0.9 with b as A.
+    PairedReplay.Ratios bAsB = new PairedReplay.Ratios(0.9 * 1.1, 1.0);
+    PairedReplay.Ratios bAsA = new PairedReplay.Ratios(1.1 / 0.9, 1.0);
+
+    String text = PairedReplay.crossover(bAsB, bAsA);
+
+    assertTrue(text.contains("plain blocks 0.900 (the sides' bias 1.100), storm blocks 1.000 (1.000)"), text);
   }
 
   /** Each build runs first about half the time, and so at every sixth block (where the traces' storms are). */
