@@ -197,7 +197,7 @@ public final class PairedReplay {
       try {
         Class<?> replay = loader.loadClass("io.responder.benchmarks.TraceReplay");
         replay.getField("beforeEachBlock").set(null, (Runnable) () -> turns.begin(build));
-        replay.getField("afterEachBlock").set(null, (Runnable) () -> turns.end(build));
+        replay.getField("afterEachBlock").set(null, (Runnable) turns::end);
         replay.getField("afterEachPass").set(null, (Runnable) () -> await(passEnd));
         summary.accept((String) replay.getMethod("run", Path.class, Path.class, int.class, boolean.class, boolean.class,
             int.class).invoke(null, trace, blocks, warmup, false, true, passes));
@@ -252,7 +252,7 @@ public final class PairedReplay {
       }
     }
 
-    synchronized void end(int build) {
+    synchronized void end() {
       if (++ran == 2) {
         ran = 0;
         block++;

@@ -87,6 +87,8 @@ public final class TraceReplay {
 
   /** {@code --warmup} not given: enough passes for about {@link #WARMUP_BREACHES} breaches. */
   static final int AUTO_WARMUP = -1;
+  private static final int WARMUP_BREACHES = 200_000;
+  private static final int MAX_AUTO_WARMUPS = 20;
 
   /**
    * Run before each block, outside its timing; with {@link #afterEachBlock} and {@link #afterEachPass},
@@ -98,8 +100,6 @@ public final class TraceReplay {
   public static volatile Runnable afterEachBlock = () -> { };
   /** Run after each pass, before the next one reads the trace (see {@link #beforeEachBlock}). */
   public static volatile Runnable afterEachPass = () -> { };
-  private static final int WARMUP_BREACHES = 200_000;
-  private static final int MAX_AUTO_WARMUPS = 20;
 
   /**
    * Runs the replay.

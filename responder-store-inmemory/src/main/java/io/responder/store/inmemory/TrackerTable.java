@@ -57,18 +57,13 @@ final class TrackerTable {
 
   /** Whether the uuid of these two words is stored. */
   boolean contains(long msb, long lsb) {
-    return isNil(msb, lsb) ? nilTracker != null : slotOf(msb, lsb) >= 0;
+    return slotOrNil(msb, lsb) != -1;
   }
 
   /** The tracker with its latest status, or null. */
   @Nullable TransactionTracker get(UUID uuid) {
-    long msb = uuid.getMostSignificantBits();
-    long lsb = uuid.getLeastSignificantBits();
-    if (isNil(msb, lsb)) {
-      return nilTracker == null ? null : withLatest(nilTracker, nilStatus);
-    }
-    int i = slotOf(msb, lsb);
-    return i < 0 ? null : withLatest(trackers[i], statuses[i]);
+    int i = slotOrNil(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
+    return i == NIL_SLOT ? withLatest(nilTracker, nilStatus) : i < 0 ? null : withLatest(trackers[i], statuses[i]);
   }
 
   /**
