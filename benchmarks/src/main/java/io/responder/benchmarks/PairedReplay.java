@@ -365,18 +365,11 @@ public final class PairedReplay {
     }
     double[] v = r.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return String.format(Locale.ROOT, "b / a, %s (%d): median %.3f, quartiles %.3f and %.3f%n", what, v.length,
-        quantile(v, 0.5), quantile(v, 0.25), quantile(v, 0.75));
+        TraceReplay.quantile(v, 0.5), TraceReplay.quantile(v, 0.25), TraceReplay.quantile(v, 0.75));
   }
 
   private static double median(List<Double> values) {
-    return values.isEmpty() ? Double.NaN : quantile(values.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.5);
-  }
-
-  /** The {@code q} quantile of sorted values, interpolated between neighbours. */
-  static double quantile(double[] sorted, double q) {
-    double at = q * (sorted.length - 1);
-    int lo = (int) Math.floor(at);
-    int hi = Math.min(sorted.length - 1, lo + 1);
-    return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
+    return values.isEmpty() ? Double.NaN
+        : TraceReplay.quantile(values.stream().mapToDouble(Double::doubleValue).sorted().toArray(), 0.5);
   }
 }

@@ -214,6 +214,17 @@ public final class TraceReplay {
     return p.summary(heapPerTracker, passes);
   }
 
+  /**
+   * The {@code q} quantile of sorted values, interpolated between neighbours (the median of an even
+   * count is the mean of the middle two).
+   */
+  static double quantile(double[] sorted, double q) {
+    double at = q * (sorted.length - 1);
+    int lo = (int) Math.floor(at);
+    int hi = Math.min(sorted.length - 1, lo + 1);
+    return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
+  }
+
   private static Pass pass(Path trace, Pass.Kind kind, PrintWriter perBlock) throws IOException {
     return pass(trace, kind, perBlock, 1);
   }
@@ -438,11 +449,7 @@ public final class TraceReplay {
     }
 
     private static double median(double[] sorted) {
-      int n = sorted.length;
-      if (n == 0) {
-        return 0;
-      }
-      return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+      return sorted.length == 0 ? 0 : quantile(sorted, 0.5);
     }
 
     private static double medianOf(long[] sorted) {
