@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * The in-memory store's trackers by uuid: an open-addressing table with linear probing whose keys
  * are the uuid's two words, held inline, and whose statuses are held apart from the tracker records.
  * A status change (most of what a block writes) finds its slot by reading the key array alone and
- * writes one reference, instead of following a hash-map node, its {@code UUID} key and the tracker
- * and copying the tracker; a record is given its status when it is read. Deletion shifts the
+ * writes one {@code int}, the status's {@link StatusCodes} code, instead of following a hash-map
+ * node, its {@code UUID} key and the tracker and copying the tracker; a record is given its status
+ * when it is read. Deletion shifts the
  * following entries back, so there are no tombstones.
  *
  * <p>An empty slot's key words are zero, so the nil uuid (both words zero) is kept beside the table,
@@ -25,7 +26,7 @@ import org.jspecify.annotations.Nullable;
 final class TrackerTable {
   private static final int MIN_CAPACITY = 16;
   /**
-   * Grows past 70% full. A slot costs 24 bytes (two key words, two references), so a million
+   * Grows past 70% full. A slot costs 24 bytes (two key words, a reference, a status code), so a million
    * trackers take about 48 MB, as a {@code HashMap}'s nodes and table would; probes stay short, and
    * a probe that runs on reads the next key words in the same cache line.
    */
@@ -35,7 +36,9 @@ final class TrackerTable {
 
   private long[] words;
   private @Nullable TransactionTracker[] trackers;
-  private @Nullable TrackerStatus[] statuses;
+  /** Each slot's latest status, as its {@link StatusCodes} code: an int, not a reference (see there). */
+  private int[] statusCodes;
+  private final StatusCodes codes = new StatusCodes();
   /** The nil uuid's tracker and status, when it is stored: never in the table (see above). */
   private @Nullable TransactionTracker nilTracker;
   private @Nullable TrackerStatus nilStatus;
@@ -63,7 +66,7 @@ final class TrackerTable {
   /** The tracker with its latest status, or null. */
   @Nullable TransactionTracker get(UUID uuid) {
     int i = slotOrNil(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
-    return i == NIL_SLOT ? withLatest(nilTracker, nilStatus) : i < 0 ? null : withLatest(trackers[i], statuses[i]);
+    return i == NIL_SLOT ? withLatest(nilTracker, nilStatus) : i < 0 ? null : withLatest(trackers[i], codes.status(statusCodes[i]));
   }
 
   /**
@@ -86,7 +89,7 @@ final class TrackerTable {
       int i = slots[k];
       if (i >= 0) {
         records[k] = trackers[i];
-        latest[k] = statuses[i];
+        latest[k] = codes.status(statusCodes[i]);
       } else if (i == NIL_SLOT) {
         records[k] = nilTracker;
         latest[k] = nilStatus;
@@ -115,7 +118,7 @@ final class TrackerTable {
     if (size >= growAt) {
       rehash(trackers.length * 2);
     }
-    place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, t.status());
+    place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, code(t.status()));
     size++;
   }
 
@@ -132,7 +135,7 @@ final class TrackerTable {
     }
     for (int k = 0; k < n; k++) {
       if (slots[k] >= 0) {
-        statuses[slots[k]] = newStatuses[k];
+        statusCodes[slots[k]] = code(newStatuses[k]);
       } else if (slots[k] == NIL_SLOT) {
         nilStatus = newStatuses[k];
       }
@@ -178,7 +181,7 @@ final class TrackerTable {
     }
     for (int i = 0; i < trackers.length; i++) {
       if (trackers[i] != null) {
-        out.add(withLatest(trackers[i], statuses[i]));
+        out.add(withLatest(trackers[i], codes.status(statusCodes[i])));
       }
     }
     return out;
@@ -228,7 +231,7 @@ final class TrackerTable {
     return (words[2 * i] | words[2 * i + 1]) != 0;
   }
 
-  private void place(long msb, long lsb, TransactionTracker t, TrackerStatus s) {
+  private void place(long msb, long lsb, TransactionTracker t, int statusCode) {
     int mask = trackers.length - 1;
     int i = home(msb, lsb);
     while (occupied(i)) {
@@ -237,7 +240,7 @@ final class TrackerTable {
     words[2 * i] = msb;
     words[2 * i + 1] = lsb;
     trackers[i] = t;
-    statuses[i] = s;
+    statusCodes[i] = statusCode;
   }
 
   /** Empties slot {@code i} and shifts back the entries after it that may not sit past a hole. */
@@ -252,15 +255,30 @@ final class TrackerTable {
         words[2 * hole] = words[2 * j];
         words[2 * hole + 1] = words[2 * j + 1];
         trackers[hole] = trackers[j];
-        statuses[hole] = statuses[j];
+        statusCodes[hole] = statusCodes[j];
         hole = j;
       }
     }
     words[2 * hole] = 0; // an empty slot's key words are zero (see slotOf)
     words[2 * hole + 1] = 0;
     trackers[hole] = null;
-    statuses[hole] = null;
+    statusCodes[hole] = StatusCodes.NONE;
     size--;
+  }
+
+  /** How many status codes are given out, for tests: compaction keeps it near the statuses in use. */
+  int statusCodesGiven() {
+    return codes.size();
+  }
+
+  /** The code of {@code s}, the codes compacted first when none is left to give. */
+  private int code(TrackerStatus s) {
+    int c = codes.codeOf(s);
+    if (c < 0) {
+      codes.compact(statusCodes);
+      c = codes.codeOf(s);
+    }
+    return c;
   }
 
   /** Uuids may come from anywhere (not all are random), so both words are mixed. */
@@ -275,18 +293,18 @@ final class TrackerTable {
   private void allocate(int capacity) {
     words = new long[2 * capacity];
     trackers = new TransactionTracker[capacity];
-    statuses = new TrackerStatus[capacity];
+    statusCodes = new int[capacity];
     growAt = (int) ((long) capacity * MAX_LOAD_PERCENT / 100);
   }
 
   private void rehash(int capacity) {
     long[] oldWords = words;
     TransactionTracker[] oldTrackers = trackers;
-    TrackerStatus[] oldStatuses = statuses;
+    int[] oldCodes = statusCodes;
     allocate(capacity);
     for (int k = 0; k < oldTrackers.length; k++) {
       if (oldTrackers[k] != null) {
-        place(oldWords[2 * k], oldWords[2 * k + 1], oldTrackers[k], oldStatuses[k]);
+        place(oldWords[2 * k], oldWords[2 * k + 1], oldTrackers[k], oldCodes[k]);
       }
     }
   }

@@ -3,6 +3,7 @@ package io.responder.store.inmemory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.BlockHash;
 import io.responder.core.BlockRef;
@@ -86,6 +87,44 @@ class TrackerTableTest {
     table.removeAll(new long[] {3, 4});
     assertNull(table.get(t.uuid()));
     assertEquals(0, table.size());
+  }
+
+  /**
+   * Statuses keep coming (a new height each block, a new block for each confirmation) while few are
+   * held at once: the status codes are compacted again and again, and no slot's status changes by it,
+   * whether the compaction comes in the middle of a batch of changes or of an intake.
+   */
+  @Test
+  void statusesOfEverNewHeightsAreCompactedWithoutChangingAny() {
+    TrackerTable table = new TrackerTable();
+    Map<UUID, TransactionTracker> model = new HashMap<>();
+    int height = 1_000;
+    for (int round = 0; round < 40; round++) {
+      for (int i = 0; i < 60; i++) { // an intake, each at its own height
+        UUID u = new UUID(round + 1, i);
+        TransactionTracker t = withUuid(u).withStatus(new TrackerStatus.InMempool(height++));
+        table.add(t);
+        model.put(u, t);
+      }
+      List<UUID> picked = pick(model, 150);
+      TrackerStatus[] statuses = new TrackerStatus[picked.size()];
+      for (int k = 0; k < statuses.length; k++) { // a block's changes: mostly distinct here
+        statuses[k] = k % 3 == 0 ? new TrackerStatus.Confirmed(new BlockRef(BLOCK.hash(), height++))
+            : k % 3 == 1 ? new TrackerStatus.Pending(height++) : new TrackerStatus.InMempool(height++);
+      }
+      table.setStatuses(words(picked), statuses);
+      for (int k = 0; k < picked.size(); k++) {
+        TrackerStatus s = statuses[k];
+        model.computeIfPresent(picked.get(k), (key, t) -> t.withStatus(s));
+      }
+      List<UUID> gone = pick(model, 40);
+      table.removeAll(words(gone));
+      gone.forEach(model::remove);
+      assertHolds(table, model, round);
+    }
+    assertTrue(height - 1_000 > 5 * 1024, "enough distinct statuses to fill the codes several times: " + height);
+    assertTrue(table.statusCodesGiven() <= 3 * model.size() + 1024,
+        table.statusCodesGiven() + " codes given for " + model.size() + " trackers");
   }
 
   private void assertHolds(TrackerTable table, Map<UUID, TransactionTracker> model, int step) {
