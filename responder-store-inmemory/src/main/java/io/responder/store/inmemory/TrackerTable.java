@@ -13,8 +13,7 @@ import org.jspecify.annotations.Nullable;
  * A status change (most of what a block writes) finds its slot by reading the key array alone and
  * writes one {@code int}, the status's {@link StatusCodes} code, instead of following a hash-map
  * node, its {@code UUID} key and the tracker and copying the tracker; a record is given its status
- * when it is read. Deletion shifts the
- * following entries back, so there are no tombstones.
+ * when it is read. Deletion shifts the following entries back, so there are no tombstones.
  *
  * <p>An empty slot's key words are zero, so the nil uuid (both words zero) is kept beside the table,
  * in two fields: then whether a slot is used is read from the key words alone. Were it in the table,
@@ -26,9 +25,9 @@ import org.jspecify.annotations.Nullable;
 final class TrackerTable {
   private static final int MIN_CAPACITY = 16;
   /**
-   * Grows past 70% full. A slot costs 24 bytes (two key words, a reference, a status code), so a million
-   * trackers take about 48 MB, as a {@code HashMap}'s nodes and table would; probes stay short, and
-   * a probe that runs on reads the next key words in the same cache line.
+   * Grows past 70% full. A slot costs 24 bytes (two key words, a reference, a status code), so a
+   * million trackers take about 48 MB, as a {@code HashMap}'s nodes and table would; probes stay
+   * short, and a probe that runs on reads the next key words in the same cache line.
    */
   private static final int MAX_LOAD_PERCENT = 70;
   /** {@link #slotOrNil}'s answer for the nil uuid when it is stored. */
