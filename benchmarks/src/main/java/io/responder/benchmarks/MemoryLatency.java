@@ -3,6 +3,7 @@ package io.responder.benchmarks;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * What a random read from memory costs on this machine, at the sizes of a million-tracker tower: the
@@ -107,41 +108,48 @@ public final class MemoryLatency {
     }
 
     private double dependent() {
-      int p = random.nextInt(next.length);
-      long t = System.nanoTime();
-      for (int k = 0; k < READS; k++) {
-        p = next[p];
-      }
-      long ns = System.nanoTime() - t;
-      sink += p;
-      return ns / (double) READS;
+      int start = random.nextInt(next.length);
+      return perRead(() -> {
+        int p = start;
+        for (int k = 0; k < READS; k++) {
+          p = next[p];
+        }
+        return p;
+      });
     }
 
     private double independent() {
       drawSlots();
-      long s = 0;
-      long t = System.nanoTime();
-      for (int k = 0; k < READS; k++) {
-        s += keys[2 * at[k]];
-      }
-      long ns = System.nanoTime() - t;
-      sink += s;
-      return ns / (double) READS;
+      return perRead(() -> {
+        long s = 0;
+        for (int k = 0; k < READS; k++) {
+          s += keys[2 * at[k]];
+        }
+        return s;
+      });
     }
 
     private double lookup() {
       drawSlots();
-      long s = 0;
+      return perRead(() -> {
+        long s = 0;
+        for (int k = 0; k < READS; k++) {
+          s += keys[2 * at[k]];
+          found[k] = items[at[k]];
+        }
+        for (int k = 0; k < READS; k++) {
+          s += found[k].value;
+        }
+        return s;
+      });
+    }
+
+    /** Times {@value #READS} reads, in ns each; their result is kept so that none is optimised away. */
+    private double perRead(LongSupplier reads) {
       long t = System.nanoTime();
-      for (int k = 0; k < READS; k++) {
-        s += keys[2 * at[k]];
-        found[k] = items[at[k]];
-      }
-      for (int k = 0; k < READS; k++) {
-        s += found[k].value;
-      }
+      long result = reads.getAsLong();
       long ns = System.nanoTime() - t;
-      sink += s;
+      sink += result;
       return ns / (double) READS;
     }
 
