@@ -75,20 +75,19 @@ final class StatusCodes {
   void compact(int[] slots) {
     int[] renumbered = new int[next];
     @Nullable TrackerStatus[] kept = new TrackerStatus[byCode.length];
-    int kept1 = 1;
+    int nextKept = 1;
     for (int i = 0; i < slots.length; i++) {
       int c = slots[i];
       if (c != NONE) {
         if (renumbered[c] == 0) {
-          renumbered[c] = kept1;
-          kept[kept1++] = byCode[c];
+          renumbered[c] = nextKept;
+          kept[nextKept++] = byCode[c];
         }
         slots[i] = renumbered[c];
       }
     }
-    int room = Math.max(MIN_ROOM, 2 * (kept1 - 1)) + 1;
-    byCode = Arrays.copyOf(kept, Math.max(room, kept1));
-    next = kept1;
+    byCode = Arrays.copyOf(kept, Math.max(MIN_ROOM, 2 * (nextKept - 1)) + 1);
+    next = nextKept;
     codes.clear();
     for (int c = 1; c < next; c++) {
       codes.put(byCode[c], c);
