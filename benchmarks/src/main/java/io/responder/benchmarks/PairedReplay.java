@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * neighbouring blocks of both. Each pass ends when both have ended it. The per-block lines go to {@code DIR/a.jsonl} and {@code DIR/b.jsonl}.
  *
  * <p>The comparison is of each block's CPU time without the replay carrier's ({@code cpu_ms -
- * carrier_cpu_ms}): a collection pause stops both builds' threads and is in neither. Printed: for each
+ * carrier_ms}): a collection pause stops both builds' threads and is in neither. Printed: for each
  * build, the CPU time per changed tracker of the plain blocks (not rebroadcast storms), per pass,
  * and the storms' CPU; then B over A block by block, median and quartiles, plain blocks and storms
  * apart. The two builds share one heap: the trace at a million needs about 10 GB ({@code -Xmx10g}).
@@ -297,7 +297,7 @@ public final class PairedReplay {
       while (m.find()) {
         f.put(m.group(1), Double.parseDouble(m.group(2)));
       }
-      lines.add(new BlockLine(f.get("height").longValue(), f.get("pass").intValue(), f.get("cpu_ms"), f.get("carrier_cpu_ms"),
+      lines.add(new BlockLine(f.get("height").longValue(), f.get("pass").intValue(), f.get("cpu_ms"), f.get("carrier_ms"),
           f.get("changed").longValue(), f.get("rebroadcast").longValue()));
     }
     return lines;

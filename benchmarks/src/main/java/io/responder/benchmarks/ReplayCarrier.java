@@ -9,8 +9,6 @@ import io.responder.core.RawTransaction;
 import io.responder.core.StatusQuery;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +41,6 @@ final class ReplayCarrier implements Carrier {
     }
   }
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
   private static final Fate SENT_ONLY = new Fate(-1, List.of(), true);
   private static final Fate UNKNOWN = new Fate(-1, List.of(), false);
 
@@ -52,7 +49,6 @@ final class ReplayCarrier implements Carrier {
   private final Map<Txid, Fate> fates = new HashMap<>();
   private long calls;
   private long nanos;
-  private long cpuNanos;
 
   /**
    * Creates a carrier.
@@ -87,26 +83,15 @@ final class ReplayCarrier implements Carrier {
     return nanos;
   }
 
-  /**
-   * The calling threads' CPU time inside this carrier's methods so far, in nanoseconds: what the
-   * replay takes out of a block's CPU time. {@link #nanos()} would also take out the time the thread
-   * waited for a core while inside, which is not the carrier's.
-   */
-  long cpuNanos() {
-    return cpuNanos;
-  }
-
   @Override
   public BroadcastResult broadcast(Txid txid, byte[] rawTransaction) {
     return timed(() -> answer(txid));
   }
 
-  /** Runs one call of this carrier, adding its time to {@link #nanos()} and {@link #cpuNanos()}. */
+  /** Runs one call of this carrier, adding its time to {@link #nanos()}. */
   private <T> T timed(Supplier<T> call) {
     long t = System.nanoTime();
-    long cpu = THREADS.getCurrentThreadCpuTime();
     T result = call.get();
-    cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu;
     nanos += System.nanoTime() - t;
     return result;
   }

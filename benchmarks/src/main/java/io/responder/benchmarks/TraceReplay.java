@@ -61,8 +61,8 @@ import java.util.Locale;
  * their changed trackers; {@code us_per_rebroadcast_tracker} the time of the rebroadcast blocks over
  * their rebroadcast trackers (their confirmations included in the time). {@code --per-block-out FILE}
  * writes one JSON line per block (with {@code start_ms}, the wall-clock start of its {@code onBlock} in
- * epoch milliseconds, to match a profile's samples to blocks; {@code cpu_ms}, {@code carrier_ms} and
- * {@code carrier_cpu_ms}, to compare two cores block by block; {@code changed}, the block's changed trackers; and
+ * epoch milliseconds, to match a profile's samples to blocks; {@code cpu_ms} and {@code carrier_ms},
+ * to compare two cores block by block; {@code changed}, the block's changed trackers; and
  * {@code pass}, which measured pass: {@code --passes N} measures N passes in turn, each with a fresh
  * Responder, to pool more blocks than one pass has, and the summary line is the last pass's).
  *
@@ -79,11 +79,8 @@ import java.util.Locale;
  *
  * <p>The {@code carrier_ms_*} fields are the time spent inside the replay's carrier during
  * {@code onBlock} (each call timed; per block): the stand-in node's own look-ups, which a real node
- * does in its own process. The {@code *_without_carrier} fields take the replay thread's CPU time
- * inside the carrier ({@code carrier_cpu_ms} per block) out of the CPU fields, leaving the
- * Responder's and the store's work. (Until the tenth round of issue 16 they took out the carrier's
- * wall-clock time, which also held what the thread waited for a core while inside: on a busy machine
- * a block's figure could even come out negative.)
+ * does in its own process. The {@code *_without_carrier} fields take it out of the CPU fields, leaving
+ * the Responder's and the store's work.
  */
 public final class TraceReplay {
   private TraceReplay() {}
@@ -273,7 +270,6 @@ public final class TraceReplay {
     private final List<Double> blockCpuMs = new ArrayList<>();
     /** The replay carrier's own time during each block's {@code onBlock}: the stand-in node's work. */
     private final List<Double> blockCarrierMs = new ArrayList<>();
-    private final List<Double> blockCarrierCpuMs = new ArrayList<>();
     private final List<Long> blockCalls = new ArrayList<>();
     /** Per block: listener events (one per tracker) and, of them, rebroadcasts. */
     private final List<long[]> blockChanges = new ArrayList<>();
@@ -333,7 +329,6 @@ public final class TraceReplay {
       carrier.mined(block);
       long calls0 = carrier.calls();
       long carrierNanos0 = carrier.nanos();
-      long carrierCpuNanos0 = carrier.cpuNanos();
       long completed0 = listener.completed;
       long expired0 = listener.expired;
       long rebroadcast0 = listener.rebroadcast;
@@ -345,7 +340,6 @@ public final class TraceReplay {
       double ms = (System.nanoTime() - t0) / 1e6;
       blockCpuMs.add((THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6);
       blockCarrierMs.add((carrier.nanos() - carrierNanos0) / 1e6);
-      blockCarrierCpuMs.add((carrier.cpuNanos() - carrierCpuNanos0) / 1e6);
       long calls = carrier.calls() - calls0;
       blockMs.add(ms);
       blockCalls.add(calls);
@@ -360,10 +354,9 @@ public final class TraceReplay {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
         perBlock.printf(Locale.ROOT, "{\"height\":%d,\"start_ms\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
                 + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d,\"carrier_ms\":%.3f,"
-                + "\"carrier_cpu_ms\":%.3f,\"cpu_ms\":%.3f,\"changed\":%d,\"pass\":%d}%n", block.height(),
+                + "\"cpu_ms\":%.3f,\"changed\":%d,\"pass\":%d}%n", block.height(),
             startMillis, ms, calls, left, listener.completed - completed0, listener.expired - expired0,
             listener.rebroadcast - rebroadcast0, listener.confirmed, blockCarrierMs.get(blockCarrierMs.size() - 1),
-            blockCarrierCpuMs.get(blockCarrierCpuMs.size() - 1),
             blockCpuMs.get(blockCpuMs.size() - 1), changed, number);
       }
     }
@@ -400,29 +393,29 @@ public final class TraceReplay {
     String summary(double heapBytesPerTracker, int warmups) {
       double plainMs = 0;
       double plainCpuMs = 0;
-      double plainCarrierCpuMs = 0;
+      double plainCarrierMs = 0;
       long plainChanged = 0;
       double resendMs = 0;
       double resendCpuMs = 0;
-      double resendCarrierCpuMs = 0;
+      double resendCarrierMs = 0;
       long resent = 0;
       for (int i = 0; i < blockMs.size(); i++) {
         long[] c = blockChanges.get(i);
         if (c[1] > 0 && 2 * c[1] >= c[0]) {
           resendMs += blockMs.get(i);
           resendCpuMs += blockCpuMs.get(i);
-          resendCarrierCpuMs += blockCarrierCpuMs.get(i);
+          resendCarrierMs += blockCarrierMs.get(i);
           resent += c[1];
         } else {
           plainMs += blockMs.get(i);
           plainCpuMs += blockCpuMs.get(i);
-          plainCarrierCpuMs += blockCarrierCpuMs.get(i);
+          plainCarrierMs += blockCarrierMs.get(i);
           plainChanged += c[0];
         }
       }
       double[] cpuWithoutCarrier = new double[blockCpuMs.size()];
       for (int i = 0; i < cpuWithoutCarrier.length; i++) {
-        cpuWithoutCarrier[i] = blockCpuMs.get(i) - blockCarrierCpuMs.get(i);
+        cpuWithoutCarrier[i] = blockCpuMs.get(i) - blockCarrierMs.get(i);
       }
       Arrays.sort(cpuWithoutCarrier);
       double[] carrierMs = blockCarrierMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -451,8 +444,8 @@ public final class TraceReplay {
           plainChanged, resent, warmups, median(cpu), blocks == 0 ? 0 : cpu[blocks - 1],
           plainChanged == 0 ? 0 : plainCpuMs * 1000 / plainChanged, resent == 0 ? 0 : resendCpuMs * 1000 / resent,
           median(carrierMs), blocks == 0 ? 0 : carrierMs[blocks - 1], median(cpuWithoutCarrier),
-          plainChanged == 0 ? 0 : (plainCpuMs - plainCarrierCpuMs) * 1000 / plainChanged,
-          resent == 0 ? 0 : (resendCpuMs - resendCarrierCpuMs) * 1000 / resent);
+          plainChanged == 0 ? 0 : (plainCpuMs - plainCarrierMs) * 1000 / plainChanged,
+          resent == 0 ? 0 : (resendCpuMs - resendCarrierMs) * 1000 / resent);
     }
 
     private static double median(double[] sorted) {
