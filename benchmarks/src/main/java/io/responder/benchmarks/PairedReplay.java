@@ -117,8 +117,9 @@ public final class PairedReplay {
     System.out.println("b: " + summaries[1]);
     List<BlockLine> aLines = read(aBlocks);
     List<BlockLine> bLines = read(bBlocks);
-    System.out.print(compare(aLines, bLines));
-    return ratios(aLines, bLines);
+    BlockRatios r = blockRatios(aLines, bLines);
+    System.out.print(compare(aLines, bLines, r));
+    return new Ratios(median(r.plain()), median(r.storms()));
   }
 
   /** Medians of B / A block by block: the plain blocks', the storms'. */
@@ -305,20 +306,18 @@ public final class PairedReplay {
 
   /** The comparison printed at the end: see the class comment. */
   static String compare(List<BlockLine> a, List<BlockLine> b) {
-    StringBuilder s = new StringBuilder();
-    s.append(perBuild("a", a)).append(perBuild("b", b));
-    List<List<Double>> r = blockRatios(a, b);
-    s.append(ratios("plain blocks", r.get(0))).append(ratios("storm blocks", r.get(1)));
-    return s.toString();
+    return compare(a, b, blockRatios(a, b));
   }
 
-  static Ratios ratios(List<BlockLine> a, List<BlockLine> b) {
-    List<List<Double>> r = blockRatios(a, b);
-    return new Ratios(median(r.get(0)), median(r.get(1)));
+  private static String compare(List<BlockLine> a, List<BlockLine> b, BlockRatios r) {
+    return perBuild("a", a) + perBuild("b", b) + ratios("plain blocks", r.plain()) + ratios("storm blocks", r.storms());
   }
 
-  /** B / A block by block, the plain blocks' and the storms'; the lines must be of the same blocks. */
-  private static List<List<Double>> blockRatios(List<BlockLine> a, List<BlockLine> b) {
+  /** B / A block by block: the plain blocks' and the storms'. */
+  private record BlockRatios(List<Double> plain, List<Double> storms) {}
+
+  /** The block ratios of two builds' lines, which must be of the same blocks. */
+  private static BlockRatios blockRatios(List<BlockLine> a, List<BlockLine> b) {
     if (a.size() != b.size()) {
       throw new IllegalArgumentException("the replays measured " + a.size() + " and " + b.size() + " blocks");
     }
@@ -334,7 +333,7 @@ public final class PairedReplay {
         (x.storm() ? storms : plain).add(y.ownCpuMs() / x.ownCpuMs());
       }
     }
-    return List.of(plain, storms);
+    return new BlockRatios(plain, storms);
   }
 
   private static String perBuild(String name, List<BlockLine> lines) {

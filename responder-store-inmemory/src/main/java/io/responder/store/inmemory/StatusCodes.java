@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * penalties in the mempool), so the table here stays small, and decoding a code is an array read that
  * allocates nothing.
  *
- * <p>Codes are never reused while a slot may hold them: when the table fills, {@link #compact} is
- * given every code in use and drops the others. Mutable and not thread-safe: the table's owner guards
- * it.
+ * <p>Codes are never reused while a slot may hold them: when the table fills, it is compacted to the
+ * codes the slots hold, and the others are dropped. Mutable and not thread-safe: the table's owner
+ * guards it.
  */
 final class StatusCodes {
   /** The code of an empty slot. */
@@ -41,11 +41,13 @@ final class StatusCodes {
   }
 
   /**
-   * The code of {@code status}, given a new one if it has none.
+   * The code of {@code status}, given a new one if it has none. When none is left to give, the codes
+   * are first compacted to those in {@code slots}, which are renumbered in place.
    *
-   * @return the code, or -1 when the table is full: {@link #compact} first, then ask again
+   * @param slots every code in use, {@link #NONE} where none is
+   * @return the code
    */
-  int codeOf(TrackerStatus status) {
+  int codeOf(TrackerStatus status, int[] slots) {
     if (status == last) {
       return lastCode;
     }
@@ -55,7 +57,7 @@ final class StatusCodes {
       code = known;
     } else {
       if (next == byCode.length) {
-        return -1;
+        compact(slots);
       }
       code = next++;
       byCode[code] = status;
@@ -72,7 +74,7 @@ final class StatusCodes {
    *
    * @param slots every code in use; {@link #NONE} entries stay
    */
-  void compact(int[] slots) {
+  private void compact(int[] slots) {
     int[] renumbered = new int[next];
     @Nullable TrackerStatus[] kept = new TrackerStatus[byCode.length];
     int nextKept = 1;

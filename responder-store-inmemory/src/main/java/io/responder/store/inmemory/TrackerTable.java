@@ -65,7 +65,10 @@ final class TrackerTable {
   /** The tracker with its latest status, or null. */
   @Nullable TransactionTracker get(UUID uuid) {
     int i = slotOrNil(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits());
-    return i == NIL_SLOT ? withLatest(nilTracker, nilStatus) : i < 0 ? null : withLatest(trackers[i], codes.status(statusCodes[i]));
+    if (i == NIL_SLOT) {
+      return withLatest(nilTracker, nilStatus);
+    }
+    return i < 0 ? null : withLatest(trackers[i], codes.status(statusCodes[i]));
   }
 
   /**
@@ -117,7 +120,7 @@ final class TrackerTable {
     if (size >= growAt) {
       rehash(trackers.length * 2);
     }
-    place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, code(t.status()));
+    place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, codes.codeOf(t.status(), statusCodes));
     size++;
   }
 
@@ -134,7 +137,7 @@ final class TrackerTable {
     }
     for (int k = 0; k < n; k++) {
       if (slots[k] >= 0) {
-        statusCodes[slots[k]] = code(newStatuses[k]);
+        statusCodes[slots[k]] = codes.codeOf(newStatuses[k], statusCodes);
       } else if (slots[k] == NIL_SLOT) {
         nilStatus = newStatuses[k];
       }
@@ -268,16 +271,6 @@ final class TrackerTable {
   /** How many status codes are given out, for tests: compaction keeps it near the statuses in use. */
   int statusCodesGiven() {
     return codes.size();
-  }
-
-  /** The code of {@code s}, the codes compacted first when none is left to give. */
-  private int code(TrackerStatus s) {
-    int c = codes.codeOf(s);
-    if (c < 0) {
-      codes.compact(statusCodes);
-      c = codes.codeOf(s);
-    }
-    return c;
   }
 
   /** Uuids may come from anywhere (not all are random), so both words are mixed. */
