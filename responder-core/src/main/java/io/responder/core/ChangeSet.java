@@ -215,7 +215,7 @@ final class ChangeSet {
     long[] words = new long[2 * trackers];
     TrackerStatus[] statuses = new TrackerStatus[trackers];
     int at = 0;
-    for (int k = kept - 1; k >= 0; k--) { // in the order first changed
+    for (int k = kept - 1; k >= 0; k--) { // in the order of each group's last change
       PenaltyGroup g = changedGroups[keep[k]];
       g.copyUuidWords(words, 2 * at);
       Arrays.fill(statuses, at, at + g.size(), changedStatuses[keep[k]]);

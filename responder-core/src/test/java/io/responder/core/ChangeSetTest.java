@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.internal.PenaltyGroup;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -217,5 +219,68 @@ class ChangeSetTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new StoreUpdate(List.of(), mine.statusChanges(), Set.of(new UUID(1, 2)), Optional.empty()));
     assertTrue(e.getMessage().contains("removed"), e.getMessage());
+  }
+
+  /**
+   * Against a model, through random changes: the trackers come out once each, with their group's
+   * last status, in the order of each group's last change, members in their order; members removed
+   * and groups dropped meanwhile are left out. Groups of several members make the update's arrays
+   * grow (they start with room for one tracker per change).
+   */
+  @Test
+  void trackersComeOutInTheOrderOfTheirGroupsLastChange() throws Exception {
+    for (long seed = 1; seed <= 50; seed++) {
+      Random random = new Random(seed);
+      List<PenaltyGroup> groups = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        groups.add(group(100L * (i + 1), 1 + (random.nextInt(4) == 0 ? random.nextInt(6) : 0)));
+      }
+      List<TrackerStatus> statuses = List.of(AT_100, AT_106, CONFIRMED);
+      ChangeSet ch = new ChangeSet();
+      Map<PenaltyGroup, Integer> lastChange = new HashMap<>();
+      Map<PenaltyGroup, TrackerStatus> lastStatus = new HashMap<>();
+      int changes = 1 + random.nextInt(80);
+      for (int c = 0; c < changes; c++) {
+        PenaltyGroup g = groups.get(random.nextInt(groups.size()));
+        if (!g.isLive()) {
+          continue;
+        }
+        switch (random.nextInt(6)) {
+          case 0 -> {
+            ch.removeAll(g, g.txid(), ChangeSet.COMPLETED, BLOCK);
+            g.kill();
+          }
+          case 1 -> {
+            if (g.size() > 1) {
+              int i = random.nextInt(g.size());
+              ch.remove(g, i, g.txid(), ChangeSet.EXPIRED, BLOCK);
+              g.removeAt(i);
+            }
+          }
+          default -> {
+            TrackerStatus s = statuses.get(random.nextInt(statuses.size()));
+            ch.status(g, s);
+            lastChange.put(g, c);
+            lastStatus.put(g, s);
+          }
+        }
+      }
+      List<Map.Entry<UUID, TrackerStatus>> expected = new ArrayList<>();
+      lastChange.entrySet().stream().sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+          .filter(PenaltyGroup::isLive)
+          .forEach(g -> {
+            for (int i = 0; i < g.size(); i++) {
+              expected.add(Map.entry(g.uuid(i), lastStatus.get(g)));
+            }
+          });
+
+      List<Map.Entry<UUID, TrackerStatus>> actual = new ArrayList<>();
+      ch.toUpdate(Optional.empty()).statusChanges().forEach((u, s) -> actual.add(Map.entry(u, s)));
+
+      assertEquals(expected, actual, "seed " + seed);
+      for (PenaltyGroup g : groups) {
+        assertFalse(g.isListed(), "seed " + seed + ": the mark is cleared");
+      }
+    }
   }
 }
