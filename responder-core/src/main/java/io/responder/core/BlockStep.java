@@ -111,16 +111,17 @@ final class BlockStep {
         continue;
       }
       book.confirm(g, confirmed, ch);
-      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", height).addKeyValue("trackers", g.size())
-          .log("penalty confirmed");
+      ch.lines().line(log, BlockLines.Kind.CONFIRMED).addKeyValue("penaltyTxid", txid).addKeyValue("height", height)
+          .addKeyValue("trackers", g.size()).log("penalty confirmed");
     }
 
     // 2. Completion at the irrevocable depth.
     int completesAtOrBelow = height - config.irrevocableDepth() + 1;
     for (PenaltyGroup g : book.completionsDueBy(completesAtOrBelow)) {
       if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
-        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("confirmedHeight", c.block().height())
-            .addKeyValue("height", height).addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
+        ch.lines().line(log, BlockLines.Kind.RESOLVED).addKeyValue("penaltyTxid", g.txid())
+            .addKeyValue("confirmedHeight", c.block().height()).addKeyValue("height", height)
+            .addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
         book.drop(g, ch, ChangeSet.COMPLETED, ref);
       }
     }
@@ -186,8 +187,7 @@ final class BlockStep {
     escalation.afterBlock();
     node.newInterval();
     ledger.commit(ch, Optional.of(ref));
-    log.atDebug().addKeyValue("height", height).addKeyValue("block", block.hash()).addKeyValue("txids", block.txids().size())
-        .log("block connected");
+    ch.lines().summarize(log, "block connected", ref);
   }
 
   /**
@@ -226,7 +226,7 @@ final class BlockStep {
             if (member == null) {
               continue; // logged by the read: nothing to send
             }
-            log.atInfo().addKeyValue("penaltyTxid", p.txid())
+            ch.lines().line(log, BlockLines.Kind.REBROADCAST).addKeyValue("penaltyTxid", p.txid())
                 .addKeyValue("inMempoolSince", ((TrackerStatus.InMempool) p.status()).sinceHeight())
                 .log("penalty missed too many blocks: rebroadcasting");
             resend(p, member, height, ch, ResendReason.MISSED_BLOCKS);
@@ -511,7 +511,8 @@ final class BlockStep {
     } else {
       book.acceptedAt(g, height, ch);
     }
-    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("status", next).log("pending penalty accepted");
+    ch.lines().line(log, BlockLines.Kind.ACCEPTED).addKeyValue("penaltyTxid", txid).addKeyValue("status", next)
+        .log("pending penalty accepted");
     return result;
   }
 
@@ -530,6 +531,7 @@ final class BlockStep {
       retryAll(book.pendingGroups(), window.tip().height(), ch);
       if (!ch.isEmpty()) {
         ledger.commit(ch, Optional.empty());
+        ch.lines().summarize(log, "pending penalties retried", window.tip());
       }
     });
   }

@@ -263,6 +263,7 @@ final class ChainFollower {
       sendBack(groups.subList(from, Math.min(groups.size(), from + BlockStep.STORM_BATCH)), affected, fork, ch);
     }
     ledger.commit(ch, Optional.of(fork));
+    ch.lines().summarize(log, "penalties sent back after a reorganisation", fork);
   }
 
   /**

@@ -36,6 +36,12 @@ final class ChangeSet {
   private long[] removedWords = new long[0];
   private int removedWordCount;
   private final List<Consumer<ResponderListener>> events = new ArrayList<>();
+  private final BlockLines lines = new BlockLines();
+
+  /** The per-penalty log lines of this call, counted so that only the first few of each kind are at INFO. */
+  BlockLines lines() {
+    return lines;
+  }
 
   void add(TransactionTracker tracker) {
     added.add(tracker);

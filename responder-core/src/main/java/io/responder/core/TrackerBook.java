@@ -311,10 +311,8 @@ final class TrackerBook {
     for (int i = g.size() - 1; i >= 0; i--) {
       int end = g.expiry(i);
       if (end >= 0 && end <= tip.height()) {
-        if (log.isInfoEnabled()) {
-          log.atInfo().addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
-              .log("subscription ended before the penalty confirmed: tracker expired");
-        }
+        ch.lines().line(log, BlockLines.Kind.EXPIRED).addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", txid)
+            .addKeyValue("height", tip.height()).log("subscription ended before the penalty confirmed: tracker expired");
         ch.remove(g, i, txid, ChangeSet.EXPIRED, tip);
         g.removeAt(i);
         counted(g.status(), -1);
