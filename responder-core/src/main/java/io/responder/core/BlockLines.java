@@ -26,7 +26,8 @@ final class BlockLines {
     RESOLVED("penaltiesResolved"),
     EXPIRED("trackersExpired"),
     REBROADCAST("penaltiesRebroadcast"),
-    ACCEPTED("pendingAccepted");
+    ACCEPTED("pendingAccepted"),
+    ESCALATED("variantsSent");
 
     private final String key;
 

@@ -925,8 +925,8 @@ final class Escalation {
         sent = new Sent(r, txid, rung);
         int shown = rung;
         forEachMember(g, u -> ch.event(l -> l.penaltyEscalated(u, g.txid(), txid, shown, r)));
-        log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("variantTxid", txid).addKeyValue("rung", rung)
-            .addKeyValue("of", rungs - 1).addKeyValue("result", r).log("fee ladder: variant sent");
+        ch.lines().line(log, BlockLines.Kind.ESCALATED).addKeyValue("penaltyTxid", g.txid()).addKeyValue("variantTxid", txid)
+            .addKeyValue("rung", rung).addKeyValue("of", rungs - 1).addKeyValue("result", r).log("fee ladder: variant sent");
       }
       if (sent.result().delivered() && plan != null) {
         plan.heldRung = Math.max(plan.heldRung, rung);
