@@ -11,8 +11,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  *
  * <p>Why: a line costs a few microseconds in a host's logging (formatting, a write), several times
  * what the Responder spends on the change itself. A rebroadcast storm at a million trackers logged a
- * line per penalty at INFO: 900,000 lines in one block, which took three times as long as the block's
- * work (BENCHMARKS.md, "Logging at INFO"). The listener still hears of every tracker.
+ * line per penalty at INFO, 900,000 lines in one block, and took three times as long as with logging
+ * off (BENCHMARKS.md, "Logging at INFO"). The listener still hears of every tracker.
  *
  * <p>Mutable, confined to the Responder's lock, like the {@link ChangeSet} that carries it.
  */
