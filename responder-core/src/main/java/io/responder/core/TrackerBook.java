@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * Every tracked penalty and when each needs attention: the penalty groups by txid, the pending set,
@@ -311,8 +313,11 @@ final class TrackerBook {
     for (int i = g.size() - 1; i >= 0; i--) {
       int end = g.expiry(i);
       if (end >= 0 && end <= tip.height()) {
-        ch.lines().line(log, BlockLines.Kind.EXPIRED).addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", txid)
-            .addKeyValue("height", tip.height()).log("subscription ended before the penalty confirmed: tracker expired");
+        LoggingEventBuilder line = ch.lines().line(log, BlockLines.Kind.EXPIRED); // counted whatever the level
+        if (!(line instanceof NOPLoggingEventBuilder)) { // a uuid object only for a line that is written
+          line.addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
+              .log("subscription ended before the penalty confirmed: tracker expired");
+        }
         ch.remove(g, i, txid, ChangeSet.EXPIRED, tip);
         g.removeAt(i);
         counted(g.status(), -1);
