@@ -264,8 +264,8 @@ final class BlockStep {
     if (status instanceof TxStatus.Confirmed c && c.block().height() <= window.tip().height()
         && (window.contains(c.block()) || c.block().height() < window.bottomHeight())) {
       book.confirm(g, c.block(), ch);
-      log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", c.block().height())
-          .log("penalty about to expire is confirmed after all: it runs to completion");
+      ch.lines().line(log, BlockLines.Kind.CONFIRMATION_LEARNT).addKeyValue("penaltyTxid", g.txid())
+          .addKeyValue("height", c.block().height()).log("penalty about to expire is confirmed after all: it runs to completion");
     }
     return status instanceof TxStatus.InMempool;
   }
@@ -348,13 +348,13 @@ final class BlockStep {
     for (RawTransaction rung : escalation.everyRung(g, t)) {
       Txid txid = rung.txid();
       // Sent as any penalty is: a node lacking the dispute gets it first.
-      if (node.sendPenalty(txid, rung.bytes(), t.disputeTxid(), rawDispute, g.disputeHeight(), null)
+      if (node.sendPenalty(txid, rung.bytes(), t.disputeTxid(), rawDispute, g.disputeHeight(), null, ch.lines())
           instanceof BroadcastResult.AlreadyConfirmed ac) {
         Optional<BlockRef> at = node.locateConfirmation(txid, ac.confirmations(), g.disputeHeight());
         if (at.isPresent()) {
           book.confirm(g, at.get(), ch);
-          log.atInfo().addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", at.get().height())
-              .log("penalty about to expire is confirmed after all: it runs to completion");
+          ch.lines().line(log, BlockLines.Kind.CONFIRMATION_LEARNT).addKeyValue("penaltyTxid", g.txid())
+              .addKeyValue("height", at.get().height()).log("penalty about to expire is confirmed after all: it runs to completion");
           return false;
         }
         book.becomePending(g, height, ch);
@@ -402,14 +402,14 @@ final class BlockStep {
         return;
       }
       book.confirm(g, at.get(), ch);
-      log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("height", at.get().height())
-          .log("rebroadcast penalty was already confirmed: confirmation re-learnt");
+      ch.lines().line(log, BlockLines.Kind.CONFIRMATION_LEARNT).addKeyValue("penaltyTxid", txid)
+          .addKeyValue("height", at.get().height()).log("rebroadcast penalty was already confirmed: confirmation re-learnt");
     } else if (result instanceof BroadcastResult.Accepted) {
       book.acceptedAt(g, height, ch);
     } else {
       // Not in the node's hands: pending, so it is retried on every block and, like any pending
       // penalty, dropped only if the node refuses it for good again on the next try.
-      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("result", result)
+      ch.lines().line(log, BlockLines.Kind.REFUSED).addKeyValue("penaltyTxid", txid).addKeyValue("result", result)
           .log("rebroadcast refused: the penalty is pending and retried on every block");
       book.becomePending(g, height, ch);
     }
@@ -497,7 +497,7 @@ final class BlockStep {
       ch.resent(g, txid, reason, result);
     }
     if (result instanceof BroadcastResult.Rejected rejection) {
-      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
+      ch.lines().line(log, BlockLines.Kind.REJECTED).addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
           .addKeyValue("message", rejection.message()).log("pending penalty rejected for good: trackers dropped");
       book.drop(g, ch, ChangeSet.REJECTED, rejection);
       return result;
@@ -531,8 +531,9 @@ final class BlockStep {
       retryAll(book.pendingGroups(), window.tip().height(), ch);
       if (!ch.isEmpty()) {
         ledger.commit(ch, Optional.empty());
-        ch.lines().summarize(log, "pending penalties retried", window.tip());
       }
+      // Also when nothing changed: penalties kept pending may have logged lines (awaiting their disputes).
+      ch.lines().summarize(log, "pending penalties retried", window.tip());
     });
   }
 

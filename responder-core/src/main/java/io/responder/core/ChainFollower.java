@@ -300,7 +300,7 @@ final class ChainFollower {
       PenaltyGroup g = live.get(i);
       TransactionTracker member = members.get(i);
       if (affected.get(g)) {
-        disputeDisconnected(g, member, rawDisputes[i]);
+        disputeDisconnected(g, member, rawDisputes[i], ch.lines());
       }
       escalation.reconsider(g, fork.height()); // unconfirmed again, or its deadline unknown
       if (member != null && (g.status() instanceof TrackerStatus.Pending || g.status() instanceof TrackerStatus.InMempool)) {
@@ -325,7 +325,8 @@ final class ChainFollower {
    * store has it, goes to the node before the penalty (sent already with its batch: the send reads
    * the receipt).
    */
-  private void disputeDisconnected(PenaltyGroup g, @Nullable TransactionTracker member, byte @Nullable [] rawDispute) {
+  private void disputeDisconnected(PenaltyGroup g, @Nullable TransactionTracker member, byte @Nullable [] rawDispute,
+      BlockLines lines) {
     if (member == null) {
       g.setDisputeHeight(-1);
       return;
@@ -334,7 +335,7 @@ final class ChainFollower {
     book.forgetDisputeHeight(g, disputeTxid);
     if (rawDispute != null) {
       BroadcastResult r = node.send(disputeTxid, rawDispute);
-      log.atInfo().addKeyValue("disputeTxid", disputeTxid).addKeyValue("penaltyTxid", g.txid())
+      lines.line(log, BlockLines.Kind.DISPUTE_RESENT).addKeyValue("disputeTxid", disputeTxid).addKeyValue("penaltyTxid", g.txid())
           .addKeyValue("result", r).log("dispute disconnected: re-sent before its penalty");
     }
   }

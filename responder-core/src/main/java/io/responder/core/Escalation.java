@@ -387,7 +387,7 @@ final class Escalation {
    * node refuses for fee. A hand-over is a moment to act like a block: waiting for the next block to
    * climb would give a spike that started already a block's head start.
    */
-  FirstSend sendFirst(Breach breach, int disputeHeight, int tipHeight) {
+  FirstSend sendFirst(Breach breach, int disputeHeight, int tipHeight, BlockLines lines) {
     FeeTerms terms = breach.feeTerms();
     Plan plan = plan(terms, breach.disputeTxid(), breach.penaltyRawTxUnsafe(), breach.disputeRawTxUnsafe());
     if (plan != null && plan.ratesToLearn && disputeHeight >= 0) {
@@ -408,7 +408,7 @@ final class Escalation {
       Txid txid = rung == 0 ? breach.penaltyTxid() : plan.variantTxids.get(rung - 1);
       byte[] raw = rung == 0 ? breach.penaltyRawTxUnsafe() : terms.variants()[rung - 1];
       BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), breach.disputeRawTxUnsafe(), disputeHeight,
-          breach.seenInBlock());
+          breach.seenInBlock(), lines);
       if (!refusedForFee(r) || rung >= rungs - 1) {
         Child child = null;
         // The top rung below what the market asks, or the deadline near: the host's child at once,
@@ -417,7 +417,7 @@ final class Escalation {
         if (plan != null && bumper != null && deadline >= 0 && rung == rungs - 1
             && (r instanceof BroadcastResult.Accepted || refusedForFee(r))
             && (policyOf(plan).atRisk(left) || refusedForFee(r) || belowMarket(plan, rung, left))) {
-          Bumped bumped = bump(plan, breach.penaltyTxid(), new Sent(r, txid, rung), raw, left, null);
+          Bumped bumped = bump(plan, breach.penaltyTxid(), new Sent(r, txid, rung), raw, left, null, lines);
           r = bumped.sent().result();
           child = bumped.child();
         }
@@ -752,13 +752,13 @@ final class Escalation {
     if (!plan.toldAtRisk) {
       plan.toldAtRisk = true;
       forEachMember(g, u -> ch.event(l -> l.penaltyAtRisk(u, txid, deadline, left)));
-      log.atWarn().addKeyValue("penaltyTxid", txid).addKeyValue("deadlineHeight", deadline).addKeyValue("blocksLeft", left)
-          .addKeyValue("rungs", plan.rungs()).log("penalty at risk: acting on every block until it confirms");
+      ch.lines().line(log, BlockLines.Kind.AT_RISK).addKeyValue("penaltyTxid", txid).addKeyValue("deadlineHeight", deadline)
+          .addKeyValue("blocksLeft", left).addKeyValue("rungs", plan.rungs()).log("penalty at risk: acting on every block until it confirms");
     }
     if (left < 0 && !plan.toldDeadlinePassed) {
       plan.toldDeadlinePassed = true;
       forEachMember(g, u -> ch.event(l -> l.deadlinePassed(u, txid, deadline)));
-      log.atError().addKeyValue("penaltyTxid", txid).addKeyValue("deadlineHeight", deadline)
+      ch.lines().line(log, BlockLines.Kind.DEADLINE_PASSED).addKeyValue("penaltyTxid", txid).addKeyValue("deadlineHeight", deadline)
           .log("deadline passed with the penalty unconfirmed: the cheater can sweep; still trying");
     }
   }
@@ -777,7 +777,7 @@ final class Escalation {
    */
   private Sent bump(PenaltyGroup g, TransactionTracker member, Sent sent, int left, @Nullable TxStatus childInHand,
       ChangeSet ch) {
-    Bumped bumped = bump(planOf(g), g.txid(), sent, rawOf(member, sent.rung()), left, childInHand);
+    Bumped bumped = bump(planOf(g), g.txid(), sent, rawOf(member, sent.rung()), left, childInHand, ch.lines());
     Child child = bumped.child();
     if (child != null) {
       Txid txid = g.txid();
@@ -788,7 +788,7 @@ final class Escalation {
   }
 
   private Bumped bump(@Nullable Plan plan, Txid penaltyTxid, Sent sent, byte[] raw, int left,
-      @Nullable TxStatus childInHand) {
+      @Nullable TxStatus childInHand, BlockLines lines) {
     Optional<FeeRate> target = targetFor(left);
     if (target.isEmpty() || plan != null && target.get().compareTo(plan.childFeeRate) <= 0
         && sent.result() instanceof BroadcastResult.Accepted
@@ -800,7 +800,8 @@ final class Escalation {
     try {
       bump = Objects.requireNonNull(bumper.childFor(parent, target.get(), maxChildFeeSats), "bumper returned null");
     } catch (RuntimeException e) {
-      log.atWarn().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("reason", e.toString()).log("fee bumper failed; no child");
+      lines.line(log, BlockLines.Kind.CHILD_NOT_SENT).addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("reason", e.toString())
+          .log("fee bumper failed; no child");
       return new Bumped(sent, null);
     }
     if (bump.isEmpty()) {
@@ -808,16 +809,16 @@ final class Escalation {
     }
     FeeBumper.Bump b = bump.get();
     if (b.feeSats() > maxChildFeeSats) {
-      log.atWarn().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("feeSats", b.feeSats()).addKeyValue("cap", maxChildFeeSats)
-          .log("fee bumper offered a child above the cap: not sent");
+      lines.line(log, BlockLines.Kind.CHILD_NOT_SENT).addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("feeSats", b.feeSats())
+          .addKeyValue("cap", maxChildFeeSats).log("fee bumper offered a child above the cap: not sent");
       return new Bumped(sent, null);
     }
     TransactionPackage pkg;
     try {
       pkg = TransactionPackage.of(parent, b.child());
     } catch (InvalidInputException e) {
-      log.atWarn().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", b.child().txid()).addKeyValue("reason", e.getMessage())
-          .log("fee bumper offered a child that does not spend the penalty: not sent");
+      lines.line(log, BlockLines.Kind.CHILD_NOT_SENT).addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", b.child().txid())
+          .addKeyValue("reason", e.getMessage()).log("fee bumper offered a child that does not spend the penalty: not sent");
       return new Bumped(sent, null);
     }
     PackageResult answer = node.sendPackage(pkg);
@@ -831,8 +832,9 @@ final class Escalation {
       plan.childRung = sent.rung();
     }
     Child child = new Child(b.child().txid(), target.get(), b.feeSats(), childResult);
-    log.atInfo().addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", child.txid()).addKeyValue("packageFeeRate", target.get())
-        .addKeyValue("feeSats", b.feeSats()).addKeyValue("result", childResult).log("penalty bumped by the host's child (CPFP)");
+    lines.line(log, BlockLines.Kind.CHILD_SENT).addKeyValue("penaltyTxid", penaltyTxid).addKeyValue("childTxid", child.txid())
+        .addKeyValue("packageFeeRate", target.get()).addKeyValue("feeSats", b.feeSats()).addKeyValue("result", childResult)
+        .log("penalty bumped by the host's child (CPFP)");
     // The package's answer for the rung counts only when it put the rung in the node's hands: a refusal
     // inside a package (a child's -25 while its parent is missing, say) is read as the rung's own
     // answer was, where "inputs missing" is final only with the dispute confirmed.
@@ -916,12 +918,12 @@ final class Escalation {
       Sent sent;
       if (rung == 0) {
         BroadcastResult r = node.sendPenalty(g.txid(), member.penaltyRawTxUnsafe(), member.disputeTxid(), rawDispute,
-            g.disputeHeight(), null);
+            g.disputeHeight(), null, ch.lines());
         sent = new Sent(ownRungSpent(g, plan, g.txid(), r), g.txid(), 0);
       } else {
         Txid txid = plan.variantTxids.get(rung - 1);
         BroadcastResult r = ownRungSpent(g, plan, txid, node.sendPenalty(txid, rawOf(member, rung), member.disputeTxid(),
-            rawDispute, g.disputeHeight(), null));
+            rawDispute, g.disputeHeight(), null, ch.lines()));
         sent = new Sent(r, txid, rung);
         int shown = rung;
         forEachMember(g, u -> ch.event(l -> l.penaltyEscalated(u, g.txid(), txid, shown, r)));

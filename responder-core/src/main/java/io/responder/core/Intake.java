@@ -90,7 +90,8 @@ final class Intake {
       // end them nor turn the newcomer away here.
       result = earlier != null && earlier.delivered() ? earlier : describe(status);
     } else {
-      first = escalation.sendFirst(breach, disputeHeight, tip.height());
+      // One breach logs a handful of lines at most: each at its own level, none cut.
+      first = escalation.sendFirst(breach, disputeHeight, tip.height(), new BlockLines());
       result = first.result();
       status = steps.statusAfterBroadcast(result, first.txid(), disputeHeight, tip.height());
       if (group != null && status instanceof TrackerStatus.Pending) {

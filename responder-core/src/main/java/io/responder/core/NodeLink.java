@@ -227,16 +227,18 @@ final class NodeLink {
    * @param disputeHeight the height the dispute is confirmed at, or -1
    * @param disputeSeenIn the dispute's block when the caller knows it, else null: then the block at
    *     {@code disputeHeight} in the window, looked up only in the rare case it is needed
+   * @param lines the calling step's count of per-penalty lines (a reorganisation can send thousands
+   *     of penalties with their disputes)
    */
   BroadcastResult sendPenalty(Txid txid, byte[] raw, Txid disputeTxid, byte @Nullable [] rawDispute, int disputeHeight,
-      @Nullable BlockHash disputeSeenIn) {
+      @Nullable BlockHash disputeSeenIn, BlockLines lines) {
     boolean disputeConfirmed = disputeHeight >= 0;
     BroadcastResult result = send(txid, raw);
     boolean missing = missingOrSpent(result);
     if (rawDispute != null && (missing || !disputeConfirmed && Escalation.refusedForFee(result))) {
       // The penalty pays for its parent: a dispute the node lacks, or one below its minimum feerate
       // (a low-fee commitment evicted), goes in with the penalty as one package.
-      BroadcastResult packaged = sendWithParent(txid, raw, disputeTxid, rawDispute);
+      BroadcastResult packaged = sendWithParent(txid, raw, disputeTxid, rawDispute, lines);
       if (packaged != null) {
         result = packaged;
         missing = missingOrSpent(result);
@@ -252,7 +254,7 @@ final class NodeLink {
     BroadcastResult.Rejected r = (BroadcastResult.Rejected) result;
     BroadcastResult forNow = new BroadcastResult.RejectedForNow(r.code(), r.message());
     file(txid, forNow);
-    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid)
+    lines.line(log, BlockLines.Kind.AWAITING_DISPUTE).addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid)
         .log("penalty's inputs missing and its dispute not confirmed on the node: kept pending until the dispute arrives");
     return forNow;
   }
@@ -261,7 +263,8 @@ final class NodeLink {
    * Sends {@code [dispute, penalty]} as one package; returns the penalty's answer, or null when the
    * carrier could not be asked (it threw, or answered out of shape).
    */
-  private @Nullable BroadcastResult sendWithParent(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute) {
+  private @Nullable BroadcastResult sendWithParent(Txid txid, byte[] raw, Txid disputeTxid, byte[] rawDispute,
+      BlockLines lines) {
     TransactionPackage pkg;
     try {
       pkg = TransactionPackage.of(RawTransaction.trusted(disputeTxid, rawDispute), RawTransaction.trusted(txid, raw));
@@ -274,8 +277,8 @@ final class NodeLink {
     }
     BroadcastResult dispute = answer.results().get(0);
     BroadcastResult penalty = answer.results().get(1);
-    log.atInfo().addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid).addKeyValue("dispute", dispute)
-        .addKeyValue("penalty", penalty).log("dispute and penalty sent as a package");
+    lines.line(log, BlockLines.Kind.SENT_WITH_DISPUTE).addKeyValue("penaltyTxid", txid).addKeyValue("disputeTxid", disputeTxid)
+        .addKeyValue("dispute", dispute).addKeyValue("penalty", penalty).log("dispute and penalty sent as a package");
     return penalty;
   }
 
