@@ -33,7 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
+// The heap touched up front: otherwise the kernel zeroes its pages when the young generation first
+// grows into them, which slows every thread for seconds wherever in the run that falls
+// (BENCHMARKS.md, "Twelfth round").
+@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch"})
 public class HandleBreachBenchmark {
   /** Breaches prepared per iteration: more than one second of intake on a fast machine. */
   private static final int POOL = 600_000;

@@ -36,7 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 8, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+// The heap touched up front: otherwise the kernel zeroes its pages when the young generation first
+// grows into them, which slows every thread for seconds wherever in the run that falls
+// (BENCHMARKS.md, "Twelfth round").
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
 public class IndexRemovalBenchmark {
   private static final int BATCHES = 64;
 

@@ -67,7 +67,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
+// The heap touched up front: otherwise the kernel zeroes its pages when the young generation first
+// grows into them, which slows every thread for seconds wherever in the run that falls
+// (BENCHMARKS.md, "Twelfth round").
+@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch"})
 public class OnBlockIndexBenchmark {
   /** Txids per block, as in the issue: a full block of a few thousand transactions. */
   static final int TXIDS_PER_BLOCK = 4_000;

@@ -41,7 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
+// The heap touched up front: otherwise the kernel zeroes its pages when the young generation first
+// grows into them, which slows every thread for seconds wherever in the run that falls
+// (BENCHMARKS.md, "Twelfth round").
+@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "-XX:+AlwaysPreTouch"})
 public class StartupBenchmark {
   private static final int TIP_HEIGHT = 800_000;
   private static final int CONFIRMED = 4_000;
