@@ -15,6 +15,7 @@ import io.responder.testkit.Appointment;
 import io.responder.testkit.FakeChain;
 import io.responder.testkit.TestTransaction;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -25,8 +26,8 @@ import java.util.UUID;
  * mempool fills up and its minimum feerate rises above every penalty's. N disputes are mined in one
  * block and their penalties handed over (the carrier accepts them); then the carrier refuses every
  * send ({@code RejectedForNow(-26, "mempool min fee not met")}), and empty blocks follow until the
- * penalties' count of missed blocks turns over, sends them all again, and they turn pending; the block
- * after retries them all.
+ * penalties' count of missed blocks turns over, sends them all again, and they turn pending; each
+ * block after retries them all (one by default, {@code --retries N} for more: the mempool stays full).
  *
  * <p>Made to measure the host's logging: run it with a logging binding first on the class path (the
  * jar's own is {@code slf4j-nop}). One storm in a fresh JVM, so its figures include the compiler's
@@ -37,7 +38,8 @@ import java.util.UUID;
  *     io.responder.benchmarks.RefusedStorm --penalties 200000}</pre>
  *
  * <p>Prints one line per block after the intake ({@code block=K ms=... refused=...}, the count of
- * penalties the listener heard refused in that block) and a last line with the totals.
+ * penalties the listener heard refused in that block) and a last line with the totals ({@code
+ * retry_ms} is the median of the retry blocks).
  */
 public final class RefusedStorm {
   private RefusedStorm() {}
@@ -45,25 +47,32 @@ public final class RefusedStorm {
   /**
    * Runs the storm.
    *
-   * @param args {@code --penalties N} (default 200,000) and {@code --seed S} (default 7)
+   * @param args {@code --penalties N} (default 200,000), {@code --retries N} (blocks after the storm,
+   *     default 1) and {@code --seed S} (default 7)
    */
   public static void main(String[] args) {
     int penalties = 200_000;
     long seed = 7;
+    int retries = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--penalties" -> penalties = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --penalties N, --seed S");
+        case "--retries" -> retries = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException(
+            "unknown argument " + args[i] + "; expected --penalties N, --retries N, --seed S");
       }
     }
     if (penalties < 1) {
       throw new IllegalArgumentException("--penalties must be at least 1, got " + penalties);
     }
-    run(penalties, seed);
+    if (retries < 1) {
+      throw new IllegalArgumentException("--retries must be at least 1, got " + retries);
+    }
+    run(penalties, retries, seed);
   }
 
-  private static void run(int penalties, long seed) {
+  private static void run(int penalties, int retries, long seed) {
     Random rng = new Random(seed);
     FakeChain chain = FakeChain.create(); // makes the blocks; the node's answers are the carrier's
     RefusingCarrier carrier = new RefusingCarrier();
@@ -83,8 +92,9 @@ public final class RefusedStorm {
     carrier.refusing = true;
     long refusedBefore = 0;
     double stormMs = 0;
-    double retryMs = 0;
-    int blocks = config.rebroadcastAfterMissed() + 1;
+    double[] retryMs = new double[retries];
+    int storm = config.rebroadcastAfterMissed();
+    int blocks = storm + retries;
     for (int k = 1; k <= blocks; k++) {
       Block block = chain.mineEmpty();
       long start = System.nanoTime();
@@ -92,15 +102,16 @@ public final class RefusedStorm {
       double ms = (System.nanoTime() - start) / 1e6;
       long refused = listener.refused - refusedBefore;
       refusedBefore = listener.refused;
-      if (k == blocks - 1) {
+      if (k == storm) {
         stormMs = ms;
-      } else if (k == blocks) {
-        retryMs = ms;
+      } else if (k > storm) {
+        retryMs[k - storm - 1] = ms;
       }
       System.out.printf("block=%d ms=%.1f refused=%d%n", k, ms, refused);
     }
-    System.out.printf("penalties=%d storm_ms=%.1f retry_ms=%.1f refused=%d sends=%d%n", penalties, stormMs, retryMs,
-        listener.refused, carrier.sends);
+    Arrays.sort(retryMs);
+    System.out.printf("penalties=%d storm_ms=%.1f retry_ms=%.1f refused=%d sends=%d%n", penalties, stormMs,
+        retryMs[retries / 2], listener.refused, carrier.sends);
   }
 
   /** Counts the resends the node did not take, one per tracker. */

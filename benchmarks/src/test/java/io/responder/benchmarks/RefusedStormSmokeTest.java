@@ -18,15 +18,7 @@ import org.junit.jupiter.api.Test;
 class RefusedStormSmokeTest {
   @Test
   void everyPenaltyIsRefusedInTheStormAndAgainInTheRetry() {
-    PrintStream out = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    try {
-      RefusedStorm.main(new String[] {"--penalties", "40", "--seed", "3"});
-    } finally {
-      System.setOut(out);
-    }
-    List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+    List<String> lines = run("--penalties", "40", "--seed", "3");
     assertEquals(8, lines.size(), String.join("\n", lines)); // 7 blocks and the totals
     for (int k = 0; k < 5; k++) {
       assertTrue(lines.get(k).endsWith(" refused=0"), lines.get(k));
@@ -38,9 +30,33 @@ class RefusedStormSmokeTest {
   }
 
   @Test
+  void moreRetriesAreMoreBlocksEachRefusingEveryPenaltyAgain() {
+    List<String> lines = run("--penalties", "25", "--retries", "3");
+    assertEquals(10, lines.size(), String.join("\n", lines)); // 5 quiet blocks, the storm, 3 retries, the totals
+    for (int k = 5; k < 9; k++) {
+      assertTrue(lines.get(k).endsWith(" refused=25"), lines.get(k));
+    }
+    assertTrue(lines.get(9).contains(" refused=100 ") && lines.get(9).endsWith(" sends=125"), lines.get(9));
+  }
+
+  @Test
   void aSizeBelowOneIsRefusedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> RefusedStorm.main(new String[] {"--penalties", "0"}));
     assertTrue(e.getMessage().contains("--penalties"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> RefusedStorm.main(new String[] {"--retries", "0"}));
+    assertTrue(e.getMessage().contains("--retries"), e.getMessage());
+  }
+
+  private static List<String> run(String... args) {
+    PrintStream out = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      RefusedStorm.main(args);
+    } finally {
+      System.setOut(out);
+    }
+    return printed.toString(StandardCharsets.UTF_8).lines().toList();
   }
 }
