@@ -38,7 +38,7 @@ final class ChangeSet {
   private final List<Consumer<ResponderListener>> events = new ArrayList<>();
   private final BlockLines lines = new BlockLines();
 
-  /** The per-penalty log lines of this call, counted so that only the first few of each kind are at INFO. */
+  /** The per-penalty log lines of this call, counted so that only the first few of each kind are at their own level. */
   BlockLines lines() {
     return lines;
   }
