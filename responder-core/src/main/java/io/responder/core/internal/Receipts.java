@@ -6,15 +6,29 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The node's answers of one block interval, by txid: open addressing with linear probing, keys and
- * answers in two arrays. A rebroadcast storm files every penalty of the Responder here, so the table
- * is built for that: no node object per receipt (which would live through the storm and lengthen
- * the young collections), keys compared by identity, then by a hash kept beside them, before equality (the Responder sends a
- * penalty under the txid object it keeps, so a look-up rarely reads a key object), and a batch that claims a slot per
- * transaction before the node answers and fills it after, so that "not sent yet?" and "remember the
- * answer" cost one probe, not two. Deletion is never needed: the interval ends with a clear.
+ * The node's answers of one block interval, by txid. A rebroadcast storm files every penalty of the
+ * Responder here, so the table is built for that.
  *
- * <p>A claimed slot holds no answer until it is filled: {@link #get} treats it as absent, and
+ * <p>The txids and answers are kept in the order they were filed, in two arrays written front to
+ * back; the hash table over them holds no reference, only {@code long}s: each used slot has the txid's
+ * hash in its high half and its position in the arrays (plus one) in its low half, so an empty slot
+ * is 0. Why not the references in the table itself, as the slots of a hash table usually are: a
+ * storm's table is large enough to be allocated in the old generation, and with the default
+ * collector (G1) every store of a reference into it at a random slot dirties a card of its own, which
+ * costs the storing thread a fence and the collector's refinement threads a scan of that card (512
+ * bytes of references): measured at 300 ns on the Responder's thread and twice that on the others per
+ * store, for a million stores. Written front to back, 128 references share a card. A storm claims the
+ * txids of a batch in order, and its sends then read them back in the same order, so the arrays are
+ * also read front to back.
+ *
+ * <p>No node object per receipt (which would live through the storm and lengthen the young
+ * collections); keys compared by identity, then by the hash kept in the slot, before equality (the
+ * Responder sends a penalty under the txid object it keeps, so a look-up rarely calls equals); and a
+ * batch that claims a receipt per transaction before the node answers and fills it after, so that
+ * "not sent yet?" and "remember the answer" cost one probe, not two. Deletion is never needed: the
+ * interval ends with a clear.
+ *
+ * <p>A claimed receipt holds no answer until it is filled: {@link #get} treats it as absent, and
  * {@link #put} fills it. Mutable and not thread-safe (the Responder's lock guards it). Not published
  * API.
  */
@@ -22,10 +36,13 @@ public final class Receipts {
   /** Receipts a block interval typically holds: a table this small is cleared in place. */
   private static final int SMALL_CAPACITY = 2048;
   private static final int MAX_LOAD_PERCENT = 60;
+  private static final long POSITION_BITS = 0xFFFF_FFFFL;
 
+  /** Hash in the high half, position plus one in the low half; 0 for an empty slot. */
+  private long[] slots;
+  /** The txids in the order filed. */
   private @Nullable Txid[] keys;
-  /** Each key's hash, so that a probe passing other keys does not read them (a cache miss each). */
-  private int[] hashes;
+  /** The answers, at their txid's position; null while only claimed. */
   private @Nullable BroadcastResult[] answers;
   private int size;
   private int growAt;
@@ -35,7 +52,7 @@ public final class Receipts {
     allocate(SMALL_CAPACITY);
   }
 
-  /** @return how many txids are filed (claimed slots included) */
+  /** @return how many txids are filed (claimed ones included) */
   public int size() {
     return size;
   }
@@ -45,47 +62,44 @@ public final class Receipts {
    * than cleared, so later blocks do not pay for walking it.
    */
   public void clear() {
-    if (keys.length > SMALL_CAPACITY) {
+    if (slots.length > SMALL_CAPACITY) {
       allocate(SMALL_CAPACITY);
     } else if (size > 0) {
-      Arrays.fill(keys, null);
-      Arrays.fill(answers, null); // the hashes of empty slots are never read
+      Arrays.fill(slots, 0L);
+      Arrays.fill(keys, 0, size, null);
+      Arrays.fill(answers, 0, size, null);
     }
     size = 0;
   }
 
   /**
-   * The answer filed for {@code txid}, or null when none is (a claimed slot not yet filled counts as
+   * The answer filed for {@code txid}, or null when none is (a claimed txid not yet filled counts as
    * none).
    */
   public @Nullable BroadcastResult get(Txid txid) {
-    int i = slotOf(txid);
-    return i < 0 ? null : answers[i];
+    int at = positionOf(txid);
+    return at < 0 ? null : answers[at];
   }
 
-  /** Files {@code answer} for {@code txid}, replacing an earlier one or filling a claimed slot. */
+  /** Files {@code answer} for {@code txid}, replacing an earlier one or filling a claimed one. */
   public void put(Txid txid, BroadcastResult answer) {
-    int i = slotOf(txid);
-    if (i < 0) {
-      if (size >= growAt) {
-        rehash(keys.length * 2);
-      }
+    int at = positionOf(txid);
+    if (at < 0) {
+      ensureRoom(1);
       int h = txid.hashCode();
-      i = freeSlot(h);
-      keys[i] = txid;
-      hashes[i] = h;
-      size++;
+      at = append(txid);
+      slots[freeSlot(h)] = entry(h, at);
     }
-    answers[i] = answer;
+    answers[at] = answer;
   }
 
   /**
-   * Makes room for {@code more} new txids, so that slots claimed meanwhile do not move until filled.
+   * Makes room for {@code more} new txids, so that {@link #claim} needs no growth meanwhile.
    */
   public void ensureRoom(int more) {
     long needed = (long) size + more;
     if (needed > growAt) {
-      int capacity = keys.length;
+      int capacity = slots.length;
       while (needed > (long) capacity * MAX_LOAD_PERCENT / 100) {
         capacity *= 2;
       }
@@ -94,10 +108,10 @@ public final class Receipts {
   }
 
   /**
-   * Claims a slot for {@code txid} when none is filed: the caller fills it with {@link #fill} once the
-   * node answers. Call {@link #ensureRoom} first for every txid to be claimed.
+   * Claims a receipt for {@code txid} when none is filed: the caller fills it with {@link #fill} once
+   * the node answers. Call {@link #ensureRoom} first for every txid to be claimed.
    *
-   * @return the slot, or -1 when {@code txid} is filed already (with an answer or claimed)
+   * @return the receipt to fill, or -1 when {@code txid} is filed already (with an answer or claimed)
    * @throws IllegalStateException if there is no room left (ensureRoom was not called)
    */
   public int claim(Txid txid) {
@@ -110,48 +124,64 @@ public final class Receipts {
    *
    * @param txid the txid
    * @param h {@code txid.hashCode()}
-   * @return the slot to fill, or -1 when a receipt is filed already
+   * @return the receipt to fill, or -1 when a receipt is filed already
    */
   public int claim(Txid txid, int h) {
-    int mask = keys.length - 1;
+    int mask = slots.length - 1;
     int i = home(h);
-    for (Txid k; (k = keys[i]) != null; i = (i + 1) & mask) {
-      if (k == txid || hashes[i] == h && k.equals(txid)) {
+    for (long e; (e = slots[i]) != 0; i = (i + 1) & mask) {
+      if ((int) (e >>> 32) == h && sameKey(keys[position(e)], txid)) {
         return -1;
       }
     }
     if (size >= growAt) {
       throw new IllegalStateException("no room claimed for " + txid);
     }
-    keys[i] = txid;
-    hashes[i] = h;
-    size++;
-    return i;
+    int at = append(txid);
+    slots[i] = entry(h, at);
+    return at;
   }
 
-  /** Files the answer in a slot {@link #claim} returned. */
-  public void fill(int slot, BroadcastResult answer) {
-    answers[slot] = answer;
+  /** Files the answer of a receipt {@link #claim} returned. */
+  public void fill(int receipt, BroadcastResult answer) {
+    answers[receipt] = answer;
   }
 
-  private int slotOf(Txid txid) {
-    int mask = keys.length - 1;
+  private int append(Txid txid) {
+    keys[size] = txid;
+    return size++;
+  }
+
+  private static boolean sameKey(Txid filed, Txid txid) {
+    return filed == txid || filed.equals(txid);
+  }
+
+  private int positionOf(Txid txid) {
+    int mask = slots.length - 1;
     int h = txid.hashCode();
     for (int i = home(h); ; i = (i + 1) & mask) {
-      Txid k = keys[i];
-      if (k == null) {
+      long e = slots[i];
+      if (e == 0) {
         return -1;
       }
-      if (k == txid || hashes[i] == h && k.equals(txid)) {
-        return i;
+      if ((int) (e >>> 32) == h && sameKey(keys[position(e)], txid)) {
+        return position(e);
       }
     }
   }
 
+  private static long entry(int hash, int position) {
+    return (long) hash << 32 | (position + 1L);
+  }
+
+  private static int position(long entry) {
+    return (int) (entry & POSITION_BITS) - 1;
+  }
+
   private int freeSlot(int hash) {
-    int mask = keys.length - 1;
+    int mask = slots.length - 1;
     int i = home(hash);
-    while (keys[i] != null) {
+    while (slots[i] != 0) {
       i = (i + 1) & mask;
     }
     return i;
@@ -159,28 +189,28 @@ public final class Receipts {
 
   /** A txid's hash code is already hash output; the high bits are folded in for small tables. */
   private int home(int hash) {
-    return (hash ^ (hash >>> 16)) & (keys.length - 1);
+    return (hash ^ (hash >>> 16)) & (slots.length - 1);
   }
 
   private void allocate(int capacity) {
-    keys = new Txid[capacity];
-    hashes = new int[capacity];
-    answers = new BroadcastResult[capacity];
-    growAt = (int) ((long) capacity * MAX_LOAD_PERCENT / 100);
+    slots = new long[capacity];
+    int room = (int) ((long) capacity * MAX_LOAD_PERCENT / 100);
+    keys = new Txid[room];
+    answers = new BroadcastResult[room];
+    growAt = room;
   }
 
+  /** A larger table over the same receipts: the slots are placed again, the arrays copied in order. */
   private void rehash(int capacity) {
+    long[] oldSlots = slots;
     Txid[] oldKeys = keys;
-    int[] oldHashes = hashes;
     BroadcastResult[] oldAnswers = answers;
     allocate(capacity);
-    for (int k = 0; k < oldKeys.length; k++) {
-      Txid key = oldKeys[k];
-      if (key != null) {
-        int i = freeSlot(oldHashes[k]);
-        keys[i] = key;
-        hashes[i] = oldHashes[k];
-        answers[i] = oldAnswers[k];
+    System.arraycopy(oldKeys, 0, keys, 0, size);
+    System.arraycopy(oldAnswers, 0, answers, 0, size);
+    for (long e : oldSlots) {
+      if (e != 0) {
+        slots[freeSlot((int) (e >>> 32))] = e;
       }
     }
   }

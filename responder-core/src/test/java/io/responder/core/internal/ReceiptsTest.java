@@ -9,12 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.responder.core.BroadcastResult;
 import io.responder.core.Txid;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReceiptsTest {
   private final Random rng = new Random(1616);
+  private final Set<Txid> seenSet = new HashSet<>();
 
   private Txid txid() {
     byte[] b = new byte[32];
@@ -103,5 +108,98 @@ class ReceiptsTest {
         r.claim(txid());
       }
     });
+  }
+
+  /** The same hash code, another txid: its first two 8-byte words swapped (the hash folds them by xor). */
+  private static Txid sameHashOtherTxid(Txid t) {
+    String hex = t.toHex();
+    Txid other = Txid.fromHex(hex.substring(16, 32) + hex.substring(0, 16) + hex.substring(32));
+    assertEquals(t.hashCode(), other.hashCode());
+    return other;
+  }
+
+  @Test
+  void txidsOfOneHashAreToldApart() {
+    Receipts r = new Receipts();
+    Txid a = txid();
+    Txid b = sameHashOtherTxid(a);
+    r.put(a, new BroadcastResult.Accepted());
+    assertNull(r.get(b));
+    r.ensureRoom(1);
+    int receipt = r.claim(b);
+    assertTrue(receipt >= 0, "another txid, though of the same hash");
+    r.fill(receipt, new BroadcastResult.Rejected(-26, "b"));
+    assertEquals(new BroadcastResult.Accepted(), r.get(copyOf(a)));
+    assertEquals(new BroadcastResult.Rejected(-26, "b"), r.get(copyOf(b)));
+    assertEquals(2, r.size());
+  }
+
+  /**
+   * Puts, batches of claims filled later (some never), look-ups and clears in a random order, with
+   * txids of shared hashes among them, against a map: the table answers as the map does throughout,
+   * across growths and clears of both the small table and a storm's.
+   */
+  @Test
+  void answersAsAMapDoesThroughRandomUse() {
+    Receipts r = new Receipts();
+    Map<Txid, BroadcastResult> model = new HashMap<>();
+    List<Txid> seen = new ArrayList<>();
+    for (int step = 0; step < 3_000; step++) {
+      int op = rng.nextInt(100);
+      if (op < 2) {
+        r.clear();
+        model.clear();
+      } else if (op < 40) {
+        Txid t = pick(seen);
+        BroadcastResult answer = new BroadcastResult.Rejected(step, "p");
+        r.put(t, answer);
+        model.put(t, answer);
+      } else if (op < 50) {
+        int n = rng.nextInt(op < 45 ? 8 : 4_000);
+        List<Txid> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          batch.add(pick(seen));
+        }
+        r.ensureRoom(n);
+        List<Integer> receipts = new ArrayList<>();
+        List<Txid> fresh = new ArrayList<>();
+        Set<Txid> claimed = new HashSet<>();
+        for (Txid t : batch) {
+          int receipt = r.claim(copyOf(t));
+          boolean filed = model.containsKey(t) || claimed.contains(t);
+          assertEquals(filed, receipt < 0, "claim of " + t);
+          if (receipt >= 0) {
+            receipts.add(receipt);
+            fresh.add(t);
+            claimed.add(t);
+          }
+        }
+        for (int i = 0; i < fresh.size(); i++) {
+          if (rng.nextInt(10) > 0) { // some stay claimed, unanswered: absent to get, filled by a put
+            BroadcastResult answer = new BroadcastResult.Rejected(step, "b" + i);
+            r.fill(receipts.get(i), answer);
+            model.put(fresh.get(i), answer);
+          } else {
+            model.put(fresh.get(i), null);
+          }
+        }
+      } else {
+        Txid t = pick(seen);
+        assertEquals(model.get(t), r.get(copyOf(t)), "answer for " + t);
+      }
+      assertEquals(model.size(), r.size());
+    }
+  }
+
+  /** A txid seen before, one of the same hash as one seen before, or a new one. */
+  private Txid pick(List<Txid> seen) {
+    int kind = rng.nextInt(10);
+    Txid t = seen.isEmpty() || kind < 3 ? txid()
+        : kind < 5 ? sameHashOtherTxid(seen.get(rng.nextInt(seen.size())))
+        : seen.get(rng.nextInt(seen.size()));
+    if (seenSet.add(t)) {
+      seen.add(t);
+    }
+    return t;
   }
 }
