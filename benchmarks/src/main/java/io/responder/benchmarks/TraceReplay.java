@@ -81,6 +81,14 @@ import java.util.Locale;
  * {@code onBlock} (each call timed; per block): the stand-in node's own look-ups, which a real node
  * does in its own process. The {@code *_without_carrier} fields take it out of the CPU fields, leaving
  * the Responder's and the store's work.
+ *
+ * <p>{@code other_cpu_ms} (per block) and {@code other_threads_cpu_ms_per_plain_block} and
+ * {@code _per_rebroadcast_block} (their means) are the CPU time of the process's other threads while
+ * {@code onBlock} ran: the process's CPU time less the replay thread's. With the default collector
+ * (G1) most of it is concurrent refinement: every reference a block stores into an object of the old
+ * generation dirties a card that a refinement thread then scans, on a core the block could have had.
+ * On Linux each thread's CPU time is read in nanoseconds ({@link ProcessCpu}); elsewhere the
+ * process's clock may count in ticks too coarse for one plain block, but not for the means.
  */
 public final class TraceReplay {
   private TraceReplay() {}
@@ -268,6 +276,11 @@ public final class TraceReplay {
     private final List<Double> blockMs = new ArrayList<>();
     /** The replay thread's CPU time per block: what a shared, loaded machine does not inflate. */
     private final List<Double> blockCpuMs = new ArrayList<>();
+    /**
+     * The CPU time of the process's other threads during each block's {@code onBlock}: the collector's
+     * (its refinement of the cards the block dirtied among it), the compiler's.
+     */
+    private final List<Double> blockOtherCpuMs = new ArrayList<>();
     /** The replay carrier's own time during each block's {@code onBlock}: the stand-in node's work. */
     private final List<Double> blockCarrierMs = new ArrayList<>();
     private final List<Long> blockCalls = new ArrayList<>();
@@ -333,12 +346,15 @@ public final class TraceReplay {
       long expired0 = listener.expired;
       long rebroadcast0 = listener.rebroadcast;
       long confirmed0 = listener.confirmed;
+      long process0 = ProcessCpu.nanos();
       long cpu0 = THREADS.getCurrentThreadCpuTime();
       long startMillis = System.currentTimeMillis();
       long t0 = System.nanoTime();
       responder.onBlock(block);
       double ms = (System.nanoTime() - t0) / 1e6;
-      blockCpuMs.add((THREADS.getCurrentThreadCpuTime() - cpu0) / 1e6);
+      long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+      blockCpuMs.add(cpu / 1e6);
+      blockOtherCpuMs.add((ProcessCpu.nanos() - process0 - cpu) / 1e6);
       blockCarrierMs.add((carrier.nanos() - carrierNanos0) / 1e6);
       long calls = carrier.calls() - calls0;
       blockMs.add(ms);
@@ -354,10 +370,10 @@ public final class TraceReplay {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
         perBlock.printf(Locale.ROOT, "{\"height\":%d,\"start_ms\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
                 + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d,\"carrier_ms\":%.3f,"
-                + "\"cpu_ms\":%.3f,\"changed\":%d,\"pass\":%d}%n", block.height(),
+                + "\"cpu_ms\":%.3f,\"other_cpu_ms\":%.3f,\"changed\":%d,\"pass\":%d}%n", block.height(),
             startMillis, ms, calls, left, listener.completed - completed0, listener.expired - expired0,
             listener.rebroadcast - rebroadcast0, listener.confirmed, blockCarrierMs.get(blockCarrierMs.size() - 1),
-            blockCpuMs.get(blockCpuMs.size() - 1), changed, number);
+            blockCpuMs.get(blockCpuMs.size() - 1), blockOtherCpuMs.get(blockOtherCpuMs.size() - 1), changed, number);
       }
     }
 
@@ -398,6 +414,9 @@ public final class TraceReplay {
       double resendMs = 0;
       double resendCpuMs = 0;
       double resendCarrierMs = 0;
+      double plainOtherMs = 0;
+      double resendOtherMs = 0;
+      int plainBlocks = 0;
       long resent = 0;
       for (int i = 0; i < blockMs.size(); i++) {
         long[] c = blockChanges.get(i);
@@ -405,11 +424,14 @@ public final class TraceReplay {
           resendMs += blockMs.get(i);
           resendCpuMs += blockCpuMs.get(i);
           resendCarrierMs += blockCarrierMs.get(i);
+          resendOtherMs += blockOtherCpuMs.get(i);
           resent += c[1];
         } else {
           plainMs += blockMs.get(i);
           plainCpuMs += blockCpuMs.get(i);
           plainCarrierMs += blockCarrierMs.get(i);
+          plainOtherMs += blockOtherCpuMs.get(i);
+          plainBlocks++;
           plainChanged += c[0];
         }
       }
@@ -435,7 +457,8 @@ public final class TraceReplay {
               + " onblock_cpu_ms_median=%.3f onblock_cpu_ms_max=%.3f cpu_us_per_changed_tracker=%.3f"
               + " cpu_us_per_rebroadcast_tracker=%.3f carrier_ms_median=%.3f carrier_ms_max=%.3f"
               + " onblock_cpu_ms_median_without_carrier=%.3f cpu_us_per_changed_tracker_without_carrier=%.3f"
-              + " cpu_us_per_rebroadcast_tracker_without_carrier=%.3f",
+              + " cpu_us_per_rebroadcast_tracker_without_carrier=%.3f other_threads_cpu_ms_per_plain_block=%.1f"
+              + " other_threads_cpu_ms_per_rebroadcast_block=%.1f",
           trackers, blocks, median(ms), blocks == 0 ? 0 : ms[blocks - 1], intakeS,
           blocks == 0 ? 0 : carrierCalls / (double) blocks, heapBytesPerTracker, completed, expired, rebroadcasts,
           percentile(ms, 0.9), Arrays.stream(ms).average().orElse(0), medianOf(calls),
@@ -445,7 +468,9 @@ public final class TraceReplay {
           plainChanged == 0 ? 0 : plainCpuMs * 1000 / plainChanged, resent == 0 ? 0 : resendCpuMs * 1000 / resent,
           median(carrierMs), blocks == 0 ? 0 : carrierMs[blocks - 1], median(cpuWithoutCarrier),
           plainChanged == 0 ? 0 : (plainCpuMs - plainCarrierMs) * 1000 / plainChanged,
-          resent == 0 ? 0 : (resendCpuMs - resendCarrierMs) * 1000 / resent);
+          resent == 0 ? 0 : (resendCpuMs - resendCarrierMs) * 1000 / resent,
+          plainBlocks == 0 ? 0 : plainOtherMs / plainBlocks,
+          blocks == plainBlocks ? 0 : resendOtherMs / (blocks - plainBlocks));
     }
 
     private static double median(double[] sorted) {
