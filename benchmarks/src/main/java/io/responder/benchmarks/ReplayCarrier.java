@@ -10,12 +10,14 @@ import io.responder.core.StatusQuery;
 import io.responder.core.TxStatus;
 import io.responder.core.Txid;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The node of a trace replay: accepts every transaction, except that a transaction mined on the best
@@ -28,25 +30,40 @@ final class ReplayCarrier implements Carrier {
   private static final BroadcastResult ACCEPTED = new BroadcastResult.Accepted();
 
   /**
-   * What this node knows of one txid: where it was mined, and whether it was sent. One map for all
-   * of it, so that a send (a rebroadcast storm sends every penalty) costs one look-up, not three: a
-   * txid only sent shares {@link #SENT_ONLY}.
+   * What this node knows of one txid: where it was mined, and whether it was sent. One map for all of
+   * it, so that a send (a rebroadcast storm sends every penalty) costs one look-up, not three.
+   *
+   * <p>Mutable, and holding no reference it did not have when it was made: the blocks it was mined in
+   * are numbers into {@link #minedBlocks}. The map's entries are old by the time the blocks come, and
+   * a reference stored into an old object is a card that the collector's refinement threads scan
+   * (with G1), on the cores the Responder runs on: a fresh record per entry per block, as this was
+   * until the thirteenth round of issue 16, cost those threads about 5 ms a block at a million, a
+   * cost a real node, in its own process, does not put on the tower's.
    */
-  private record Fate(int minedBeforeStart, List<BlockRef> minedIn, boolean sent) {
-    Fate withBlock(BlockRef ref) {
-      List<BlockRef> refs = new ArrayList<>(minedIn.size() + 1);
-      refs.addAll(minedIn);
-      refs.add(ref);
-      return new Fate(minedBeforeStart, refs, sent);
+  private static final class Fate {
+    int minedBeforeStart = -1;
+    /** The first block it was mined in, an index into {@link #minedBlocks}; -1 for none. */
+    int firstBlock = -1;
+    /** The blocks after the first (a reorganisation mines it again): rare. */
+    int @Nullable [] moreBlocks;
+    boolean sent;
+
+    void minedIn(int block) {
+      if (firstBlock < 0) {
+        firstBlock = block;
+      } else {
+        int[] more = moreBlocks == null ? new int[1] : Arrays.copyOf(moreBlocks, moreBlocks.length + 1);
+        more[more.length - 1] = block;
+        moreBlocks = more;
+      }
     }
   }
-
-  private static final Fate SENT_ONLY = new Fate(-1, List.of(), true);
-  private static final Fate UNKNOWN = new Fate(-1, List.of(), false);
 
   private final ChainSource chain;
   private final boolean rememberSent;
   private final Map<Txid, Fate> fates = new HashMap<>();
+  /** Every block handed over, in order: what a {@link Fate} numbers its blocks by. */
+  private final List<BlockRef> minedBlocks = new ArrayList<>();
   private long calls;
   private long nanos;
 
@@ -63,15 +80,24 @@ final class ReplayCarrier implements Carrier {
   }
 
   void minedBeforeStart(Txid txid, int height) {
-    Fate f = fates.getOrDefault(txid, UNKNOWN);
-    fates.put(txid, new Fate(height, f.minedIn(), f.sent()));
+    fateOf(txid).minedBeforeStart = height;
   }
 
   void mined(Block block) {
-    BlockRef ref = block.ref();
+    int index = minedBlocks.size();
+    minedBlocks.add(block.ref());
     for (Txid t : block.txids()) {
-      fates.put(t, fates.getOrDefault(t, UNKNOWN).withBlock(ref));
+      fateOf(t).minedIn(index);
     }
+  }
+
+  private Fate fateOf(Txid txid) {
+    Fate f = fates.get(txid);
+    if (f == null) {
+      f = new Fate();
+      fates.put(txid, f);
+    }
+    return f;
   }
 
   long calls() {
@@ -103,8 +129,8 @@ final class ReplayCarrier implements Carrier {
     if (c != null) {
       return new BroadcastResult.AlreadyConfirmed(OptionalInt.of(chain.bestBlock().height() - c.height() + 1));
     }
-    if (rememberSent && (f == null || !f.sent())) {
-      fates.put(txid, f == null ? SENT_ONLY : new Fate(f.minedBeforeStart(), f.minedIn(), true));
+    if (rememberSent) {
+      (f == null ? fateOf(txid) : f).sent = true;
     }
     return ACCEPTED;
   }
@@ -149,23 +175,28 @@ final class ReplayCarrier implements Carrier {
     if (c != null) {
       return new TxStatus.Confirmed(c);
     }
-    return f != null && f.sent() ? new TxStatus.InMempool() : new TxStatus.NotFound();
+    return f != null && f.sent ? new TxStatus.InMempool() : new TxStatus.NotFound();
   }
 
-  private BlockRef confirmation(Fate f) {
-    if (f == null || f == SENT_ONLY) {
+  private @Nullable BlockRef confirmation(@Nullable Fate f) {
+    if (f == null) {
       return null;
     }
-    int h = f.minedBeforeStart();
+    int h = f.minedBeforeStart;
     if (h >= 0 && h <= chain.bestBlock().height()) {
       Optional<BlockHash> hash = chain.blockHashAt(h);
       if (hash.isPresent()) {
         return new BlockRef(hash.get(), h);
       }
     }
-    for (BlockRef r : f.minedIn()) {
-      if (chain.onBestChain(r)) {
-        return r;
+    if (f.firstBlock >= 0 && chain.onBestChain(minedBlocks.get(f.firstBlock))) {
+      return minedBlocks.get(f.firstBlock);
+    }
+    if (f.moreBlocks != null) {
+      for (int i : f.moreBlocks) {
+        if (chain.onBestChain(minedBlocks.get(i))) {
+          return minedBlocks.get(i);
+        }
       }
     }
     return null;
