@@ -37,7 +37,7 @@ final class ReplayCarrier implements Carrier {
    * are numbers into {@link #minedBlocks}. The map's entries are old by the time the blocks come, and
    * a reference stored into an old object is a card that the collector's refinement threads scan
    * (with G1), on the cores the Responder runs on: a fresh record per entry per block, as this was
-   * until the thirteenth round of issue 16, cost those threads about 5 ms a block at a million, a
+   * until the thirteenth round of issue 16, cost those threads 5 to 10 ms a block at a million, a
    * cost a real node, in its own process, does not put on the tower's.
    */
   private static final class Fate {
