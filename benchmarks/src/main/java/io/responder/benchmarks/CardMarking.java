@@ -96,7 +96,7 @@ public final class CardMarking {
       }
       System.gc(); // the holders are old from here on
       int capacity = Integer.highestOneBit(Math.max(1, 2 * stores - 1)) * 2;
-      int[] order = shuffled(stores, new SplittableRandom(1));
+      int[] order = MemoryLatency.shuffledIndices(stores, new SplittableRandom(1));
       List<String> lines = new ArrayList<>();
       for (String kind : List.of("references_at_random", "references_in_order", "bytes_at_random")) {
         lines.add(line("table", kind, stores, rounds(() -> storeIntoTable(kind, old, order, capacity))));
@@ -203,24 +203,9 @@ public final class CardMarking {
     double[] run();
   }
 
-  private static int[] shuffled(int n, SplittableRandom random) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
-  }
-
   private static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return TraceReplay.quantile(sorted, 0.5);
   }
 }

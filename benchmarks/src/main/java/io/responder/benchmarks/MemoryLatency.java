@@ -160,16 +160,7 @@ public final class MemoryLatency {
     }
 
     private int[] randomCycle(int n) {
-      int[] order = new int[n];
-      for (int i = 0; i < n; i++) {
-        order[i] = i;
-      }
-      for (int i = n - 1; i > 0; i--) {
-        int j = random.nextInt(i + 1);
-        int swap = order[i];
-        order[i] = order[j];
-        order[j] = swap;
-      }
+      int[] order = shuffledIndices(n, random);
       int[] cycle = new int[n];
       for (int i = 0; i < n; i++) {
         cycle[order[i]] = order[(i + 1) % n];
@@ -191,5 +182,20 @@ public final class MemoryLatency {
       Arrays.sort(sorted);
       return TraceReplay.quantile(sorted, 0.5);
     }
+  }
+
+  /** The numbers 0 to {@code n - 1} in an order drawn from {@code random} (Fisher-Yates). */
+  static int[] shuffledIndices(int n, SplittableRandom random) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int swap = order[i];
+      order[i] = order[j];
+      order[j] = swap;
+    }
+    return order;
   }
 }
