@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * back in the same order, so the arrays are also read front to back.
  *
  * <p>No node object per receipt (which would live through the storm and lengthen the young
- * collections); keys compared by identity, then by the hash kept in the slot, before equality (the
+ * collections); keys compared by the hash kept in the slot, then by identity before equality (the
  * Responder sends a penalty under the txid object it keeps, so a look-up rarely calls equals); and a
  * batch that claims a receipt per transaction before the node answers and fills it after, so that
  * "not sent yet?" and "remember the answer" cost one probe, not two. Deletion is never needed: the
