@@ -14,8 +14,9 @@ import java.util.SplittableRandom;
  * with G1 scan every card (512 bytes of heap) such a store dirtied (concurrent refinement). Two
  * shapes, each as the Responder has them:
  * <ul>
- *   <li>{@code table}: {@code --stores} stores into one table of twice as many slots (large enough
- *       to be allocated in the old generation), as a rebroadcast storm files a receipt per penalty:
+ *   <li>{@code table}: {@code --stores} stores into one table whose slots are the power of two at or
+ *       above twice as many (large enough to be allocated in the old generation; 2,097,152 slots, 8 MB,
+ *       for a million), as a rebroadcast storm files a receipt per penalty:
  *       references at random slots ({@code references_at_random}), the same references front to back
  *       ({@code references_in_order}), and bytes at random slots ({@code bytes_at_random});
  *   <li>{@code objects}: blocks of {@code --per-block} stores into one field of objects picked at
