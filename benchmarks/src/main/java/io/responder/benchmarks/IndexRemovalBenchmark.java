@@ -4,6 +4,7 @@ import io.responder.core.TrackerStatus;
 import io.responder.core.Txid;
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.PenaltyIndex;
+import io.responder.core.internal.StatusCodes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -58,7 +59,7 @@ public class IndexRemovalBenchmark {
   @Setup(Level.Trial)
   public void fill() {
     Random rng = new Random(16);
-    TrackerStatus status = new TrackerStatus.InMempool(800_000);
+    int status = new StatusCodes().hold(new TrackerStatus.InMempool(800_000));
     PenaltyGroup[] all = new PenaltyGroup[penalties];
     byte[] bytes = new byte[32];
     for (int i = 0; i < penalties; i++) {

@@ -81,7 +81,7 @@ final class BlockStep {
     // arrives: in another block than the one recorded, it is unconfirmed (step 1 confirms it again
     // if this block has it).
     for (PenaltyGroup g : book.confirmedAt(height)) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() == height
+      if (g.isLive() && book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() == height
           && !c.block().hash().equals(block.hash())) {
         book.unconfirm(g, new TrackerStatus.InMempool(height - 1), ch);
       }
@@ -107,7 +107,7 @@ final class BlockStep {
       }
       // A confirmation recorded above this block is what the node said before the Responder got
       // there (its branch may since have been replaced): the block in hand is where the chain has it.
-      if (g == null || g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= height) {
+      if (g == null || book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= height) {
         continue;
       }
       book.confirm(g, confirmed, ch);
@@ -118,7 +118,7 @@ final class BlockStep {
     // 2. Completion at the irrevocable depth.
     int completesAtOrBelow = height - config.irrevocableDepth() + 1;
     for (PenaltyGroup g : book.completionsDueBy(completesAtOrBelow)) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
+      if (g.isLive() && book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
         ch.lines().line(log, BlockLines.Kind.RESOLVED).addKeyValue("penaltyTxid", g.txid())
             .addKeyValue("confirmedHeight", c.block().height()).addKeyValue("height", height)
             .addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
@@ -135,12 +135,12 @@ final class BlockStep {
     Set<PenaltyGroup> minedSomewhere = Collections.newSetFromMap(new IdentityHashMap<>());
     Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead = checkExpiringAhead(expiring, height, ch);
     for (PenaltyGroup g : expiring) {
-      if (!g.isLive() || g.status() instanceof TrackerStatus.Confirmed || !g.hasMemberEndingBy(height)) {
+      if (!g.isLive() || g.state() == TrackerState.CONFIRMED || !g.hasMemberEndingBy(height)) {
         continue;
       }
       if (askedNode.add(g)) {
         boolean mined;
-        if (g.status() instanceof TrackerStatus.Pending) {
+        if (g.state() == TrackerState.PENDING) {
           // The node never answered for a pending penalty, which may have been mined meanwhile: ask
           // now (instead of in step 5), so a confirmed penalty runs to completion instead. Its member
           // was read, and its penalty sent, with the block's other expiring penalties.
@@ -151,14 +151,14 @@ final class BlockStep {
         } else {
           mined = minedButNotLocated(g, height, ch, checkedAhead);
         }
-        if (mined && g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed)) {
+        if (mined && g.isLive() && g.state() != TrackerState.CONFIRMED) {
           // Mined, in a block not located yet: confirmed penalties never expire. Asked again next block.
           minedSomewhere.add(g);
           book.expiryAgainAt(g, height + 1);
         }
       }
       // A group may have several entries here: the answer for the first decides for all of them.
-      if (g.isLive() && !(g.status() instanceof TrackerStatus.Confirmed) && !minedSomewhere.contains(g)) {
+      if (g.isLive() && g.state() != TrackerState.CONFIRMED && !minedSomewhere.contains(g)) {
         book.expireMembers(g, ref, ch);
       }
     }
@@ -227,10 +227,10 @@ final class BlockStep {
               continue; // logged by the read: nothing to send
             }
             ch.lines().line(log, BlockLines.Kind.REBROADCAST).addKeyValue("penaltyTxid", p.txid())
-                .addKeyValue("inMempoolSince", ((TrackerStatus.InMempool) p.status()).sinceHeight())
+                .addKeyValue("inMempoolSince", ((TrackerStatus.InMempool) book.status(p)).sinceHeight())
                 .log("penalty missed too many blocks: rebroadcasting");
             resend(p, member, height, ch, ResendReason.MISSED_BLOCKS);
-            if (p.status() instanceof TrackerStatus.Pending) {
+            if (p.state() == TrackerState.PENDING) {
               askedNode.add(p); // a refused rebroadcast turns it pending: not retried again in step 5
             }
           }
@@ -293,11 +293,11 @@ final class BlockStep {
       if (!g.isLive() || !g.hasMemberEndingBy(height) || checked.containsKey(g)) {
         continue;
       }
-      if (g.status() instanceof TrackerStatus.InMempool) {
+      if (g.state() == TrackerState.IN_MEMPOOL) {
         checked.put(g, Optional.empty()); // its member, if it is sent ahead, is filled in below
         asked.add(g);
         queries.add(new StatusQuery(g.txid(), node.disputeBlock(g)));
-      } else if (g.status() instanceof TrackerStatus.Pending) {
+      } else if (g.state() == TrackerState.PENDING) {
         checked.put(g, Optional.empty()); // sent again whatever a lookup would say: just the send
         unconfirmed.add(g);
       }
@@ -306,7 +306,7 @@ final class BlockStep {
     for (int i = 0; i < asked.size(); i++) {
       PenaltyGroup g = asked.get(i);
       // In the node's mempool, so mined nowhere: nothing to send. Confirmed: nothing to send either.
-      if (!confirmIfTheNodeHasIt(g, answers.get(i), ch) && !(g.status() instanceof TrackerStatus.Confirmed)) {
+      if (!confirmIfTheNodeHasIt(g, answers.get(i), ch) && g.state() != TrackerState.CONFIRMED) {
         unconfirmed.add(g);
       }
     }
@@ -334,7 +334,7 @@ final class BlockStep {
       Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead) {
     Optional<TransactionTracker> member = checkedAhead.get(g);
     if (member == null) { // not asked ahead
-      if (confirmIfTheNodeHasIt(g, ch) || g.status() instanceof TrackerStatus.Confirmed) {
+      if (confirmIfTheNodeHasIt(g, ch) || g.state() == TrackerState.CONFIRMED) {
         return false;
       }
       member = node.anyMember(g);
@@ -381,7 +381,7 @@ final class BlockStep {
 
   /** Turns the answer to a send of an unconfirmed penalty into its status. */
   private void settle(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch, ResendReason reason) {
-    if (g.status() instanceof TrackerStatus.Pending) {
+    if (g.state() == TrackerState.PENDING) {
       settlePending(g, sent, height, ch, reason);
       return;
     }
@@ -421,7 +421,7 @@ final class BlockStep {
    * @return the node's answer, or null when the penalty was not sent (no longer pending, or not in the store)
    */
   @Nullable BroadcastResult retryPending(PenaltyGroup g, BlockRef ref, ChangeSet ch) {
-    if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
+    if (!g.isLive() || g.state() != TrackerState.PENDING) {
       return null;
     }
     Optional<TransactionTracker> member = node.anyMember(g);
@@ -429,7 +429,7 @@ final class BlockStep {
   }
 
   @Nullable BroadcastResult retryPending(PenaltyGroup g, TransactionTracker member, int height, ChangeSet ch) {
-    if (!g.isLive() || !(g.status() instanceof TrackerStatus.Pending)) {
+    if (!g.isLive() || g.state() != TrackerState.PENDING) {
       return null; // dropped or settled earlier in this block
     }
     return settlePending(g, escalation.send(g, member, escalation.floor(g, height), ch), height, ch,
@@ -477,7 +477,7 @@ final class BlockStep {
       if (member == null) {
         continue;
       }
-      boolean pending = g.status() instanceof TrackerStatus.Pending;
+      boolean pending = g.state() == TrackerState.PENDING;
       if (everyRung && !pending) {
         batch.addAll(escalation.everyRung(g, member));
       } else {

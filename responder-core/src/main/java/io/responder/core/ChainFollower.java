@@ -211,12 +211,12 @@ final class ChainFollower {
 
     // In-mempool penalties broadcast above the fork count their missed blocks from the fork again.
     for (PenaltyGroup g : book.rebroadcastsDueAbove(fork.height())) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.InMempool) {
+      if (g.isLive() && g.state() == TrackerState.IN_MEMPOOL) {
         book.countMissedFrom(g, back, oldTip, ch);
       }
     }
     for (PenaltyGroup g : book.confirmationsAbove(fork.height())) {
-      if (g.isLive() && g.status() instanceof TrackerStatus.Confirmed c && c.block().height() > fork.height()) {
+      if (g.isLive() && book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() > fork.height()) {
         book.unconfirm(g, back, ch);
         affected.putIfAbsent(g, false);
       }
@@ -240,7 +240,7 @@ final class ChainFollower {
       // penalty not confirmed in the fork block itself is treated as unconfirmed and sent again, so the
       // node's answer says where it stands.
       for (PenaltyGroup g : book.groups()) {
-        if (g.status() instanceof TrackerStatus.Confirmed c) {
+        if (book.status(g) instanceof TrackerStatus.Confirmed c) {
           if (c.block().equals(fork) || c.block().height() > fork.height()) {
             continue; // in the fork block, or above it and already unconfirmed by the loop above
           }
@@ -303,7 +303,7 @@ final class ChainFollower {
         disputeDisconnected(g, member, rawDisputes[i], ch.lines());
       }
       escalation.reconsider(g, fork.height()); // unconfirmed again, or its deadline unknown
-      if (member != null && (g.status() instanceof TrackerStatus.Pending || g.status() instanceof TrackerStatus.InMempool)) {
+      if (member != null && (g.state() == TrackerState.PENDING || g.state() == TrackerState.IN_MEMPOOL)) {
         resending.add(g);
         theirMembers.add(member);
       }
@@ -311,9 +311,9 @@ final class ChainFollower {
     steps.sendAhead(resending, theirMembers, fork.height());
     for (int i = 0; i < resending.size(); i++) {
       PenaltyGroup g = resending.get(i);
-      if (g.status() instanceof TrackerStatus.Pending) {
+      if (g.state() == TrackerState.PENDING) {
         steps.retryPending(g, theirMembers.get(i), fork.height(), ch);
-      } else if (g.status() instanceof TrackerStatus.InMempool) {
+      } else if (g.state() == TrackerState.IN_MEMPOOL) {
         steps.resend(g, theirMembers.get(i), fork.height(), ch, ResendReason.REORGANISED);
       }
     }

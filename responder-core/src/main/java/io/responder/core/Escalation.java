@@ -279,7 +279,7 @@ final class Escalation {
       sweepThreshold = 2 * plans.size() + MIN_SWEEP_THRESHOLD;
     }
     atRisk.removeIf(g -> !g.isLive());
-    watched.removeIf(g -> !g.isLive() || g.status() instanceof TrackerStatus.Confirmed);
+    watched.removeIf(g -> !g.isLive() || g.state() == TrackerState.CONFIRMED);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -322,7 +322,7 @@ final class Escalation {
     List<Move> risky = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(atRisk)) {
       Plan plan = planOf(g);
-      if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed) {
+      if (plan == null || !g.isLive() || g.state() == TrackerState.CONFIRMED) {
         atRisk.remove(g);
         continue;
       }
@@ -513,7 +513,7 @@ final class Escalation {
     List<StatusQuery> childQueries = new ArrayList<>();
     for (PenaltyGroup g : new ArrayList<>(watched)) {
       Plan plan = planOf(g);
-      if (plan == null || !g.isLive() || g.status() instanceof TrackerStatus.Confirmed || atRisk.contains(g)) {
+      if (plan == null || !g.isLive() || g.state() == TrackerState.CONFIRMED || atRisk.contains(g)) {
         watched.remove(g);
         continue;
       }
@@ -530,7 +530,7 @@ final class Escalation {
       // with its dispute by a reorganisation, or evicted, is asked for again even at a lower target.)
       boolean lift = rung == plan.rungs() - 1 && bumper != null && belowMarket(plan, rung, left);
       int childQuery = -1;
-      if (lift && g.status() instanceof TrackerStatus.InMempool
+      if (lift && g.state() == TrackerState.IN_MEMPOOL
           && targetFor(left).orElseThrow().compareTo(plan.childFeeRate) <= 0 && plan.childTxid != null) {
         childQuery = childQueries.size(); // lifted only if the child is gone: asked below
         childQueries.add(new StatusQuery(plan.childTxid, Optional.empty()));

@@ -81,9 +81,9 @@ final class Intake {
     BroadcastResult result;
     TrackerStatus status;
     Escalation.FirstSend first = null;
-    if (group != null && !(group.status() instanceof TrackerStatus.Pending)) {
+    if (group != null && group.state() != TrackerState.PENDING) {
       // Broadcast once, watch once: the penalty is already in the node's hands.
-      status = group.status();
+      status = book.status(group);
       BroadcastResult earlier = node.receipt(txid);
       // This interval's answer is reused only if it put the penalty in the node's hands: a refused
       // rebroadcast (after a host-reported disconnection, say) kept the trackers, so it must neither
@@ -95,7 +95,7 @@ final class Intake {
       result = first.result();
       status = steps.statusAfterBroadcast(result, first.txid(), disputeHeight, tip.height());
       if (group != null && status instanceof TrackerStatus.Pending) {
-        status = group.status(); // still pending: joining it changes nothing for the others
+        status = book.status(group); // still pending: joining it changes nothing for the others
       }
     }
 
@@ -121,7 +121,7 @@ final class Intake {
       Escalation.Child child = first.child();
       ch.event(l -> l.penaltyBumped(breach.uuid(), txid, child.txid(), child.packageFeeRate(), child.feeSats(), child.result()));
     }
-    boolean statusChanged = group != null && !status.equals(group.status());
+    boolean statusChanged = group != null && !status.equals(book.status(group));
     if (statusChanged) {
       ch.status(group, status); // its members as they are: the new one joins after the commit
     }

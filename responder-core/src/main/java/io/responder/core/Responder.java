@@ -352,23 +352,24 @@ public final class Responder {
         walked.put(s, 0);
       }
       for (PenaltyGroup g : book.groups()) {
-        walked.merge(g.status().state(), g.size(), Integer::sum);
+        walked.merge(book.status(g).state(), g.size(), Integer::sum);
         if (g.size() == 0) {
           throw new IllegalStateException("penalty " + g.txid() + " is indexed with no tracker");
         }
         for (int i = 0; i < g.size(); i++) {
           inMemory++;
           TrackerStatus s = stored.get(g.uuid(i));
-          if (!g.status().equals(s)) {
-            throw new IllegalStateException("tracker " + g.uuid(i) + " is " + g.status() + " in memory but "
+          if (!book.status(g).equals(s)) {
+            throw new IllegalStateException("tracker " + g.uuid(i) + " is " + book.status(g) + " in memory but "
                 + s + " in the store");
           }
         }
-        if ((g.status() instanceof TrackerStatus.Pending) != book.isFiledPending(g)) {
-          throw new IllegalStateException("penalty " + g.txid() + " is " + g.status() + " but pending="
+        if ((g.state() == TrackerState.PENDING) != book.isFiledPending(g)) {
+          throw new IllegalStateException("penalty " + g.txid() + " is " + book.status(g) + " but pending="
               + book.isFiledPending(g));
         }
       }
+      book.verifyStatusCodes();
       if (!walked.equals(book.countsByState())) {
         throw new IllegalStateException("trackers by state are " + walked + " but counted " + book.countsByState());
       }

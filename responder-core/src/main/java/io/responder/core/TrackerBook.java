@@ -3,6 +3,7 @@ package io.responder.core;
 import io.responder.core.internal.HeightIndex;
 import io.responder.core.internal.PenaltyGroup;
 import io.responder.core.internal.PenaltyIndex;
+import io.responder.core.internal.StatusCodes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -38,6 +39,8 @@ final class TrackerBook {
 
   private final ResponderConfig config;
   private final PenaltyIndex groups = new PenaltyIndex();
+  /** The statuses the groups hold, by the codes they keep instead of references. */
+  private final StatusCodes codes = new StatusCodes();
   /**
    * Groups dropped but still filed in {@link #groups}: killed, and taken out of the index together
    * (see {@link PenaltyIndex#removeAll}) before it is next read, so that the thousands a block
@@ -126,7 +129,7 @@ final class TrackerBook {
       counts.put(s, 0);
     }
     for (PenaltyGroup g : index()) {
-      counts.merge(g.status().state(), g.size(), Integer::sum);
+      counts.merge(g.state(), g.size(), Integer::sum);
     }
     return counts;
   }
@@ -144,8 +147,22 @@ final class TrackerBook {
     return trackersByState.clone();
   }
 
-  private void counted(TrackerStatus status, int delta) {
-    trackersByState[status.state().ordinal()] += delta;
+  private void counted(TrackerState state, int delta) {
+    trackersByState[state.ordinal()] += delta;
+  }
+
+  /**
+   * @param g a group not dropped
+   * @return its status
+   * @throws IllegalStateException if it was dropped: its status is gone
+   */
+  TrackerStatus status(PenaltyGroup g) {
+    return codes.status(g.statusCode());
+  }
+
+  /** Checks the status codes the groups hold against the table's counts (see {@link StatusCodes#verify}). */
+  void verifyStatusCodes() {
+    codes.verify(index());
   }
 
   /**
@@ -195,7 +212,7 @@ final class TrackerBook {
    * there, or a rebroadcast that fell due earlier could not reach the node and is still owed.
    */
   boolean rebroadcastDueAt(PenaltyGroup g, int height) {
-    return g.isLive() && g.status() instanceof TrackerStatus.InMempool m
+    return g.isLive() && status(g) instanceof TrackerStatus.InMempool m
         && (turnsAt(m, height) || g.isResendOwed() && height - m.sinceHeight() >= config.rebroadcastAfterMissed());
   }
 
@@ -257,7 +274,7 @@ final class TrackerBook {
   void acceptedAt(PenaltyGroup g, int height, ChangeSet ch) {
     unfilePending(g);
     g.setResendOwed(false);
-    if (!(g.status() instanceof TrackerStatus.InMempool m && turnsAt(m, height))) {
+    if (!(status(g) instanceof TrackerStatus.InMempool m && turnsAt(m, height))) {
       setStatus(g, inMempoolSince(height), ch);
     }
     rebroadcastDue.add(height + config.rebroadcastAfterMissed(), g);
@@ -286,7 +303,7 @@ final class TrackerBook {
    * turn before that one when that turn's rebroadcast is still owed.
    */
   void countMissedFrom(PenaltyGroup g, TrackerStatus.InMempool back, int oldTip, ChangeSet ch) {
-    TrackerStatus.InMempool m = (TrackerStatus.InMempool) g.status();
+    TrackerStatus.InMempool m = (TrackerStatus.InMempool) status(g);
     int every = config.rebroadcastAfterMissed();
     int lastTaken = m.sinceHeight() + Math.max(0, oldTip - m.sinceHeight()) / every * every;
     if (g.isResendOwed() && lastTaken > m.sinceHeight()) {
@@ -302,7 +319,7 @@ final class TrackerBook {
 
   /** Every member of the live group leaves, each told {@code event} with {@code arg}. */
   <A> void drop(PenaltyGroup g, ChangeSet ch, ChangeSet.MemberEvent<A> event, A arg) {
-    counted(g.status(), -g.size());
+    counted(g.state(), -g.size());
     ch.removeAll(g, g.txid(), event, arg);
     unindex(g);
   }
@@ -320,7 +337,7 @@ final class TrackerBook {
         }
         ch.remove(g, i, txid, ChangeSet.EXPIRED, tip);
         g.removeAt(i);
-        counted(g.status(), -1);
+        counted(g.state(), -1);
       }
     }
     if (g.size() == 0) {
@@ -335,25 +352,23 @@ final class TrackerBook {
   PenaltyGroup admit(Breach breach, TrackerStatus status, int disputeHeight, @Nullable PenaltyGroup group) {
     int expiry = breach.subscriptionEndOrMinusOne();
     if (group == null) {
-      group = new PenaltyGroup(breach.penaltyTxid(), status, breach.uuid(), expiry, disputeHeight,
+      group = new PenaltyGroup(breach.penaltyTxid(), codes.hold(status), breach.uuid(), expiry, disputeHeight,
           breach.disputeRawTxUnsafe() != null);
       index().put(breach.penaltyTxid(), group);
       fileNew(group);
-      counted(status, 1);
+      counted(status.state(), 1);
     } else {
       group.add(breach.uuid(), expiry);
-      counted(group.status(), 1); // moved with the others below if the status changes
+      counted(group.state(), 1); // moved with the others below if the status changes
       if (breach.disputeRawTxUnsafe() != null) {
         group.setHasRawDispute(true);
       }
       if (disputeHeight >= 0 && group.disputeHeight() < 0) {
         group.setDisputeHeight(disputeHeight);
       }
-      if (!status.equals(group.status())) {
+      if (!status.equals(status(group))) {
         unfilePending(group);
-        counted(group.status(), -group.size());
-        counted(status, group.size());
-        group.setStatus(status);
+        recode(group, status);
         fileNew(group);
       }
     }
@@ -374,21 +389,22 @@ final class TrackerBook {
     int expiry = t.subscriptionEndOrMinusOne();
     int disputeHeight = t.disputeHeight().orElse(-1);
     if (g == null) {
-      g = new PenaltyGroup(t.penaltyTxid(), t.status(), t.uuid(), expiry, disputeHeight, t.disputeRawTxUnsafe() != null);
+      g = new PenaltyGroup(t.penaltyTxid(), codes.hold(t.status()), t.uuid(), expiry, disputeHeight,
+          t.disputeRawTxUnsafe() != null);
       index().put(t.penaltyTxid(), g);
       file(g, tipHeight);
-      counted(t.status(), 1);
+      counted(t.status().state(), 1);
     } else {
-      if (!g.status().equals(t.status())) {
+      if (!status(g).equals(t.status())) {
         throw new IllegalStateException("store is inconsistent: trackers of penalty " + t.penaltyTxid()
-            + " have different statuses (" + g.status() + ", " + t.status() + " for " + t.uuid() + ")");
+            + " have different statuses (" + status(g) + ", " + t.status() + " for " + t.uuid() + ")");
       }
       if (g.indexOf(t.uuid()) >= 0) {
         // Indexed twice, it would be broadcast for, counted and reported completed twice.
         throw new IllegalStateException("store is inconsistent: tracker " + t.uuid() + " was handed over twice");
       }
       g.add(t.uuid(), expiry);
-      counted(t.status(), 1);
+      counted(t.status().state(), 1);
       if (t.disputeRawTxUnsafe() != null) {
         g.setHasRawDispute(true);
       }
@@ -410,6 +426,7 @@ final class TrackerBook {
   void clear() {
     groups.forEach(PenaltyGroup::kill);
     groups.clear();
+    codes.clear();
     unindexed.clear();
     pending.clear();
     confirmedAt.clear();
@@ -546,14 +563,21 @@ final class TrackerBook {
   }
 
   private void setStatus(PenaltyGroup g, TrackerStatus status, ChangeSet ch) {
-    if (status.equals(g.status())) {
+    if (status.equals(status(g))) {
       return;
     }
-    counted(g.status(), -g.size());
-    counted(status, g.size());
-    g.setStatus(status);
+    recode(g, status);
     g.setResendOwed(false);
     ch.status(g, status);
+  }
+
+  /** Gives every member of {@code g} the different status {@code status}, in the counts and in the codes. */
+  private void recode(PenaltyGroup g, TrackerStatus status) {
+    counted(g.state(), -g.size());
+    counted(status.state(), g.size());
+    int old = g.statusCode();
+    g.setStatusCode(codes.hold(status));
+    codes.release(old);
   }
 
   /** The index, without the groups dropped since it was last read. */
@@ -587,7 +611,7 @@ final class TrackerBook {
    * known from its status, and falls at that turn too).
    */
   private void file(PenaltyGroup g, int height) {
-    TrackerStatus s = g.status();
+    TrackerStatus s = status(g);
     if (s instanceof TrackerStatus.Pending) {
       pending.add(g);
     } else if (s instanceof TrackerStatus.InMempool m) {
@@ -600,6 +624,7 @@ final class TrackerBook {
   private void unindex(PenaltyGroup g) {
     unindexed.add(g);
     unfilePending(g);
+    codes.release(g.statusCode());
     g.kill(); // schedule entries are lazy and skip dead groups
   }
 }

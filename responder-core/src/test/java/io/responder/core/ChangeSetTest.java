@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.StatusCodes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +34,7 @@ class ChangeSetTest {
 
   private static PenaltyGroup group(long first, int members) throws Exception {
     Breach b = TrackerCodecTest.breach().build();
-    PenaltyGroup g = new PenaltyGroup(b.penaltyTxid(), AT_100, new UUID(first, first), -1, 99, false);
+    PenaltyGroup g = new PenaltyGroup(b.penaltyTxid(), new StatusCodes().hold(AT_100), new UUID(first, first), -1, 99, false);
     for (int i = 1; i < members; i++) {
       g.add(new UUID(first, first + i), 150 + i);
     }
@@ -199,7 +200,7 @@ class ChangeSetTest {
     StoreUpdate update = ch.toUpdate(Optional.empty());
 
     g.add(new UUID(1, 9), -1); // a member joining after the commit, as an intake does
-    g.setStatus(CONFIRMED);
+    g.setStatusCode(new StatusCodes().hold(CONFIRMED));
 
     assertEquals(Map.of(new UUID(1, 1), AT_106), update.statusChanges());
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.StatusCodes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +53,7 @@ class LedgerTest {
   private ChangeSet oneCompletion() {
     ChangeSet ch = new ChangeSet();
     Txid txid = Txid.fromHex("cc".repeat(32));
-    PenaltyGroup g = new PenaltyGroup(txid, new TrackerStatus.Confirmed(new BlockRef(BlockHash.fromHex("ee".repeat(32)), 1)),
+    PenaltyGroup g = new PenaltyGroup(txid, new StatusCodes().hold(new TrackerStatus.Confirmed(new BlockRef(BlockHash.fromHex("ee".repeat(32)), 1))),
         new UUID(3, 3), -1, -1, false);
     ch.removeAll(g, txid, ChangeSet.COMPLETED, new BlockRef(BlockHash.fromHex("dd".repeat(32)), 5));
     return ch;

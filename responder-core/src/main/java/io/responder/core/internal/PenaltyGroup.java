@@ -1,15 +1,16 @@
 package io.responder.core.internal;
 
-import io.responder.core.TrackerStatus;
+import io.responder.core.TrackerState;
 import io.responder.core.Txid;
 import java.util.Arrays;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the Responder keeps in memory about one penalty transaction: its status, which is shared
- * by every tracker (uuid) that handed it over, and those uuids with their subscription ends. One
- * broadcast, one watch, however many uuids. Raw transactions are not kept: they stay in the store.
+ * Everything the Responder keeps in memory about one penalty transaction: its status (as a code, see
+ * {@link StatusCodes}), which is shared by every tracker (uuid) that handed it over, and those uuids
+ * with their subscription ends. One broadcast, one watch, however many uuids. Raw transactions are
+ * not kept: they stay in the store.
  *
  * <p>The first member is held inline because almost every penalty has exactly one; more spill into
  * arrays. Uuids are kept as their two words rather than as {@code UUID} objects (16 bytes instead of a
@@ -34,10 +35,13 @@ public final class PenaltyGroup {
   private static final int RESEND_OWED = 4;
 
   private final Txid txid;
-  private TrackerStatus status;
+  /**
+   * The shared status, as its code in the Responder's {@link StatusCodes}; {@link StatusCodes#DROPPED}
+   * once the group is dropped. An {@code int} rather than a reference: see {@link StatusCodes} for why.
+   */
+  private int statusCode;
   private int disputeHeight;
   private boolean hasRawDispute;
-  private boolean live = true;
   /**
    * Marks for the work in progress, one bit each ({@link #LISTED}, {@link #PICKED}, {@link #RESEND_OWED}):
    * one byte in the object's padding, so the group stays at 56 bytes.
@@ -58,15 +62,16 @@ public final class PenaltyGroup {
    * Creates a group with its first member.
    *
    * @param txid the penalty txid
-   * @param status the penalty's status
+   * @param statusCode the code of the penalty's status, held for the group (see {@link StatusCodes#hold})
    * @param uuid the first tracker
    * @param expiry its subscription end, or -1
    * @param disputeHeight the height the dispute was seen at, or -1
    * @param hasRawDispute whether the store holds the raw dispute
    */
-  public PenaltyGroup(Txid txid, TrackerStatus status, UUID uuid, int expiry, int disputeHeight, boolean hasRawDispute) {
+  public PenaltyGroup(Txid txid, int statusCode, UUID uuid, int expiry, int disputeHeight, boolean hasRawDispute) {
+    StatusCodes.stateOf(statusCode); // a group starts with a status
     this.txid = txid;
-    this.status = status;
+    this.statusCode = statusCode;
     this.firstMsb = uuid.getMostSignificantBits();
     this.firstLsb = uuid.getLeastSignificantBits();
     this.firstExpiry = expiry;
@@ -80,14 +85,28 @@ public final class PenaltyGroup {
     return txid;
   }
 
-  /** @return the shared status */
-  public TrackerStatus status() {
-    return status;
+  /** @return the code of the shared status in the Responder's {@link StatusCodes}, or {@link StatusCodes#DROPPED} */
+  public int statusCode() {
+    return statusCode;
   }
 
-  /** @param status the new shared status */
-  public void setStatus(TrackerStatus status) {
-    this.status = status;
+  /**
+   * @param code the code of the new shared status, held for the group (the old one is the caller's to
+   *     release)
+   */
+  public void setStatusCode(int code) {
+    StatusCodes.stateOf(code); // dropping goes through kill
+    this.statusCode = code;
+  }
+
+  /**
+   * The state of the shared status, read from its code without the table.
+   *
+   * @return the state
+   * @throws IllegalStateException if the group was dropped
+   */
+  public TrackerState state() {
+    return StatusCodes.stateOf(statusCode);
   }
 
   /** @return the dispute height, or -1 */
@@ -112,7 +131,7 @@ public final class PenaltyGroup {
 
   /** @return false once the group has been dropped from the indexes */
   public boolean isLive() {
-    return live;
+    return statusCode != StatusCodes.DROPPED;
   }
 
   /** @return whether the change set being built lists the group (see {@link #setListed}) */
@@ -185,9 +204,12 @@ public final class PenaltyGroup {
     }
   }
 
-  /** Marks the group dropped; lazy schedule entries pointing at it are then ignored. */
+  /**
+   * Marks the group dropped; lazy schedule entries pointing at it are then ignored, and its status is
+   * gone (its code is the caller's to release first).
+   */
   public void kill() {
-    live = false;
+    statusCode = StatusCodes.DROPPED;
   }
 
   /** @return the number of members */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PenaltyGroupTest {
   @Test
   void eachMarkIsSetAndClearedAloneInEveryCombination() {
-    PenaltyGroup g = new PenaltyGroup(Txid.fromDisplayBytes(new byte[32]), new TrackerStatus.InMempool(1),
+    PenaltyGroup g = new PenaltyGroup(Txid.fromDisplayBytes(new byte[32]), new StatusCodes().hold(new TrackerStatus.InMempool(1)),
         new UUID(1, 2), -1, -1, false);
     for (int bits = 0; bits < 8; bits++) {
       g.setListed((bits & 1) != 0);
@@ -33,7 +33,7 @@ class PenaltyGroupTest {
     byte[] txid = new byte[32];
     rng.nextBytes(txid);
     UUID first = new UUID(rng.nextLong(), rng.nextLong());
-    PenaltyGroup g = new PenaltyGroup(Txid.fromDisplayBytes(txid), new TrackerStatus.InMempool(1), first, 7, -1, false);
+    PenaltyGroup g = new PenaltyGroup(Txid.fromDisplayBytes(txid), new StatusCodes().hold(new TrackerStatus.InMempool(1)), first, 7, -1, false);
     List<UUID> model = new ArrayList<>(List.of(first));
     Map<UUID, Integer> expiry = new HashMap<>(Map.of(first, 7));
     for (int step = 0; step < 5_000; step++) {

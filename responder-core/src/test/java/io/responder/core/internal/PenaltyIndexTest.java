@@ -18,7 +18,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class PenaltyIndexTest {
-  private static final TrackerStatus STATUS = new TrackerStatus.InMempool(1);
+  private static final int STATUS = new StatusCodes().hold(new TrackerStatus.InMempool(1));
 
   @Test
   void agreesWithAHashMapThroughRandomPutsAndRemovals() {
