@@ -99,11 +99,10 @@ public final class StatusCodes {
   public void release(int code) {
     int slot = checkHeld(code);
     if (--holders[slot] == 0) {
-      TrackerStatus status = statuses[slot];
-      codes.remove(status);
+      codes.remove(statuses[slot]);
       statuses[slot] = null;
-      if (status == last) {
-        last = null;
+      if (last != null && lastCode == code) {
+        last = null; // an equal status may have been held last under another object: compared by code
       }
       if (freeCount == free.length) {
         free = Arrays.copyOf(free, 2 * freeCount);

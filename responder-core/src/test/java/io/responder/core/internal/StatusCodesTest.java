@@ -42,11 +42,12 @@ class StatusCodesTest {
     StatusCodes codes = new StatusCodes();
     List<TrackerStatus> heldStatuses = new ArrayList<>();
     List<Integer> heldCodes = new ArrayList<>();
+    TrackerStatus lastHeld = null;
     for (int step = 0; step < 20_000; step++) {
       if (heldCodes.isEmpty() || rng.nextInt(10) < 5) {
-        // Sometimes the very object held last, as a block's confirmations are.
-        TrackerStatus s = !heldStatuses.isEmpty() && rng.nextBoolean()
-            ? heldStatuses.get(heldStatuses.size() - 1) : randomStatus(rng);
+        // Often the very object held last, as a block's confirmations are, held or let go since.
+        TrackerStatus s = lastHeld != null && rng.nextBoolean() ? lastHeld : randomStatus(rng);
+        lastHeld = s;
         int code = codes.hold(s);
         int i = heldStatuses.indexOf(s);
         if (i >= 0) {
@@ -88,6 +89,22 @@ class StatusCodesTest {
     assertNotEquals(code, reused, "another state, another code, though the same slot");
     assertEquals(next, codes.status(reused));
     assertEquals(TrackerState.PENDING, StatusCodes.stateOf(reused));
+    int again = codes.hold(first); // the object held before next, its slot now next's
+    assertEquals(first, codes.status(again));
+    assertEquals(next, codes.status(reused));
+  }
+
+  @Test
+  void aStatusHeldLastUnderAnEqualObjectIsForgottenWithIt() {
+    StatusCodes codes = new StatusCodes();
+    TrackerStatus first = new TrackerStatus.Pending(4);
+    TrackerStatus equal = new TrackerStatus.Pending(4); // as each refusal makes its own
+    int code = codes.hold(first);
+    assertEquals(code, codes.hold(equal));
+    codes.release(code);
+    codes.release(code);
+    assertEquals(equal, codes.status(codes.hold(equal)), "held again as new");
+    assertEquals(1, codes.size());
   }
 
   @Test
