@@ -26,8 +26,10 @@ import org.jspecify.annotations.Nullable;
  * whose status is gone, so that reading it is an error rather than a stale answer.
  *
  * <p>Each slot counts the groups holding its code ({@link #hold}, {@link #release}); a slot no group
- * holds is taken for the next new status. {@link #verify} recounts them from the groups, for
- * consistency checks. Equal statuses share one code and one object: {@link #status} gives the one
+ * holds is taken for the next new status. Counted rather than found by a walk, as the in-memory
+ * store's table of codes is (it scans one dense {@code int[]}): the groups are objects spread over the
+ * heap, and a walk of a million would be a million cache misses in one block. {@link #verify}
+ * recounts them from the groups, for consistency checks. Equal statuses share one code and one object: {@link #status} gives the one
  * first held. Mutable and not thread-safe (the Responder's lock guards it). Not published API.
  */
 public final class StatusCodes {
