@@ -24,15 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockStep {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
-  /**
-   * Rebroadcasts read and sent together: a storm of a million is a thousand store reads and carrier
-   * batches. Not more: a batch's penalty groups are read when picked and again when their answers
-   * are settled, after the batch's trackers and raw transactions were read and sent, and a batch of
-   * a thousand keeps all of that in the processor's cache in between. At a million trackers, batches
-   * of 10,000 cost a storm 28% more CPU (BENCHMARKS.md, "Fourteenth round"); the bitcoind carrier
-   * splits any batch into requests of 250 calls, so the node sees the same requests either way.
-   */
-  static final int STORM_BATCH = 1_000;
+  /** Rebroadcasts read and sent together: a storm of a million is a hundred store reads and batches. */
+  static final int STORM_BATCH = 10_000;
 
   private final TrackerBook book;
   private final NodeLink node;

@@ -131,7 +131,7 @@ class BatchedSendsTest {
   }
 
   /**
-   * A storm larger than one batch (1,000 penalties) is sent in consecutive batches, each penalty
+   * A storm larger than one batch (10,000 penalties) is sent in consecutive batches, each penalty
    * once, in schedule order; every tracker is told of its one rebroadcast, and a refusal in the last
    * batch still makes its penalty pending.
    */
@@ -140,7 +140,7 @@ class BatchedSendsTest {
     CountingCarrier carrier = new CountingCarrier();
     RecordingListener events = new RecordingListener();
     Responder r = over(carrier).listener(events).start();
-    int n = 2_003;
+    int n = 10_003;
     List<Appointment> breaches = appointments(n);
     Block disputes = mineDisputes(r, breaches);
     breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
@@ -155,7 +155,7 @@ class BatchedSendsTest {
 
     r.onBlock(chain.mineEmpty()); // the sixth missed block: all of them are due
 
-    assertEquals(List.of(1_000, 1_000, 3), carrier.batches, "batches of 1,000, then the rest");
+    assertEquals(List.of(10_000, 3), carrier.batches, "a batch of 10,000, then the rest");
     assertEquals(0, carrier.singles);
     List<UUID> resent = events.uuids(RecordingListener.Event.Resent.class);
     assertEquals(n, resent.size(), "one rebroadcast event per tracker");
