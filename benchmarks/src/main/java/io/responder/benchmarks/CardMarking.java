@@ -3,7 +3,6 @@ package io.responder.benchmarks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -119,12 +118,21 @@ public final class CardMarking {
       int mask = capacity - 1;
       long own0 = THREADS.getCurrentThreadCpuTime();
       long all0 = ProcessCpu.nanos();
-      for (int k = 0; k < order.length; k++) {
-        int slot = kind.equals("references_in_order") ? k : (int) ((order[k] * 0x9E3779B9L) & mask);
-        if (kind.equals("bytes_at_random")) {
-          marks[slot] = 1;
-        } else {
-          table[slot] = old[order[k] % old.length];
+      switch (kind) {
+        case "references_at_random" -> {
+          for (int k = 0; k < order.length; k++) {
+            table[(int) ((order[k] * 0x9E3779B9L) & mask)] = old[order[k] % old.length];
+          }
+        }
+        case "references_in_order" -> {
+          for (int k = 0; k < order.length; k++) {
+            table[k] = old[order[k] % old.length];
+          }
+        }
+        default -> {
+          for (int k = 0; k < order.length; k++) {
+            marks[(int) ((order[k] * 0x9E3779B9L) & mask)] = 1;
+          }
         }
       }
       long own = THREADS.getCurrentThreadCpuTime() - own0;
@@ -190,7 +198,7 @@ public final class CardMarking {
         own[i] = r[0];
         others[i] = r[1];
       }
-      return new double[] {median(own), median(others)};
+      return new double[] {MemoryLatency.median(own), MemoryLatency.median(others)};
     }
 
     private static String line(String shape, String kind, int stores, double[] ms) {
@@ -204,9 +212,4 @@ public final class CardMarking {
     double[] run();
   }
 
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return TraceReplay.quantile(sorted, 0.5);
-  }
 }

@@ -176,12 +176,13 @@ public final class MemoryLatency {
         a[j] = swap;
       }
     }
+  }
 
-    private static double median(double[] values) {
-      double[] sorted = values.clone();
-      Arrays.sort(sorted);
-      return TraceReplay.quantile(sorted, 0.5);
-    }
+  /** The median of {@code values}, which are left as they are. */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return TraceReplay.quantile(sorted, 0.5);
   }
 
   /** The numbers 0 to {@code n - 1} in an order drawn from {@code random} (Fisher-Yates). */

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  */
 final class ProcessCpu {
   private static final Path TASKS = Path.of("/proc/self/task");
-  private static final boolean PER_THREAD = Files.isReadable(TASKS.resolve(taskOfThisThread()).resolve("schedstat"));
+  private static final boolean PER_THREAD = Files.isReadable(TASKS.resolve(mainTask()).resolve("schedstat"));
 
   private ProcessCpu() {}
 
@@ -47,7 +47,8 @@ final class ProcessCpu {
     }
   }
 
-  private static String taskOfThisThread() {
-    return String.valueOf(ProcessHandle.current().pid()); // the main task is always there
+  /** The process's first thread, whose task id is the process id: always there. */
+  private static String mainTask() {
+    return String.valueOf(ProcessHandle.current().pid());
   }
 }

@@ -166,8 +166,9 @@ final class TrackerBook {
   }
 
   /**
-   * Statuses are values, so penalties accepted at the same height can share one: with a million
-   * trackers accepted between two blocks that is 16 bytes each not spent.
+   * Statuses are values, so penalties accepted at the same height share one object: the store update
+   * of a million trackers accepted between two blocks holds one, not a million, and
+   * {@link StatusCodes#hold} finds it as the status it held last, without hashing it.
    */
   TrackerStatus.InMempool inMempoolSince(int height) {
     if (lastInMempool.sinceHeight() != height) {

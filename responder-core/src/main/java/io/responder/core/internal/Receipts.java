@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  * storm's table is large enough to be allocated in the old generation, and with the default
  * collector (G1) every store of a reference into it at a random slot dirties a card of its own, which
  * costs the storing thread a fence and the collector's refinement threads a scan of that card (512
- * bytes of references). A million such stores took 271 ms of the storing thread and 578 ms of the
- * others; front to back, where 128 references share a card, 67 and 11 ms (the benchmarks'
- * {@code CardMarking}). A storm claims the txids of a batch in order, and its sends then read them
+ * bytes of references). A million such stores took about 300 ms of the storing thread and 500 to
+ * 700 ms of the others; front to back, where 128 references share a card, 24 to 55 and 10 ms (the
+ * benchmarks' {@code CardMarking}). A storm claims the txids of a batch in order, and its sends then read them
  * back in the same order, so the arrays are also read front to back.
  *
  * <p>No node object per receipt (which would live through the storm and lengthen the young
