@@ -788,6 +788,11 @@ public final class NodeStormBenchmark {
     }
 
     @Override
+    public int findAllBatchSize() {
+      return delegate.findAllBatchSize();
+    }
+
+    @Override
     public void commit(StoreUpdate update) {
       long t = System.nanoTime();
       delegate.commit(update);

@@ -24,9 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockStep {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
-  /** Rebroadcasts read and sent together: a storm of a million is a hundred store reads and batches. */
-  static final int STORM_BATCH = 10_000;
-
   private final TrackerBook book;
   private final NodeLink node;
   private final Ledger ledger;
@@ -193,8 +190,9 @@ final class BlockStep {
   /**
    * Step 4 for the groups whose rebroadcast schedule fell due: those still in the mempool whose count
    * of missed blocks turns over (or whose rebroadcast is owed) are sent again, once each. A storm
-   * (every unconfirmed penalty at once) goes in batches of {@link #STORM_BATCH}: one store read and
-   * one carrier batch each, and what a batch reads and builds dies before the next, instead of
+   * (every unconfirmed penalty at once) goes in batches of the store's choosing
+   * ({@link TrackerStore#findAllBatchSize()}): one store read and one carrier batch each, settled
+   * before the next is read, and what a batch reads and builds dies before the next, instead of
    * living through the whole storm. A group with several entries due is picked once: a flag on the
    * group, set while the storm goes on (a rebroadcast the node takes leaves the group due at this
    * height, since its status does not change) and cleared at the end, without a set of a storm's
@@ -203,9 +201,10 @@ final class BlockStep {
   private void rebroadcastDue(List<PenaltyGroup> dueNow, int height, ChangeSet ch, Set<PenaltyGroup> escalated,
       Set<PenaltyGroup> askedNode) {
     List<PenaltyGroup> picked = new ArrayList<>(dueNow.size());
+    int batchSize = node.findAllBatch();
     try {
-      List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
-      List<UUID> firsts = new ArrayList<>(Math.min(dueNow.size(), STORM_BATCH));
+      List<@Nullable TransactionTracker> members = new ArrayList<>(Math.min(dueNow.size(), batchSize));
+      List<UUID> firsts = new ArrayList<>(Math.min(dueNow.size(), batchSize));
       node.expectSends(dueNow.size()); // at most one receipt each: room for the storm at once
       int from = 0;
       for (int i = 0; i < dueNow.size(); i++) {
@@ -216,7 +215,7 @@ final class BlockStep {
           picked.add(g);
           firsts.add(g.uuid(0));
         }
-        if (picked.size() - from == STORM_BATCH || i == dueNow.size() - 1 && picked.size() > from) {
+        if (picked.size() - from == batchSize || i == dueNow.size() - 1 && picked.size() > from) {
           List<PenaltyGroup> batch = picked.subList(from, picked.size());
           node.anyMembers(batch, firsts, members);
           sendAhead(batch, members, height);

@@ -259,8 +259,9 @@ final class ChainFollower {
     }
 
     List<PenaltyGroup> groups = new ArrayList<>(affected.keySet());
-    for (int from = 0; from < groups.size(); from += BlockStep.STORM_BATCH) {
-      sendBack(groups.subList(from, Math.min(groups.size(), from + BlockStep.STORM_BATCH)), affected, fork, ch);
+    int batchSize = node.findAllBatch();
+    for (int from = 0; from < groups.size(); from += batchSize) {
+      sendBack(groups.subList(from, Math.min(groups.size(), from + batchSize)), affected, fork, ch);
     }
     ledger.commit(ch, Optional.of(fork));
     ch.lines().summarize(log, "penalties sent back after a reorganisation", fork);

@@ -457,6 +457,12 @@ final class Instruments {
       }
     }
 
+    /** Not a call to time: a property of the store, read once at start. */
+    @Override
+    public int findAllBatchSize() {
+      return store.findAllBatchSize();
+    }
+
     @Override
     public void commit(StoreUpdate update) {
       long start = in.start();

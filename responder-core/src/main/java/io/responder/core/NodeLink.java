@@ -36,6 +36,8 @@ final class NodeLink {
   private final Carrier carrier;
   private final BlockSource blockSource;
   private final TrackerStore store;
+  /** The store's {@link TrackerStore#findAllBatchSize()}, read once. */
+  private final int findAllBatch;
   private final RecentBlocks window;
   private final ResponderConfig config;
   /** Receipts of this block interval, so a transaction is pushed at most once per block. */
@@ -65,12 +67,22 @@ final class NodeLink {
   private final Map<Integer, BlockHash> searchHashes = new HashMap<>();
   private final Map<BlockHash, Set<Txid>> searchTxids = new HashMap<>();
 
-  NodeLink(Carrier carrier, BlockSource blockSource, TrackerStore store, RecentBlocks window, ResponderConfig config) {
+  NodeLink(Carrier carrier, BlockSource blockSource, TrackerStore store, int findAllBatch, RecentBlocks window,
+      ResponderConfig config) {
     this.carrier = carrier;
     this.blockSource = blockSource;
     this.store = store;
+    this.findAllBatch = findAllBatch;
     this.window = window;
     this.config = config;
+  }
+
+  /**
+   * The most trackers a storm or a reorganisation reads (and then sends and settles) at once: the
+   * store's choice (see {@link TrackerStore#findAllBatchSize()}).
+   */
+  int findAllBatch() {
+    return findAllBatch;
   }
 
   BlockSource blockSource() {

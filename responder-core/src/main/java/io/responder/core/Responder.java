@@ -103,11 +103,16 @@ public final class Responder {
     Carrier carrier = instruments.wrap(Objects.requireNonNull(b.carrier, "carrier"));
     this.blockSource = instruments.wrap(Objects.requireNonNull(b.blockSource, "blockSource"));
     this.queryStore = Objects.requireNonNull(b.store, "store");
+    int findAllBatch = queryStore.findAllBatchSize();
+    if (findAllBatch < 1) {
+      throw new InvalidInputException("findAllBatchSize", "the store's " + queryStore.getClass().getName()
+          + " answered " + findAllBatch + ": must be positive");
+    }
     TrackerStore store = instruments.wrap(queryStore);
     this.window = new RecentBlocks(config.reorgWindow() + 1);
     this.ledger = new Ledger(store, b.listener, instruments.eventCounter());
     this.book = new TrackerBook(config);
-    this.node = new NodeLink(carrier, blockSource, store, window, config);
+    this.node = new NodeLink(carrier, blockSource, store, findAllBatch, window, config);
     this.escalation = new Escalation(config, node, b.feeEstimator, b.feeBumper, b.maxChildFeeSats);
     this.steps = new BlockStep(book, node, ledger, window, config, escalation, instruments);
     this.follower = new ChainFollower(book, node, ledger, window, steps, escalation);

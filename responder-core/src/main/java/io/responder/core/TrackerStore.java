@@ -121,6 +121,25 @@ public interface TrackerStore {
   }
 
   /**
+   * The most uuids the Responder hands {@link #findAll} in one call when a block reads many trackers:
+   * a rebroadcast storm (every unconfirmed penalty at once) or a reorganisation sending penalties
+   * back. Each batch is read, sent to the node and settled before the next batch is read, so the
+   * size trades the store's cost per call against what one batch keeps in memory.
+   *
+   * <p>The default, 10,000, suits a store whose every read is a round trip or a connection: a storm
+   * of a million is a hundred reads. A store whose reads cost only memory accesses does better with
+   * smaller batches, whose trackers, and what the Responder builds from them, are still in the
+   * processor's cache when they are sent and settled; the in-memory store answers 1,000.
+   *
+   * <p>Read once, when the Responder starts.
+   *
+   * @return a positive number of uuids
+   */
+  default int findAllBatchSize() {
+    return 10_000;
+  }
+
+  /**
    * Applies an update atomically.
    *
    * @param update the changes and, when a block moved the tip, the new tip

@@ -53,6 +53,12 @@ public abstract class ForwardingTrackerStore implements TrackerStore {
     return delegate().loadPage(after, limit);
   }
 
+  /** The delegate's: its reads are the ones a batch costs. */
+  @Override
+  public int findAllBatchSize() {
+    return delegate().findAllBatchSize();
+  }
+
   @Override
   public void commit(StoreUpdate update) {
     delegate().commit(update);

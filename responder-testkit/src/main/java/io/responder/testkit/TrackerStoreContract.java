@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * when an update names one; a refused update changes nothing; readers never see half an update; pages
  * ({@link TrackerStore#loadPage}) list every tracker once in {@link TrackerPage#ORDER}, also after
  * their cursor was removed; several trackers read at once ({@link TrackerStore#findAll}) come back
- * in the order asked, as {@code find} reads each; and a Responder restarted over the store resumes the state it committed.
+ * in the order asked, as {@code find} reads each, in batches of a positive size
+ * ({@link TrackerStore#findAllBatchSize}); and a Responder restarted over the store resumes the state it committed.
  *
  * @since 0.1.0
  */
@@ -189,6 +190,14 @@ public abstract class TrackerStoreContract {
     }
 
     assertEquals(expected, store.findAll(asked));
+  }
+
+  /** The batch a store asks for is one a Responder can start with: at least one tracker. */
+  @Test
+  void findAllBatchSizeIsPositive() throws Exception {
+    TrackerStore store = createStore();
+    int size = store.findAllBatchSize();
+    assertTrue(size >= 1, "findAllBatchSize() answered " + size);
   }
 
   @Test

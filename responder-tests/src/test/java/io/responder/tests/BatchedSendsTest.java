@@ -131,16 +131,19 @@ class BatchedSendsTest {
   }
 
   /**
-   * A storm larger than one batch (10,000 penalties) is sent in consecutive batches, each penalty
-   * once, in schedule order; every tracker is told of its one rebroadcast, and a refusal in the last
-   * batch still makes its penalty pending.
+   * A storm larger than one batch (the store's {@link io.responder.core.TrackerStore#findAllBatchSize}:
+   * 10,000 by default, as the JDBC store keeps it, 1,000 for the in-memory store) is read and sent in
+   * consecutive batches of that size, each penalty once, in schedule order; every tracker is told of
+   * its one rebroadcast, and a refusal in the last batch still makes its penalty pending.
    */
-  @Test
-  void aStormLargerThanOneBatchIsSentInBatchesEachPenaltyOnce() {
+  @ParameterizedTest(name = "batches of {0}")
+  @ValueSource(ints = {7, 1_000, 10_000})
+  void aStormLargerThanOneBatchIsSentInBatchesOfTheStoresSizeEachPenaltyOnce(int batch) {
     CountingCarrier carrier = new CountingCarrier();
     RecordingListener events = new RecordingListener();
-    Responder r = over(carrier).listener(events).start();
-    int n = 10_003;
+    CountingStore store = batch == 1_000 ? new CountingStore() : new CountingStore(batch);
+    Responder r = over(carrier).store(store).listener(events).start();
+    int n = 2 * batch + 3;
     List<Appointment> breaches = appointments(n);
     Block disputes = mineDisputes(r, breaches);
     breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
@@ -151,11 +154,14 @@ class BatchedSendsTest {
     }
     chain.rejectNext(refused.penalty().txid(), -26, "mempool min fee not met");
     carrier.singles = 0;
+    carrier.batches.clear();
+    store.readSizes.clear();
     events.drain();
 
     r.onBlock(chain.mineEmpty()); // the sixth missed block: all of them are due
 
-    assertEquals(List.of(10_000, 3), carrier.batches, "a batch of 10,000, then the rest");
+    assertEquals(List.of(batch, batch, 3), carrier.batches, "two full batches, then the rest");
+    assertEquals(List.of(batch, batch, 3), store.readSizes, "each read from the store in one call");
     assertEquals(0, carrier.singles);
     List<UUID> resent = events.uuids(RecordingListener.Event.Resent.class);
     assertEquals(n, resent.size(), "one rebroadcast event per tracker");
@@ -310,12 +316,63 @@ class BatchedSendsTest {
   }
 
   /**
+   * A reorganisation affecting more penalties than the store's batch goes batch by batch: each
+   * batch's members read in one call, its disputes sent, then its penalties, before the next batch
+   * is read; every dispute still reaches the node before its penalty, and each penalty is sent once.
+   */
+  @Test
+  void aReorganisationLargerThanTheStoresBatchSendsBackBatchByBatch() {
+    CountingCarrier carrier = new CountingCarrier();
+    CountingStore store = new CountingStore(7);
+    Responder r = over(carrier).store(store).start();
+    List<Appointment> breaches = appointments(30);
+    Block disputes = mineDisputes(r, breaches);
+    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
+    r.onBlock(chain.mineEmpty());
+    carrier.singles = 0;
+    carrier.batches.clear();
+    carrier.sentInOrder.clear();
+    store.readSizes.clear();
+
+    List<Block> branch = chain.reorg(2, 3);
+    r.onBlock(branch.get(branch.size() - 1));
+
+    assertEquals(List.of(7, 7, 7, 7, 2), store.readSizes, "30 members in reads of at most 7");
+    assertEquals(List.of(7, 7, 7, 7, 7, 7, 7, 7, 2, 2), carrier.batches, "each batch's disputes, then its penalties");
+    assertEquals(0, carrier.singles);
+    assertEquals(60, carrier.sentInOrder.size(), "each dispute and each penalty once");
+    for (Appointment a : breaches) {
+      assertTrue(carrier.sentInOrder.indexOf(a.dispute().txid()) < carrier.sentInOrder.indexOf(a.penalty().txid()),
+          "the dispute before its penalty");
+      assertEquals(TrackerState.IN_MEMPOOL, r.tracker(a.uuid()).orElseThrow().status().state());
+    }
+    r.checkConsistency();
+  }
+
+  /**
    * An in-memory store that counts its read calls: a {@code find} or a {@code findAll} (passed on as
-   * one call, where the forwarding store's inherited default would call {@code find} for each uuid).
+   * one call, where the forwarding store's inherited default would call {@code find} for each uuid);
+   * it keeps the size of each {@code findAll}, and asks for batches of its own size when given one.
    */
   private static final class CountingStore extends io.responder.testkit.ForwardingTrackerStore {
     private final InMemoryTrackerStore store = new InMemoryTrackerStore();
+    private final @Nullable Integer batchSize;
     int reads;
+    final List<Integer> readSizes = new ArrayList<>();
+
+    /** Asks for the in-memory store's batches, through the forwarding store. */
+    CountingStore() {
+      this.batchSize = null;
+    }
+
+    CountingStore(int batchSize) {
+      this.batchSize = batchSize;
+    }
+
+    @Override
+    public int findAllBatchSize() {
+      return batchSize != null ? batchSize : super.findAllBatchSize();
+    }
 
     @Override
     protected io.responder.core.TrackerStore delegate() {
@@ -331,6 +388,7 @@ class BatchedSendsTest {
     @Override
     public List<io.responder.core.TransactionTracker> findAll(List<UUID> uuids) {
       reads++;
+      readSizes.add(uuids.size());
       return store.findAll(uuids);
     }
   }

@@ -56,6 +56,13 @@ class StoredDataBadInputTest {
     boolean tipFails;
     /** Answers find() with this tracker's row, whatever was asked. */
     UUID findAnswers;
+    /** What findAllBatchSize() answers. */
+    int batchSize = 10_000;
+
+    @Override
+    public int findAllBatchSize() {
+      return batchSize;
+    }
 
     @Override
     public synchronized Optional<BlockRef> loadTip() {
@@ -198,7 +205,11 @@ class StoredDataBadInputTest {
         corrupt("a store that cannot read its trackers", UncheckedIOException.class, "reading trackers",
             t -> t.store.readFails = true),
         corrupt("a store that cannot read its tip", UncheckedIOException.class, "reading the tip",
-            t -> t.store.tipFails = true));
+            t -> t.store.tipFails = true),
+        corrupt("a store that asks for reads of no tracker", InvalidInputException.class, "findAllBatchSize",
+            t -> t.store.batchSize = 0),
+        corrupt("a store that asks for reads of a negative number", InvalidInputException.class, "findAllBatchSize",
+            t -> t.store.batchSize = Integer.MIN_VALUE));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -227,6 +238,7 @@ class StoredDataBadInputTest {
     store.repeated = null;
     store.readFails = false;
     store.tipFails = false;
+    store.batchSize = 10_000;
     responder = start();
     invariants.watch(responder).watch(chain);
     assertEquals(chain.tip(), responder.tip());
