@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * builds see the machine at the same moment.
  *
  * <pre>
- * PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover]
+ * PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover] [--counting-carrier]
  * </pre>
  *
  * <p>Each build is the jars given (the library's, say {@code responder-core.jar} and
@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  * which classes the JIT compiles first). To resolve a change of that size, {@code --crossover} runs
  * the comparison twice, b as B (lines in {@code DIR/b-as-b}) and then b as A ({@code DIR/b-as-a}),
  * and prints b over a as the geometric mean of the first run's B / A and the second's A / B, with
- * the sides' bias that cancels.
+ * the sides' bias that cancels. {@code --counting-carrier} gives both builds the node that only
+ * counts ({@link TraceReplay#countingCarrier}).
  */
 public final class PairedReplay {
   private static final long TURN_TIMEOUT_MINUTES = 30;
@@ -72,9 +73,11 @@ public final class PairedReplay {
     int passes = 3;
     int warmup = TraceReplay.AUTO_WARMUP;
     boolean crossover = false;
+    boolean counting = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--crossover" -> crossover = true;
+        case "--counting-carrier" -> counting = true;
         case "--a" -> a = args[++i];
         case "--b" -> b = args[++i];
         case "--out" -> out = Path.of(args[++i]);
@@ -83,7 +86,7 @@ public final class PairedReplay {
         default -> {
           if (trace != null || args[i].startsWith("--")) {
             throw new IllegalArgumentException("unexpected argument " + args[i] + "; usage: PairedReplay TRACE "
-                + "--a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover]");
+                + "--a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover] [--counting-carrier]");
           }
           trace = Path.of(args[i]);
         }
@@ -91,27 +94,28 @@ public final class PairedReplay {
     }
     if (trace == null || a == null || b == null || out == null) {
       throw new IllegalArgumentException(
-          "usage: PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover]");
+          "usage: PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover] [--counting-carrier]");
     }
     if (passes < 1) {
       throw new IllegalArgumentException("--passes must be at least 1, got " + passes);
     }
     if (!crossover) {
-      compareOnce(trace, a, b, out, warmup, passes);
+      compareOnce(trace, a, b, out, warmup, passes, counting);
       return;
     }
     // The same comparison with the sides swapped: b over a is then the second run's A over B.
-    Ratios bAsB = compareOnce(trace, a, b, out.resolve("b-as-b"), warmup, passes);
-    Ratios bAsA = compareOnce(trace, b, a, out.resolve("b-as-a"), warmup, passes);
+    Ratios bAsB = compareOnce(trace, a, b, out.resolve("b-as-b"), warmup, passes, counting);
+    Ratios bAsA = compareOnce(trace, b, a, out.resolve("b-as-a"), warmup, passes, counting);
     System.out.print(crossover(bAsB, bAsA));
   }
 
   /** One paired run, a as A and b as B, its lines in {@code out}: prints its comparison, returns its B / A. */
-  private static Ratios compareOnce(Path trace, String a, String b, Path out, int warmup, int passes) throws Exception {
+  private static Ratios compareOnce(Path trace, String a, String b, Path out, int warmup, int passes,
+      boolean counting) throws Exception {
     Files.createDirectories(out);
     Path aBlocks = out.resolve("a.jsonl");
     Path bBlocks = out.resolve("b.jsonl");
-    String[] summaries = run(trace, loader(a), loader(b), aBlocks, bBlocks, warmup, passes);
+    String[] summaries = run(trace, loader(a), loader(b), aBlocks, bBlocks, warmup, passes, counting);
     System.out.println("run in " + out + " (a: " + a + ", b: " + b + ")");
     System.out.println("a: " + summaries[0]);
     System.out.println("b: " + summaries[1]);
@@ -171,14 +175,14 @@ public final class PairedReplay {
   }
 
   private static String[] run(Path trace, ClassLoader a, ClassLoader b, Path aBlocks, Path bBlocks, int warmup,
-      int passes) throws Exception {
+      int passes, boolean counting) throws Exception {
     Turns turns = new Turns();
     CyclicBarrier passEnd = new CyclicBarrier(2);
     String[] summaries = new String[2];
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread[] threads = {
-        replayer("replay-a", a, 0, turns, passEnd, trace, aBlocks, warmup, passes, s -> summaries[0] = s, failure),
-        replayer("replay-b", b, 1, turns, passEnd, trace, bBlocks, warmup, passes, s -> summaries[1] = s, failure)};
+        replayer("replay-a", a, 0, turns, passEnd, trace, aBlocks, warmup, passes, counting, s -> summaries[0] = s, failure),
+        replayer("replay-b", b, 1, turns, passEnd, trace, bBlocks, warmup, passes, counting, s -> summaries[1] = s, failure)};
     for (Thread t : threads) {
       t.start();
     }
@@ -192,7 +196,7 @@ public final class PairedReplay {
   }
 
   private static Thread replayer(String name, ClassLoader loader, int build, Turns turns, CyclicBarrier passEnd,
-      Path trace, Path blocks, int warmup, int passes, Consumer<String> summary,
+      Path trace, Path blocks, int warmup, int passes, boolean counting, Consumer<String> summary,
       AtomicReference<Throwable> failure) {
     Thread t = new Thread(() -> {
       try {
@@ -200,6 +204,7 @@ public final class PairedReplay {
         replay.getField("beforeEachBlock").set(null, (Runnable) () -> turns.begin(build));
         replay.getField("afterEachBlock").set(null, (Runnable) turns::end);
         replay.getField("afterEachPass").set(null, (Runnable) () -> await(passEnd));
+        replay.getField("countingCarrier").setBoolean(null, counting);
         summary.accept((String) replay.getMethod("run", Path.class, Path.class, int.class, boolean.class, boolean.class,
             int.class).invoke(null, trace, blocks, warmup, false, true, passes));
       } catch (InvocationTargetException e) {

@@ -59,8 +59,12 @@ final class ReplayCarrier implements Carrier {
     }
   }
 
+  private static final TxStatus IN_MEMPOOL = new TxStatus.InMempool();
+
   private final ChainSource chain;
   private final boolean rememberSent;
+  /** Whether this node only counts (see {@link #counting}). */
+  private final boolean counting;
   private final Map<Txid, Fate> fates = new HashMap<>();
   /** Every block handed over, in order: what a {@link Fate} numbers its blocks by. */
   private final List<BlockRef> minedBlocks = new ArrayList<>();
@@ -75,15 +79,38 @@ final class ReplayCarrier implements Carrier {
    *     mempool"; off for heap measurements, where it would be counted
    */
   ReplayCarrier(ChainSource chain, boolean rememberSent) {
+    this(chain, rememberSent, false);
+  }
+
+  private ReplayCarrier(ChainSource chain, boolean rememberSent, boolean counting) {
     this.chain = chain;
     this.rememberSent = rememberSent;
+    this.counting = counting;
+  }
+
+  /**
+   * A node that knows nothing and only counts, as issue 16's storm target is stated ("re-sent to a
+   * counting carrier"): every transaction accepted, every status lookup answered "in the mempool",
+   * without a look-up, so the node's own work (and the cache it would take from the Responder) stays
+   * out of the blocks. The Responder's decisions are not the replay node's then: a penalty mined
+   * before the start is never learnt confirmed from the node (so it is rebroadcast with the others
+   * and never completes), and no penalty about to expire is sent again (the node holds every one);
+   * confirmations by block are the same.
+   */
+  static ReplayCarrier counting(ChainSource chain) {
+    return new ReplayCarrier(chain, false, true);
   }
 
   void minedBeforeStart(Txid txid, int height) {
-    fateOf(txid).minedBeforeStart = height;
+    if (!counting) {
+      fateOf(txid).minedBeforeStart = height;
+    }
   }
 
   void mined(Block block) {
+    if (counting) {
+      return;
+    }
     int index = minedBlocks.size();
     minedBlocks.add(block.ref());
     for (Txid t : block.txids()) {
@@ -124,6 +151,9 @@ final class ReplayCarrier implements Carrier {
 
   private BroadcastResult answer(Txid txid) {
     calls++;
+    if (counting) {
+      return ACCEPTED;
+    }
     Fate f = fates.get(txid);
     BlockRef c = confirmation(f);
     if (c != null) {
@@ -170,6 +200,9 @@ final class ReplayCarrier implements Carrier {
 
   private TxStatus statusOf(Txid txid) {
     calls++;
+    if (counting) {
+      return IN_MEMPOOL;
+    }
     Fate f = fates.get(txid);
     BlockRef c = confirmation(f);
     if (c != null) {

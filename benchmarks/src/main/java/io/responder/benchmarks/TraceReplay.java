@@ -32,7 +32,8 @@ import java.util.Locale;
  * (on one line; more fields follow). The Responder runs over the in-memory store, a
  * {@link ChainSource} built from the trace's blocks whose best block is always the last block handed
  * to {@code onBlock}, and a {@link ReplayCarrier} that accepts everything and knows what the trace
- * has mined.
+ * has mined ({@code --counting-carrier}: one that knows nothing and only counts, as issue 16 states
+ * its storm target).
  *
  * <p>Three passes over the file, each streaming it: {@code --warmup} full replays whose results are
  * thrown away, so that the measured blocks run compiled code (default: as many as make about 200,000
@@ -104,6 +105,11 @@ public final class TraceReplay {
    * its own class loader. Alone, nothing.
    */
   public static volatile Runnable beforeEachBlock = () -> { };
+  /**
+   * Whether the replay's node only counts ({@link ReplayCarrier#counting}) instead of knowing what the
+   * trace mined: {@code --counting-carrier}, or set by {@link PairedReplay} in each build's loader.
+   */
+  public static volatile boolean countingCarrier = false;
   /** Run after each block, outside its timing (see {@link #beforeEachBlock}). */
   public static volatile Runnable afterEachBlock = () -> { };
   /** Run after each pass, before the next one reads the trace (see {@link #beforeEachBlock}). */
@@ -112,7 +118,7 @@ public final class TraceReplay {
   /**
    * Runs the replay.
    *
-   * @param args {@code TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle]}
+   * @param args {@code TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle] [--counting-carrier]}
    * @throws IOException if the trace cannot be read or the per-block file written
    */
   public static void main(String[] args) throws IOException {
@@ -129,10 +135,11 @@ public final class TraceReplay {
         case "--passes" -> measuredPasses = Integer.parseInt(args[++i]);
         case "--no-heap" -> heap = false;
         case "--no-settle" -> settle = false;
+        case "--counting-carrier" -> countingCarrier = true;
         default -> {
           if (args[i].startsWith("--") || trace != null) {
             throw new IllegalArgumentException(
-                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle]");
+                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle] [--counting-carrier]");
           }
           trace = Path.of(args[i]);
         }
@@ -140,7 +147,7 @@ public final class TraceReplay {
     }
     if (trace == null) {
       throw new IllegalArgumentException(
-          "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle]");
+          "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle] [--counting-carrier]");
     }
     if (measuredPasses < 1) {
       throw new IllegalArgumentException("--passes must be at least 1, got " + measuredPasses);
@@ -300,7 +307,7 @@ public final class TraceReplay {
     @Override
     public void start(BlockRef start) {
       source = new ChainSource(start);
-      carrier = new ReplayCarrier(source, kind != Kind.HEAP);
+      carrier = countingCarrier ? ReplayCarrier.counting(source) : new ReplayCarrier(source, kind != Kind.HEAP);
       store = kind == Kind.HEAP ? new DiscardingStore() : new InMemoryTrackerStore();
       responder = Responder.builder().carrier(carrier).blockSource(source).store(store).listener(listener).start();
     }
