@@ -156,12 +156,14 @@ class BatchedSendsTest {
     carrier.singles = 0;
     carrier.batches.clear();
     store.readSizes.clear();
+    store.finds = 0;
     events.drain();
 
     r.onBlock(chain.mineEmpty()); // the sixth missed block: all of them are due
 
     assertEquals(List.of(batch, batch, 3), carrier.batches, "two full batches, then the rest");
     assertEquals(List.of(batch, batch, 3), store.readSizes, "each read from the store in one call");
+    assertEquals(0, store.finds, "and no penalty read alone");
     assertEquals(0, carrier.singles);
     List<UUID> resent = events.uuids(RecordingListener.Event.Resent.class);
     assertEquals(n, resent.size(), "one rebroadcast event per tracker");
@@ -281,16 +283,18 @@ class BatchedSendsTest {
   }
 
   /**
-   * A reorganisation that takes off the block of 30 disputes gives the node back the 30 disputes in
-   * one batch, then the 30 penalties in another, read from the store in one call: not two store
-   * reads and two round trips per penalty. Each dispute still reaches the node before its penalty.
+   * A reorganisation that takes off the block of 30 disputes gives the node back the disputes and
+   * the penalties batch by batch, in batches of the store's size (the in-memory store's 1,000, or 7):
+   * each batch's members read in one call, its disputes sent in one carrier batch, then its penalties
+   * in another, before the next batch is read; not two store reads and two round trips per penalty.
+   * Each dispute still reaches the node before its penalty, and each is sent once.
    */
-  @Test
-  void aReorganisationSendsBackTheDisputesThenThePenaltiesInTwoBatches() {
+  @ParameterizedTest(name = "batches of {0}")
+  @ValueSource(ints = {1_000, 7})
+  void aReorganisationSendsBackTheDisputesThenThePenaltiesBatchByBatch(int batch) {
     CountingCarrier carrier = new CountingCarrier();
-    CountingStore store = new CountingStore();
-    Responder r = Responder.builder().config(ResponderConfig.defaults()).carrier(carrier).blockSource(chain)
-        .store(store).start();
+    CountingStore store = batch == 1_000 ? new CountingStore() : new CountingStore(batch);
+    Responder r = over(carrier).store(store).start();
     List<Appointment> breaches = appointments(30);
     Block disputes = mineDisputes(r, breaches);
     breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
@@ -298,14 +302,19 @@ class BatchedSendsTest {
     carrier.singles = 0;
     carrier.batches.clear();
     carrier.sentInOrder.clear();
-    store.reads = 0;
+    store.readSizes.clear();
+    store.finds = 0;
 
     List<Block> branch = chain.reorg(2, 3); // the disputes' block and the one above it, replaced
     r.onBlock(branch.get(branch.size() - 1));
 
-    assertEquals(List.of(30, 30), carrier.batches, "the disputes, then the penalties");
+    List<Integer> reads = batch == 1_000 ? List.of(30) : List.of(7, 7, 7, 7, 2);
+    List<Integer> sends = batch == 1_000 ? List.of(30, 30) : List.of(7, 7, 7, 7, 7, 7, 7, 7, 2, 2);
+    assertEquals(reads, store.readSizes, "the members read in one call per batch");
+    assertEquals(0, store.finds, "and none alone");
+    assertEquals(sends, carrier.batches, "each batch's disputes, then its penalties");
     assertEquals(0, carrier.singles, "and no round trip per penalty");
-    assertEquals(1, store.reads, "the members read in one call");
+    assertEquals(60, carrier.sentInOrder.size(), "each dispute and each penalty once");
     for (Appointment a : breaches) {
       assertTrue(carrier.sentInOrder.indexOf(a.dispute().txid()) < carrier.sentInOrder.indexOf(a.penalty().txid()),
           "the dispute before its penalty");
@@ -316,48 +325,14 @@ class BatchedSendsTest {
   }
 
   /**
-   * A reorganisation affecting more penalties than the store's batch goes batch by batch: each
-   * batch's members read in one call, its disputes sent, then its penalties, before the next batch
-   * is read; every dispute still reaches the node before its penalty, and each penalty is sent once.
-   */
-  @Test
-  void aReorganisationLargerThanTheStoresBatchSendsBackBatchByBatch() {
-    CountingCarrier carrier = new CountingCarrier();
-    CountingStore store = new CountingStore(7);
-    Responder r = over(carrier).store(store).start();
-    List<Appointment> breaches = appointments(30);
-    Block disputes = mineDisputes(r, breaches);
-    breaches.forEach(a -> r.handleBreach(a.breach(disputes.ref())));
-    r.onBlock(chain.mineEmpty());
-    carrier.singles = 0;
-    carrier.batches.clear();
-    carrier.sentInOrder.clear();
-    store.readSizes.clear();
-
-    List<Block> branch = chain.reorg(2, 3);
-    r.onBlock(branch.get(branch.size() - 1));
-
-    assertEquals(List.of(7, 7, 7, 7, 2), store.readSizes, "30 members in reads of at most 7");
-    assertEquals(List.of(7, 7, 7, 7, 7, 7, 7, 7, 2, 2), carrier.batches, "each batch's disputes, then its penalties");
-    assertEquals(0, carrier.singles);
-    assertEquals(60, carrier.sentInOrder.size(), "each dispute and each penalty once");
-    for (Appointment a : breaches) {
-      assertTrue(carrier.sentInOrder.indexOf(a.dispute().txid()) < carrier.sentInOrder.indexOf(a.penalty().txid()),
-          "the dispute before its penalty");
-      assertEquals(TrackerState.IN_MEMPOOL, r.tracker(a.uuid()).orElseThrow().status().state());
-    }
-    r.checkConsistency();
-  }
-
-  /**
-   * An in-memory store that counts its read calls: a {@code find} or a {@code findAll} (passed on as
-   * one call, where the forwarding store's inherited default would call {@code find} for each uuid);
-   * it keeps the size of each {@code findAll}, and asks for batches of its own size when given one.
+   * An in-memory store that counts its reads: the {@code find} calls, and the size of each
+   * {@code findAll} (passed on as one call, where the forwarding store's inherited default would call
+   * {@code find} for each uuid); it asks for batches of its own size when given one.
    */
   private static final class CountingStore extends io.responder.testkit.ForwardingTrackerStore {
     private final InMemoryTrackerStore store = new InMemoryTrackerStore();
     private final @Nullable Integer batchSize;
-    int reads;
+    int finds;
     final List<Integer> readSizes = new ArrayList<>();
 
     /** Asks for the in-memory store's batches, through the forwarding store. */
@@ -381,13 +356,12 @@ class BatchedSendsTest {
 
     @Override
     public Optional<io.responder.core.TransactionTracker> find(UUID uuid) {
-      reads++;
+      finds++;
       return super.find(uuid);
     }
 
     @Override
     public List<io.responder.core.TransactionTracker> findAll(List<UUID> uuids) {
-      reads++;
       readSizes.add(uuids.size());
       return store.findAll(uuids);
     }
