@@ -174,17 +174,20 @@ final class NodeLink {
     endReadAhead();
     sentThisInterval.ensureRoom(transactions.size());
     List<RawTransaction> fresh = new ArrayList<>(transactions.size());
-    int[] slots = new int[transactions.size()];
-    int[] hashes = new int[transactions.size()];
-    for (int k = 0; k < hashes.length; k++) {
-      hashes[k] = transactions.get(k).txid().hashCode();
+    int n = transactions.size();
+    Txid[] txids = new Txid[n];
+    int[] hashes = new int[n];
+    for (int k = 0; k < n; k++) {
+      txids[k] = transactions.get(k).txid();
+      hashes[k] = txids[k].hashCode();
     }
-    for (int k = 0; k < hashes.length; k++) {
-      RawTransaction t = transactions.get(k);
-      int slot = sentThisInterval.claim(t.txid(), hashes[k]);
-      if (slot >= 0) {
-        slots[fresh.size()] = slot;
-        fresh.add(t);
+    int[] claimed = new int[n];
+    sentThisInterval.claimAll(txids, hashes, n, claimed);
+    int[] slots = new int[n];
+    for (int k = 0; k < n; k++) {
+      if (claimed[k] >= 0) {
+        slots[fresh.size()] = claimed[k];
+        fresh.add(transactions.get(k));
       }
     }
     if (fresh.isEmpty()) {

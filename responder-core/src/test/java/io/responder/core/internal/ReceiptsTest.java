@@ -164,8 +164,10 @@ class ReceiptsTest {
         List<Integer> receipts = new ArrayList<>();
         List<Txid> fresh = new ArrayList<>();
         Set<Txid> claimed = new HashSet<>();
-        for (Txid t : batch) {
-          int receipt = r.claim(copyOf(t));
+        int[] together = rng.nextBoolean() ? claimAll(r, batch) : null; // or one claim at a time
+        for (int k = 0; k < batch.size(); k++) {
+          Txid t = batch.get(k);
+          int receipt = together != null ? together[k] : r.claim(copyOf(t));
           boolean filed = model.containsKey(t) || claimed.contains(t);
           assertEquals(filed, receipt < 0, "claim of " + t);
           if (receipt >= 0) {
@@ -189,6 +191,75 @@ class ReceiptsTest {
       }
       assertEquals(model.size(), r.size());
     }
+  }
+
+  /** Claims the batch's txids (copies of them) with one {@link Receipts#claimAll} call. */
+  private static int[] claimAll(Receipts r, List<Txid> batch) {
+    Txid[] txids = new Txid[batch.size() + 3]; // longer than n: only the first n are claimed
+    int[] hashes = new int[txids.length];
+    for (int k = 0; k < batch.size(); k++) {
+      txids[k] = copyOf(batch.get(k));
+      hashes[k] = txids[k].hashCode();
+    }
+    int[] receipts = new int[batch.size()];
+    r.claimAll(txids, hashes, batch.size(), receipts);
+    return receipts;
+  }
+
+  /**
+   * A batch claimed together gets what claims one by one get: a receipt for each fresh txid, none for
+   * one filed before or claimed earlier in the batch (the same txid again, or an equal copy), and
+   * txids of one hash told apart; filled, each answers for its own txid.
+   */
+  @Test
+  void aBatchClaimedTogetherIsClaimedAsOneByOne() {
+    Receipts together = new Receipts();
+    Receipts oneByOne = new Receipts();
+    Txid filed = txid();
+    together.put(filed, new BroadcastResult.Accepted());
+    oneByOne.put(filed, new BroadcastResult.Accepted());
+    List<Txid> batch = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      Txid t = txid();
+      batch.add(t);
+      if (i % 10 == 0) {
+        batch.add(sameHashOtherTxid(t));
+      }
+      if (i % 17 == 0) {
+        batch.add(copyOf(t));
+      }
+    }
+    batch.add(500, filed);
+    batch.add(batch.get(3));
+    together.ensureRoom(batch.size());
+    oneByOne.ensureRoom(batch.size());
+
+    int[] receipts = claimAll(together, batch);
+
+    for (int k = 0; k < batch.size(); k++) {
+      int expected = oneByOne.claim(batch.get(k));
+      assertEquals(expected, receipts[k], "the receipt of txid " + k);
+      if (receipts[k] >= 0) {
+        together.fill(receipts[k], new BroadcastResult.Rejected(k, "t"));
+      }
+    }
+    assertEquals(oneByOne.size(), together.size());
+    assertEquals(new BroadcastResult.Accepted(), together.get(filed));
+    for (int k = 0; k < batch.size(); k++) {
+      if (receipts[k] >= 0) {
+        assertEquals(new BroadcastResult.Rejected(k, "t"), together.get(copyOf(batch.get(k))));
+      }
+    }
+  }
+
+  @Test
+  void aBatchClaimedTogetherWithoutRoomIsRefused() {
+    Receipts r = new Receipts();
+    List<Txid> batch = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      batch.add(txid());
+    }
+    assertThrows(IllegalStateException.class, () -> claimAll(r, batch));
   }
 
   /** A txid seen before, one of the same hash as one seen before, or a new one. */
