@@ -122,9 +122,10 @@ public final class Receipts {
    * {@link #claim(Txid)} for the first {@code n} txids of a batch, in order, with their hash codes
    * already read (a batch reads every txid's first, so that those reads, a cache miss each, txids
    * being objects of their own, overlap). In two passes: every txid's home slot is read first, while
-   * no claim depends on another, so that those reads overlap too (a cache miss each in a table sized
-   * for a storm, which a storm of a million at a time paid one after another: a sixth of its time);
-   * the claims then find their slots in the cache. Call {@link #ensureRoom} for the batch first.
+   * no claim depends on another, so that those reads overlap too; the claims then find their slots in
+   * the cache. A storm's table has a slot for every penalty it sends, so each of those reads misses
+   * the cache, and one claim after another they cost a storm at a million a sixth of its time. Call
+   * {@link #ensureRoom} for the batch first.
    *
    * @param txids the txids
    * @param hashes {@code txids[k].hashCode()} for each
