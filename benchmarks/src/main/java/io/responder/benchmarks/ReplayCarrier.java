@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class ReplayCarrier implements Carrier {
   private static final BroadcastResult ACCEPTED = new BroadcastResult.Accepted();
+  private static final TxStatus IN_MEMPOOL = new TxStatus.InMempool();
 
   /**
    * What this node knows of one txid: where it was mined, and whether it was sent. One map for all of
@@ -58,8 +59,6 @@ final class ReplayCarrier implements Carrier {
       }
     }
   }
-
-  private static final TxStatus IN_MEMPOOL = new TxStatus.InMempool();
 
   private final ChainSource chain;
   private final boolean rememberSent;

@@ -44,8 +44,8 @@ final class StatusCodes {
    * The code of {@code status}, given a new one if it has none. When none is left to give, the codes
    * are first compacted to those in {@code slots}, which are renumbered in place.
    *
-   * @param slots the table's slots, three {@code long}s each, the third the slot's code:
-   *     {@link #NONE} where none is
+   * @param slots the table's slots, {@link TrackerTable#SLOT_LONGS} {@code long}s each, the slot's code
+   *     at {@link TrackerTable#CODE}: {@link #NONE} where none is
    * @return the code
    */
   int codeOf(TrackerStatus status, long[] slots) {
@@ -73,14 +73,13 @@ final class StatusCodes {
    * Keeps only the codes in {@code slots} and renumbers them from 1, rewriting {@code slots} in place,
    * and makes room for at least as many new codes as are kept (and {@value #MIN_ROOM}).
    *
-   * @param slots the table's slots, three {@code long}s each, the third every code in use;
-   *     {@link #NONE} entries stay
+   * @param slots the table's slots, laid out as for {@link #codeOf}; {@link #NONE} codes stay
    */
   private void compact(long[] slots) {
     int[] renumbered = new int[next];
     @Nullable TrackerStatus[] kept = new TrackerStatus[byCode.length];
     int nextKept = 1;
-    for (int i = 2; i < slots.length; i += 3) { // each slot's third long: its code
+    for (int i = TrackerTable.CODE; i < slots.length; i += TrackerTable.SLOT_LONGS) {
       int c = (int) slots[i];
       if (c != NONE) {
         if (renumbered[c] == 0) {

@@ -34,6 +34,10 @@ final class TrackerTable {
    * cache line.
    */
   private static final int MAX_LOAD_PERCENT = 70;
+  /** Longs per slot in {@link #words}: the key's two words, then the status code. */
+  static final int SLOT_LONGS = 3;
+  /** Where a slot's status code sits among its longs. */
+  static final int CODE = 2;
   /** {@link #slotOrNil}'s answer for the nil uuid when it is stored. */
   private static final int NIL_SLOT = -2;
 
@@ -74,7 +78,7 @@ final class TrackerTable {
     if (i == NIL_SLOT) {
       return withLatest(nilTracker, nilStatus);
     }
-    return i < 0 ? null : withLatest(trackers[i], codes.status((int) words[3 * i + 2]));
+    return i < 0 ? null : withLatest(trackers[i], codes.status(codeAt(i)));
   }
 
   /**
@@ -97,7 +101,7 @@ final class TrackerTable {
       int i = slots[k];
       if (i >= 0) {
         records[k] = trackers[i];
-        latest[k] = codes.status((int) words[3 * i + 2]);
+        latest[k] = codes.status(codeAt(i));
       } else if (i == NIL_SLOT) {
         records[k] = nilTracker;
         latest[k] = nilStatus;
@@ -143,7 +147,7 @@ final class TrackerTable {
     }
     for (int k = 0; k < n; k++) {
       if (slots[k] >= 0) {
-        words[3 * slots[k] + 2] = codes.codeOf(newStatuses[k], words);
+        setCode(slots[k], codes.codeOf(newStatuses[k], words));
       } else if (slots[k] == NIL_SLOT) {
         nilStatus = newStatuses[k];
       }
@@ -172,7 +176,7 @@ final class TrackerTable {
         continue;
       }
       // The key words of a slot an earlier deletion emptied are zero, which no key here has.
-      if (i >= 0 && (words[3 * i] != msb || words[3 * i + 1] != lsb)) {
+      if (i >= 0 && (words[SLOT_LONGS * i] != msb || words[SLOT_LONGS * i + 1] != lsb)) {
         i = slotOf(msb, lsb);
       }
       if (i >= 0) {
@@ -189,7 +193,7 @@ final class TrackerTable {
     }
     for (int i = 0; i < trackers.length; i++) {
       if (trackers[i] != null) {
-        out.add(withLatest(trackers[i], codes.status((int) words[3 * i + 2])));
+        out.add(withLatest(trackers[i], codes.status(codeAt(i))));
       }
     }
     return out;
@@ -223,8 +227,8 @@ final class TrackerTable {
   private int slotOf(long msb, long lsb) {
     int mask = trackers.length - 1;
     for (int i = home(msb, lsb); ; i = (i + 1) & mask) {
-      long w0 = words[3 * i];
-      long w1 = words[3 * i + 1];
+      long w0 = words[SLOT_LONGS * i];
+      long w1 = words[SLOT_LONGS * i + 1];
       if (w0 == msb && w1 == lsb) {
         return i;
       }
@@ -234,9 +238,18 @@ final class TrackerTable {
     }
   }
 
+  /** Slot {@code i}'s status code. */
+  private int codeAt(int i) {
+    return (int) words[SLOT_LONGS * i + CODE];
+  }
+
+  private void setCode(int i, int code) {
+    words[SLOT_LONGS * i + CODE] = code;
+  }
+
   /** Whether slot {@code i} holds a tracker: its key words are not zero (the nil uuid is not here). */
   private boolean occupied(int i) {
-    return (words[3 * i] | words[3 * i + 1]) != 0;
+    return (words[SLOT_LONGS * i] | words[SLOT_LONGS * i + 1]) != 0;
   }
 
   private void place(long msb, long lsb, TransactionTracker t, int statusCode) {
@@ -245,10 +258,10 @@ final class TrackerTable {
     while (occupied(i)) {
       i = (i + 1) & mask;
     }
-    words[3 * i] = msb;
-    words[3 * i + 1] = lsb;
+    words[SLOT_LONGS * i] = msb;
+    words[SLOT_LONGS * i + 1] = lsb;
     trackers[i] = t;
-    words[3 * i + 2] = statusCode;
+    setCode(i, statusCode);
   }
 
   /** Empties slot {@code i} and shifts back the entries after it that may not sit past a hole. */
@@ -256,21 +269,21 @@ final class TrackerTable {
     int mask = trackers.length - 1;
     int hole = i;
     for (int j = (i + 1) & mask; occupied(j); j = (j + 1) & mask) {
-      int home = home(words[3 * j], words[3 * j + 1]);
+      int home = home(words[SLOT_LONGS * j], words[SLOT_LONGS * j + 1]);
       // The entry at j may stay only if its home lies cyclically in (hole, j].
       boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
-        words[3 * hole] = words[3 * j];
-        words[3 * hole + 1] = words[3 * j + 1];
+        words[SLOT_LONGS * hole] = words[SLOT_LONGS * j];
+        words[SLOT_LONGS * hole + 1] = words[SLOT_LONGS * j + 1];
         trackers[hole] = trackers[j];
-        words[3 * hole + 2] = words[3 * j + 2];
+        setCode(hole, codeAt(j));
         hole = j;
       }
     }
-    words[3 * hole] = 0; // an empty slot's key words are zero (see slotOf)
-    words[3 * hole + 1] = 0;
+    words[SLOT_LONGS * hole] = 0; // an empty slot's key words are zero (see slotOf)
+    words[SLOT_LONGS * hole + 1] = 0;
     trackers[hole] = null;
-    words[3 * hole + 2] = StatusCodes.NONE;
+    setCode(hole, StatusCodes.NONE);
     size--;
   }
 
@@ -289,7 +302,7 @@ final class TrackerTable {
   }
 
   private void allocate(int capacity) {
-    words = new long[3 * capacity];
+    words = new long[SLOT_LONGS * capacity];
     trackers = new TransactionTracker[capacity];
     growAt = (int) ((long) capacity * MAX_LOAD_PERCENT / 100);
   }
@@ -300,7 +313,7 @@ final class TrackerTable {
     allocate(capacity);
     for (int k = 0; k < oldTrackers.length; k++) {
       if (oldTrackers[k] != null) {
-        place(oldWords[3 * k], oldWords[3 * k + 1], oldTrackers[k], (int) oldWords[3 * k + 2]);
+        place(oldWords[SLOT_LONGS * k], oldWords[SLOT_LONGS * k + 1], oldTrackers[k], (int) oldWords[SLOT_LONGS * k + CODE]);
       }
     }
   }
