@@ -40,6 +40,12 @@ final class TrackerTable {
   static final int CODE = 2;
   /** {@link #slotOrNil}'s answer for the nil uuid when it is stored. */
   private static final int NIL_SLOT = -2;
+  /**
+   * How many uuids a bulk write probes before it writes: enough for the probes' cache misses to
+   * overlap, few enough that the slots found are still in the core's cache when they are written
+   * (a block's ten thousand are not: each would be fetched twice).
+   */
+  private static final int SLICE = 256;
 
   /**
    * Three per slot: the key's two words, then the slot's latest status as its {@link StatusCodes}
@@ -136,51 +142,60 @@ final class TrackerTable {
 
   /**
    * Sets the status of each stored tracker of the uuids, given as two words each; a uuid not stored is
-   * ignored. In two passes, every slot first, then every write, so that the probes' cache misses
-   * overlap (see {@link #getAll}): a storm block writes nearly a million.
+   * ignored. A slice at a time ({@link #SLICE}), in two passes, the slice's slots first, then their
+   * writes, so that the probes' cache misses overlap (see {@link #getAll}) and the writes find the
+   * slots still in the cache: a block writes thousands, a storm block nearly a million.
    */
   void setStatuses(long[] uuidWords, TrackerStatus[] newStatuses) {
     int n = newStatuses.length;
-    int[] slots = new int[n];
-    for (int k = 0; k < n; k++) {
-      slots[k] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
-    }
-    for (int k = 0; k < n; k++) {
-      if (slots[k] >= 0) {
-        setCode(slots[k], codes.codeOf(newStatuses[k], words));
-      } else if (slots[k] == NIL_SLOT) {
-        nilStatus = newStatuses[k];
+    int[] slots = new int[Math.min(n, SLICE)];
+    for (int from = 0; from < n; from += SLICE) {
+      int to = Math.min(n, from + SLICE);
+      for (int k = from; k < to; k++) {
+        slots[k - from] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
+      }
+      for (int k = from; k < to; k++) {
+        int i = slots[k - from];
+        if (i >= 0) {
+          setCode(i, codes.codeOf(newStatuses[k], words));
+        } else if (i == NIL_SLOT) {
+          nilStatus = newStatuses[k];
+        }
       }
     }
   }
 
   /**
    * Removes the stored trackers of the uuids, given as two words each; a uuid not stored is ignored.
-   * In two passes (see {@link #getAll}): every slot is found first, while nothing moves, so that the
-   * probes' cache misses overlap; then each is deleted, from the slot found unless an earlier
-   * deletion shifted it back, in which case it is found again along a probe path now in the cache.
+   * A slice at a time ({@link #SLICE}), in two passes (see {@link #getAll}): the slice's slots are
+   * found first, while nothing moves, so that the probes' cache misses overlap; then each is deleted,
+   * from the slot found unless an earlier deletion shifted it back, in which case it is found again
+   * along a probe path now in the cache.
    */
   void removeAll(long[] uuidWords) {
     int n = uuidWords.length / 2;
-    int[] slots = new int[n];
-    for (int k = 0; k < n; k++) {
-      slots[k] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
-    }
-    for (int k = 0; k < n; k++) {
-      long msb = uuidWords[2 * k];
-      long lsb = uuidWords[2 * k + 1];
-      int i = slots[k];
-      if (i == NIL_SLOT) {
-        nilTracker = null;
-        nilStatus = null;
-        continue;
+    int[] slots = new int[Math.min(n, SLICE)];
+    for (int from = 0; from < n; from += SLICE) {
+      int to = Math.min(n, from + SLICE);
+      for (int k = from; k < to; k++) {
+        slots[k - from] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
       }
-      // The key words of a slot an earlier deletion emptied are zero, which no key here has.
-      if (i >= 0 && (words[SLOT_LONGS * i] != msb || words[SLOT_LONGS * i + 1] != lsb)) {
-        i = slotOf(msb, lsb);
-      }
-      if (i >= 0) {
-        deleteAt(i);
+      for (int k = from; k < to; k++) {
+        long msb = uuidWords[2 * k];
+        long lsb = uuidWords[2 * k + 1];
+        int i = slots[k - from];
+        if (i == NIL_SLOT) {
+          nilTracker = null;
+          nilStatus = null;
+          continue;
+        }
+        // The key words of a slot an earlier deletion emptied are zero, which no key here has.
+        if (i >= 0 && (words[SLOT_LONGS * i] != msb || words[SLOT_LONGS * i + 1] != lsb)) {
+          i = slotOf(msb, lsb);
+        }
+        if (i >= 0) {
+          deleteAt(i);
+        }
       }
     }
   }

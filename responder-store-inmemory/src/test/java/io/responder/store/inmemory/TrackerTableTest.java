@@ -11,6 +11,7 @@ import io.responder.core.TrackerStatus;
 import io.responder.core.TransactionTracker;
 import io.responder.testkit.Appointment;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -125,6 +126,47 @@ class TrackerTableTest {
     assertTrue(height - 1_000 > 5 * 1024, "enough distinct statuses to fill the codes several times: " + height);
     assertTrue(table.statusCodesGiven() <= 3 * model.size() + 1024,
         table.statusCodesGiven() + " codes given for " + model.size() + " trackers");
+  }
+
+  /**
+   * Status writes and removals of more uuids than one slice of their probes (a block's thousands),
+   * shuffled so that uuids crowding the same probe runs fall in different slices, with uuids not
+   * stored and the nil uuid among them.
+   */
+  @Test
+  void bulkWritesOfSeveralSlicesKeepWhatAMapWould() {
+    TrackerTable table = new TrackerTable();
+    Map<UUID, TransactionTracker> model = new HashMap<>();
+    while (model.size() < 3_000) {
+      UUID u = uuid();
+      if (!model.containsKey(u)) {
+        TransactionTracker t = withUuid(u).withStatus(status());
+        table.add(t);
+        model.put(u, t);
+      }
+    }
+    for (int round = 0; round < 4; round++) {
+      List<UUID> changed = pick(model, 1_200);
+      changed.add(new UUID(-1, round)); // not stored: ignored
+      Collections.shuffle(changed, rng);
+      TrackerStatus[] statuses = new TrackerStatus[changed.size()];
+      for (int k = 0; k < statuses.length; k++) {
+        statuses[k] = status();
+      }
+      table.setStatuses(words(changed), statuses);
+      for (int k = 0; k < changed.size(); k++) {
+        TrackerStatus s = statuses[k];
+        model.computeIfPresent(changed.get(k), (key, t) -> t.withStatus(s));
+      }
+      assertHolds(table, model, round);
+
+      List<UUID> gone = pick(model, 600);
+      gone.add(new UUID(-2, round));
+      Collections.shuffle(gone, rng);
+      table.removeAll(words(gone));
+      gone.forEach(model::remove);
+      assertHolds(table, model, round);
+    }
   }
 
   private void assertHolds(TrackerTable table, Map<UUID, TransactionTracker> model, int step) {
