@@ -225,8 +225,7 @@ class ChangeSetTest {
   /**
    * Against a model, through random changes: the trackers come out once each, with their group's
    * last status, in the order of each group's last change, members in their order; members removed
-   * and groups dropped meanwhile are left out. Groups of several members make the update's arrays
-   * grow (they start with room for one tracker per change).
+   * and groups dropped meanwhile are left out, members that joined meanwhile are in.
    */
   @Test
   void trackersComeOutInTheOrderOfTheirGroupsLastChange() throws Exception {
@@ -246,7 +245,7 @@ class ChangeSetTest {
         if (!g.isLive()) {
           continue;
         }
-        switch (random.nextInt(6)) {
+        switch (random.nextInt(7)) {
           case 0 -> {
             ch.removeAll(g, g.txid(), ChangeSet.COMPLETED, BLOCK);
             g.kill();
@@ -256,6 +255,11 @@ class ChangeSetTest {
               int i = random.nextInt(g.size());
               ch.remove(g, i, g.txid(), ChangeSet.EXPIRED, BLOCK);
               g.removeAt(i);
+            }
+          }
+          case 2 -> {
+            for (int j = random.nextInt(4); j >= 0; j--) {
+              g.add(new UUID(g.uuid(0).getMostSignificantBits(), 1_000L * (c + 1) + j), -1);
             }
           }
           default -> {
