@@ -41,6 +41,13 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    */
   private static final int FAR = 255;
 
+  /**
+   * How many removals {@link #removeAll} finds before it deletes: enough for the look-ups' cache
+   * misses to overlap, few enough that the slots found are still in the core's cache when they are
+   * emptied (a block's thousands are not: each would be fetched twice).
+   */
+  private static final int SLICE = 256;
+
   /** {@link #getAll}'s working arrays, kept between calls: as long as the largest block looked up. */
   private int[] scratchSlots = new int[0];
   private @Nullable PenaltyGroup[] scratchGroups = new PenaltyGroup[0];
@@ -192,41 +199,45 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
 
   /**
    * Removes each of {@code gone} that is filed (the very group, not another of the same txid).
-   * In passes, as {@link #getAll} looks up: every txid's hash, then every first slot with its tag,
-   * then whether that slot holds the group, while nothing moves, so that the cache misses of a
-   * block's thousands of removals overlap; then each is deleted, from the slot found unless an
-   * earlier deletion shifted it (or another key's tag came first), in which case it is probed again
-   * along a path now in the cache.
+   * A slice at a time ({@link #SLICE}), each in passes, as {@link #getAll} looks up: every txid's
+   * hash, then every first slot with its tag, then whether that slot holds the group, while nothing
+   * moves, so that the cache misses of the slice's removals overlap; then each is deleted, from the
+   * slot found unless an earlier deletion shifted it (or another key's tag came first), in which
+   * case it is probed again along a path now in the cache.
    *
    * @param gone the groups to remove; a group not filed is skipped
    */
   public void removeAll(List<PenaltyGroup> gone) {
     int n = gone.size();
-    int[] hashes = new int[n];
-    for (int k = 0; k < n; k++) {
-      hashes[k] = gone.get(k).txid().hashCode();
-    }
-    int[] slots = new int[n];
+    int slice = Math.min(n, SLICE);
+    int[] hashes = new int[slice];
+    int[] slots = new int[slice];
+    boolean[] there = new boolean[slice];
     byte[] ts = tags;
     int mask = ts.length - 1;
-    for (int k = 0; k < n; k++) {
-      byte tag = tag(hashes[k]);
-      int i = home(hashes[k]);
-      byte t;
-      while ((t = ts[i]) != 0 && t != tag) {
-        i = (i + 1) & mask;
+    for (int from = 0; from < n; from += SLICE) {
+      int m = Math.min(n - from, SLICE);
+      for (int k = 0; k < m; k++) {
+        hashes[k] = gone.get(from + k).txid().hashCode();
       }
-      slots[k] = t == 0 ? -1 : i;
-    }
-    boolean[] there = new boolean[n];
-    for (int k = 0; k < n; k++) {
-      there[k] = slots[k] >= 0 && groups[slots[k]] == gone.get(k);
-    }
-    for (int k = 0; k < n; k++) {
-      PenaltyGroup g = gone.get(k);
-      int i = there[k] && groups[slots[k]] == g ? slots[k] : slotOf(g, hashes[k]);
-      if (i >= 0) {
-        deleteAt(i);
+      for (int k = 0; k < m; k++) {
+        byte tag = tag(hashes[k]);
+        int i = home(hashes[k]);
+        byte t;
+        while ((t = ts[i]) != 0 && t != tag) {
+          i = (i + 1) & mask;
+        }
+        slots[k] = t == 0 ? -1 : i;
+      }
+      for (int k = 0; k < m; k++) {
+        there[k] = slots[k] >= 0 && groups[slots[k]] == gone.get(from + k);
+      }
+      for (int k = 0; k < m; k++) {
+        PenaltyGroup g = gone.get(from + k);
+        int i = there[k] && groups[slots[k]] == g ? slots[k] : slotOf(g, hashes[k]);
+        if (i >= 0) {
+          deleteAt(i);
+        }
       }
     }
   }
