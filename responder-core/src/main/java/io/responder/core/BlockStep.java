@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockStep {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  /**
+   * How many of a block's txids are looked up together: enough for their cache misses to overlap (a
+   * core keeps a few dozen in flight), few enough that the groups found are still in its cache when
+   * they are confirmed. A block's ten thousand looked up at once leave the first ones found out of
+   * the cache by then, and each is fetched twice.
+   */
+  private static final int LOOKUP_SLICE = 256;
   private final TrackerBook book;
   private final NodeLink node;
   private final Ledger ledger;
@@ -89,27 +96,31 @@ final class BlockStep {
     boolean disputesAwaited = book.awaitsDisputes();
     boolean ladders = escalation.hasLadders();
     List<Txid> txids = block.txids();
-    // Looked up together, before any change: this step files and removes no group.
-    PenaltyGroup[] tracked = book.getAll(txids);
-    for (int k = 0; k < txids.size(); k++) {
-      Txid txid = txids.get(k);
-      if (disputesAwaited) {
-        for (PenaltyGroup learnt : book.learnDisputeHeight(txid, height)) {
-          escalation.reconsider(learnt, height); // its deadline is known, or moved
+    for (int from = 0; from < txids.size(); from += LOOKUP_SLICE) {
+      // Each slice of the block looked up together, then confirmed while the groups found are in the
+      // cache. The index does not change meanwhile: this step files and removes no group.
+      List<Txid> slice = txids.subList(from, Math.min(txids.size(), from + LOOKUP_SLICE));
+      @Nullable PenaltyGroup[] tracked = book.getAll(slice);
+      for (int k = 0; k < slice.size(); k++) {
+        Txid txid = slice.get(k);
+        if (disputesAwaited) {
+          for (PenaltyGroup learnt : book.learnDisputeHeight(txid, height)) {
+            escalation.reconsider(learnt, height); // its deadline is known, or moved
+          }
         }
+        PenaltyGroup g = tracked[k];
+        if (g == null && ladders) {
+          g = escalation.groupOfVariant(txid); // whichever rung of the fee ladder confirms, confirms it
+        }
+        // A confirmation recorded above this block is what the node said before the Responder got
+        // there (its branch may since have been replaced): the block in hand is where the chain has it.
+        if (g == null || book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= height) {
+          continue;
+        }
+        book.confirm(g, confirmed, ch);
+        ch.lines().line(log, BlockLines.Kind.CONFIRMED).addKeyValue("penaltyTxid", txid).addKeyValue("height", height)
+            .addKeyValue("trackers", g.size()).log("penalty confirmed");
       }
-      PenaltyGroup g = tracked[k];
-      if (g == null && ladders) {
-        g = escalation.groupOfVariant(txid); // whichever rung of the fee ladder confirms, confirms it
-      }
-      // A confirmation recorded above this block is what the node said before the Responder got
-      // there (its branch may since have been replaced): the block in hand is where the chain has it.
-      if (g == null || book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= height) {
-        continue;
-      }
-      book.confirm(g, confirmed, ch);
-      ch.lines().line(log, BlockLines.Kind.CONFIRMED).addKeyValue("penaltyTxid", txid).addKeyValue("height", height)
-          .addKeyValue("trackers", g.size()).log("penalty confirmed");
     }
 
     // 2. Completion at the irrevocable depth.

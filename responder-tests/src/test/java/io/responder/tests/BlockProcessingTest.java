@@ -13,6 +13,7 @@ import io.responder.core.TrackerStore;
 import io.responder.testkit.Appointment;
 import io.responder.testkit.ForwardingTrackerStore;
 import io.responder.testkit.RecordingListener.Event;
+import io.responder.testkit.TestTransaction;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +35,33 @@ class BlockProcessingTest {
     Block b = h.mineAndDeliver();
     assertEquals(new TrackerStatus.Confirmed(b.ref()), h.store.find(a.uuid()).orElseThrow().status());
     assertEquals(b.height(), h.events.events(Event.Confirmed.class).get(0).block().height());
+  }
+
+  /**
+   * A block of more penalties than the Responder looks up at once (it looks a block's txids up a
+   * slice at a time): each is confirmed, the ones on either side of a slice's edge too, in the block's
+   * order.
+   */
+  @Test
+  void aBlockOfSeveralLookupSlicesConfirmsEachOfItsPenalties() {
+    List<Appointment> appointments = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      appointments.add(Appointment.random(h.rng));
+    }
+    Block disputes = h.deliver(h.chain.mineTransactions(appointments.stream().map(Appointment::dispute)
+        .toArray(TestTransaction[]::new)));
+    for (Appointment a : appointments) {
+      h.responder.handleBreach(a.breach(disputes.ref()));
+    }
+
+    Block b = h.mineAndDeliver();
+
+    assertEquals(700, b.txids().size());
+    for (Appointment a : appointments) {
+      assertEquals(new TrackerStatus.Confirmed(b.ref()), h.store.find(a.uuid()).orElseThrow().status());
+    }
+    List<Event.Confirmed> confirmed = h.events.events(Event.Confirmed.class);
+    assertEquals(b.txids(), confirmed.stream().map(Event.Confirmed::penaltyTxid).toList(), "once each, in the block's order");
   }
 
   @Test

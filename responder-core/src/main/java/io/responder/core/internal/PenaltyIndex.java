@@ -53,6 +53,11 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   private @Nullable PenaltyGroup[] scratchGroups = new PenaltyGroup[0];
   private @Nullable Txid[] scratchTxids = new Txid[0];
 
+  /**
+   * The sum of the status codes {@link #getAll} last read: kept only so that the compiler keeps the
+   * reads, whose point is to bring each group's status into the cache while the misses overlap.
+   */
+  private int touched;
   private byte[] tags;
   /** Each used slot's distance from its home slot, unsigned; {@link #FAR} for that or more. */
   private byte[] distances;
@@ -100,7 +105,9 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * {@link #get} of each txid, in order: what a connected block's look-ups need. In passes (every
    * txid's tags first, then the candidate groups, then their txids), because within a pass the
    * look-ups do not depend on each other, so the processor overlaps their cache misses, where one
-   * look-up after another waits for each miss in turn.
+   * look-up after another waits for each miss in turn. The pass that reads each candidate's txid
+   * also reads its status code: the two sit apart in the group's object, often in two cache lines,
+   * and the caller reads the status of every group found next (see {@link #touched}).
    *
    * @param txids the txids to look up
    * @return its first {@code txids.size()} elements, one per txid, its group or null; the array is
@@ -132,9 +139,17 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
       found[k] = slots[k] >= 0 ? groups[slots[k]] : null;
     }
     @Nullable Txid[] candidates = scratchTxids;
+    int codes = 0;
     for (int k = 0; k < n; k++) {
-      candidates[k] = found[k] != null ? found[k].txid() : null;
+      PenaltyGroup g = found[k];
+      if (g != null) {
+        candidates[k] = g.txid();
+        codes += g.statusCode();
+      } else {
+        candidates[k] = null;
+      }
     }
+    touched = codes; // kept, so that the reads stay
     for (int k = 0; k < n; k++) {
       if (candidates[k] != null && !candidates[k].equals(txids.get(k))) {
         found[k] = get(txids.get(k)); // another key with the same tag came first: probe on
