@@ -107,7 +107,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * look-ups do not depend on each other, so the processor overlaps their cache misses, where one
    * look-up after another waits for each miss in turn. The pass that reads each candidate's txid
    * also reads its status code: the two sit apart in the group's object, often in two cache lines,
-   * and the caller reads the status of every group found next (see {@link #touched}).
+   * and the caller reads the status of every group found next.
    *
    * @param txids the txids to look up
    * @return its first {@code txids.size()} elements, one per txid, its group or null; the array is
