@@ -151,9 +151,7 @@ final class TrackerTable {
     int[] slots = new int[Math.min(n, SLICE)];
     for (int from = 0; from < n; from += SLICE) {
       int to = Math.min(n, from + SLICE);
-      for (int k = from; k < to; k++) {
-        slots[k - from] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
-      }
+      findSlots(uuidWords, from, to, slots);
       for (int k = from; k < to; k++) {
         int i = slots[k - from];
         if (i >= 0) {
@@ -162,6 +160,13 @@ final class TrackerTable {
           nilStatus = newStatuses[k];
         }
       }
+    }
+  }
+
+  /** The slots ({@link #slotOrNil}) of uuids {@code from} (inclusive) to {@code to}, into {@code slots} from 0. */
+  private void findSlots(long[] uuidWords, int from, int to, int[] slots) {
+    for (int k = from; k < to; k++) {
+      slots[k - from] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
     }
   }
 
@@ -177,9 +182,7 @@ final class TrackerTable {
     int[] slots = new int[Math.min(n, SLICE)];
     for (int from = 0; from < n; from += SLICE) {
       int to = Math.min(n, from + SLICE);
-      for (int k = from; k < to; k++) {
-        slots[k - from] = slotOrNil(uuidWords[2 * k], uuidWords[2 * k + 1]);
-      }
+      findSlots(uuidWords, from, to, slots);
       for (int k = from; k < to; k++) {
         long msb = uuidWords[2 * k];
         long lsb = uuidWords[2 * k + 1];
