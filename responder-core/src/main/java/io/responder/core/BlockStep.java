@@ -99,10 +99,10 @@ final class BlockStep {
     for (int from = 0; from < txids.size(); from += LOOKUP_SLICE) {
       // Each slice of the block looked up together, then confirmed while the groups found are in the
       // cache. The index does not change meanwhile: this step files and removes no group.
-      List<Txid> slice = txids.subList(from, Math.min(txids.size(), from + LOOKUP_SLICE));
-      @Nullable PenaltyGroup[] tracked = book.getAll(slice);
-      for (int k = 0; k < slice.size(); k++) {
-        Txid txid = slice.get(k);
+      int to = Math.min(txids.size(), from + LOOKUP_SLICE);
+      @Nullable PenaltyGroup[] tracked = book.getAll(txids, from, to);
+      for (int k = 0; k < to - from; k++) {
+        Txid txid = txids.get(from + k);
         if (disputesAwaited) {
           for (PenaltyGroup learnt : book.learnDisputeHeight(txid, height)) {
             escalation.reconsider(learnt, height); // its deadline is known, or moved

@@ -85,11 +85,12 @@ final class TrackerBook {
   }
 
   /**
-   * {@link #get} of each txid, in order, their cache misses overlapped; the array is the index's own,
-   * valid until the next call (see {@link PenaltyIndex#getAll}).
+   * {@link #get} of the txids {@code from} (inclusive) to {@code to}, in order, their cache misses
+   * overlapped; the array is the index's own, valid until the next call (see
+   * {@link PenaltyIndex#getAll(List, int, int)}).
    */
-  @Nullable PenaltyGroup[] getAll(List<Txid> penaltyTxids) {
-    return index().getAll(penaltyTxids);
+  @Nullable PenaltyGroup[] getAll(List<Txid> penaltyTxids, int from, int to) {
+    return index().getAll(penaltyTxids, from, to);
   }
 
   Iterable<PenaltyGroup> groups() {

@@ -114,7 +114,21 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    *     the index's own, valid until the next call (a block's look-ups reuse it, allocating nothing)
    */
   public @Nullable PenaltyGroup[] getAll(List<Txid> txids) {
-    int n = txids.size();
+    return getAll(txids, 0, txids.size());
+  }
+
+  /**
+   * {@link #getAll(List)} of the txids {@code from} (inclusive) to {@code to} of {@code txids}: a
+   * slice of a block, read in place (a sublist view would put a call of its own on every read).
+   *
+   * @param txids the txids
+   * @param from the first to look up
+   * @param to the end of those looked up (exclusive)
+   * @return its first {@code to - from} elements, one per txid looked up, its group or null; the
+   *     index's own array, valid until the next call
+   */
+  public @Nullable PenaltyGroup[] getAll(List<Txid> txids, int from, int to) {
+    int n = to - from;
     if (scratchSlots.length < n) {
       int room = Math.max(n, 2 * scratchSlots.length);
       scratchSlots = new int[room];
@@ -125,7 +139,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     byte[] ts = tags;
     int mask = ts.length - 1;
     for (int k = 0; k < n; k++) {
-      int h = txids.get(k).hashCode();
+      int h = txids.get(from + k).hashCode();
       byte tag = tag(h);
       int i = home(h);
       byte t;
@@ -151,8 +165,8 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     }
     touched = codes; // kept, so that the reads stay
     for (int k = 0; k < n; k++) {
-      if (candidates[k] != null && !candidates[k].equals(txids.get(k))) {
-        found[k] = get(txids.get(k)); // another key with the same tag came first: probe on
+      if (candidates[k] != null && !candidates[k].equals(txids.get(from + k))) {
+        found[k] = get(txids.get(from + k)); // another key with the same tag came first: probe on
       }
     }
     Arrays.fill(candidates, 0, n, null); // holds no txid past the call (the groups, until the next)

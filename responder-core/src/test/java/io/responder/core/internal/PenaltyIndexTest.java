@@ -130,6 +130,13 @@ class PenaltyIndexTest {
     for (int i = 0; i < withRepeats.size(); i++) {
       assertSame(model.get(withRepeats.get(i)), found[i], where + " at " + i);
     }
+    // A slice in the middle, as a block is looked up: its own answers, from the array's start.
+    int from = withRepeats.size() / 3;
+    int to = 2 * withRepeats.size() / 3;
+    PenaltyGroup[] slice = index.getAll(withRepeats, from, to);
+    for (int i = from; i < to; i++) {
+      assertSame(model.get(withRepeats.get(i)), slice[i - from], where + " in a slice at " + i);
+    }
   }
 
   @Test
