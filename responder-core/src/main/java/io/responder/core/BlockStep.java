@@ -1,6 +1,7 @@
 package io.responder.core;
 
 import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.PenaltyIndex;
 import io.responder.core.internal.RecentBlocks;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,13 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockStep {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
-  /**
-   * How many of a block's txids are looked up together: enough for their cache misses to overlap (a
-   * core keeps a few dozen in flight), few enough that the groups found are still in its cache when
-   * they are confirmed. A block's ten thousand looked up at once leave the first ones found out of
-   * the cache by then, and each is fetched twice.
-   */
-  private static final int LOOKUP_SLICE = 256;
   private final TrackerBook book;
   private final NodeLink node;
   private final Ledger ledger;
@@ -96,10 +90,10 @@ final class BlockStep {
     boolean disputesAwaited = book.awaitsDisputes();
     boolean ladders = escalation.hasLadders();
     List<Txid> txids = block.txids();
-    for (int from = 0; from < txids.size(); from += LOOKUP_SLICE) {
+    for (int from = 0; from < txids.size(); from += PenaltyIndex.SLICE) {
       // Each slice of the block looked up together, then confirmed while the groups found are in the
       // cache. The index does not change meanwhile: this step files and removes no group.
-      int to = Math.min(txids.size(), from + LOOKUP_SLICE);
+      int to = Math.min(txids.size(), from + PenaltyIndex.SLICE);
       @Nullable PenaltyGroup[] tracked = book.getAll(txids, from, to);
       for (int k = 0; k < to - from; k++) {
         Txid txid = txids.get(from + k);

@@ -42,11 +42,13 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   private static final int FAR = 255;
 
   /**
-   * How many removals {@link #removeAll} finds before it deletes: enough for the look-ups' cache
-   * misses to overlap, few enough that the slots found are still in the core's cache when they are
-   * emptied (a block's thousands are not: each would be fetched twice).
+   * How many keys a bulk operation takes at a time: enough for their look-ups' cache misses to
+   * overlap (a core keeps a few dozen in flight), few enough that what they found is still in the
+   * core's cache when the next pass, or the caller, uses it. A block's thousands at once are not:
+   * each would be fetched twice. {@link #removeAll} goes a slice at a time, and a block's look-ups
+   * ({@link #getAll(List, int, int)}) are made a slice at a time.
    */
-  private static final int SLICE = 256;
+  public static final int SLICE = 256;
 
   /** {@link #getAll}'s working arrays, kept between calls: as long as the largest block looked up. */
   private int[] scratchSlots = new int[0];
