@@ -55,6 +55,8 @@ import java.util.regex.Pattern;
  */
 public final class PairedReplay {
   private static final long TURN_TIMEOUT_MINUTES = 30;
+  private static final String USAGE = "usage: PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR "
+      + "[--passes N] [--warmup N] [--crossover] [--counting-carrier]";
   private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":(-?[0-9.]+)");
 
   private PairedReplay() {}
@@ -85,16 +87,14 @@ public final class PairedReplay {
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         default -> {
           if (trace != null || args[i].startsWith("--")) {
-            throw new IllegalArgumentException("unexpected argument " + args[i] + "; usage: PairedReplay TRACE "
-                + "--a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover] [--counting-carrier]");
+            throw new IllegalArgumentException("unexpected argument " + args[i] + "; " + USAGE);
           }
           trace = Path.of(args[i]);
         }
       }
     }
     if (trace == null || a == null || b == null || out == null) {
-      throw new IllegalArgumentException(
-          "usage: PairedReplay TRACE --a JAR[:JAR...] --b JAR[:JAR...] --out DIR [--passes N] [--warmup N] [--crossover] [--counting-carrier]");
+      throw new IllegalArgumentException(USAGE);
     }
     if (passes < 1) {
       throw new IllegalArgumentException("--passes must be at least 1, got " + passes);

@@ -99,6 +99,9 @@ public final class TraceReplay {
   private static final int WARMUP_BREACHES = 200_000;
   private static final int MAX_AUTO_WARMUPS = 20;
 
+  private static final String USAGE =
+      "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle] [--counting-carrier]";
+
   /**
    * Run before each block, outside its timing; with {@link #afterEachBlock} and {@link #afterEachPass},
    * the turns {@link PairedReplay} has two builds of the library take, each replaying the trace in
@@ -138,16 +141,14 @@ public final class TraceReplay {
         case "--counting-carrier" -> countingCarrier = true;
         default -> {
           if (args[i].startsWith("--") || trace != null) {
-            throw new IllegalArgumentException(
-                "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle] [--counting-carrier]");
+            throw new IllegalArgumentException(USAGE);
           }
           trace = Path.of(args[i]);
         }
       }
     }
     if (trace == null) {
-      throw new IllegalArgumentException(
-          "usage: TraceReplay TRACE [--per-block-out FILE] [--warmup N] [--passes N] [--no-heap] [--no-settle] [--counting-carrier]");
+      throw new IllegalArgumentException(USAGE);
     }
     if (measuredPasses < 1) {
       throw new IllegalArgumentException("--passes must be at least 1, got " + measuredPasses);
