@@ -217,6 +217,39 @@ class BlockProcessingTest {
     assertEquals(0, h.store.size());
   }
 
+  /**
+   * A pending penalty whose appointments end in consecutive blocks is tried once in each of them, and
+   * after: what one block asked the node about (before an expiry, in one batch) must not keep the
+   * next block from asking, or from retrying the penalty.
+   */
+  @Test
+  void aPendingPenaltyWhoseAppointmentsEndInTurnIsTriedOnEachBlock() {
+    Appointment a = h.breachedAppointment();
+    Appointment endsNext = a.sibling(h.rng);
+    Appointment stays = a.sibling(h.rng);
+    int end = h.chain.tip().height() + 2;
+    for (int i = 0; i < 5; i++) { // the hand-over, then one try on each of the four blocks
+      h.chain.rejectNext(a.penalty().txid(), -26, "min relay fee not met");
+    }
+    h.responder.handleBreach(a.breachBuilder(h.chain.tip().hash()).subscriptionEndHeight(end).build());
+    h.responder.handleBreach(endsNext.breachBuilder(h.chain.tip().hash()).subscriptionEndHeight(end + 1).build());
+    h.handOver(stays); // no subscription end
+    h.mineEmptyAndDeliver(1);
+    h.events.drain();
+
+    for (Appointment expiring : List.of(a, endsNext)) {
+      int broadcasts = h.chain.broadcastCount(a.penalty().txid());
+      h.mineEmptyAndDeliver(1); // this one's subscription ends here; the penalty is still refused for now
+      assertEquals(List.of(expiring.uuid()), h.events.uuids(Event.Expired.class));
+      assertEquals(broadcasts + 1, h.chain.broadcastCount(a.penalty().txid()), "tried once as " + expiring.uuid() + " expires");
+      h.events.drain();
+    }
+    int broadcasts = h.chain.broadcastCount(a.penalty().txid());
+    h.mineEmptyAndDeliver(1);
+    assertEquals(broadcasts + 1, h.chain.broadcastCount(a.penalty().txid()), "still retried on every block");
+    assertEquals(TrackerState.PENDING, h.responder.tracker(stays.uuid()).orElseThrow().status().state());
+  }
+
   @Test
   void aPendingPenaltyIsTriedOncePerBlockEvenWhenOneOfItsAppointmentsExpires() {
     Appointment a = h.breachedAppointment();
