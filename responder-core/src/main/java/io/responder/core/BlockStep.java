@@ -32,6 +32,8 @@ final class BlockStep {
   private final ResponderConfig config;
   private final Escalation escalation;
   private final Instruments instruments;
+  /** Kept only so that the compiler keeps {@link #touch}'s reads. */
+  private int touched;
 
   BlockStep(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ResponderConfig config,
       Escalation escalation, Instruments instruments) {
@@ -326,9 +328,6 @@ final class BlockStep {
     }
     return checked;
   }
-
-  /** Kept only so that the compiler keeps {@link #touch}'s reads. */
-  private int touched;
 
   /**
    * Reads each group's status code and first subscription end, in a loop that does nothing else, so
