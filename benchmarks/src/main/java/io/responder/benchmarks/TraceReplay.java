@@ -94,9 +94,19 @@ import java.util.Locale;
 public final class TraceReplay {
   private TraceReplay() {}
 
-  /** {@code --warmup} not given: enough passes for about {@link #WARMUP_BREACHES} breaches. */
+  /**
+   * {@code --warmup} not given: enough passes for about {@link #WARMUP_BREACHES} breaches, and at
+   * least {@link #MIN_AUTO_WARMUPS}.
+   */
   static final int AUTO_WARMUP = -1;
   private static final int WARMUP_BREACHES = 200_000;
+  /**
+   * The blocks need their own warm-up, which the breaches do not measure: at a million trackers one
+   * pass holds a million breaches but twenty blocks, and after one warm-up pass the compiler was still
+   * at work through the first measured pass (the other threads took 15 to 23 ms of CPU per plain
+   * block there, against 4 after three warm-up passes; issue 16, seventeenth round in BENCHMARKS.md).
+   */
+  private static final int MIN_AUTO_WARMUPS = 3;
   private static final int MAX_AUTO_WARMUPS = 20;
 
   private static final String USAGE =
@@ -171,6 +181,16 @@ public final class TraceReplay {
   }
 
   /**
+   * The warm-up passes {@link #AUTO_WARMUP} stands for, for a trace of {@code breaches} breaches a pass:
+   * about {@link #WARMUP_BREACHES} breaches, at least {@link #MIN_AUTO_WARMUPS} passes, at most
+   * {@link #MAX_AUTO_WARMUPS}.
+   */
+  static int autoWarmups(long breaches) {
+    long perPass = Math.max(1, breaches);
+    return (int) Math.max(MIN_AUTO_WARMUPS, Math.min(MAX_AUTO_WARMUPS, (WARMUP_BREACHES + perPass - 1) / perPass));
+  }
+
+  /**
    * Replays a trace and returns the summary line.
    *
    * @param trace the trace file
@@ -207,8 +227,7 @@ public final class TraceReplay {
     if (warmups == AUTO_WARMUP) {
       Pass first = pass(trace, Pass.Kind.FULL, null);
       done = 1;
-      long breaches = Math.max(1, first.listener.added + first.listener.rejected);
-      passes = (int) Math.max(1, Math.min(MAX_AUTO_WARMUPS, (WARMUP_BREACHES + breaches - 1) / breaches));
+      passes = autoWarmups(first.listener.added + first.listener.rejected);
     }
     for (; done < passes; done++) {
       pass(trace, Pass.Kind.FULL, null);

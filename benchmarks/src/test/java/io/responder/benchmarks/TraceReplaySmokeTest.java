@@ -52,6 +52,20 @@ class TraceReplaySmokeTest {
         "the other threads' time is reported: " + summary);
   }
 
+  /**
+   * The default warm-up: about 200,000 breaches' worth of passes, but never fewer than three, since a
+   * million-tracker trace's one pass holds only twenty blocks for the compiler to warm up on.
+   */
+  @Test
+  void theDefaultWarmUpIsAtLeastThreePassesAndAtMostTwenty() {
+    assertEquals(20, TraceReplay.autoWarmups(24));
+    assertEquals(20, TraceReplay.autoWarmups(10_000));
+    assertEquals(8, TraceReplay.autoWarmups(25_000));
+    assertEquals(3, TraceReplay.autoWarmups(100_000));
+    assertEquals(3, TraceReplay.autoWarmups(1_000_000));
+    assertEquals(20, TraceReplay.autoWarmups(0), "a trace without breaches is warmed up as one of a single breach");
+  }
+
   /** Measured passes come one after another into the per-block file, each with its number and the same decisions. */
   @Test
   void measuresSeveralPassesInTurn(@TempDir Path dir) throws Exception {
