@@ -50,7 +50,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    */
   public static final int SLICE = 256;
 
-  /** {@link #getAll}'s working arrays, kept between calls: as long as the largest block looked up. */
+  /** {@link #getAll}'s working arrays, kept between calls: as long as the most txids looked up at once. */
   private int[] scratchSlots = new int[0];
   private @Nullable PenaltyGroup[] scratchGroups = new PenaltyGroup[0];
   private @Nullable Txid[] scratchTxids = new Txid[0];
@@ -104,30 +104,19 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   }
 
   /**
-   * {@link #get} of each txid, in order: what a connected block's look-ups need. In passes (every
-   * txid's tags first, then the candidate groups, then their txids), because within a pass the
-   * look-ups do not depend on each other, so the processor overlaps their cache misses, where one
-   * look-up after another waits for each miss in turn. The pass that reads each candidate's txid
-   * also reads its status code: the two sit apart in the group's object, often in two cache lines,
-   * and the caller reads the status of every group found next.
-   *
-   * @param txids the txids to look up
-   * @return its first {@code txids.size()} elements, one per txid, its group or null; the array is
-   *     the index's own, valid until the next call (a block's look-ups reuse it, allocating nothing)
-   */
-  public @Nullable PenaltyGroup[] getAll(List<Txid> txids) {
-    return getAll(txids, 0, txids.size());
-  }
-
-  /**
-   * {@link #getAll(List)} of the txids {@code from} (inclusive) to {@code to} of {@code txids}: a
-   * slice of a block, read in place (a sublist view would put a call of its own on every read).
+   * {@link #get} of the txids {@code from} (inclusive) to {@code to} of {@code txids}, in order: what a
+   * slice of a connected block's look-ups needs, read in place (a sublist view would put a call of its
+   * own on every read). In passes (every txid's tags first, then the candidate groups, then their
+   * txids), because within a pass the look-ups do not depend on each other, so the processor overlaps
+   * their cache misses, where one look-up after another waits for each miss in turn. The pass that
+   * reads each candidate's txid also reads its status code: the two sit apart in the group's object,
+   * often in two cache lines, and the caller reads the status of every group found next.
    *
    * @param txids the txids
    * @param from the first to look up
    * @param to the end of those looked up (exclusive)
    * @return its first {@code to - from} elements, one per txid looked up, its group or null; the
-   *     index's own array, valid until the next call
+   *     index's own array, valid until the next call (a block's look-ups reuse it, allocating nothing)
    */
   public @Nullable PenaltyGroup[] getAll(List<Txid> txids, int from, int to) {
     int n = to - from;

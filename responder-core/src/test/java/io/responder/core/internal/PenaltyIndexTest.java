@@ -126,7 +126,7 @@ class PenaltyIndexTest {
   private static void assertAllAgree(Map<Txid, PenaltyGroup> model, PenaltyIndex index, List<Txid> asked, String where) {
     List<Txid> withRepeats = new ArrayList<>(asked);
     withRepeats.addAll(asked.subList(0, Math.min(10, asked.size())));
-    PenaltyGroup[] found = index.getAll(withRepeats);
+    PenaltyGroup[] found = index.getAll(withRepeats, 0, withRepeats.size());
     for (int i = 0; i < withRepeats.size(); i++) {
       assertSame(model.get(withRepeats.get(i)), found[i], where + " at " + i);
     }
