@@ -33,11 +33,6 @@ final class ChangeSet {
   private PenaltyGroup[] changedGroups = NO_GROUPS;
   private TrackerStatus[] changedStatuses = NO_STATUSES;
   private int changed;
-  /**
-   * The members of the groups listed, as each was when listed, summed: room enough for the update's
-   * status changes unless members join a listed group later (then {@link #toUpdate} grows it).
-   */
-  private int listedMembers;
   private long[] removedWords = new long[0];
   private int removedWordCount;
   private final List<Consumer<ResponderListener>> events = new ArrayList<>();
@@ -65,7 +60,6 @@ final class ChangeSet {
     changedGroups[changed] = g;
     changedStatuses[changed] = status;
     changed++;
-    listedMembers += g.size();
     g.setListed(true);
   }
 
@@ -210,46 +204,33 @@ final class ChangeSet {
   }
 
   StoreUpdate toUpdate(Optional<BlockRef> tip) {
-    // Latest entry first, so that it is the one kept; groups dropped since have no member left to
-    // change. One pass, reading each group once: the arrays fill from their ends backwards, so that
-    // they end in the order of each group's last change. (Counting the members first took a second
-    // read of every group, which by now has left the core's own cache: a block lists thousands.)
-    int room = listedMembers;
-    long[] words = new long[2 * room];
-    TrackerStatus[] statuses = new TrackerStatus[room];
-    int at = room;
+    // Latest entry first, so that it is the one kept; groups dropped since have no member left to change.
+    int[] keep = new int[changed];
+    int kept = 0;
+    int trackers = 0;
     for (int i = changed - 1; i >= 0; i--) {
       PenaltyGroup g = changedGroups[i];
       if (g.isListed()) {
         g.setListed(false);
         if (g.isLive()) {
-          int n = g.size();
-          if (n > at) { // members joined a listed group: move what is filled to the end of more room
-            int grown = Math.max(2 * room, room - at + n);
-            long[] w = new long[2 * grown];
-            TrackerStatus[] st = new TrackerStatus[grown];
-            System.arraycopy(words, 2 * at, w, 2 * (grown - room + at), 2 * (room - at));
-            System.arraycopy(statuses, at, st, grown - room + at, room - at);
-            at += grown - room;
-            room = grown;
-            words = w;
-            statuses = st;
-          }
-          at -= n;
-          g.copyUuidWords(words, 2 * at);
-          Arrays.fill(statuses, at, at + n, changedStatuses[i]);
+          keep[kept++] = i;
+          trackers += g.size();
         }
       }
     }
-    if (at > 0) { // entries superseded, members gone, groups dropped: the arrays are exactly the changes
-      words = Arrays.copyOfRange(words, 2 * at, 2 * room);
-      statuses = Arrays.copyOfRange(statuses, at, room);
+    long[] words = new long[2 * trackers];
+    TrackerStatus[] statuses = new TrackerStatus[trackers];
+    int at = 0;
+    for (int k = kept - 1; k >= 0; k--) { // in the order of each group's last change
+      PenaltyGroup g = changedGroups[keep[k]];
+      g.copyUuidWords(words, 2 * at);
+      Arrays.fill(statuses, at, at + g.size(), changedStatuses[keep[k]]);
+      at += g.size();
     }
     List<TransactionTracker> a = List.copyOf(added);
     Set<UUID> r = removedWordCount == 0 ? UuidWordSet.EMPTY : new UuidWordSet(Arrays.copyOf(removedWords, removedWordCount));
     return new StoreUpdate(a, new StatusChanges(words, statuses, a, r), r, tip);
   }
-
   /** Delivers the events in the order they were recorded; a listener that throws is logged and skipped. */
   void fire(ResponderListener listener) {
     for (Consumer<ResponderListener> e : events) {

@@ -192,30 +192,6 @@ class ChangeSetTest {
     assertEquals(Set.of(new UUID(1, 2), new UUID(20, 20), new UUID(20, 21)), update.removed());
   }
 
-  /**
-   * The update's arrays are sized by the members each group had when it was listed; members that
-   * join a listed group afterwards are still in it, in their group's place.
-   */
-  @Test
-  void membersWhoJoinAListedGroupAreInTheUpdateInTheirGroupsPlace() throws Exception {
-    PenaltyGroup g = group(1, 1);
-    PenaltyGroup h = group(10, 1);
-    ChangeSet ch = new ChangeSet();
-
-    ch.status(g, AT_106);
-    ch.status(h, CONFIRMED);
-    for (int i = 2; i <= 4; i++) {
-      g.add(new UUID(1, i), -1);
-    }
-    StoreUpdate update = ch.toUpdate(Optional.empty());
-
-    List<UUID> order = new ArrayList<>();
-    update.statusChanges().forEach((u, s) -> order.add(u));
-    assertEquals(List.of(new UUID(1, 1), new UUID(1, 2), new UUID(1, 3), new UUID(1, 4), new UUID(10, 10)), order);
-    assertEquals(Map.of(new UUID(1, 1), AT_106, new UUID(1, 2), AT_106, new UUID(1, 3), AT_106,
-        new UUID(1, 4), AT_106, new UUID(10, 10), CONFIRMED), update.statusChanges());
-  }
-
   @Test
   void statusesRecordedWhenTheUpdateIsMadeStayAsTheyWere() throws Exception {
     PenaltyGroup g = group(1, 1);
