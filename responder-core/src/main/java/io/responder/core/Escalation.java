@@ -917,9 +917,10 @@ final class Escalation {
     while (true) {
       Sent sent;
       if (rung == 0) {
-        BroadcastResult r = node.sendPenalty(g.txid(), member.penaltyRawTxUnsafe(), member.disputeTxid(), rawDispute,
+        Txid txid = g.txid();
+        BroadcastResult r = node.sendPenalty(txid, member.penaltyRawTxUnsafe(), member.disputeTxid(), rawDispute,
             g.disputeHeight(), null, ch.lines());
-        sent = new Sent(ownRungSpent(g, plan, g.txid(), r), g.txid(), 0);
+        sent = new Sent(ownRungSpent(g, plan, txid, r), txid, 0);
       } else {
         Txid txid = plan.variantTxids.get(rung - 1);
         BroadcastResult r = ownRungSpent(g, plan, txid, node.sendPenalty(txid, rawOf(member, rung), member.disputeTxid(),

@@ -19,10 +19,14 @@ public abstract sealed class Hash256 permits Txid, BlockHash {
   private final long w3;
 
   Hash256(long[] words) {
-    this.w0 = words[0];
-    this.w1 = words[1];
-    this.w2 = words[2];
-    this.w3 = words[3];
+    this(words[0], words[1], words[2], words[3]);
+  }
+
+  Hash256(long w0, long w1, long w2, long w3) {
+    this.w0 = w0;
+    this.w1 = w1;
+    this.w2 = w2;
+    this.w3 = w3;
   }
 
   static long[] parse(String field, String hex) {
@@ -82,7 +86,18 @@ public abstract sealed class Hash256 permits Txid, BlockHash {
     return 0;
   }
 
-  final long word(int index) {
+  /**
+   * Returns eight of the 32 display-order bytes as one big-endian {@code long}: word 0 holds bytes 0
+   * to 7 (the first two hex characters of {@link #toHex()} are its top byte), word 3 bytes 24 to 31.
+   * Four words are the whole hash, for a caller that keeps many hashes without an object each (see
+   * {@link Txid#fromWords}).
+   *
+   * @param index 0 to 3
+   * @return that word
+   * @throws IndexOutOfBoundsException if {@code index} is not 0 to 3
+   * @since 0.1.0
+   */
+  public final long word(int index) {
     switch (index) {
       case 0: return w0;
       case 1: return w1;

@@ -141,6 +141,7 @@ final class Intake {
     // Persist first: if the store fails, memory is untouched and the caller may retry.
     ledger.persist(ch, Optional.empty());
     PenaltyGroup admitted = book.admit(breach, status, disputeHeight, group);
+    node.keyReceiptBy(admitted); // the receipt then keeps the group alive, not the breach's txid
     if (first != null) {
       escalation.register(admitted, first.plan(), tip.height());
       if (result.delivered()) {

@@ -134,13 +134,23 @@ final class NodeLink {
     sentThisInterval.ensureRoom(count);
   }
 
+  /**
+   * Keys this interval's receipt for {@code g}'s own txid, if there is one, by the group: found the
+   * same way, it no longer keeps the {@code Txid} it was sent under alive (a breach's, at intake,
+   * where a bulk hand-over files a receipt per penalty).
+   */
+  void keyReceiptBy(PenaltyGroup g) {
+    sentThisInterval.keyBy(g);
+  }
+
   /** This interval's answer for {@code txid}, or null when it was not sent. */
   @Nullable BroadcastResult receipt(Txid txid) {
     return sentThisInterval.get(txid);
   }
 
   BroadcastResult send(Txid txid, byte[] raw) {
-    if (aheadNext < aheadCount && aheadTxids[aheadNext] == txid) {
+    // Equal, not the same object: a group's sends make its txid afresh from the words it keeps.
+    if (aheadNext < aheadCount && txid.equals(aheadTxids[aheadNext])) {
       return aheadAnswers[aheadNext++];
     }
     BroadcastResult earlier = sentThisInterval.get(txid);

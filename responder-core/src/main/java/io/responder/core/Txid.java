@@ -14,6 +14,10 @@ public final class Txid extends Hash256 implements Comparable<Txid> {
     super(words);
   }
 
+  private Txid(long w0, long w1, long w2, long w3) {
+    super(w0, w1, w2, w3);
+  }
+
   /**
    * Parses 64 hex characters (either case) in display order.
    *
@@ -46,6 +50,21 @@ public final class Txid extends Hash256 implements Comparable<Txid> {
    */
   public static Txid fromDisplayBytes(byte[] displayBytes) {
     return new Txid(fromDisplayBytes("txid", displayBytes));
+  }
+
+  /**
+   * Makes the txid whose {@linkplain #word(int) words} are these: the inverse of reading its four
+   * words. Every value is a txid, so nothing is checked.
+   *
+   * @param w0 display-order bytes 0 to 7, big-endian
+   * @param w1 bytes 8 to 15
+   * @param w2 bytes 16 to 23
+   * @param w3 bytes 24 to 31
+   * @return the txid
+   * @since 0.1.0
+   */
+  public static Txid fromWords(long w0, long w1, long w2, long w3) {
+    return new Txid(w0, w1, w2, w3);
   }
 
   /**

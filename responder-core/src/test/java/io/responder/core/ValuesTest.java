@@ -39,6 +39,22 @@ class ValuesTest {
   }
 
   @Test
+  void aTxidIsItsFourWordsInDisplayOrder() {
+    Txid t = Txid.fromHex(TXID);
+    assertEquals(0xa24a98bee36300bdL, t.word(0));
+    assertEquals(0x6f71068facf64949L, t.word(1));
+    assertEquals(0x63420aeddcfbbed6L, t.word(2));
+    assertEquals(0x948a626f434734d1L, t.word(3));
+    Txid back = Txid.fromWords(t.word(0), t.word(1), t.word(2), t.word(3));
+    assertEquals(t, back);
+    assertEquals(t.hashCode(), back.hashCode());
+    assertEquals(TXID, back.toHex());
+    assertThrows(IndexOutOfBoundsException.class, () -> t.word(4));
+    assertThrows(IndexOutOfBoundsException.class, () -> t.word(-1));
+    assertEquals(BlockHash.fromHex(TXID).word(2), t.word(2));
+  }
+
+  @Test
   void bytesAreCopiedInAndOut() {
     byte[] bytes = Txid.fromHex(TXID).toDisplayBytes();
     Txid t = Txid.fromDisplayBytes(bytes);

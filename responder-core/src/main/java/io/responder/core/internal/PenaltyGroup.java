@@ -15,7 +15,12 @@ import org.jspecify.annotations.Nullable;
  * <p>The first member is held inline because almost every penalty has exactly one; more spill into
  * arrays. Uuids are kept as their two words rather than as {@code UUID} objects (16 bytes instead of a
  * 4-byte reference to a 32-byte object, per tracker); {@link #uuid(int)} makes the object when an
- * event or a store call needs it. Mutable, confined to the Responder's lock. Not published API.
+ * event or a store call needs it. The txid too is kept as its four words, not as a reference to a
+ * {@code Txid}: a block's look-ups then check a candidate in the group they have just read, instead
+ * of reading a 48-byte object of its own elsewhere in the heap (a cache miss per hit at a million
+ * penalties), and the 32 bytes cost less than the object they replace. {@link #txid()} makes the
+ * object when a send, an event or a log line needs it. Mutable, confined to the Responder's lock. Not
+ * published API.
  */
 public final class PenaltyGroup {
   /**
@@ -34,7 +39,11 @@ public final class PenaltyGroup {
    */
   private static final int RESEND_OWED = 4;
 
-  private final Txid txid;
+  /** The txid's words (see {@link Txid#word}). */
+  private final long txid0;
+  private final long txid1;
+  private final long txid2;
+  private final long txid3;
   /**
    * The shared status, as its code in the Responder's {@link StatusCodes}; {@link StatusCodes#DROPPED}
    * once the group is dropped. An {@code int} rather than a reference: see {@link StatusCodes} for why.
@@ -44,7 +53,7 @@ public final class PenaltyGroup {
   private boolean hasRawDispute;
   /**
    * Marks for the work in progress, one bit each ({@link #LISTED}, {@link #PICKED}, {@link #RESEND_OWED}):
-   * one byte in the object's padding, so the group stays at 56 bytes.
+   * one byte in the object's padding, so the group stays at 88 bytes.
    */
   private byte marks;
 
@@ -52,8 +61,8 @@ public final class PenaltyGroup {
   private long firstLsb;
   private int firstExpiry;
   /**
-   * Members after the first, three longs each: uuid words, then subscription end. One array rather
-   * than two keeps the object at 56 bytes instead of 64.
+   * Members after the first, three longs each: uuid words, then subscription end (one array rather
+   * than two: one object and one header fewer for a penalty shared by several trackers).
    */
   private long @Nullable [] more;
   private int size;
@@ -70,7 +79,10 @@ public final class PenaltyGroup {
    */
   public PenaltyGroup(Txid txid, int statusCode, UUID uuid, int expiry, int disputeHeight, boolean hasRawDispute) {
     StatusCodes.stateOf(statusCode); // a group starts with a status
-    this.txid = txid;
+    this.txid0 = txid.word(0);
+    this.txid1 = txid.word(1);
+    this.txid2 = txid.word(2);
+    this.txid3 = txid.word(3);
     this.statusCode = statusCode;
     this.firstMsb = uuid.getMostSignificantBits();
     this.firstLsb = uuid.getLeastSignificantBits();
@@ -80,9 +92,29 @@ public final class PenaltyGroup {
     this.hasRawDispute = hasRawDispute;
   }
 
-  /** @return the penalty txid */
+  /** @return the penalty txid, a new object on each call (the group keeps only its words) */
   public Txid txid() {
-    return txid;
+    return Txid.fromWords(txid0, txid1, txid2, txid3);
+  }
+
+  /**
+   * @param txid a txid
+   * @return whether it is this group's penalty txid, read from the words in the group
+   */
+  public boolean hasTxid(Txid txid) {
+    return txid0 == txid.word(0) && txid1 == txid.word(1) && txid2 == txid.word(2) && txid3 == txid.word(3);
+  }
+
+  /** @return whether {@code other} is of the same penalty txid */
+  public boolean sameTxid(PenaltyGroup other) {
+    return txid0 == other.txid0 && txid1 == other.txid1 && txid2 == other.txid2 && txid3 == other.txid3;
+  }
+
+  /** @return {@code txid().hashCode()}, without making the object */
+  public int txidHash() {
+    // As Txid.hashCode folds its words (a test holds the two together).
+    long x = txid0 ^ txid1 ^ txid2 ^ txid3;
+    return (int) (x ^ (x >>> 32));
   }
 
   /** @return the code of the shared status in the Responder's {@link StatusCodes}, or {@link StatusCodes#DROPPED} */

@@ -16,11 +16,11 @@ import org.jspecify.annotations.Nullable;
  * every txid of a block is not tracked, and such a miss reads only tags until an empty one: for a
  * million penalties the tag array is 2 MB, which stays in cache, where a {@code HashMap} would chase
  * a node and a key object through the heap for half of its misses. Only a tag match (a hit, or one
- * probed slot in 255) reads the group and its txid. Deletion shifts the following entries back, so
- * there are no tombstones and probe sequences never degrade; each slot's distance from its home slot
- * sits in a second {@code byte[]}, so the shift decides which entries move from the two byte arrays
- * alone, instead of reading the group and txid of every entry after the hole (two cache misses each,
- * for each of the thousands of penalties a block completes or expires). A slot costs 6 bytes instead of
+ * probed slot in 255) reads the group, which holds its txid's words. Deletion shifts the following
+ * entries back, so there are no tombstones and probe sequences never degrade; each slot's distance
+ * from its home slot sits in a second {@code byte[]}, so the shift decides which entries move from
+ * the two byte arrays alone, instead of reading the group of every entry after the hole to hash its
+ * txid (a cache miss each, for each of the thousands of penalties a block completes or expires). A slot costs 6 bytes instead of
  * a 32-byte node plus a table slot.
  *
  * <p>Mutable, confined to the Responder's lock. Not published API.
@@ -53,7 +53,6 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   /** {@link #getAll}'s working arrays, kept between calls: as long as the most txids looked up at once. */
   private int[] scratchSlots = new int[0];
   private @Nullable PenaltyGroup[] scratchGroups = new PenaltyGroup[0];
-  private @Nullable Txid[] scratchTxids = new Txid[0];
 
   /**
    * The sum of the status codes {@link #getAll} last read: kept only so that the compiler keeps the
@@ -96,7 +95,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
       }
       if (t == tag) {
         PenaltyGroup g = groups[i];
-        if (g.txid().equals(txid)) {
+        if (g.hasTxid(txid)) {
           return g;
         }
       }
@@ -106,11 +105,12 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   /**
    * {@link #get} of the txids {@code from} (inclusive) to {@code to} of {@code txids}, in order: what a
    * slice of a connected block's look-ups needs, read in place (a sublist view would put a call of its
-   * own on every read). In passes (every txid's tags first, then the candidate groups, then their
-   * txids), because within a pass the look-ups do not depend on each other, so the processor overlaps
-   * their cache misses, where one look-up after another waits for each miss in turn. The pass that
-   * reads each candidate's txid also reads its status code: the two sit apart in the group's object,
-   * often in two cache lines, and the caller reads the status of every group found next.
+   * own on every read). In passes (every txid's tags first, then the candidate groups from the table,
+   * then each candidate's txid words, in the group), because within a pass the look-ups do not depend
+   * on each other, so the processor overlaps their cache misses, where one look-up after another waits
+   * for each miss in turn. The pass that checks each candidate's txid also reads its status code: an
+   * 88-byte group often spans two cache lines, and the caller reads the status of every group found
+   * next.
    *
    * @param txids the txids
    * @param from the first to look up
@@ -124,7 +124,6 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
       int room = Math.max(n, 2 * scratchSlots.length);
       scratchSlots = new int[room];
       scratchGroups = new PenaltyGroup[room];
-      scratchTxids = new Txid[room];
     }
     int[] slots = scratchSlots;
     byte[] ts = tags;
@@ -143,24 +142,17 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     for (int k = 0; k < n; k++) {
       found[k] = slots[k] >= 0 ? groups[slots[k]] : null;
     }
-    @Nullable Txid[] candidates = scratchTxids;
     int codes = 0;
     for (int k = 0; k < n; k++) {
       PenaltyGroup g = found[k];
       if (g != null) {
-        candidates[k] = g.txid();
         codes += g.statusCode();
-      } else {
-        candidates[k] = null;
+        if (!g.hasTxid(txids.get(from + k))) {
+          found[k] = get(txids.get(from + k)); // another key with the same tag came first: probe on
+        }
       }
     }
     touched = codes; // kept, so that the reads stay
-    for (int k = 0; k < n; k++) {
-      if (candidates[k] != null && !candidates[k].equals(txids.get(from + k))) {
-        found[k] = get(txids.get(from + k)); // another key with the same tag came first: probe on
-      }
-    }
-    Arrays.fill(candidates, 0, n, null); // holds no txid past the call (the groups, until the next)
     return found;
   }
 
@@ -173,7 +165,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * @throws IllegalArgumentException if {@code txid} is not the group's txid
    */
   public @Nullable PenaltyGroup put(Txid txid, PenaltyGroup group) {
-    if (!group.txid().equals(txid)) {
+    if (!group.hasTxid(txid)) {
       throw new IllegalArgumentException("group of " + group.txid() + " filed under " + txid);
     }
     int h = txid.hashCode();
@@ -182,7 +174,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     int home = home(h);
     int i = home;
     for (; tags[i] != 0; i = (i + 1) & mask) {
-      if (tags[i] == tag && groups[i].txid().equals(txid)) {
+      if (tags[i] == tag && groups[i].hasTxid(txid)) {
         PenaltyGroup old = groups[i];
         groups[i] = group;
         return old;
@@ -208,7 +200,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     byte tag = tag(h);
     int mask = tags.length - 1;
     for (int i = home(h); tags[i] != 0; i = (i + 1) & mask) {
-      if (tags[i] == tag && groups[i].txid().equals(txid)) {
+      if (tags[i] == tag && groups[i].hasTxid(txid)) {
         PenaltyGroup old = groups[i];
         deleteAt(i);
         return old;
@@ -238,7 +230,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     for (int from = 0; from < n; from += SLICE) {
       int m = Math.min(n - from, SLICE);
       for (int k = 0; k < m; k++) {
-        hashes[k] = gone.get(from + k).txid().hashCode();
+        hashes[k] = gone.get(from + k).txidHash();
       }
       for (int k = 0; k < m; k++) {
         byte tag = tag(hashes[k]);
@@ -280,7 +272,6 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     size = 0;
     scratchSlots = new int[0];
     scratchGroups = new PenaltyGroup[0];
-    scratchTxids = new Txid[0];
   }
 
   /** Iterates over the groups in no particular order; the index must not change meanwhile. */
@@ -321,7 +312,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     int hole = i;
     for (int j = (i + 1) & mask; tags[j] != 0; j = (j + 1) & mask) {
       int d = distances[j] & 0xff;
-      int home = d < FAR ? (j - d) & mask : home(groups[j].txid().hashCode());
+      int home = d < FAR ? (j - d) & mask : home(groups[j].txidHash());
       // The entry at j may stay only if its home lies cyclically in (hole, j].
       boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
       if (!stays) {
@@ -369,7 +360,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     int mask = capacity - 1;
     for (int k = 0; k < oldTags.length; k++) {
       if (oldTags[k] != 0) {
-        int home = home(oldGroups[k].txid().hashCode());
+        int home = home(oldGroups[k].txidHash());
         int i = home;
         while (tags[i] != 0) {
           i = (i + 1) & mask;

@@ -9,6 +9,11 @@ import org.jspecify.annotations.Nullable;
  * The node's answers of one block interval, by txid. A rebroadcast storm files every penalty of the
  * Responder here, so the table is built for that.
  *
+ * <p>A receipt is filed under a {@code Txid}; one of a tracked penalty's own txid can then be keyed
+ * by its {@link PenaltyGroup} instead ({@link #keyBy}), which holds the same txid as words: a million
+ * breaches handed over in one interval file a million receipts, and keyed by their groups these keep
+ * no {@code Txid} object alive (48 bytes each) until the interval ends. Look-ups are by txid either way.
+ *
  * <p>The txids and answers are kept in the order they were filed, in two arrays written front to
  * back; the hash table over them holds no reference, only {@code long}s: each used slot has the txid's
  * hash in its high half and its position in the arrays (plus one) in its low half, so an empty slot
@@ -22,8 +27,7 @@ import org.jspecify.annotations.Nullable;
  * back in the same order, so the arrays are also read front to back.
  *
  * <p>No node object per receipt (which would live through the storm and lengthen the young
- * collections); keys compared by the hash kept in the slot, then by identity before equality (the
- * Responder sends a penalty under the txid object it keeps, so a look-up rarely calls equals); and a
+ * collections); keys compared by the hash kept in the slot, then by identity before equality; and a
  * batch that claims a receipt per transaction before the node answers and fills it after, so that
  * "not sent yet?" and "remember the answer" cost one probe, not two. Deletion is never needed: the
  * interval ends with a clear.
@@ -40,8 +44,8 @@ public final class Receipts {
 
   /** Hash in the high half, position plus one in the low half; 0 for an empty slot. */
   private long[] slots;
-  /** The txids in the order filed. */
-  private @Nullable Txid[] keys;
+  /** The keys in the order filed: each a {@code Txid}, or the {@code PenaltyGroup} of one. */
+  private @Nullable Object[] keys;
   /** The answers, at their txid's position; null while only claimed. */
   private @Nullable BroadcastResult[] answers;
   private int size;
@@ -179,8 +183,33 @@ public final class Receipts {
     return size++;
   }
 
-  private static boolean sameKey(Txid filed, Txid txid) {
-    return filed == txid || filed.equals(txid);
+  private static boolean sameKey(Object filed, Txid txid) {
+    return filed == txid || (filed instanceof PenaltyGroup g ? g.hasTxid(txid) : filed.equals(txid));
+  }
+
+  /**
+   * Keys the receipt filed for {@code group}'s txid, if any, by the group: the same receipt, found by
+   * the same txid, holding the group (which the Responder keeps anyway) instead of a {@code Txid}.
+   *
+   * @param group a penalty's group
+   * @return whether a receipt was filed for its txid
+   */
+  public boolean keyBy(PenaltyGroup group) {
+    int mask = slots.length - 1;
+    int h = group.txidHash();
+    for (int i = home(h); ; i = (i + 1) & mask) {
+      long e = slots[i];
+      if (e == 0) {
+        return false;
+      }
+      if ((int) (e >>> 32) == h) {
+        Object filed = keys[position(e)];
+        if (filed == group || (filed instanceof PenaltyGroup g ? g.sameTxid(group) : group.hasTxid((Txid) filed))) {
+          keys[position(e)] = group;
+          return true;
+        }
+      }
+    }
   }
 
   private int positionOf(Txid txid) {
@@ -222,7 +251,7 @@ public final class Receipts {
   private void allocate(int capacity) {
     slots = new long[capacity];
     int room = (int) ((long) capacity * MAX_LOAD_PERCENT / 100);
-    keys = new Txid[room];
+    keys = new Object[room];
     answers = new BroadcastResult[room];
     growAt = room;
   }
@@ -230,7 +259,7 @@ public final class Receipts {
   /** A larger table over the same receipts: the slots are placed again, the arrays copied in order. */
   private void rehash(int capacity) {
     long[] oldSlots = slots;
-    Txid[] oldKeys = keys;
+    Object[] oldKeys = keys;
     BroadcastResult[] oldAnswers = answers;
     allocate(capacity);
     System.arraycopy(oldKeys, 0, keys, 0, size);

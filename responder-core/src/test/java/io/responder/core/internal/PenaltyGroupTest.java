@@ -1,6 +1,8 @@
 package io.responder.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.TrackerStatus;
 import io.responder.core.Txid;
@@ -23,6 +25,37 @@ class PenaltyGroupTest {
       g.setResendOwed((bits & 4) != 0);
       assertEquals(List.of((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0),
           List.of(g.isListed(), g.isPicked(), g.isResendOwed()), "marks " + bits);
+    }
+  }
+
+  /**
+   * The group keeps its txid as words: it gives back an equal txid of the same hash, and tells it
+   * apart from txids that differ in any one word, or only in the word the hash folds away.
+   */
+  @Test
+  void keepsItsTxidAsItsWords() {
+    Random rng = new Random(88);
+    int code = new StatusCodes().hold(new TrackerStatus.InMempool(1));
+    for (int n = 0; n < 200; n++) {
+      byte[] bytes = new byte[32];
+      rng.nextBytes(bytes);
+      Txid t = Txid.fromDisplayBytes(bytes);
+      PenaltyGroup g = new PenaltyGroup(t, code, new UUID(1, 2), -1, -1, false);
+      assertEquals(t, g.txid());
+      assertEquals(t.hashCode(), g.txidHash());
+      assertTrue(g.hasTxid(Txid.fromHex(t.toHex())));
+      assertTrue(g.sameTxid(new PenaltyGroup(Txid.fromHex(t.toHex()), code, new UUID(3, 4), -1, -1, false)));
+      for (int w = 0; w < 4; w++) {
+        long[] words = {t.word(0), t.word(1), t.word(2), t.word(3)};
+        words[w] ^= 1L << rng.nextInt(64);
+        Txid other = Txid.fromWords(words[0], words[1], words[2], words[3]);
+        assertFalse(g.hasTxid(other), "differs in word " + w);
+        assertFalse(g.sameTxid(new PenaltyGroup(other, code, new UUID(1, 2), -1, -1, false)));
+      }
+      // Two words swapped: the same hash, another txid.
+      Txid swapped = Txid.fromWords(t.word(1), t.word(0), t.word(2), t.word(3));
+      assertEquals(g.txidHash(), swapped.hashCode());
+      assertEquals(t.word(0) == t.word(1), g.hasTxid(swapped));
     }
   }
 

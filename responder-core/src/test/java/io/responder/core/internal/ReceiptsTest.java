@@ -1,12 +1,14 @@
 package io.responder.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.responder.core.BroadcastResult;
+import io.responder.core.TrackerStatus;
 import io.responder.core.Txid;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class ReceiptsTest {
@@ -185,12 +188,50 @@ class ReceiptsTest {
             model.put(fresh.get(i), null);
           }
         }
+      } else if (op < 60) {
+        Txid t = pick(seen);
+        assertEquals(model.containsKey(t), r.keyBy(groupOf(t)), "key by the group of " + t);
       } else {
         Txid t = pick(seen);
         assertEquals(model.get(t), r.get(copyOf(t)), "answer for " + t);
       }
       assertEquals(model.size(), r.size());
     }
+  }
+
+  private static PenaltyGroup groupOf(Txid t) {
+    return new PenaltyGroup(copyOf(t), new StatusCodes().hold(new TrackerStatus.InMempool(1)), new UUID(1, 2), -1, -1, false);
+  }
+
+  /**
+   * A receipt keyed by its penalty's group is the same receipt: found, claimed and replaced by the
+   * txid, filed once; a group whose txid has no receipt (one of the same hash among them) keys none.
+   */
+  @Test
+  void aReceiptKeyedByItsGroupAnswersForItsTxid() {
+    Receipts r = new Receipts();
+    Txid a = txid();
+    Txid sameHash = sameHashOtherTxid(a);
+    BroadcastResult accepted = new BroadcastResult.Accepted();
+    r.put(a, accepted);
+    assertFalse(r.keyBy(groupOf(sameHash)), "another txid of the same hash");
+    assertFalse(r.keyBy(groupOf(txid())));
+    PenaltyGroup g = groupOf(a);
+    assertTrue(r.keyBy(g));
+    assertTrue(r.keyBy(g), "keyed by the same group again");
+    assertTrue(r.keyBy(groupOf(a)), "keyed by another group of the same txid");
+    assertSame(accepted, r.get(copyOf(a)));
+    assertNull(r.get(sameHash));
+    r.ensureRoom(2);
+    assertEquals(-1, r.claim(copyOf(a)), "filed already");
+    int[] receipts = new int[2];
+    r.claimAll(new Txid[] {copyOf(a), sameHash}, new int[] {a.hashCode(), sameHash.hashCode()}, 2, receipts);
+    assertEquals(-1, receipts[0]);
+    assertTrue(receipts[1] >= 0);
+    BroadcastResult rejected = new BroadcastResult.Rejected(-26, "fee");
+    r.put(copyOf(a), rejected);
+    assertSame(rejected, r.get(a), "replaced, not filed twice");
+    assertEquals(2, r.size());
   }
 
   /** Claims the batch's txids (copies of them) with one {@link Receipts#claimAll} call. */
