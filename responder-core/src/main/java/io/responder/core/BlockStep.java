@@ -14,6 +14,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * B2: one connected block, in the spec's order (confirmations, completions, expiries, missed
@@ -123,9 +125,11 @@ final class BlockStep {
     int completesAtOrBelow = height - config.irrevocableDepth() + 1;
     for (PenaltyGroup g : book.completionsDueBy(completesAtOrBelow)) {
       if (g.isLive() && book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
-        ch.lines().line(log, BlockLines.Kind.RESOLVED).addKeyValue("penaltyTxid", g.txid())
-            .addKeyValue("confirmedHeight", c.block().height()).addKeyValue("height", height)
-            .addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
+        LoggingEventBuilder line = ch.lines().line(log, BlockLines.Kind.RESOLVED); // counted whatever the level
+        if (!(line instanceof NOPLoggingEventBuilder)) { // a txid object only for a line that is written
+          line.addKeyValue("penaltyTxid", g.txid()).addKeyValue("confirmedHeight", c.block().height())
+              .addKeyValue("height", height).addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
+        }
         book.drop(g, ch, ChangeSet.COMPLETED, ref);
       }
     }
@@ -232,9 +236,12 @@ final class BlockStep {
             if (member == null) {
               continue; // logged by the read: nothing to send
             }
-            ch.lines().line(log, BlockLines.Kind.REBROADCAST).addKeyValue("penaltyTxid", p.txid())
-                .addKeyValue("inMempoolSince", ((TrackerStatus.InMempool) book.status(p)).sinceHeight())
-                .log("penalty missed too many blocks: rebroadcasting");
+            LoggingEventBuilder line = ch.lines().line(log, BlockLines.Kind.REBROADCAST);
+            if (!(line instanceof NOPLoggingEventBuilder)) { // a txid object only for a line that is written
+              line.addKeyValue("penaltyTxid", p.txid())
+                  .addKeyValue("inMempoolSince", ((TrackerStatus.InMempool) book.status(p)).sinceHeight())
+                  .log("penalty missed too many blocks: rebroadcasting");
+            }
             resend(p, member, height, ch, ResendReason.MISSED_BLOCKS);
             if (p.state() == TrackerState.PENDING) {
               askedNode.add(p); // a refused rebroadcast turns it pending: not retried again in step 5
@@ -406,10 +413,9 @@ final class BlockStep {
       settlePending(g, sent, height, ch, reason);
       return;
     }
-    Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      ch.resent(g, txid, reason, result);
+      ch.resent(g, reason, result);
     }
     if (result instanceof BroadcastResult.NodeUnavailable) {
       book.couldNotSend(g, height); // nothing was learnt: a rebroadcast that was due is tried on the next block
@@ -423,14 +429,14 @@ final class BlockStep {
         return;
       }
       book.confirm(g, at.get(), ch);
-      ch.lines().line(log, BlockLines.Kind.CONFIRMATION_LEARNT).addKeyValue("penaltyTxid", txid)
+      ch.lines().line(log, BlockLines.Kind.CONFIRMATION_LEARNT).addKeyValue("penaltyTxid", g.txid())
           .addKeyValue("height", at.get().height()).log("rebroadcast penalty was already confirmed: confirmation re-learnt");
     } else if (result instanceof BroadcastResult.Accepted) {
       book.acceptedAt(g, height, ch);
     } else {
       // Not in the node's hands: pending, so it is retried on every block and, like any pending
       // penalty, dropped only if the node refuses it for good again on the next try.
-      ch.lines().line(log, BlockLines.Kind.REFUSED).addKeyValue("penaltyTxid", txid).addKeyValue("result", result)
+      ch.lines().line(log, BlockLines.Kind.REFUSED).addKeyValue("penaltyTxid", g.txid()).addKeyValue("result", result)
           .log("rebroadcast refused: the penalty is pending and retried on every block");
       book.becomePending(g, height, ch);
     }
@@ -512,13 +518,12 @@ final class BlockStep {
   private BroadcastResult settlePending(PenaltyGroup g, Escalation.Sent sent, int height, ChangeSet ch,
       ResendReason reason) {
     instruments.counted(ResponderMetrics.Event.PENDING_RETRIED, g.size());
-    Txid txid = g.txid();
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      ch.resent(g, txid, reason, result);
+      ch.resent(g, reason, result);
     }
     if (result instanceof BroadcastResult.Rejected rejection) {
-      ch.lines().line(log, BlockLines.Kind.REJECTED).addKeyValue("penaltyTxid", txid).addKeyValue("code", rejection.code())
+      ch.lines().line(log, BlockLines.Kind.REJECTED).addKeyValue("penaltyTxid", g.txid()).addKeyValue("code", rejection.code())
           .addKeyValue("message", rejection.message()).log("pending penalty rejected for good: trackers dropped");
       book.drop(g, ch, ChangeSet.REJECTED, rejection);
       return result;
@@ -532,7 +537,7 @@ final class BlockStep {
     } else {
       book.acceptedAt(g, height, ch);
     }
-    ch.lines().line(log, BlockLines.Kind.ACCEPTED).addKeyValue("penaltyTxid", txid).addKeyValue("status", next)
+    ch.lines().line(log, BlockLines.Kind.ACCEPTED).addKeyValue("penaltyTxid", g.txid()).addKeyValue("status", next)
         .log("pending penalty accepted");
     return result;
   }
