@@ -415,7 +415,7 @@ final class BlockStep {
     }
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      ch.resent(g, reason, result);
+      ch.resent(g, g.txid(), reason, result);
     }
     if (result instanceof BroadcastResult.NodeUnavailable) {
       book.couldNotSend(g, height); // nothing was learnt: a rebroadcast that was due is tried on the next block
@@ -520,7 +520,7 @@ final class BlockStep {
     instruments.counted(ResponderMetrics.Event.PENDING_RETRIED, g.size());
     BroadcastResult result = sent.result();
     if (sent.rung() == 0) { // a rung of the ladder was told as penaltyEscalated
-      ch.resent(g, reason, result);
+      ch.resent(g, g.txid(), reason, result);
     }
     if (result instanceof BroadcastResult.Rejected rejection) {
       ch.lines().line(log, BlockLines.Kind.REJECTED).addKeyValue("penaltyTxid", g.txid()).addKeyValue("code", rejection.code())

@@ -67,22 +67,22 @@ final class ChangeSet {
    * Every member of the live group {@code g} leaves the store, each told {@code event}; the caller
    * then drops the group, so no member is removed twice.
    */
-  <A> void removeAll(PenaltyGroup g, MemberEvent<A> event, A arg) {
+  <A> void removeAll(PenaltyGroup g, Txid txid, MemberEvent<A> event, A arg) {
     roomForRemoved(g.size());
     g.copyUuidWords(removedWords, removedWordCount);
     removedWordCount += 2 * g.size();
-    members(g, event, arg);
+    members(g, txid, event, arg);
   }
 
   /**
    * Member {@code i} of the live group {@code g} leaves the store, told {@code event}; the caller
    * then takes it out of the group, so it is not removed twice.
    */
-  <A> void remove(PenaltyGroup g, int i, MemberEvent<A> event, A arg) {
+  <A> void remove(PenaltyGroup g, int i, Txid txid, MemberEvent<A> event, A arg) {
     roomForRemoved(1);
     g.copyUuidWords(i, removedWords, removedWordCount);
     removedWordCount += 2;
-    runOf(event).addMember(g, i, arg);
+    runOf(event).addMember(g, i, txid, arg);
   }
 
   private void roomForRemoved(int uuids) {
@@ -117,20 +117,19 @@ final class ChangeSet {
   }
 
   /**
-   * Every member of {@code g} is told {@code event} about the group's txid and {@code arg}, as one
+   * Every member of {@code g} is told {@code event} about {@code txid} and {@code arg}, as one
    * event each would tell it. Consecutive events of one kind share one run of arrays (uuid words,
-   * group, argument) instead of two objects per tracker: a block confirms, completes and expires
+   * txid, argument) instead of two objects per tracker: a block confirms, completes and expires
    * thousands, a rebroadcast storm resends a million, and they live until the block is committed.
-   * The txid object is made when the events are told (the group keeps only its words, which never
-   * change). Any other event ends the run, so the order of all events is kept.
+   * Any other event ends the run, so the order of all events is kept.
    */
-  <A> void members(PenaltyGroup g, MemberEvent<A> event, A arg) {
-    runOf(event).addGroup(g, arg);
+  <A> void members(PenaltyGroup g, Txid txid, MemberEvent<A> event, A arg) {
+    runOf(event).addGroup(g, txid, arg);
   }
 
   /** {@link ResponderListener#penaltyResent} for every member of {@code g}, as {@link #members} tells. */
-  void resent(PenaltyGroup g, ResendReason reason, BroadcastResult result) {
-    members(g, RESENT.get(reason), result);
+  void resent(PenaltyGroup g, Txid txid, ResendReason reason, BroadcastResult result) {
+    members(g, txid, RESENT.get(reason), result);
   }
 
   @SuppressWarnings("unchecked") // a run's argument type is its event's, which is the key
@@ -147,8 +146,7 @@ final class ChangeSet {
   private static final class MemberRun<A> implements Consumer<ResponderListener> {
     private final MemberEvent<A> event;
     private long[] words = new long[32];
-    /** Each event's group, whose txid it tells. */
-    private PenaltyGroup[] groups = new PenaltyGroup[16];
+    private Txid[] txids = new Txid[16];
     private Object[] args = new Object[16];
     private int size;
 
@@ -157,29 +155,29 @@ final class ChangeSet {
     }
 
     /** An event for every member of {@code g}. */
-    void addGroup(PenaltyGroup g, A arg) {
+    void addGroup(PenaltyGroup g, Txid txid, A arg) {
       int n = g.size();
       room(n);
       g.copyUuidWords(words, 2 * size);
-      Arrays.fill(groups, size, size + n, g);
+      Arrays.fill(txids, size, size + n, txid);
       Arrays.fill(args, size, size + n, arg);
       size += n;
     }
 
     /** An event for member {@code i} of {@code g}. */
-    void addMember(PenaltyGroup g, int i, A arg) {
+    void addMember(PenaltyGroup g, int i, Txid txid, A arg) {
       room(1);
       g.copyUuidWords(i, words, 2 * size);
-      groups[size] = g;
+      txids[size] = txid;
       args[size] = arg;
       size++;
     }
 
     private void room(int n) {
-      if (size + n > groups.length) {
-        int grown = Math.max(2 * groups.length, size + n);
+      if (size + n > txids.length) {
+        int grown = Math.max(2 * txids.length, size + n);
         words = Arrays.copyOf(words, 2 * grown);
-        groups = Arrays.copyOf(groups, grown);
+        txids = Arrays.copyOf(txids, grown);
         args = Arrays.copyOf(args, grown);
       }
     }
@@ -187,15 +185,11 @@ final class ChangeSet {
     /** Each event alone, so that a listener that throws costs only its own event (as one each did). */
     @SuppressWarnings("unchecked") // only an A is ever stored in args
     void fireEach(ResponderListener listener) {
-      Txid txid = null;
       for (int i = 0; i < size; i++) {
         UUID u = new UUID(words[2 * i], words[2 * i + 1]);
-        if (i == 0 || groups[i] != groups[i - 1]) {
-          txid = groups[i].txid(); // one object for the members of a group
-        }
-        Txid told = txid;
+        Txid txid = txids[i];
         A arg = (A) args[i];
-        deliver(listener, l -> event.tell(l, u, told, arg));
+        deliver(listener, l -> event.tell(l, u, txid, arg));
       }
     }
 

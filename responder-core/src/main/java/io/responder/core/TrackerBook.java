@@ -264,7 +264,7 @@ final class TrackerBook {
     unfilePending(g);
     setStatus(g, status, ch);
     confirmedAt.add(status.block().height(), g);
-    ch.members(g, ChangeSet.CONFIRMED, status.block());
+    ch.members(g, g.txid(), ChangeSet.CONFIRMED, status.block());
   }
 
   /**
@@ -322,21 +322,22 @@ final class TrackerBook {
   /** Every member of the live group leaves, each told {@code event} with {@code arg}. */
   <A> void drop(PenaltyGroup g, ChangeSet ch, ChangeSet.MemberEvent<A> event, A arg) {
     counted(g.state(), -g.size());
-    ch.removeAll(g, event, arg);
+    ch.removeAll(g, g.txid(), event, arg);
     unindex(g);
   }
 
   /** The members whose subscription ended by {@code tip} leave; the group goes when none is left. */
   void expireMembers(PenaltyGroup g, BlockRef tip, ChangeSet ch) {
+    Txid txid = g.txid();
     for (int i = g.size() - 1; i >= 0; i--) {
       int end = g.expiry(i);
       if (end >= 0 && end <= tip.height()) {
         LoggingEventBuilder line = ch.lines().line(log, BlockLines.Kind.EXPIRED); // counted whatever the level
-        if (!(line instanceof NOPLoggingEventBuilder)) { // uuid and txid objects only for a line that is written
-          line.addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", g.txid()).addKeyValue("height", tip.height())
+        if (!(line instanceof NOPLoggingEventBuilder)) { // a uuid object only for a line that is written
+          line.addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
               .log("subscription ended before the penalty confirmed: tracker expired");
         }
-        ch.remove(g, i, ChangeSet.EXPIRED, tip);
+        ch.remove(g, i, txid, ChangeSet.EXPIRED, tip);
         g.removeAt(i);
         counted(g.state(), -1);
       }

@@ -33,11 +33,8 @@ class ChangeSetTest {
   private static final BlockRef BLOCK = new BlockRef(BlockHash.fromHex("cd".repeat(32)), 108);
 
   private static PenaltyGroup group(long first, int members) throws Exception {
-    return group(first, members, TrackerCodecTest.breach().build().penaltyTxid());
-  }
-
-  private static PenaltyGroup group(long first, int members, Txid txid) {
-    PenaltyGroup g = new PenaltyGroup(txid, new StatusCodes().hold(AT_100), new UUID(first, first), -1, 99, false);
+    Breach b = TrackerCodecTest.breach().build();
+    PenaltyGroup g = new PenaltyGroup(b.penaltyTxid(), new StatusCodes().hold(AT_100), new UUID(first, first), -1, 99, false);
     for (int i = 1; i < members; i++) {
       g.add(new UUID(first, first + i), 150 + i);
     }
@@ -57,11 +54,11 @@ class ChangeSetTest {
     BroadcastResult accepted = new BroadcastResult.Accepted();
     BroadcastResult refused = new BroadcastResult.Rejected(-26, "fee");
     ChangeSet ch = new ChangeSet();
-    ch.resent(g, ResendReason.MISSED_BLOCKS, accepted);
-    ch.resent(h, ResendReason.MISSED_BLOCKS, refused);
+    ch.resent(g, g.txid(), ResendReason.MISSED_BLOCKS, accepted);
+    ch.resent(h, h.txid(), ResendReason.MISSED_BLOCKS, refused);
     ch.event(l -> l.trackerExpired(new UUID(30, 30), k.txid(), null));
-    ch.resent(k, ResendReason.MISSED_BLOCKS, accepted);
-    ch.resent(h, ResendReason.PENDING_RETRY, accepted);
+    ch.resent(k, k.txid(), ResendReason.MISSED_BLOCKS, accepted);
+    ch.resent(h, h.txid(), ResendReason.PENDING_RETRY, accepted);
     List<String> heard = new java.util.ArrayList<>();
 
     ch.fire(new ResponderListener() {
@@ -92,21 +89,22 @@ class ChangeSetTest {
   @Test
   void memberEventsOfEachKindCarryTheirTxidAndArgumentInOrder() throws Exception {
     PenaltyGroup confirmed = group(1, 2);
-    PenaltyGroup completed = group(10, 2, Txid.fromHex("0f".repeat(32))); // each event tells its own group's txid
+    PenaltyGroup completed = group(10, 2);
     PenaltyGroup expiring = group(20, 3);
     PenaltyGroup rejected = group(30, 1);
     BroadcastResult.Rejected rejection = new BroadcastResult.Rejected(-26, "bad");
+    Txid other = Txid.fromHex("0f".repeat(32));
     ChangeSet ch = new ChangeSet();
-    ch.members(confirmed, ChangeSet.CONFIRMED, CONFIRMED.block());
-    ch.removeAll(completed, ChangeSet.COMPLETED, BLOCK);
+    ch.members(confirmed, confirmed.txid(), ChangeSet.CONFIRMED, CONFIRMED.block());
+    ch.removeAll(completed, other, ChangeSet.COMPLETED, BLOCK);
     completed.kill();
     for (long lsb : new long[] {22, 20}) {
       int i = expiring.indexOf(new UUID(20, lsb));
-      ch.remove(expiring, i, ChangeSet.EXPIRED, BLOCK);
+      ch.remove(expiring, i, expiring.txid(), ChangeSet.EXPIRED, BLOCK);
       expiring.removeAt(i);
     }
     ch.event(l -> l.trackerAdded(null));
-    ch.removeAll(rejected, ChangeSet.REJECTED, rejection);
+    ch.removeAll(rejected, rejected.txid(), ChangeSet.REJECTED, rejection);
     rejected.kill();
     List<String> heard = new java.util.ArrayList<>();
 
@@ -119,7 +117,7 @@ class ChangeSetTest {
 
       @Override
       public void trackerCompleted(UUID uuid, Txid penaltyTxid, BlockRef tip) {
-        assertEquals(completed.txid(), penaltyTxid);
+        assertEquals(other, penaltyTxid);
         heard.add(uuid.getLeastSignificantBits() + " completed " + tip.height());
       }
 
@@ -184,9 +182,9 @@ class ChangeSetTest {
     ch.status(g, AT_106);
     ch.status(dropped, AT_106);
     int i = g.indexOf(new UUID(1, 2));
-    ch.remove(g, i, ChangeSet.EXPIRED, BLOCK);
+    ch.remove(g, i, g.txid(), ChangeSet.EXPIRED, BLOCK);
     g.removeAt(i);
-    ch.removeAll(dropped, ChangeSet.COMPLETED, BLOCK);
+    ch.removeAll(dropped, dropped.txid(), ChangeSet.COMPLETED, BLOCK);
     dropped.kill();
     StoreUpdate update = ch.toUpdate(Optional.empty());
 
@@ -249,13 +247,13 @@ class ChangeSetTest {
         }
         switch (random.nextInt(7)) {
           case 0 -> {
-            ch.removeAll(g, ChangeSet.COMPLETED, BLOCK);
+            ch.removeAll(g, g.txid(), ChangeSet.COMPLETED, BLOCK);
             g.kill();
           }
           case 1 -> {
             if (g.size() > 1) {
               int i = random.nextInt(g.size());
-              ch.remove(g, i, ChangeSet.EXPIRED, BLOCK);
+              ch.remove(g, i, g.txid(), ChangeSet.EXPIRED, BLOCK);
               g.removeAt(i);
             }
           }

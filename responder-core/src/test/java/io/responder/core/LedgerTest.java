@@ -55,7 +55,7 @@ class LedgerTest {
     Txid txid = Txid.fromHex("cc".repeat(32));
     PenaltyGroup g = new PenaltyGroup(txid, new StatusCodes().hold(new TrackerStatus.Confirmed(new BlockRef(BlockHash.fromHex("ee".repeat(32)), 1))),
         new UUID(3, 3), -1, -1, false);
-    ch.removeAll(g, ChangeSet.COMPLETED, new BlockRef(BlockHash.fromHex("dd".repeat(32)), 5));
+    ch.removeAll(g, txid, ChangeSet.COMPLETED, new BlockRef(BlockHash.fromHex("dd".repeat(32)), 5));
     return ch;
   }
 
