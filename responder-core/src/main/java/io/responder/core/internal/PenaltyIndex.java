@@ -1,7 +1,6 @@
 package io.responder.core.internal;
 
 import io.responder.core.Txid;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -20,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * entries back, so there are no tombstones and probe sequences never degrade; each slot's distance
  * from its home slot sits in a second {@code byte[]}, so the shift decides which entries move from
  * the two byte arrays alone, instead of reading the group of every entry after the hole to hash its
- * txid (a cache miss each, for each of the thousands of penalties a block completes or expires). A slot costs 6 bytes instead of
- * a 32-byte node plus a table slot.
+ * txid (a cache miss each, for each of the thousands of penalties a block completes or expires). A
+ * slot costs 6 bytes instead of a 32-byte node plus a table slot.
  *
  * <p>Mutable, confined to the Responder's lock. Not published API.
  */
@@ -108,9 +107,8 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * own on every read). In passes (every txid's tags first, then the candidate groups from the table,
    * then each candidate's txid words, in the group), because within a pass the look-ups do not depend
    * on each other, so the processor overlaps their cache misses, where one look-up after another waits
-   * for each miss in turn. The pass that checks each candidate's txid also reads its status code: an
-   * 88-byte group often spans two cache lines, and the caller reads the status of every group found
-   * next.
+   * for each miss in turn. The pass that checks each candidate's txid also reads its status code,
+   * which sits just before the words and which the caller reads next.
    *
    * @param txids the txids
    * @param from the first to look up
