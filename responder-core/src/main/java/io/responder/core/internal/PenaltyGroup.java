@@ -105,11 +105,6 @@ public final class PenaltyGroup {
     return txid0 == txid.word(0) && txid1 == txid.word(1) && txid2 == txid.word(2) && txid3 == txid.word(3);
   }
 
-  /** @return whether {@code other} is of the same penalty txid */
-  public boolean sameTxid(PenaltyGroup other) {
-    return txid0 == other.txid0 && txid1 == other.txid1 && txid2 == other.txid2 && txid3 == other.txid3;
-  }
-
   /** @return {@code txid().hashCode()}, without making the object */
   public int txidHash() {
     // As Txid.hashCode folds its words (a test holds the two together).

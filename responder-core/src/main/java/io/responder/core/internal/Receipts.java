@@ -195,21 +195,12 @@ public final class Receipts {
    * @return whether a receipt was filed for its txid
    */
   public boolean keyBy(PenaltyGroup group) {
-    int mask = slots.length - 1;
-    int h = group.txidHash();
-    for (int i = home(h); ; i = (i + 1) & mask) {
-      long e = slots[i];
-      if (e == 0) {
-        return false;
-      }
-      if ((int) (e >>> 32) == h) {
-        Object filed = keys[position(e)];
-        if (filed == group || (filed instanceof PenaltyGroup g ? g.sameTxid(group) : group.hasTxid((Txid) filed))) {
-          keys[position(e)] = group;
-          return true;
-        }
-      }
+    int at = positionOf(group.txid()); // an object made and dropped once per hand-over, not kept
+    if (at < 0) {
+      return false;
     }
+    keys[at] = group;
+    return true;
   }
 
   private int positionOf(Txid txid) {
