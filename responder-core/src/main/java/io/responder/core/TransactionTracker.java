@@ -39,7 +39,8 @@ public final class TransactionTracker {
   private static final Set<String> VERSION_2_MEMBERS = Set.of("to_self_delay", "deadline_height", "penalty_variants");
 
   private final UUID uuid;
-  private final Locator locator;
+  // No locator field: it is the first half of the dispute txid (validated so on the way in), made on
+  // demand; an object of its own would cost a store that keeps trackers in memory 32 bytes each.
   private final Txid disputeTxid;
   private final Txid penaltyTxid;
   private final byte[] penaltyRawTx;
@@ -51,10 +52,9 @@ public final class TransactionTracker {
   private final FeeTerms feeTerms;
 
   private TransactionTracker(
-      UUID uuid, Locator locator, Txid disputeTxid, Txid penaltyTxid, byte[] penaltyRawTx, UserId userId,
+      UUID uuid, Txid disputeTxid, Txid penaltyTxid, byte[] penaltyRawTx, UserId userId,
       byte @Nullable [] disputeRawTx, int subscriptionEndHeight, int disputeHeight, TrackerStatus status, FeeTerms feeTerms) {
     this.uuid = uuid;
-    this.locator = locator;
     this.disputeTxid = disputeTxid;
     this.penaltyTxid = penaltyTxid;
     this.penaltyRawTx = penaltyRawTx;
@@ -79,7 +79,7 @@ public final class TransactionTracker {
     Objects.requireNonNull(disputeHeight, "disputeHeight");
     Objects.requireNonNull(status, "status");
     return new TransactionTracker(
-        breach.uuid(), breach.locator(), breach.disputeTxid(), breach.penaltyTxid(), breach.penaltyRawTxUnsafe(),
+        breach.uuid(), breach.disputeTxid(), breach.penaltyTxid(), breach.penaltyRawTxUnsafe(),
         breach.userId(), breach.disputeRawTxUnsafe(), breach.subscriptionEndOrMinusOne(),
         disputeHeight.orElse(-1), status, breach.feeTerms());
   }
@@ -92,7 +92,7 @@ public final class TransactionTracker {
    */
   public TransactionTracker withStatus(TrackerStatus newStatus) {
     Objects.requireNonNull(newStatus, "newStatus");
-    return new TransactionTracker(uuid, locator, disputeTxid, penaltyTxid, penaltyRawTx, userId, disputeRawTx,
+    return new TransactionTracker(uuid, disputeTxid, penaltyTxid, penaltyRawTx, userId, disputeRawTx,
         subscriptionEndHeight, disputeHeight, newStatus, feeTerms);
   }
 
@@ -101,9 +101,9 @@ public final class TransactionTracker {
     return uuid;
   }
 
-  /** @return the locator */
+  /** @return the locator: the first 16 bytes of the dispute txid */
   public Locator locator() {
-    return locator;
+    return disputeTxid.locator();
   }
 
   /** @return the dispute's txid */
@@ -188,7 +188,7 @@ public final class TransactionTracker {
     FlatJson.Writer w = new FlatJson.Writer()
         .number("v", feeTerms.isNone() ? 1 : FORMAT_VERSION)
         .string("uuid", uuid.toString())
-        .string("locator", locator.toHex())
+        .string("locator", locator().toHex())
         .string("dispute_txid", disputeTxid.toHex())
         .string("penalty_txid", penaltyTxid.toHex())
         .string("penalty_rawtx", Hex.encode(penaltyRawTx))
@@ -258,7 +258,7 @@ public final class TransactionTracker {
           FeeTerms.variantsFromHex(m.containsKey("penalty_variants") ? optionalString(m, "penalty_variants") : null));
       terms.validate(penalty, penaltyRaw);
     }
-    return new TransactionTracker(uuid, locator, dispute, penalty, penaltyRaw, user, disputeRaw, subscriptionEnd,
+    return new TransactionTracker(uuid, dispute, penalty, penaltyRaw, user, disputeRaw, subscriptionEnd,
         disputeHeight, status, terms);
   }
 
@@ -315,7 +315,7 @@ public final class TransactionTracker {
     if (!(o instanceof TransactionTracker t)) {
       return false;
     }
-    return uuid.equals(t.uuid) && locator.equals(t.locator) && disputeTxid.equals(t.disputeTxid)
+    return uuid.equals(t.uuid) && disputeTxid.equals(t.disputeTxid)
         && penaltyTxid.equals(t.penaltyTxid) && Arrays.equals(penaltyRawTx, t.penaltyRawTx)
         && userId.equals(t.userId) && Arrays.equals(disputeRawTx, t.disputeRawTx)
         && subscriptionEndHeight == t.subscriptionEndHeight && disputeHeight == t.disputeHeight

@@ -47,6 +47,8 @@ class TrackerCodecTest {
         new TrackerStatus.Confirmed(new BlockRef(BlockHash.fromHex(BLOCK), 112)))) {
       TransactionTracker t = TransactionTracker.of(b, OptionalInt.of(110), s);
       assertEquals(t, TransactionTracker.decode(t.encode()));
+      assertEquals(b.locator(), t.locator());
+      assertEquals(b.locator(), TransactionTracker.decode(t.encode()).locator());
     }
     TransactionTracker bare = TransactionTracker.of(breach().build(), OptionalInt.empty(), new TrackerStatus.Pending(1));
     TransactionTracker decoded = TransactionTracker.decode(bare.encode());
