@@ -1,8 +1,10 @@
 package io.responder.core;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * How many per-penalty lines of each kind one Responder call has logged, so that a call that changes
@@ -71,6 +73,16 @@ final class BlockLines {
    */
   LoggingEventBuilder line(Logger log, Kind kind) {
     return counts[kind.ordinal()]++ < IN_FULL ? log.atLevel(kind.level) : log.atDebug();
+  }
+
+  /**
+   * {@link #line}, or null when that line would write nothing (past the first {@value #IN_FULL} with
+   * DEBUG off): counted either way. For a line whose values cost an object each (a uuid or a txid
+   * made from a group's words), which a storm would otherwise make for every penalty.
+   */
+  @Nullable LoggingEventBuilder lineIfWritten(Logger log, Kind kind) {
+    LoggingEventBuilder line = line(log, kind);
+    return line instanceof NOPLoggingEventBuilder ? null : line;
   }
 
   /**

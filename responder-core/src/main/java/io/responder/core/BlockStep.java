@@ -15,7 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
-import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * B2: one connected block, in the spec's order (confirmations, completions, expiries, missed
@@ -125,8 +124,8 @@ final class BlockStep {
     int completesAtOrBelow = height - config.irrevocableDepth() + 1;
     for (PenaltyGroup g : book.completionsDueBy(completesAtOrBelow)) {
       if (g.isLive() && book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
-        LoggingEventBuilder line = ch.lines().line(log, BlockLines.Kind.RESOLVED); // counted whatever the level
-        if (!(line instanceof NOPLoggingEventBuilder)) { // a txid object only for a line that is written
+        LoggingEventBuilder line = ch.lines().lineIfWritten(log, BlockLines.Kind.RESOLVED);
+        if (line != null) {
           line.addKeyValue("penaltyTxid", g.txid()).addKeyValue("confirmedHeight", c.block().height())
               .addKeyValue("height", height).addKeyValue("trackers", g.size()).log("penalty irrevocably resolved");
         }
@@ -236,8 +235,8 @@ final class BlockStep {
             if (member == null) {
               continue; // logged by the read: nothing to send
             }
-            LoggingEventBuilder line = ch.lines().line(log, BlockLines.Kind.REBROADCAST);
-            if (!(line instanceof NOPLoggingEventBuilder)) { // a txid object only for a line that is written
+            LoggingEventBuilder line = ch.lines().lineIfWritten(log, BlockLines.Kind.REBROADCAST);
+            if (line != null) {
               line.addKeyValue("penaltyTxid", p.txid())
                   .addKeyValue("inMempoolSince", ((TrackerStatus.InMempool) book.status(p)).sinceHeight())
                   .log("penalty missed too many blocks: rebroadcasting");

@@ -18,7 +18,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
-import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * Every tracked penalty and when each needs attention: the penalty groups by txid, the pending set,
@@ -332,8 +331,8 @@ final class TrackerBook {
     for (int i = g.size() - 1; i >= 0; i--) {
       int end = g.expiry(i);
       if (end >= 0 && end <= tip.height()) {
-        LoggingEventBuilder line = ch.lines().line(log, BlockLines.Kind.EXPIRED); // counted whatever the level
-        if (!(line instanceof NOPLoggingEventBuilder)) { // a uuid object only for a line that is written
+        LoggingEventBuilder line = ch.lines().lineIfWritten(log, BlockLines.Kind.EXPIRED);
+        if (line != null) {
           line.addKeyValue("uuid", g.uuid(i)).addKeyValue("penaltyTxid", txid).addKeyValue("height", tip.height())
               .log("subscription ended before the penalty confirmed: tracker expired");
         }

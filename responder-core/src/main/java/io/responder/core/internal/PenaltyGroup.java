@@ -16,10 +16,10 @@ import org.jspecify.annotations.Nullable;
  * arrays. Uuids are kept as their two words rather than as {@code UUID} objects (16 bytes instead of a
  * 4-byte reference to a 32-byte object, per tracker); {@link #uuid(int)} makes the object when an
  * event or a store call needs it. The txid too is kept as its four words, not as a reference to a
- * {@code Txid}: a block's look-ups then check a candidate in the group they have just read, instead
- * of reading a 48-byte object of its own elsewhere in the heap (a cache miss per hit at a million
- * penalties), and the 32 bytes cost less than the object they replace. {@link #txid()} makes the
- * object when a send, an event or a log line needs it. Mutable, confined to the Responder's lock. Not
+ * {@code Txid}: 32 bytes instead of a reference to a 48-byte object (16 bytes a tracker fewer), and
+ * a block's look-ups check a candidate in the group they have just read. (Side by side, blocks took
+ * the same time either way: BENCHMARKS.md, "Nineteenth round".) {@link #txid()} makes the object
+ * when a send, an event or a log line needs it. Mutable, confined to the Responder's lock. Not
  * published API.
  */
 public final class PenaltyGroup {
