@@ -592,8 +592,8 @@ public final class NodeStormBenchmark {
           .store(store)
           .start();
       BlockHash seen = responder.tip().hash();
-      long findBefore = store.findNanos;
-      long commitBefore = store.commitNanos;
+      long findBefore = store.readNanos();
+      long commitBefore = store.commitNanos();
       long build = 0;
       long handle = 0;
       long wall = System.nanoTime();
@@ -608,8 +608,8 @@ public final class NodeStormBenchmark {
       }
       wall = System.nanoTime() - wall;
       expectMempool(n);
-      long find = store.findNanos - findBefore;
-      long commit = store.commitNanos - commitBefore;
+      long find = store.readNanos() - findBefore;
+      long commit = store.commitNanos() - commitBefore;
       long rest = handle - carrier.nanos - find - commit;
       out.printf(Locale.ROOT, "  %,.0f breaches/s (%.1f s for %,d; %.0f us a breach)%n",
           n / seconds(wall), seconds(wall), n, micros(wall) / n);
@@ -758,46 +758,4 @@ public final class NodeStormBenchmark {
       }
     }
   }
-
-  /** A store whose {@code find} and {@code commit} are timed. Responder thread only. */
-  private static final class TimedStore implements TrackerStore {
-    private final TrackerStore delegate;
-    long findNanos;
-    long commitNanos;
-
-    TimedStore(TrackerStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public Optional<BlockRef> loadTip() {
-      return delegate.loadTip();
-    }
-
-    @Override
-    public void loadTrackers(Consumer<TransactionTracker> sink) {
-      delegate.loadTrackers(sink);
-    }
-
-    @Override
-    public Optional<TransactionTracker> find(UUID uuid) {
-      long t = System.nanoTime();
-      Optional<TransactionTracker> found = delegate.find(uuid);
-      findNanos += System.nanoTime() - t;
-      return found;
-    }
-
-    @Override
-    public int findAllBatchSize() {
-      return delegate.findAllBatchSize();
-    }
-
-    @Override
-    public void commit(StoreUpdate update) {
-      long t = System.nanoTime();
-      delegate.commit(update);
-      commitNanos += System.nanoTime() - t;
-    }
-  }
-
 }

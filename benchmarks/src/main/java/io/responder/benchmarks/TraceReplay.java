@@ -81,7 +81,10 @@ import java.util.Locale;
  * <p>The {@code carrier_ms_*} fields are the time spent inside the replay's carrier during
  * {@code onBlock} (each call timed; per block): the stand-in node's own look-ups, which a real node
  * does in its own process. The {@code *_without_carrier} fields take it out of the CPU fields, leaving
- * the Responder's and the store's work.
+ * the Responder's and the store's work. Likewise {@code store_ms} (per block) and
+ * {@code store_ms_median} are the time spent inside the in-memory store's calls during {@code onBlock}
+ * (its commit, and its reads in storms and expiries), and the {@code *_without_carrier_and_store}
+ * fields take both out: the Responder's own work, with the listener's (which only counts).
  *
  * <p>{@code other_cpu_ms} (per block) and {@code other_threads_cpu_ms_per_plain_block} and
  * {@code _per_rebroadcast_block} (their means) are the CPU time of the process's other threads while
@@ -292,6 +295,8 @@ public final class TraceReplay {
     private ReplayCarrier carrier;
     private final CountingListener listener = new CountingListener();
     private TrackerStore store;
+    /** The store's block-time calls timed, as the carrier's are; null in the heap pass. */
+    private TimedStore timedStore;
     private Responder responder;
 
     private long heapBefore = -1;
@@ -310,6 +315,8 @@ public final class TraceReplay {
     private final List<Double> blockOtherCpuMs = new ArrayList<>();
     /** The replay carrier's own time during each block's {@code onBlock}: the stand-in node's work. */
     private final List<Double> blockCarrierMs = new ArrayList<>();
+    /** The store's own time during each block's {@code onBlock}: its commit and its reads. */
+    private final List<Double> blockStoreMs = new ArrayList<>();
     private final List<Long> blockCalls = new ArrayList<>();
     /** Per block: listener events (one per tracker) and, of them, rebroadcasts. */
     private final List<long[]> blockChanges = new ArrayList<>();
@@ -328,7 +335,12 @@ public final class TraceReplay {
     public void start(BlockRef start) {
       source = new ChainSource(start);
       carrier = countingCarrier ? ReplayCarrier.counting(source) : new ReplayCarrier(source, kind != Kind.HEAP);
-      store = kind == Kind.HEAP ? new DiscardingStore() : new InMemoryTrackerStore();
+      if (kind == Kind.HEAP) {
+        store = new DiscardingStore();
+      } else {
+        timedStore = new TimedStore(new InMemoryTrackerStore());
+        store = timedStore;
+      }
       responder = Responder.builder().carrier(carrier).blockSource(source).store(store).listener(listener).start();
     }
 
@@ -369,6 +381,7 @@ public final class TraceReplay {
       carrier.mined(block);
       long calls0 = carrier.calls();
       long carrierNanos0 = carrier.nanos();
+      long storeNanos0 = timedStore.nanos();
       long completed0 = listener.completed;
       long expired0 = listener.expired;
       long rebroadcast0 = listener.rebroadcast;
@@ -383,6 +396,7 @@ public final class TraceReplay {
       blockCpuMs.add(cpu / 1e6);
       blockOtherCpuMs.add((ProcessCpu.nanos() - process0 - cpu) / 1e6);
       blockCarrierMs.add((carrier.nanos() - carrierNanos0) / 1e6);
+      blockStoreMs.add((timedStore.nanos() - storeNanos0) / 1e6);
       long calls = carrier.calls() - calls0;
       blockMs.add(ms);
       blockCalls.add(calls);
@@ -397,9 +411,10 @@ public final class TraceReplay {
         long left = listener.added - listener.completed - listener.expired - listener.rejected;
         perBlock.printf(Locale.ROOT, "{\"height\":%d,\"start_ms\":%d,\"ms\":%.3f,\"carrier_calls\":%d,\"trackers_left\":%d,"
                 + "\"completed\":%d,\"expired\":%d,\"rebroadcast\":%d,\"confirmed_total\":%d,\"carrier_ms\":%.3f,"
-                + "\"cpu_ms\":%.3f,\"other_cpu_ms\":%.3f,\"changed\":%d,\"pass\":%d}%n", block.height(),
+                + "\"store_ms\":%.3f,\"cpu_ms\":%.3f,\"other_cpu_ms\":%.3f,\"changed\":%d,\"pass\":%d}%n", block.height(),
             startMillis, ms, calls, left, listener.completed - completed0, listener.expired - expired0,
             listener.rebroadcast - rebroadcast0, listener.confirmed, blockCarrierMs.get(blockCarrierMs.size() - 1),
+            blockStoreMs.get(blockStoreMs.size() - 1),
             blockCpuMs.get(blockCpuMs.size() - 1), blockOtherCpuMs.get(blockOtherCpuMs.size() - 1), changed, number);
       }
     }
@@ -437,6 +452,7 @@ public final class TraceReplay {
       double plainMs = 0;
       double plainCpuMs = 0;
       double plainCarrierMs = 0;
+      double plainStoreMs = 0;
       long plainChanged = 0;
       double resendMs = 0;
       double resendCpuMs = 0;
@@ -457,6 +473,7 @@ public final class TraceReplay {
           plainMs += blockMs.get(i);
           plainCpuMs += blockCpuMs.get(i);
           plainCarrierMs += blockCarrierMs.get(i);
+          plainStoreMs += blockStoreMs.get(i);
           plainOtherMs += blockOtherCpuMs.get(i);
           plainBlocks++;
           plainChanged += c[0];
@@ -467,6 +484,12 @@ public final class TraceReplay {
         cpuWithoutCarrier[i] = blockCpuMs.get(i) - blockCarrierMs.get(i);
       }
       Arrays.sort(cpuWithoutCarrier);
+      double[] cpuResponderOnly = new double[blockCpuMs.size()];
+      for (int i = 0; i < cpuResponderOnly.length; i++) {
+        cpuResponderOnly[i] = blockCpuMs.get(i) - blockCarrierMs.get(i) - blockStoreMs.get(i);
+      }
+      Arrays.sort(cpuResponderOnly);
+      double[] storeMs = blockStoreMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double[] carrierMs = blockCarrierMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double[] cpu = blockCpuMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       double[] ms = blockMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -485,7 +508,9 @@ public final class TraceReplay {
               + " cpu_us_per_rebroadcast_tracker=%.3f carrier_ms_median=%.3f carrier_ms_max=%.3f"
               + " onblock_cpu_ms_median_without_carrier=%.3f cpu_us_per_changed_tracker_without_carrier=%.3f"
               + " cpu_us_per_rebroadcast_tracker_without_carrier=%.3f other_threads_cpu_ms_per_plain_block=%.1f"
-              + " other_threads_cpu_ms_per_rebroadcast_block=%.1f",
+              + " other_threads_cpu_ms_per_rebroadcast_block=%.1f store_ms_median=%.3f"
+              + " onblock_cpu_ms_median_without_carrier_and_store=%.3f"
+              + " cpu_us_per_changed_tracker_without_carrier_and_store=%.3f",
           trackers, blocks, median(ms), blocks == 0 ? 0 : ms[blocks - 1], intakeS,
           blocks == 0 ? 0 : carrierCalls / (double) blocks, heapBytesPerTracker, completed, expired, rebroadcasts,
           percentile(ms, 0.9), Arrays.stream(ms).average().orElse(0), medianOf(calls),
@@ -497,7 +522,9 @@ public final class TraceReplay {
           plainChanged == 0 ? 0 : (plainCpuMs - plainCarrierMs) * 1000 / plainChanged,
           resent == 0 ? 0 : (resendCpuMs - resendCarrierMs) * 1000 / resent,
           plainBlocks == 0 ? 0 : plainOtherMs / plainBlocks,
-          blocks == plainBlocks ? 0 : resendOtherMs / (blocks - plainBlocks));
+          blocks == plainBlocks ? 0 : resendOtherMs / (blocks - plainBlocks), median(storeMs),
+          median(cpuResponderOnly),
+          plainChanged == 0 ? 0 : (plainCpuMs - plainCarrierMs - plainStoreMs) * 1000 / plainChanged);
     }
 
     private static double median(double[] sorted) {

@@ -107,7 +107,7 @@ class PairedReplaySmokeTest {
   }
 
   private static String decisions(String line) {
-    return line.replaceAll("\"(start_ms|ms|carrier_ms|cpu_ms|other_cpu_ms)\":-?[0-9.]+,", "");
+    return line.replaceAll("\"(start_ms|ms|carrier_ms|store_ms|cpu_ms|other_cpu_ms)\":-?[0-9.]+,", "");
   }
 
   private static String location(Class<?> c) throws Exception {

@@ -44,12 +44,16 @@ class TraceReplaySmokeTest {
     assertEquals(blockLines, lines.size());
     assertTrue(lines.get(0).matches("\\{\"height\":800001,\"start_ms\":\\d+,\"ms\":[0-9.]+,\"carrier_calls\":\\d+,\"trackers_left\":\\d+,"
         + "\"completed\":\\d+,\"expired\":\\d+,\"rebroadcast\":\\d+,\"confirmed_total\":\\d+,\"carrier_ms\":[0-9.]+,"
-        + "\"cpu_ms\":[0-9.]+,\"other_cpu_ms\":-?[0-9.]+,\"changed\":\\d+,\"pass\":1}"), lines.get(0));
+        + "\"store_ms\":[0-9.]+,\"cpu_ms\":[0-9.]+,\"other_cpu_ms\":-?[0-9.]+,\"changed\":\\d+,\"pass\":1}"), lines.get(0));
     Matcher carrier = Pattern.compile(" carrier_ms_median=([0-9.]+) .* cpu_us_per_changed_tracker_without_carrier=(-?[0-9.]+) ")
         .matcher(summary);
     assertTrue(carrier.find(), "the carrier's own time is reported: " + summary);
-    assertTrue(summary.matches(".* other_threads_cpu_ms_per_plain_block=-?[0-9.]+ other_threads_cpu_ms_per_rebroadcast_block=-?[0-9.]+"),
+    assertTrue(summary.matches(".* other_threads_cpu_ms_per_plain_block=-?[0-9.]+ other_threads_cpu_ms_per_rebroadcast_block=-?[0-9.]+ .*"),
         "the other threads' time is reported: " + summary);
+    Matcher store = Pattern.compile(" store_ms_median=([0-9.]+) onblock_cpu_ms_median_without_carrier_and_store=-?[0-9.]+"
+        + " cpu_us_per_changed_tracker_without_carrier_and_store=(-?[0-9.]+)$").matcher(summary);
+    assertTrue(store.find(), "the store's own time is reported: " + summary);
+    assertTrue(Double.parseDouble(store.group(1)) > 0, "every block commits to the store: " + summary);
   }
 
   /**
