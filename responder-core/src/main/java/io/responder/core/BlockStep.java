@@ -141,6 +141,9 @@ final class BlockStep {
     Set<PenaltyGroup> askedNode = Collections.newSetFromMap(new IdentityHashMap<>(expiring.size()));
     Set<PenaltyGroup> minedSomewhere = Collections.newSetFromMap(new IdentityHashMap<>());
     Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead = checkExpiringAhead(expiring, height, ch);
+    // The node's answers came in between: read the groups again in a pass of their own, so that their
+    // cache misses overlap instead of the loop below waiting for each.
+    touched = touch(expiring);
     for (PenaltyGroup g : expiring) {
       if (!g.isLive() || g.state() == TrackerState.CONFIRMED || !g.hasMemberEndingBy(height)) {
         continue;
