@@ -122,7 +122,9 @@ final class BlockStep {
 
     // 2. Completion at the irrevocable depth.
     int completesAtOrBelow = height - config.irrevocableDepth() + 1;
-    for (PenaltyGroup g : book.completionsDueBy(completesAtOrBelow)) {
+    List<PenaltyGroup> completing = book.completionsDueBy(completesAtOrBelow);
+    touched = touch(completing); // confirmed a hundred blocks ago: none is in the cache any more
+    for (PenaltyGroup g : completing) {
       if (g.isLive() && book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
         LoggingEventBuilder line = ch.lines().lineIfWritten(log, BlockLines.Kind.RESOLVED);
         if (line != null) {
