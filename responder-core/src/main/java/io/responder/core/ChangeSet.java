@@ -182,14 +182,19 @@ final class ChangeSet {
       }
     }
 
-    /** Each event alone, so that a listener that throws costs only its own event (as one each did). */
+    /**
+     * Each event alone, so that a listener that throws costs only its own event (as one each did).
+     * Called here rather than through {@link #deliver}, whose call site every kind of event shares:
+     * no object per event but its uuid.
+     */
     @SuppressWarnings("unchecked") // only an A is ever stored in args
     void fireEach(ResponderListener listener) {
       for (int i = 0; i < size; i++) {
-        UUID u = new UUID(words[2 * i], words[2 * i + 1]);
-        Txid txid = txids[i];
-        A arg = (A) args[i];
-        deliver(listener, l -> event.tell(l, u, txid, arg));
+        try {
+          event.tell(listener, new UUID(words[2 * i], words[2 * i + 1]), txids[i], (A) args[i]);
+        } catch (RuntimeException ex) {
+          listenerThrew(listener, ex);
+        }
       }
     }
 
@@ -249,8 +254,12 @@ final class ChangeSet {
     try {
       event.accept(listener);
     } catch (RuntimeException ex) {
-      log.atWarn().addKeyValue("listener", listener.getClass().getName()).addKeyValue("exception", ex.toString())
-          .log("listener threw; ignored");
+      listenerThrew(listener, ex);
     }
+  }
+
+  private static void listenerThrew(ResponderListener listener, RuntimeException ex) {
+    log.atWarn().addKeyValue("listener", listener.getClass().getName()).addKeyValue("exception", ex.toString())
+        .log("listener threw; ignored");
   }
 }
