@@ -1,6 +1,7 @@
 package io.responder.core;
 
 import io.responder.core.internal.PenaltyGroup;
+import io.responder.core.internal.PenaltyIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -24,6 +25,8 @@ final class ChangeSet {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
   private static final PenaltyGroup[] NO_GROUPS = new PenaltyGroup[0];
   private static final TrackerStatus[] NO_STATUSES = new TrackerStatus[0];
+  /** How many entries {@link #toUpdate} reads ahead and then copies: as the index's slices, for the same reason. */
+  private static final int SLICE = PenaltyIndex.SLICE;
 
   private final List<TransactionTracker> added = new ArrayList<>(1);
   /**
@@ -37,6 +40,8 @@ final class ChangeSet {
   private int removedWordCount;
   private final List<Consumer<ResponderListener>> events = new ArrayList<>();
   private final BlockLines lines = new BlockLines();
+  /** Kept only so that the compiler keeps {@link #touch}'s reads. */
+  private int touched;
 
   /** The per-penalty log lines of this call, counted so that only the first few of each kind are at their own level. */
   BlockLines lines() {
@@ -210,35 +215,72 @@ final class ChangeSet {
 
   StoreUpdate toUpdate(Optional<BlockRef> tip) {
     // Latest entry first, so that it is the one kept; groups dropped since have no member left to change.
-    // Two passes on purpose: this short one reads every listed group with their cache misses
-    // overlapping, and the copying pass then finds them in the cache. One pass that counts as it
-    // copies made an ordinary block 13% slower (BENCHMARKS.md, "Eighteenth round").
-    int[] keep = new int[changed];
-    int kept = 0;
-    int trackers = 0;
-    for (int i = changed - 1; i >= 0; i--) {
-      PenaltyGroup g = changedGroups[i];
-      if (g.isListed()) {
+    // A slice of the entries at a time, in two passes: the first only reads the slice's groups, so that
+    // their cache misses overlap, and the second lists and copies them while they are in the cache.
+    // (Over a block's ten thousand groups at once, the second pass found them gone from the cache again;
+    // one pass that read and copied made an ordinary block 13% slower: BENCHMARKS.md, "Eighteenth round".)
+    // The copies go in backwards, each group's members too, and are then turned round: the update
+    // lists the trackers in the order of their groups' last changes.
+    long[] words = new long[2 * changed]; // a member a group, grown for larger ones
+    TrackerStatus[] statuses = new TrackerStatus[changed];
+    int at = 0;
+    for (int hi = changed; hi > 0; hi -= SLICE) {
+      int lo = Math.max(0, hi - SLICE);
+      touched = touch(changedGroups, lo, hi);
+      for (int i = hi - 1; i >= lo; i--) {
+        PenaltyGroup g = changedGroups[i];
+        if (!g.isListed()) {
+          continue;
+        }
         g.setListed(false);
-        if (g.isLive()) {
-          keep[kept++] = i;
-          trackers += g.size();
+        if (!g.isLive()) {
+          continue;
+        }
+        int n = g.size();
+        if (at + n > statuses.length) {
+          int grown = Math.max(2 * statuses.length, at + n);
+          words = Arrays.copyOf(words, 2 * grown);
+          statuses = Arrays.copyOf(statuses, grown);
+        }
+        TrackerStatus s = changedStatuses[i];
+        for (int m = n - 1; m >= 0; m--) {
+          g.copyUuidWords(m, words, 2 * at);
+          statuses[at++] = s;
         }
       }
     }
-    long[] words = new long[2 * trackers];
-    TrackerStatus[] statuses = new TrackerStatus[trackers];
-    int at = 0;
-    for (int k = kept - 1; k >= 0; k--) { // in the order of each group's last change
-      PenaltyGroup g = changedGroups[keep[k]];
-      g.copyUuidWords(words, 2 * at);
-      Arrays.fill(statuses, at, at + g.size(), changedStatuses[keep[k]]);
-      at += g.size();
+    for (int x = 0, y = at - 1; x < y; x++, y--) {
+      long msb = words[2 * x];
+      long lsb = words[2 * x + 1];
+      words[2 * x] = words[2 * y];
+      words[2 * x + 1] = words[2 * y + 1];
+      words[2 * y] = msb;
+      words[2 * y + 1] = lsb;
+      TrackerStatus s = statuses[x];
+      statuses[x] = statuses[y];
+      statuses[y] = s;
+    }
+    if (at < statuses.length) {
+      words = Arrays.copyOf(words, 2 * at);
+      statuses = Arrays.copyOf(statuses, at);
     }
     List<TransactionTracker> a = List.copyOf(added);
     Set<UUID> r = removedWordCount == 0 ? UuidWordSet.EMPTY : new UuidWordSet(Arrays.copyOf(removedWords, removedWordCount));
     return new StoreUpdate(a, new StatusChanges(words, statuses, a, r), r, tip);
   }
+  /**
+   * Reads what the listing pass reads of groups {@code from} (inclusive) to {@code to}, in a loop that
+   * does nothing else, so that the processor overlaps their cache misses.
+   */
+  private static int touch(PenaltyGroup[] groups, int from, int to) {
+    int sum = 0;
+    for (int i = from; i < to; i++) {
+      PenaltyGroup g = groups[i];
+      sum += g.statusCode() + g.size() + (g.isListed() ? 1 : 0);
+    }
+    return sum;
+  }
+
   /** Delivers the events in the order they were recorded; a listener that throws is logged and skipped. */
   void fire(ResponderListener listener) {
     for (Consumer<ResponderListener> e : events) {
