@@ -268,6 +268,7 @@ final class ChangeSet {
     Set<UUID> r = removedWordCount == 0 ? UuidWordSet.EMPTY : new UuidWordSet(Arrays.copyOf(removedWords, removedWordCount));
     return new StoreUpdate(a, new StatusChanges(words, statuses, a, r), r, tip);
   }
+
   /**
    * Reads what the listing pass reads of groups {@code from} (inclusive) to {@code to}, in a loop that
    * does nothing else, so that the processor overlaps their cache misses.
