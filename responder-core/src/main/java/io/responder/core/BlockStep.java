@@ -33,8 +33,6 @@ final class BlockStep {
   private final ResponderConfig config;
   private final Escalation escalation;
   private final Instruments instruments;
-  /** Kept only so that the compiler keeps {@link #touch}'s reads. */
-  private int touched;
 
   BlockStep(TrackerBook book, NodeLink node, Ledger ledger, RecentBlocks window, ResponderConfig config,
       Escalation escalation, Instruments instruments) {
@@ -123,7 +121,7 @@ final class BlockStep {
     // 2. Completion at the irrevocable depth.
     int completesAtOrBelow = height - config.irrevocableDepth() + 1;
     List<PenaltyGroup> completing = book.completionsDueBy(completesAtOrBelow);
-    touched = touch(completing); // confirmed a hundred blocks ago: none is in the cache any more
+    PenaltyGroup.readAhead(completing); // confirmed a hundred blocks ago: none is in the cache any more
     for (PenaltyGroup g : completing) {
       if (g.isLive() && book.status(g) instanceof TrackerStatus.Confirmed c && c.block().height() <= completesAtOrBelow) {
         LoggingEventBuilder line = ch.lines().lineIfWritten(log, BlockLines.Kind.RESOLVED);
@@ -145,7 +143,7 @@ final class BlockStep {
     Map<PenaltyGroup, Optional<TransactionTracker>> checkedAhead = checkExpiringAhead(expiring, height, ch);
     // The node's answers came in between: read the groups again in a pass of their own, so that their
     // cache misses overlap instead of the loop below waiting for each.
-    touched = touch(expiring);
+    PenaltyGroup.readAhead(expiring);
     for (PenaltyGroup g : expiring) {
       if (!g.isLive() || g.state() == TrackerState.CONFIRMED || !g.hasMemberEndingBy(height)) {
         continue;
@@ -306,7 +304,7 @@ final class BlockStep {
     List<PenaltyGroup> asked = new ArrayList<>();
     List<StatusQuery> queries = new ArrayList<>();
     List<PenaltyGroup> unconfirmed = new ArrayList<>();
-    touched = touch(expiring);
+    PenaltyGroup.readAhead(expiring);
     for (PenaltyGroup g : expiring) {
       if (!g.isLive() || !g.hasMemberEndingBy(height) || checked.containsKey(g)) {
         continue;
@@ -338,20 +336,6 @@ final class BlockStep {
       checked.put(unconfirmed.get(i), Optional.ofNullable(members.get(i)));
     }
     return checked;
-  }
-
-  /**
-   * Reads each group's status code and first subscription end, in a loop that does nothing else, so
-   * that the processor overlaps the groups' cache misses; the loops that use them then find them in
-   * the cache, where each of their longer bodies would wait for its group in turn.
-   */
-  private static int touch(List<PenaltyGroup> groups) {
-    int sum = 0;
-    for (int i = 0; i < groups.size(); i++) {
-      PenaltyGroup g = groups.get(i);
-      sum += g.statusCode() + g.expiry(0);
-    }
-    return sum;
   }
 
   /**

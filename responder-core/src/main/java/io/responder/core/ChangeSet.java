@@ -40,8 +40,6 @@ final class ChangeSet {
   private int removedWordCount;
   private final List<Consumer<ResponderListener>> events = new ArrayList<>();
   private final BlockLines lines = new BlockLines();
-  /** Kept only so that the compiler keeps {@link #touch}'s reads. */
-  private int touched;
 
   /** The per-penalty log lines of this call, counted so that only the first few of each kind are at their own level. */
   BlockLines lines() {
@@ -219,14 +217,15 @@ final class ChangeSet {
     // their cache misses overlap, and the second lists and copies them while they are in the cache.
     // (Over a block's ten thousand groups at once, the second pass found them gone from the cache again;
     // one pass that read and copied made an ordinary block 13% slower: BENCHMARKS.md, "Eighteenth round".)
-    // The copies go in backwards, each group's members too, and are then turned round: the update
-    // lists the trackers in the order of their groups' last changes.
+    // Going backwards, the arrays are filled from their ends: the update lists the trackers in the
+    // order of their groups' last changes, each group's members in their order.
+    List<PenaltyGroup> listed = Arrays.asList(changedGroups);
     long[] words = new long[2 * changed]; // a member a group, grown for larger ones
     TrackerStatus[] statuses = new TrackerStatus[changed];
-    int at = 0;
+    int first = changed; // the filled part is [first, statuses.length)
     for (int hi = changed; hi > 0; hi -= SLICE) {
       int lo = Math.max(0, hi - SLICE);
-      touched = touch(changedGroups, lo, hi);
+      PenaltyGroup.readAhead(listed, lo, hi);
       for (int i = hi - 1; i >= lo; i--) {
         PenaltyGroup g = changedGroups[i];
         if (!g.isListed()) {
@@ -237,49 +236,32 @@ final class ChangeSet {
           continue;
         }
         int n = g.size();
-        if (at + n > statuses.length) {
-          int grown = Math.max(2 * statuses.length, at + n);
-          words = Arrays.copyOf(words, 2 * grown);
-          statuses = Arrays.copyOf(statuses, grown);
+        if (n > first) { // grown at the front, the filled part moved to the new end
+          int filled = statuses.length - first;
+          int grown = Math.max(2 * statuses.length, filled + n);
+          long[] w = new long[2 * grown];
+          System.arraycopy(words, 2 * first, w, 2 * (grown - filled), 2 * filled);
+          TrackerStatus[] st = new TrackerStatus[grown];
+          System.arraycopy(statuses, first, st, grown - filled, filled);
+          words = w;
+          statuses = st;
+          first = grown - filled;
         }
         TrackerStatus s = changedStatuses[i];
         for (int m = n - 1; m >= 0; m--) {
-          g.copyUuidWords(m, words, 2 * at);
-          statuses[at++] = s;
+          first--;
+          g.copyUuidWords(m, words, 2 * first);
+          statuses[first] = s;
         }
       }
     }
-    for (int x = 0, y = at - 1; x < y; x++, y--) {
-      long msb = words[2 * x];
-      long lsb = words[2 * x + 1];
-      words[2 * x] = words[2 * y];
-      words[2 * x + 1] = words[2 * y + 1];
-      words[2 * y] = msb;
-      words[2 * y + 1] = lsb;
-      TrackerStatus s = statuses[x];
-      statuses[x] = statuses[y];
-      statuses[y] = s;
-    }
-    if (at < statuses.length) {
-      words = Arrays.copyOf(words, 2 * at);
-      statuses = Arrays.copyOf(statuses, at);
+    if (first > 0) {
+      words = Arrays.copyOfRange(words, 2 * first, words.length);
+      statuses = Arrays.copyOfRange(statuses, first, statuses.length);
     }
     List<TransactionTracker> a = List.copyOf(added);
     Set<UUID> r = removedWordCount == 0 ? UuidWordSet.EMPTY : new UuidWordSet(Arrays.copyOf(removedWords, removedWordCount));
     return new StoreUpdate(a, new StatusChanges(words, statuses, a, r), r, tip);
-  }
-
-  /**
-   * Reads what the listing pass reads of groups {@code from} (inclusive) to {@code to}, in a loop that
-   * does nothing else, so that the processor overlaps their cache misses.
-   */
-  private static int touch(PenaltyGroup[] groups, int from, int to) {
-    int sum = 0;
-    for (int i = from; i < to; i++) {
-      PenaltyGroup g = groups[i];
-      sum += g.statusCode() + g.size() + (g.isListed() ? 1 : 0);
-    }
-    return sum;
   }
 
   /** Delivers the events in the order they were recorded; a listener that throws is logged and skipped. */
