@@ -298,10 +298,15 @@ final class Instruments {
         in.portCalled(PortCall.TX_STATUS, start, kindOf(e), true);
         throw e;
       }
-      boolean definite = false; // as for one lookup: only an answer other than "Unknown" says the node was reached
+      // As for one lookup: only an answer other than "Unknown" says the node was reached. The first
+      // such answer settles it: the others are not read (a block's thousands, each out of the cache).
+      boolean definite = false;
       if (r != null) {
         for (TxStatus s : r) {
-          definite |= s != null && !(s instanceof TxStatus.Unknown);
+          if (s != null && !(s instanceof TxStatus.Unknown)) {
+            definite = true;
+            break;
+          }
         }
       }
       in.portCalled(PortCall.TX_STATUS, start, r == null ? "NoAnswer" : null, definite);

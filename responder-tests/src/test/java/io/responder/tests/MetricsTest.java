@@ -49,11 +49,13 @@ import io.responder.testkit.Transactions;
 import io.responder.testkit.sim.FaultyTrackerStore;
 import io.responder.testkit.sim.FaultyTrackerStore.CommitFault;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -100,9 +102,12 @@ class MetricsTest {
     @Override
     public TxStatus status(Txid txid, Optional<BlockHash> inBlock) {
       metrics.advance(SEND_NANOS);
-      return chain.status(txid, inBlock);
+      return unanswered.contains(txid) ? new TxStatus.Unknown("the test's node does not say") : chain.status(txid, inBlock);
     }
   };
+
+  /** The penalties whose status lookups {@link #slowCarrier} answers with {@link TxStatus.Unknown}. */
+  final Set<Txid> unanswered = new HashSet<>();
 
   /** The store, whose commits take {@link #COMMIT_NANOS} and can be made to fail. */
   final TrackerStore slowStore = new ForwardingTrackerStore() {
@@ -211,6 +216,34 @@ class MetricsTest {
     assertEquals(3L, metrics.counts().get(TRACKER_EXPIRED));
     assertEquals(1, metrics.succeeded(PortCall.TX_STATUS), "one call for the three");
     assertEquals(3 * SEND_NANOS, metrics.nanos(PortCall.TX_STATUS), "the carrier's default asks one by one");
+  }
+
+  /**
+   * A batch of status lookups reached the node if any answer says something: "unknown" to all of
+   * them is a failed call, whichever of them the node did answer.
+   */
+  @Test
+  void aBatchOfStatusLookupsReachedTheNodeIfAnyAnswerSaysSomething() {
+    List<Appointment> three = List.of(Appointment.random(rng), Appointment.random(rng), Appointment.random(rng));
+    List<Appointment> more = List.of(Appointment.random(rng), Appointment.random(rng));
+    responder.onBlock(chain.mineTransactions(java.util.stream.Stream.concat(three.stream(), more.stream())
+        .map(Appointment::dispute).toArray(TestTransaction[]::new)));
+    int end = chain.tip().height() + 2;
+    three.forEach(a -> responder.handleBreach(a.breachBuilder(chain.tip().hash()).subscriptionEndHeight(end).build()));
+    more.forEach(a -> responder.handleBreach(a.breachBuilder(chain.tip().hash()).subscriptionEndHeight(end + 1).build()));
+    // Two of the first three unanswered, in whatever order the block asks them; all of the next two.
+    unanswered.add(three.get(0).penalty().txid());
+    unanswered.add(three.get(2).penalty().txid());
+    more.forEach(a -> unanswered.add(a.penalty().txid()));
+
+    mineEmpty(2);
+    assertEquals(1, metrics.succeeded(PortCall.TX_STATUS), "one answer of three reached the node");
+    assertEquals(0, metrics.failed(PortCall.TX_STATUS));
+
+    mineEmpty(1);
+    assertEquals(1, metrics.succeeded(PortCall.TX_STATUS));
+    assertEquals(1, metrics.failed(PortCall.TX_STATUS), "no answer of two said anything");
+    assertEquals(5L, metrics.counts().get(TRACKER_EXPIRED), "unanswered or not, the subscriptions ended");
   }
 
   /**
