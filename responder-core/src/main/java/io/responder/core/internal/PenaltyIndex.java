@@ -54,8 +54,9 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   private @Nullable PenaltyGroup[] scratchGroups = new PenaltyGroup[0];
 
   /**
-   * The sum of the status codes {@link #getAll} last read: kept only so that the compiler keeps the
-   * reads, whose point is to bring each group's status into the cache while the misses overlap.
+   * The sum of what {@link #getAll} or {@link #removeAll} last read ahead (status codes, distances):
+   * kept only so that the compiler keeps the reads, whose point is to bring what comes next into the
+   * cache while the misses overlap.
    */
   private int touched;
   private byte[] tags;
@@ -213,7 +214,8 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * hash, then every first slot with its tag, then whether that slot holds the group, while nothing
    * moves, so that the cache misses of the slice's removals overlap; then each is deleted, from the
    * slot found unless an earlier deletion shifted it (or another key's tag came first), in which
-   * case it is probed again along a path now in the cache.
+   * case it is probed again along a path now in the cache. The pass that finds the group also reads
+   * the distances beside its slot, which the deletion's shift reads first.
    *
    * @param gone the groups to remove; a group not filed is skipped
    */
@@ -239,9 +241,12 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
         }
         slots[k] = t == 0 ? -1 : i;
       }
+      int read = 0;
       for (int k = 0; k < m; k++) {
         there[k] = slots[k] >= 0 && groups[slots[k]] == gone.get(from + k);
+        read += slots[k] >= 0 ? distances[slots[k]] : 0; // where the deletion's shift starts reading
       }
+      touched = read; // kept, so that the reads stay
       for (int k = 0; k < m; k++) {
         PenaltyGroup g = gone.get(from + k);
         int i = there[k] && groups[slots[k]] == g ? slots[k] : slotOf(g, hashes[k]);
