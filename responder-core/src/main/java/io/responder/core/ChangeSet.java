@@ -1,7 +1,6 @@
 package io.responder.core;
 
 import io.responder.core.internal.PenaltyGroup;
-import io.responder.core.internal.PenaltyIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -26,17 +25,28 @@ final class ChangeSet {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
   private static final PenaltyGroup[] NO_GROUPS = new PenaltyGroup[0];
   private static final TrackerStatus[] NO_STATUSES = new TrackerStatus[0];
-  /** How many entries {@link #toUpdate} reads ahead and then copies: as the index's slices, for the same reason. */
-  private static final int SLICE = PenaltyIndex.SLICE;
+  private static final int[] NO_INTS = new int[0];
 
   private final List<TransactionTracker> added = new ArrayList<>(1);
-  /**
-   * Status changes are recorded per penalty group, as the core keeps them: every member shares the
-   * group's status. A group whose status changes twice is listed twice; the last entry wins.
+  /*
+   * Status changes are recorded per penalty group, as the core keeps them (every member shares the
+   * group's status), one entry per change: the group, the status, and the uuid words its members had
+   * then, copied into one array while the group is in the cache. A later change of the same group,
+   * its drop or a member's removal amends its entry, found through the group's PenaltyGroup.listedAt,
+   * so the update is made from these arrays without reading any group again: by a block's commit,
+   * the thousands of groups it changed at its start are out of the cache.
    */
-  private PenaltyGroup[] changedGroups = NO_GROUPS;
-  private TrackerStatus[] changedStatuses = NO_STATUSES;
-  private int changed;
+  /** By entry, its group; null once a later entry of the group, or its drop, replaced it. */
+  private @Nullable PenaltyGroup[] entryGroups = NO_GROUPS;
+  private TrackerStatus[] entryStatuses = NO_STATUSES;
+  /** By entry, where its members' words start in {@link #memberWords}, and how many members it has. */
+  private int[] entryStarts = NO_INTS;
+  private int[] entrySizes = NO_INTS;
+  private int entries;
+  private long[] memberWords = new long[0];
+  private int memberWordCount;
+  /** The members of the entries not replaced: the update's status changes. */
+  private int changedTrackers;
   private long[] removedWords = new long[0];
   private int removedWordCount;
   private final List<Consumer<ResponderListener>> events = new ArrayList<>();
@@ -52,19 +62,77 @@ final class ChangeSet {
   }
 
   /**
-   * Every member of {@code g} gets {@code status} in the store: those it has when the update is
-   * made, which leaves out the members removed meanwhile (and a group dropped meanwhile altogether).
+   * Every member of {@code g} gets {@code status} in the store: those it has now, less those removed
+   * before the update is made (and none if the group is dropped meanwhile). A group's members only
+   * join it after the commit that adds them, so none joins meanwhile. A later status of the group
+   * replaces this one.
    */
   void status(PenaltyGroup g, TrackerStatus status) {
-    if (changed == changedGroups.length) {
-      int grown = Math.max(16, changed * 2);
-      changedGroups = Arrays.copyOf(changedGroups, grown);
-      changedStatuses = Arrays.copyOf(changedStatuses, grown);
+    unlist(g);
+    int n = g.size();
+    if (entries == entryGroups.length) {
+      int grown = Math.max(16, entries * 2);
+      entryGroups = Arrays.copyOf(entryGroups, grown);
+      entryStatuses = Arrays.copyOf(entryStatuses, grown);
+      entryStarts = Arrays.copyOf(entryStarts, grown);
+      entrySizes = Arrays.copyOf(entrySizes, grown);
     }
-    changedGroups[changed] = g;
-    changedStatuses[changed] = status;
-    changed++;
-    g.setListed(true);
+    if (memberWordCount + 2 * n > memberWords.length) {
+      memberWords = Arrays.copyOf(memberWords, Math.max(2 * memberWords.length, Math.max(32, memberWordCount + 2 * n)));
+    }
+    g.copyUuidWords(memberWords, memberWordCount);
+    entryGroups[entries] = g;
+    entryStatuses[entries] = status;
+    entryStarts[entries] = memberWordCount;
+    entrySizes[entries] = n;
+    g.setListedAt(entries);
+    entries++;
+    memberWordCount += 2 * n;
+    changedTrackers += n;
+  }
+
+  /** The entry of {@code g} in this change set that no later one replaced, or -1. */
+  private int entryOf(PenaltyGroup g) {
+    int e = g.listedAt();
+    // The group's number may be another change set's: only this one's entry for the group counts.
+    return e >= 0 && e < entries && entryGroups[e] == g ? e : -1;
+  }
+
+  /** Takes the status entry of {@code g} out of the update, if it has one. */
+  private void unlist(PenaltyGroup g) {
+    int e = entryOf(g);
+    if (e >= 0) {
+      entryGroups[e] = null;
+      changedTrackers -= entrySizes[e];
+    }
+  }
+
+  /**
+   * Member {@code i} of {@code g}, about to be removed from the group, leaves the status entry of
+   * {@code g} too, the same way: the entry's last member takes its place, as in the group.
+   */
+  private void unlistMember(PenaltyGroup g, int i) {
+    int e = entryOf(g);
+    if (e < 0) {
+      return;
+    }
+    int start = entryStarts[e];
+    int last = entrySizes[e] - 1;
+    long msb = g.uuidMsb(i);
+    long lsb = g.uuidLsb(i);
+    int at = i <= last && memberWords[start + 2 * i] == msb && memberWords[start + 2 * i + 1] == lsb ? i : -1;
+    for (int k = 0; at < 0 && k <= last; k++) { // only if the entry's order and the group's parted
+      if (memberWords[start + 2 * k] == msb && memberWords[start + 2 * k + 1] == lsb) {
+        at = k;
+      }
+    }
+    if (at < 0) {
+      return;
+    }
+    memberWords[start + 2 * at] = memberWords[start + 2 * last];
+    memberWords[start + 2 * at + 1] = memberWords[start + 2 * last + 1];
+    entrySizes[e] = last;
+    changedTrackers--;
   }
 
   /**
@@ -72,6 +140,7 @@ final class ChangeSet {
    * then drops the group, so no member is removed twice.
    */
   <A> void removeAll(PenaltyGroup g, Txid txid, MemberEvent<A> event, A arg) {
+    unlist(g);
     roomForRemoved(g.size());
     g.copyUuidWords(removedWords, removedWordCount);
     removedWordCount += 2 * g.size();
@@ -83,6 +152,7 @@ final class ChangeSet {
    * then takes it out of the group, so it is not removed twice.
    */
   <A> void remove(PenaltyGroup g, int i, Txid txid, MemberEvent<A> event, A arg) {
+    unlistMember(g, i);
     roomForRemoved(1);
     g.copyUuidWords(i, removedWords, removedWordCount);
     removedWordCount += 2;
@@ -269,56 +339,22 @@ final class ChangeSet {
   }
 
   boolean isEmpty() {
-    return added.isEmpty() && changed == 0 && removedWordCount == 0 && events.isEmpty();
+    return added.isEmpty() && entries == 0 && removedWordCount == 0 && events.isEmpty();
   }
 
   StoreUpdate toUpdate(Optional<BlockRef> tip) {
-    // Latest entry first, so that it is the one kept; groups dropped since have no member left to change.
-    // A slice of the entries at a time, in two passes: the first only reads the slice's groups, so that
-    // their cache misses overlap, and the second lists and copies them while they are in the cache.
-    // (Over a block's ten thousand groups at once, the second pass found them gone from the cache again;
-    // one pass that read and copied made an ordinary block 13% slower: BENCHMARKS.md, "Eighteenth round".)
-    // Going backwards, the arrays are filled from their ends: the update lists the trackers in the
-    // order of their groups' last changes, each group's members in their order.
-    List<PenaltyGroup> listed = Arrays.asList(changedGroups);
-    long[] words = new long[2 * changed]; // a member a group, grown for larger ones
-    TrackerStatus[] statuses = new TrackerStatus[changed];
-    int first = changed; // the filled part is [first, statuses.length)
-    for (int hi = changed; hi > 0; hi -= SLICE) {
-      int lo = Math.max(0, hi - SLICE);
-      PenaltyGroup.readAhead(listed, lo, hi);
-      for (int i = hi - 1; i >= lo; i--) {
-        PenaltyGroup g = changedGroups[i];
-        if (!g.isListed()) {
-          continue;
-        }
-        g.setListed(false);
-        if (!g.isLive()) {
-          continue;
-        }
-        int n = g.size();
-        if (n > first) { // grown at the front, the filled part moved to the new end
-          int filled = statuses.length - first;
-          int grown = Math.max(2 * statuses.length, filled + n);
-          long[] w = new long[2 * grown];
-          System.arraycopy(words, 2 * first, w, 2 * (grown - filled), 2 * filled);
-          TrackerStatus[] st = new TrackerStatus[grown];
-          System.arraycopy(statuses, first, st, grown - filled, filled);
-          words = w;
-          statuses = st;
-          first = grown - filled;
-        }
-        TrackerStatus s = changedStatuses[i];
-        for (int m = n - 1; m >= 0; m--) {
-          first--;
-          g.copyUuidWords(m, words, 2 * first);
-          statuses[first] = s;
-        }
+    // The entries not replaced, in order: the trackers come out in the order of their groups' last
+    // changes, each group's members in their order (a removed member's place taken by the last).
+    long[] words = new long[2 * changedTrackers];
+    TrackerStatus[] statuses = new TrackerStatus[changedTrackers];
+    int filled = 0;
+    for (int e = 0; e < entries; e++) {
+      if (entryGroups[e] != null) {
+        int n = entrySizes[e];
+        System.arraycopy(memberWords, entryStarts[e], words, 2 * filled, 2 * n);
+        Arrays.fill(statuses, filled, filled + n, entryStatuses[e]);
+        filled += n;
       }
-    }
-    if (first > 0) {
-      words = Arrays.copyOfRange(words, 2 * first, words.length);
-      statuses = Arrays.copyOfRange(statuses, first, statuses.length);
     }
     List<TransactionTracker> a = List.copyOf(added);
     Set<UUID> r = removedWordCount == 0 ? UuidWordSet.EMPTY : new UuidWordSet(Arrays.copyOf(removedWords, removedWordCount));

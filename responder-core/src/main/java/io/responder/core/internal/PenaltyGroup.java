@@ -25,20 +25,15 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PenaltyGroup {
   /**
-   * Set while the group is listed in the change set being built, so that the change set lists it
-   * once however often its status changes in one call.
-   */
-  private static final int LISTED = 1;
-  /**
    * Set while a block step has picked the group for a batch (a rebroadcast storm), so that a group
    * with several schedule entries due is sent once, without a set of a storm's size.
    */
-  private static final int PICKED = 2;
+  private static final int PICKED = 1;
   /**
    * Set when a rebroadcast that fell due could not reach the node: it is owed, and tried on each
    * block until the node answers, off the schedule its count gives.
    */
-  private static final int RESEND_OWED = 4;
+  private static final int RESEND_OWED = 2;
 
   /** The txid's words (see {@link Txid#word}). */
   private final long txid0;
@@ -53,10 +48,15 @@ public final class PenaltyGroup {
   private int disputeHeight;
   private boolean hasRawDispute;
   /**
-   * Marks for the work in progress, one bit each ({@link #LISTED}, {@link #PICKED}, {@link #RESEND_OWED}):
-   * one byte in the object's padding, so the group stays at 88 bytes.
+   * Marks for the work in progress, one bit each ({@link #PICKED}, {@link #RESEND_OWED}): one byte
+   * in the object's padding, so the group stays at 88 bytes.
    */
   private byte marks;
+  /**
+   * The number of the group's status entry in the change set that last listed it (see
+   * {@link #listedAt}): an {@code int} in the object's padding too.
+   */
+  private int listedAt = -1;
 
   private long firstMsb;
   private long firstLsb;
@@ -164,14 +164,21 @@ public final class PenaltyGroup {
     return statusCode != StatusCodes.DROPPED;
   }
 
-  /** @return whether the change set being built lists the group (see {@link #setListed}) */
-  public boolean isListed() {
-    return (marks & LISTED) != 0;
+  /**
+   * Where the change set that last recorded a status of the group keeps it: so that a later status,
+   * a drop or a member's removal in the same change set amends that entry without a map from groups
+   * to entries. The change set checks that its entry there is this group's: the number may be an
+   * older change set's.
+   *
+   * @return the number the change set gave, or -1 if none did
+   */
+  public int listedAt() {
+    return listedAt;
   }
 
-  /** @param value whether the change set being built lists the group */
-  public void setListed(boolean value) {
-    mark(LISTED, value);
+  /** @param entry the number of the group's status entry in the change set being built */
+  public void setListedAt(int entry) {
+    this.listedAt = entry;
   }
 
   /** Whether a block step picked the group for the batch it is building. */
@@ -277,7 +284,23 @@ public final class PenaltyGroup {
    * @return that member's uuid
    */
   public UUID uuid(int i) {
-    return i == 0 ? new UUID(firstMsb, firstLsb) : new UUID(more[3 * i - 3], more[3 * i - 2]);
+    return new UUID(uuidMsb(i), uuidLsb(i));
+  }
+
+  /**
+   * @param i index below {@link #size()}
+   * @return the most significant word of that member's uuid
+   */
+  public long uuidMsb(int i) {
+    return i == 0 ? firstMsb : more[3 * i - 3];
+  }
+
+  /**
+   * @param i index below {@link #size()}
+   * @return the least significant word of that member's uuid
+   */
+  public long uuidLsb(int i) {
+    return i == 0 ? firstLsb : more[3 * i - 2];
   }
 
   /**

@@ -19,12 +19,10 @@ class PenaltyGroupTest {
   void eachMarkIsSetAndClearedAloneInEveryCombination() {
     PenaltyGroup g = new PenaltyGroup(Txid.fromDisplayBytes(new byte[32]), new StatusCodes().hold(new TrackerStatus.InMempool(1)),
         new UUID(1, 2), -1, -1, false);
-    for (int bits = 0; bits < 8; bits++) {
-      g.setListed((bits & 1) != 0);
-      g.setPicked((bits & 2) != 0);
-      g.setResendOwed((bits & 4) != 0);
-      assertEquals(List.of((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0),
-          List.of(g.isListed(), g.isPicked(), g.isResendOwed()), "marks " + bits);
+    for (int bits = 0; bits < 4; bits++) {
+      g.setPicked((bits & 1) != 0);
+      g.setResendOwed((bits & 2) != 0);
+      assertEquals(List.of((bits & 1) != 0, (bits & 2) != 0), List.of(g.isPicked(), g.isResendOwed()), "marks " + bits);
     }
   }
 
