@@ -250,28 +250,20 @@ public final class PenaltyGroup {
   }
 
   /**
-   * Reads groups {@code from} (inclusive) to {@code to} of {@code groups}, what a block's loops read
-   * of each (its status code, and its first subscription end, size and marks, often in the group's
-   * other cache line), in a loop that does nothing else: the processor then overlaps the groups'
-   * cache misses, and the loop that follows, whose longer body would wait for each group in turn,
-   * finds them in the cache.
+   * Reads each of {@code groups} for what a block's loops read of it (its status code, and its first
+   * subscription end, size and marks, often in the group's other cache line), in a loop that does
+   * nothing else: the processor then overlaps the groups' cache misses, and the loop that follows,
+   * whose longer body would wait for each group in turn, finds them in the cache.
    *
    * @param groups the groups
-   * @param from the first to read
-   * @param to the end of those read (exclusive)
    */
-  public static void readAhead(List<PenaltyGroup> groups, int from, int to) {
+  public static void readAhead(List<PenaltyGroup> groups) {
     int sum = 0;
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < groups.size(); i++) {
       PenaltyGroup g = groups.get(i);
       sum += g.statusCode + g.firstExpiry + g.size + g.marks;
     }
     readAheadSum = sum; // kept, so that the reads stay
-  }
-
-  /** {@link #readAhead(List, int, int)} of every group of {@code groups}. */
-  public static void readAhead(List<PenaltyGroup> groups) {
-    readAhead(groups, 0, groups.size());
   }
 
   /** @return the number of members */
