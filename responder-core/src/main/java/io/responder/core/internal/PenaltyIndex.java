@@ -54,9 +54,9 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
   private @Nullable PenaltyGroup[] scratchGroups = new PenaltyGroup[0];
 
   /**
-   * The sum of what {@link #getAll} or {@link #removeAll} last read ahead (status codes, distances):
-   * kept only so that the compiler keeps the reads, whose point is to bring what comes next into the
-   * cache while the misses overlap.
+   * The sum of what {@link #getAll} or {@link #removeAll} last read ahead (status codes and sizes,
+   * distances): kept only so that the compiler keeps the reads, whose point is to bring what comes
+   * next into the cache while the misses overlap.
    */
   private int touched;
   private byte[] tags;
@@ -109,7 +109,8 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
    * then each candidate's txid words, in the group), because within a pass the look-ups do not depend
    * on each other, so the processor overlaps their cache misses, where one look-up after another waits
    * for each miss in turn. The pass that checks each candidate's txid also reads its status code,
-   * which sits just before the words and which the caller reads next.
+   * which sits just before the words, and its size, which sits after them: a confirmation reads both
+   * next.
    *
    * @param txids the txids
    * @param from the first to look up
@@ -145,7 +146,7 @@ public final class PenaltyIndex implements Iterable<PenaltyGroup> {
     for (int k = 0; k < n; k++) {
       PenaltyGroup g = found[k];
       if (g != null) {
-        codes += g.statusCode();
+        codes += g.statusCode() + g.size(); // the size is in the cache line after the status code's
         if (!g.hasTxid(txids.get(from + k))) {
           found[k] = get(txids.get(from + k)); // another key with the same tag came first: probe on
         }
