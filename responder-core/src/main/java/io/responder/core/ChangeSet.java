@@ -182,11 +182,6 @@ final class ChangeSet {
       this.kind = kind;
       this.reason = reason;
     }
-
-    @Override
-    public String toString() {
-      return reason == null ? kind.name() : kind + "(" + reason + ")";
-    }
   }
 
   private enum Kind { CONFIRMED, COMPLETED, EXPIRED, REJECTED, RESENT }

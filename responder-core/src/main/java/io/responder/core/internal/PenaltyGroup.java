@@ -232,13 +232,8 @@ public final class PenaltyGroup {
    * @param at the first index to write
    */
   public void copyUuidWords(int i, long[] words, int at) {
-    if (i == 0) {
-      words[at] = firstMsb;
-      words[at + 1] = firstLsb;
-    } else {
-      words[at] = more[3 * i - 3];
-      words[at + 1] = more[3 * i - 2];
-    }
+    words[at] = uuidMsb(i);
+    words[at + 1] = uuidLsb(i);
   }
 
   /**
