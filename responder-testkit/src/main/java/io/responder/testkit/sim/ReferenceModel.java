@@ -123,6 +123,20 @@ public final class ReferenceModel implements ResponderListener {
   private final Map<Txid, BroadcastResult> answersThisCall = new HashMap<>();
   /** Transactions the node took (accepted or found confirmed) during the current Responder call. */
   private final Set<Txid> deliveredThisCall = new HashSet<>();
+  /**
+   * The heights of the fork points of the reorganisations the Responder reported during the current
+   * call: an in-mempool penalty sent again above one counts its missed blocks from it (B3.2).
+   */
+  private final Set<Integer> forksThisCall = new HashSet<>();
+  /** Responder calls begun so far: tells one call's answers from the next's. */
+  private long calls;
+  /** The call each transaction was last sent in. */
+  private final Map<Txid, Long> lastAttemptCall = new HashMap<>();
+  /**
+   * The call in which the node last refused each transaction, unless an answer other than "node
+   * unavailable" came after the refusal.
+   */
+  private final Map<Txid, Long> refusedInCall = new HashMap<>();
   /** Statuses of in-mempool trackers when the current Responder call began. */
   private final Map<UUID, TrackerStatus> statusesBeforeCall = new HashMap<>();
   /** The breach being handed over by the current call, or null. */
@@ -226,6 +240,12 @@ public final class ReferenceModel implements ResponderListener {
   public void onBroadcast(Txid txid, BroadcastResult result) {
     attempts.merge(txid, 1, Integer::sum);
     lastAnswer.put(txid, result);
+    lastAttemptCall.put(txid, calls);
+    if (result instanceof BroadcastResult.Rejected) {
+      refusedInCall.put(txid, calls);
+    } else if (!(result instanceof BroadcastResult.NodeUnavailable)) {
+      refusedInCall.remove(txid);
+    }
     answersThisCall.put(txid, result);
     if (result.delivered()) {
       deliveredThisCall.add(txid);
@@ -326,8 +346,10 @@ public final class ReferenceModel implements ResponderListener {
    * @param handingOver the breach the call hands over, or null
    */
   void callStarting(Responder responder, Breach handingOver) {
+    calls++;
     answersThisCall.clear();
     deliveredThisCall.clear();
+    forksThisCall.clear();
     disputeOwedThisCall.clear();
     statusesBeforeCall.clear();
     intake = handingOver;
@@ -371,6 +393,9 @@ public final class ReferenceModel implements ResponderListener {
         BroadcastResult answer = answersThisCall.get(t.penaltyTxid());
         if (deliveredThisCall.contains(t.penaltyTxid())) {
           continue; // the node took it at some point of the call: a fresh count is right
+        }
+        if (forksThisCall.contains(now.sinceHeight())) {
+          continue; // sent again above a fork this call went back to: counted from the fork (seed 324152)
         }
         if (answer instanceof BroadcastResult.Rejected || answer instanceof BroadcastResult.RejectedForNow) {
           violation(Violation.REFUSED_AS_ACCEPTED, "tracker " + t.uuid() + " went from " + before + " to " + now
@@ -590,7 +615,14 @@ public final class ReferenceModel implements ResponderListener {
     if (end.isPresent() && end.getAsInt() <= tip.height()) {
       return End.EXPIRED_UNREPORTED;
     }
-    if (lastAnswer.get(life.breach.penaltyTxid()) instanceof BroadcastResult.Rejected) {
+    Txid penalty = life.breach.penaltyTxid();
+    if (lastAnswer.get(penalty) instanceof BroadcastResult.Rejected) {
+      return End.REJECTED_UNREPORTED;
+    }
+    // Refused, then sent again in the same call without reaching the node (the second half of a
+    // package, say, whose carrier threw): the refusal is the last thing the node said (seed 468050).
+    Long refused = refusedInCall.get(penalty);
+    if (refused != null && refused.equals(lastAttemptCall.get(penalty))) {
       return End.REJECTED_UNREPORTED;
     }
     return null;
@@ -781,6 +813,7 @@ public final class ReferenceModel implements ResponderListener {
 
   @Override
   public void blocksDisconnected(BlockRef forkPoint, List<BlockRef> disconnected) {
+    forksThisCall.add(forkPoint.height());
     if (!hostReportsDisconnection && !onBestChain(forkPoint)) {
       violation(Violation.WRONG_FORK, "reorganisation reported with fork point " + forkPoint + " off the best chain");
     }
