@@ -386,8 +386,12 @@ final class Escalation {
    * penalty without fee terms, or whose dispute is not confirmed), climbing at once past rungs the
    * node refuses for fee. A hand-over is a moment to act like a block: waiting for the next block to
    * climb would give a spike that started already a block's head start.
+   *
+   * @param rawDispute the raw dispute sent with the penalty to a node that lacks it (or that refuses
+   *     the penalty for fee while the dispute is unconfirmed): the breach's own, else one another
+   *     breach of the same penalty brought, else null
    */
-  FirstSend sendFirst(Breach breach, int disputeHeight, int tipHeight, BlockLines lines) {
+  FirstSend sendFirst(Breach breach, byte @Nullable [] rawDispute, int disputeHeight, int tipHeight, BlockLines lines) {
     FeeTerms terms = breach.feeTerms();
     Plan plan = plan(terms, breach.disputeTxid(), breach.penaltyRawTxUnsafe(), breach.disputeRawTxUnsafe());
     if (plan != null && plan.ratesToLearn && disputeHeight >= 0) {
@@ -407,7 +411,7 @@ final class Escalation {
     while (true) {
       Txid txid = rung == 0 ? breach.penaltyTxid() : plan.variantTxids.get(rung - 1);
       byte[] raw = rung == 0 ? breach.penaltyRawTxUnsafe() : terms.variants()[rung - 1];
-      BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), breach.disputeRawTxUnsafe(), disputeHeight,
+      BroadcastResult r = node.sendPenalty(txid, raw, breach.disputeTxid(), rawDispute, disputeHeight,
           breach.seenInBlock(), lines);
       if (!refusedForFee(r) || rung >= rungs - 1) {
         Child child = null;

@@ -91,7 +91,14 @@ final class Intake {
       result = earlier != null && earlier.delivered() ? earlier : describe(status);
     } else {
       // One breach logs a handful of lines at most: each at its own level, none cut.
-      first = escalation.sendFirst(breach, disputeHeight, tip.height(), new BlockLines());
+      byte[] rawDispute = breach.disputeRawTxUnsafe();
+      if (rawDispute == null && group != null) {
+        // Handed over without its dispute, to join a pending penalty whose other breaches brought it:
+        // a node that lacks the dispute gets it with this send, not a block later (simulation, seed
+        // 764190: the dispute's block had been disconnected).
+        rawDispute = node.rawDisputeOf(group);
+      }
+      first = escalation.sendFirst(breach, rawDispute, disputeHeight, tip.height(), new BlockLines());
       result = first.result();
       status = steps.statusAfterBroadcast(result, first.txid(), disputeHeight, tip.height());
       if (group != null && status instanceof TrackerStatus.Pending) {

@@ -419,8 +419,13 @@ final class NodeLink {
 
   /** The raw dispute of some member, or null; {@code first} is a member already read. */
   byte @Nullable [] rawDisputeOf(PenaltyGroup g, TransactionTracker first) {
-    if (first.disputeRawTxUnsafe() != null || !g.hasRawDispute()) {
-      return first.disputeRawTxUnsafe();
+    return first.disputeRawTxUnsafe() != null ? first.disputeRawTxUnsafe() : rawDisputeOf(g);
+  }
+
+  /** The raw dispute of some member, read from the store; null when no member was handed one. */
+  byte @Nullable [] rawDisputeOf(PenaltyGroup g) {
+    if (!g.hasRawDispute()) {
+      return null;
     }
     for (int i = 0; i < g.size(); i++) {
       Optional<TransactionTracker> t = store.find(g.uuid(i));

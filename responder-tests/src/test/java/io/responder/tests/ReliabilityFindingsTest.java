@@ -232,6 +232,34 @@ class ReliabilityFindingsTest {
     assertTrue(chain.inMempool(a.penalty().txid()));
   }
 
+  @Test
+  void aBreachHandedOverWithoutItsDisputeSendsTheOneAnEarlierBreachOfThePenaltyBrought() {
+    // Found by the simulation (seed 764190): the first breach of a penalty came with its raw dispute
+    // while the node was down, so the penalty is pending; a second breach of the same penalty, without
+    // the raw dispute, is handed over once the node is back. The node lacks the dispute (its block is
+    // the watcher's): the Responder holds the dispute and sends it with this send, not a block later.
+    Responder r = start(new InMemoryTrackerStore());
+    Appointment a = Appointment.random(rng);
+    Appointment sibling = a.sibling(rng);
+    BlockHash watcherBlock = BlockHash.fromHex("33".repeat(32));
+    chain.nodeDown(true);
+    assertEquals(Disposition.PENDING, r.handleBreach(a.breachBuilder(watcherBlock).build()).disposition());
+    r.onBlock(chain.mineEmpty()); // retried, still down; the next interval asks the node afresh
+    chain.nodeDown(false);
+    chain.rejectNext(a.penalty().txid(), -25, "bad-txns-inputs-missingorspent");
+    chain.drainBroadcasts();
+
+    BreachReceipt receipt = r.handleBreach(sibling.breachBuilder(watcherBlock).disputeRawTx((byte[]) null).build());
+
+    assertEquals(Disposition.TRACKED, receipt.disposition(), receipt.toString());
+    assertEquals(List.of(a.penalty().txid(), a.dispute().txid(), a.penalty().txid()), chain.drainBroadcasts());
+    assertTrue(chain.inMempool(a.dispute().txid()));
+    assertTrue(chain.inMempool(a.penalty().txid()));
+    assertEquals(TrackerState.IN_MEMPOOL, r.tracker(a.uuid()).orElseThrow().status().state());
+    assertEquals(TrackerState.IN_MEMPOOL, r.tracker(sibling.uuid()).orElseThrow().status().state());
+    r.checkConsistency();
+  }
+
   // 4. A re-mined dispute is re-sent again after a second reorganisation.
 
   @Test

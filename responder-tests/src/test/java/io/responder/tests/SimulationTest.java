@@ -59,6 +59,21 @@ class SimulationTest {
   /** The shrunk histories of the bugs the simulation found, replayed as they were printed. */
   static Stream<Arguments> foundHistories() {
     return Stream.of(
+        Arguments.of("a breach without its raw dispute, joining a pending penalty whose other breach brought it, sent the penalty alone to a node lacking the dispute",
+            new History(764190L, new History.Params(18, 6, 25, 63), DeliveryStyle.SKIPPING, List.of(
+                new Step.HandOver(3633069799779373923L, Step.HandOverKind.PENALTY_MINED, 303, false, -1, 0),
+                new Step.HandOver(-5003154966536583136L, Step.HandOverKind.LATE_WATCHER, 506, false, -1, 0),
+                new Step.HandOver(-5384340748071607201L, Step.HandOverKind.PENALTY_MINED, 803, false, 3, -25),
+                new Step.HandOver(8370418332293804337L, Step.HandOverKind.PENALTY_MINED_UNSEEN, 237, true, 30, 0),
+                new Step.HandOver(-4922938520070422210L, Step.HandOverKind.PENALTY_MINED_UNSEEN, 509, true, 38, 0),
+                new Step.HandOver(-6772990744901970801L, Step.HandOverKind.PENALTY_MINED_UNSEEN, 895, false, -1, 0),
+                new Step.FlushingReorg(2109610185781117068L, 2, 0, 0),
+                new Step.HandOver(7321279352580926791L, Step.HandOverKind.LATE_WATCHER, 726, true, -1, -25),
+                new Step.Crash(-7511771479788736072L, Step.CrashMode.DIE_AT_CALL, 5),
+                new Step.Reorg(2715684937200943778L, 2, 2, 0),
+                new Step.HandOver(3582033945928880364L, Step.HandOverKind.SIBLING, 145, true, -1, -26),
+                new Step.Mine(6450838936443863447L, 100),
+                new Step.HandOver(4648379273234504973L, Step.HandOverKind.SIBLING, 373, false, -1, 0)))),
         Arguments.of("the model's: a refusal for good, the same penalty sent again in that call to a carrier that threw, the event lost in a crash",
             new History(468050L, new History.Params(20, 4, 26, 67), DeliveryStyle.ONE_AT_A_TIME, List.of(
                 new Step.Crash(52405614280320743L, Step.CrashMode.DIE_AFTER_COMMIT, 7),
