@@ -59,6 +59,26 @@ class SimulationTest {
   /** The shrunk histories of the bugs the simulation found, replayed as they were printed. */
   static Stream<Arguments> foundHistories() {
     return Stream.of(
+        Arguments.of("a pending penalty refused for good at start, its commit's acknowledgement lost: the rejection never told",
+            new History(1197208L, new History.Params(14, 4, 17, 60), DeliveryStyle.MIXED, List.of(
+                new Step.HandOver(789546977150148654L, Step.HandOverKind.PENALTY_MINED_UNSEEN, 720, false, -1, 0),
+                new Step.FlushingReorg(4396400651958933838L, 4, 0, 0),
+                new Step.Reject(-3977376284183129643L, 37, -22),
+                new Step.Crash(-2623105797934348248L, Step.CrashMode.LOST_ACK, 6),
+                new Step.Crash(3330830705765097533L, Step.CrashMode.RESTART, 1)))),
+        Arguments.of("the same after a reorganisation and other breaches",
+            new History(1258382L, new History.Params(15, 6, 21, 57), DeliveryStyle.SKIPPING, List.of(
+                new Step.HandOver(-7772108761175549237L, Step.HandOverKind.FRESH, 922, false, -1, 0),
+                new Step.FlushingReorg(375775813798953363L, 5, 1, 0),
+                new Step.HandOver(2520416079934050364L, Step.HandOverKind.FRESH, 832, true, 13, 0),
+                new Step.HandOver(8704909708548587230L, Step.HandOverKind.PENALTY_MINED, 89, false, 19, 0),
+                new Step.HandOver(-3884250236967033458L, Step.HandOverKind.PENALTY_MINED_UNSEEN, 655, false, 12, 0),
+                new Step.HandOver(4569179011481845616L, Step.HandOverKind.FRESH, 280, false, 6, 0),
+                new Step.HandOver(1215632560699645374L, Step.HandOverKind.SIBLING, 244, true, -1, 0),
+                new Step.HandOver(-1233811546449867468L, Step.HandOverKind.FRESH, 536, false, -1, 0),
+                new Step.Crash(-7807432358561900642L, Step.CrashMode.LOST_ACK, 4),
+                new Step.Reject(7832300688433320847L, 686, -22),
+                new Step.Crash(8511142047892095053L, Step.CrashMode.RESTART, 6)))),
         Arguments.of("a breach without its raw dispute, joining a pending penalty whose other breach brought it, sent the penalty alone to a node lacking the dispute",
             new History(764190L, new History.Params(18, 6, 25, 63), DeliveryStyle.SKIPPING, List.of(
                 new Step.HandOver(3633069799779373923L, Step.HandOverKind.PENALTY_MINED, 303, false, -1, 0),
