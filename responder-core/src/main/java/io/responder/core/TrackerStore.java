@@ -140,7 +140,10 @@ public interface TrackerStore {
   }
 
   /**
-   * Applies an update atomically.
+   * Applies an update atomically: all of it or none of it, also when it throws. A commit that throws
+   * after applying the update (the acknowledgement lost with the connection) is allowed: the
+   * Responder then reads the store ({@link #find}, {@link #loadTip}) to learn whether the update is
+   * held, and goes on if it is.
    *
    * @param update the changes and, when a block moved the tip, the new tip
    */
