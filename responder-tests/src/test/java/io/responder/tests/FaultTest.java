@@ -41,13 +41,18 @@ class FaultTest {
     return Responder.builder().carrier(h.chain).blockSource(h.chain).store(store).listener(events).start();
   }
 
+  /** Starts tracking {@code a}'s penalty at the chain's tip, then mines the block that confirms it. */
+  Block trackAndMineItsConfirmation(Responder r, Appointment a) {
+    r.onBlock(h.chain.blockAt(h.chain.tip().height()));
+    r.handleBreach(a.breach(h.chain.tip()));
+    return h.chain.mine();
+  }
+
   @Test
   void aFailedBlockCommitIsRetriedFromTheStoreAndLosesNothing() {
     Responder r = responder();
     Appointment a = h.breachedAppointment();
-    r.onBlock(h.chain.blockAt(h.chain.tip().height()));
-    r.handleBreach(a.breach(h.chain.tip()));
-    Block confirming = h.chain.mine();
+    Block confirming = trackAndMineItsConfirmation(r, a);
 
     store.failNextCommit(CommitFault.APPLY_NOTHING);
     assertThrows(FaultyTrackerStore.InjectedFailure.class, () -> r.onBlock(confirming));
@@ -63,9 +68,7 @@ class FaultTest {
   void aBlockWhoseCommitWasAppliedButReportedFailedStandsAndIsTold() {
     Responder r = responder();
     Appointment a = h.breachedAppointment();
-    r.onBlock(h.chain.blockAt(h.chain.tip().height()));
-    r.handleBreach(a.breach(h.chain.tip()));
-    Block confirming = h.chain.mine();
+    Block confirming = trackAndMineItsConfirmation(r, a);
 
     store.failNextCommit(CommitFault.APPLY_THEN_THROW);
     r.onBlock(confirming); // the store is read at once: it holds the block, so the call goes on
@@ -83,9 +86,7 @@ class FaultTest {
   void aBlockWhoseCommitFailedIsToldOnceWhenTheHostDeliversItAgain() {
     Responder r = responder();
     Appointment a = h.breachedAppointment();
-    r.onBlock(h.chain.blockAt(h.chain.tip().height()));
-    r.handleBreach(a.breach(h.chain.tip()));
-    Block confirming = h.chain.mine();
+    Block confirming = trackAndMineItsConfirmation(r, a);
 
     store.failNextCommit(CommitFault.APPLY_NOTHING);
     assertThrows(FaultyTrackerStore.InjectedFailure.class, () -> r.onBlock(confirming));
@@ -101,9 +102,7 @@ class FaultTest {
     UnreadableAfterCommit unreadable = new UnreadableAfterCommit(new InMemoryTrackerStore());
     Responder r = Responder.builder().carrier(h.chain).blockSource(h.chain).store(unreadable).listener(events).start();
     Appointment a = h.breachedAppointment();
-    r.onBlock(h.chain.blockAt(h.chain.tip().height()));
-    r.handleBreach(a.breach(h.chain.tip()));
-    Block confirming = h.chain.mine();
+    Block confirming = trackAndMineItsConfirmation(r, a);
 
     unreadable.breakAfterNextCommit = true;
     assertThrows(IllegalStateException.class, () -> r.onBlock(confirming)); // applied, but not known to be
@@ -142,20 +141,21 @@ class FaultTest {
 
     @Override
     public Optional<TransactionTracker> find(UUID uuid) {
-      if (unreadable) {
-        unreadable = false; // one read fails: the connection is back for the next
-        throw new IllegalStateException("connection lost");
-      }
+      failOnceIfUnreadable();
       return super.find(uuid);
     }
 
     @Override
     public Optional<BlockRef> loadTip() {
+      failOnceIfUnreadable();
+      return super.loadTip();
+    }
+
+    private void failOnceIfUnreadable() {
       if (unreadable) {
-        unreadable = false;
+        unreadable = false; // one read fails: the connection is back for the next
         throw new IllegalStateException("connection lost");
       }
-      return super.loadTip();
     }
   }
 
