@@ -130,13 +130,11 @@ public final class ReferenceModel implements ResponderListener {
   private final Set<Integer> forksThisCall = new HashSet<>();
   /** Responder calls begun so far: tells one call's answers from the next's. */
   private long calls;
-  /** The call each transaction was last sent in. */
-  private final Map<Txid, Long> lastAttemptCall = new HashMap<>();
   /**
-   * The call in which the node last refused each transaction, unless an answer other than "node
-   * unavailable" came after the refusal.
+   * Transactions whose last answer from the node was a refusal, with the call it came in: kept while
+   * only "node unavailable" answers of that same call follow it.
    */
-  private final Map<Txid, Long> refusedInCall = new HashMap<>();
+  private final Map<Txid, Long> refusedLast = new HashMap<>();
   /** Statuses of in-mempool trackers when the current Responder call began. */
   private final Map<UUID, TrackerStatus> statusesBeforeCall = new HashMap<>();
   /** The breach being handed over by the current call, or null. */
@@ -240,11 +238,10 @@ public final class ReferenceModel implements ResponderListener {
   public void onBroadcast(Txid txid, BroadcastResult result) {
     attempts.merge(txid, 1, Integer::sum);
     lastAnswer.put(txid, result);
-    lastAttemptCall.put(txid, calls);
     if (result instanceof BroadcastResult.Rejected) {
-      refusedInCall.put(txid, calls);
-    } else if (!(result instanceof BroadcastResult.NodeUnavailable)) {
-      refusedInCall.remove(txid);
+      refusedLast.put(txid, calls);
+    } else if (!(result instanceof BroadcastResult.NodeUnavailable) || !Long.valueOf(calls).equals(refusedLast.get(txid))) {
+      refusedLast.remove(txid);
     }
     answersThisCall.put(txid, result);
     if (result.delivered()) {
@@ -615,14 +612,10 @@ public final class ReferenceModel implements ResponderListener {
     if (end.isPresent() && end.getAsInt() <= tip.height()) {
       return End.EXPIRED_UNREPORTED;
     }
-    Txid penalty = life.breach.penaltyTxid();
-    if (lastAnswer.get(penalty) instanceof BroadcastResult.Rejected) {
-      return End.REJECTED_UNREPORTED;
-    }
-    // Refused, then sent again in the same call without reaching the node (the second half of a
-    // package, say, whose carrier threw): the refusal is the last thing the node said (seed 468050).
-    Long refused = refusedInCall.get(penalty);
-    if (refused != null && refused.equals(lastAttemptCall.get(penalty))) {
+    // Refused last, or refused and then sent again in the same call without reaching the node (the
+    // second half of a package, say, whose carrier threw): the refusal is the last thing the node
+    // said (seed 468050).
+    if (refusedLast.containsKey(life.breach.penaltyTxid())) {
       return End.REJECTED_UNREPORTED;
     }
     return null;
